@@ -1,0 +1,2 @@
+import StatusList
+import Signing
