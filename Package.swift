@@ -13,12 +13,25 @@ let package = Package(
         .library(name: "StatusList", targets: ["StatusList"]),
         .library(name: "Signing", targets: ["Signing"]),
         .library(name: "StatusListSecuring", targets: ["StatusListSecuring"]),
+        .library(name: "Store", targets: ["Store"]),
+        .library(name: "Server", targets: ["Server"]),
+        .executable(name: "standing", targets: ["standing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "4.0.0"..<"5.0.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/swift-extras/swift-extras-base64.git", from: "1.2.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -36,9 +49,48 @@ let package = Package(
             ]
         ),
         .target(name: "StatusListSecuring", dependencies: ["StatusList", "Signing"]),
+        .target(
+            name: "Store",
+            dependencies: ["StatusList", "Signing", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "Server",
+            dependencies: [
+                "StatusList", "Signing", "StatusListSecuring", "Store",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/openapi.json")]
+        ),
+        .executableTarget(
+            name: "standing",
+            dependencies: [
+                "StatusList", "Signing", "StatusListSecuring", "Store", "Server",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "StatusListTests", dependencies: ["StatusList"], resources: [.copy("Vectors")]),
         .testTarget(name: "SigningTests", dependencies: ["Signing"], resources: [.copy("Vectors")]),
         .testTarget(name: "StatusListSecuringTests", dependencies: ["StatusListSecuring"], resources: [.copy("Vectors")]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Store", "StatusListSecuring", "standing",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
     ]
 )
 

@@ -13,6 +13,7 @@ public struct SigningError: Error, Hashable, Sendable, CustomStringConvertible {
             case unknownKey
             case invalidClaims
             case expired
+            case algorithmMismatch
         }
 
         let value: Value
@@ -33,6 +34,8 @@ public struct SigningError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidClaims = Code(value: .invalidClaims)
         /// The artefact is outside its validity period.
         public static let expired = Code(value: .expired)
+        /// The artefact's declared algorithm (JWS `alg`, COSE `alg`, cryptosuite) differs from the key's.
+        public static let algorithmMismatch = Code(value: .algorithmMismatch)
 
         public var description: String { value.rawValue }
     }

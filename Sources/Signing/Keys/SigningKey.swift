@@ -9,6 +9,24 @@ public enum SignatureAlgorithm: String, Sendable, Hashable, Codable, CaseIterabl
     case es384 = "ES384"
     /// Ed25519 (JOSE `EdDSA`, COSE -8).
     case edDSA = "EdDSA"
+
+    /// The byte length of a coordinate, scalar or Ed25519 key for this algorithm.
+    var coordinateLength: Int {
+        switch self {
+        case .es256: 32
+        case .es384: 48
+        case .edDSA: 32
+        }
+    }
+
+    /// The length of a raw signature: `r || s` for ECDSA, 64 bytes for Ed25519.
+    public var signatureLength: Int {
+        switch self {
+        case .es256: 64
+        case .es384: 96
+        case .edDSA: 64
+        }
+    }
 }
 
 /// A private key that produces raw signatures: IEEE P1363 `r || s` for ECDSA, 64 bytes for Ed25519.
@@ -26,6 +44,36 @@ public struct SigningKey: Sendable {
 
     init(storage: Storage) {
         self.storage = storage
+    }
+
+    /// Imports a private key from its secret bytes: the 32- or 48-byte scalar for ECDSA, the 32-byte seed for Ed25519
+    /// (the JWK `d` member).
+    /// - Parameters:
+    ///   - algorithm: The algorithm the key signs with.
+    ///   - privateKeyBytes: The secret bytes.
+    /// - Throws: ``SigningError/Code/invalidKey`` for a wrong length or an out-of-range scalar.
+    init(algorithm: SignatureAlgorithm, privateKeyBytes: Data) throws(SigningError) {
+        guard privateKeyBytes.count == algorithm.coordinateLength else {
+            throw SigningError(.invalidKey, "\(algorithm.rawValue) private key must be \(algorithm.coordinateLength) bytes")
+        }
+        do {
+            switch algorithm {
+            case .es256: self.init(storage: .p256(try P256.Signing.PrivateKey(rawRepresentation: privateKeyBytes)))
+            case .es384: self.init(storage: .p384(try P384.Signing.PrivateKey(rawRepresentation: privateKeyBytes)))
+            case .edDSA: self.init(storage: .ed25519(try Curve25519.Signing.PrivateKey(rawRepresentation: privateKeyBytes)))
+            }
+        } catch {
+            throw SigningError(.invalidKey, "not a valid \(algorithm.rawValue) private key: \(error)")
+        }
+    }
+
+    /// The secret bytes (JWK `d`): the scalar for ECDSA, the seed for Ed25519.
+    var privateKeyBytes: Data {
+        switch storage {
+        case .p256(let key): key.rawRepresentation
+        case .p384(let key): key.rawRepresentation
+        case .ed25519(let key): key.rawRepresentation
+        }
     }
 
     /// Generates a fresh key for `algorithm`.
@@ -121,6 +169,82 @@ public struct VerificationKey: Sendable, Hashable {
             return key.isValidSignature(parsed, for: message)
         case .ed25519(let key):
             return key.isValidSignature(signature, for: message)
+        }
+    }
+
+    /// Imports a public key from its raw bytes.
+    ///
+    /// For ECDSA the X9.63 uncompressed point (`04 || x || y`), the SEC 1 compressed point (`02`/`03 || x`) and the
+    /// bare `x || y` coordinates are all accepted and told apart by length; for Ed25519 the 32 raw bytes.
+    /// - Parameters:
+    ///   - algorithm: The algorithm the key verifies.
+    ///   - rawRepresentation: The public key bytes.
+    /// - Throws: ``SigningError/Code/invalidKey`` for a wrong length or a point that is not on the curve.
+    public init(algorithm: SignatureAlgorithm, rawRepresentation: some DataProtocol) throws(SigningError) {
+        let bytes = Data(rawRepresentation)
+        do {
+            switch (algorithm, bytes.count) {
+            case (.es256, 65): self.init(storage: .p256(try P256.Signing.PublicKey(x963Representation: bytes)))
+            case (.es256, 64): self.init(storage: .p256(try P256.Signing.PublicKey(rawRepresentation: bytes)))
+            case (.es256, 33): self.init(storage: .p256(try P256.Signing.PublicKey(compressedRepresentation: bytes)))
+            case (.es384, 97): self.init(storage: .p384(try P384.Signing.PublicKey(x963Representation: bytes)))
+            case (.es384, 96): self.init(storage: .p384(try P384.Signing.PublicKey(rawRepresentation: bytes)))
+            case (.es384, 49): self.init(storage: .p384(try P384.Signing.PublicKey(compressedRepresentation: bytes)))
+            case (.edDSA, 32): self.init(storage: .ed25519(try Curve25519.Signing.PublicKey(rawRepresentation: bytes)))
+            default:
+                throw SigningError(.invalidKey, "\(bytes.count) bytes is not a valid \(algorithm.rawValue) public key length")
+            }
+        } catch let error as SigningError {
+            throw error
+        } catch {
+            throw SigningError(.invalidKey, "not a valid \(algorithm.rawValue) public key: \(error)")
+        }
+    }
+
+    /// Imports a public key from its coordinates, as JWK (`x`, `y`) and COSE_Key (-2, -3) carry them.
+    /// - Parameters:
+    ///   - algorithm: The algorithm the key verifies.
+    ///   - x: The x coordinate (full field length: 32 bytes for P-256, 48 for P-384), or the 32-byte Ed25519 key.
+    ///   - y: The y coordinate for ECDSA (same length as `x`); must be `nil` for Ed25519.
+    /// - Throws: ``SigningError/Code/invalidKey`` for wrong lengths, a missing or superfluous `y`, or a point that is
+    ///   not on the curve.
+    public init(algorithm: SignatureAlgorithm, x: Data, y: Data?) throws(SigningError) {
+        switch algorithm {
+        case .es256, .es384:
+            let length = algorithm.coordinateLength
+            guard let y else { throw SigningError(.invalidKey, "\(algorithm.rawValue) public key has no y coordinate") }
+            guard x.count == length, y.count == length else {
+                throw SigningError(.invalidKey, "\(algorithm.rawValue) coordinates must be \(length) bytes each")
+            }
+            try self.init(algorithm: algorithm, rawRepresentation: x + y)
+        case .edDSA:
+            guard y == nil else { throw SigningError(.invalidKey, "Ed25519 public key must not have a y coordinate") }
+            guard x.count == 32 else { throw SigningError(.invalidKey, "Ed25519 public key must be 32 bytes") }
+            try self.init(algorithm: algorithm, rawRepresentation: x)
+        }
+    }
+
+    /// The SEC 1 compressed point (33 bytes for P-256, 49 for P-384) for ECDSA, the 32 raw bytes for Ed25519:
+    /// the form `did:key` and Multikey carry.
+    public var compressedRepresentation: Data {
+        switch storage {
+        case .p256(let key): key.compressedRepresentation
+        case .p384(let key): key.compressedRepresentation
+        case .ed25519(let key): key.rawRepresentation
+        }
+    }
+
+    /// The affine coordinates: `x` and `y` for ECDSA (full field length), `x` alone for Ed25519.
+    public var coordinates: (x: Data, y: Data?) {
+        switch storage {
+        case .p256(let key):
+            let raw = key.rawRepresentation
+            return (Data(raw.prefix(32)), Data(raw.suffix(32)))
+        case .p384(let key):
+            let raw = key.rawRepresentation
+            return (Data(raw.prefix(48)), Data(raw.suffix(48)))
+        case .ed25519(let key):
+            return (key.rawRepresentation, nil)
         }
     }
 

@@ -1,0 +1,118 @@
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import NIOCore
+import Prometheus
+import Signing
+import Store
+
+/// The Prometheus registry behind swift-metrics. Bootstrapped once per process: swift-metrics allows only one
+/// bootstrap, and tests build many applications in one process.
+public enum MetricsRegistry {
+    /// The process-wide registry.
+    public static let shared: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+}
+
+/// What ``buildApplication(configuration:logger:onServerRunning:)`` hands back besides the application: the
+/// pieces tests and the CLI talk to directly.
+public struct StandingServer<App: ApplicationProtocol>: Sendable {
+    public let application: App
+    public let store: SQLiteStore
+    public let keys: ServiceKeys
+    public let published: PublishedLists
+    public let publisher: Publisher
+    /// The one-time operator token, when this start initialised the data directory; nil otherwise.
+    public let initialOperatorToken: String?
+}
+
+/// Opens (or initialises) the data directory and builds the whole service: store, keys, publisher, routes.
+///
+/// On first start with an empty data directory it creates the database, generates the service's ES256 and
+/// Ed25519 signing keys, and writes a one-time operator token to `DIR/operator-token` (mode 0600). It logs the
+/// file's path, never the token.
+/// - Parameters:
+///   - configuration: The resolved settings.
+///   - logger: The service logger.
+///   - onServerRunning: Called with the bound channel once listening (tests read the ephemeral port there).
+/// - Returns: The application and its parts.
+public func buildApplication(
+    configuration: ServerConfiguration,
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) async throws -> StandingServer<some ApplicationProtocol> {
+    try configuration.validate()
+    let registry = MetricsRegistry.shared
+    let directory = DataDirectory(path: configuration.dataDirectory)
+    let firstStart = !directory.isInitialised
+    try directory.prepare()
+    let store = try SQLiteStore(path: directory.databasePath)
+    _ = try directory.generateSigningKeysIfMissing(algorithms: [.es256, .edDSA])
+    guard let baseURL = URL(string: configuration.effectiveBaseURL) else {
+        throw ServiceError(.invalidValue, "base URL '\(configuration.effectiveBaseURL)' is not a URL")
+    }
+    let keys = try ServiceKeys(baseURL: baseURL, signingKeys: try directory.signingKeys().map { ($0.keyID, $0.key) })
+
+    let tokens = Tokens(store: store)
+    var initialOperatorToken: String?
+    if firstStart {
+        let issued = try await tokens.issue(role: .operator_, principal: "operator", label: "initial operator token")
+        let path = try directory.writeSecretOnce(name: "operator-token", contents: issued.secret + "\n")
+        logger.notice("initialised data directory; the operator token is in \(path) (mode 0600)")
+        initialOperatorToken = issued.secret
+    }
+
+    let published = PublishedLists()
+    var publisherConfiguration = Publisher.Configuration()
+    publisherConfiguration.window = .milliseconds(configuration.publicationWindowMilliseconds)
+    publisherConfiguration.historyVersions = configuration.historyVersions
+    let base = configuration.effectiveBaseURL
+    let publisher = Publisher(
+        builder: SignedPublicationBuilder(
+            keys: keys, w3cCompressionLevel: configuration.w3cCompressionLevel, ietfCompressionLevel: configuration.ietfCompressionLevel),
+        store: store,
+        published: published,
+        configuration: publisherConfiguration,
+        logger: logger,
+        urlForList: { "\(base)/status/\($0)" }
+    )
+    try await publisher.restore()
+
+    var defaults = ListDefaults()
+    defaults.ttlSeconds = configuration.defaultTTLSeconds
+    defaults.validitySeconds = configuration.defaultValiditySeconds
+    let service = StatusService(store: store, publisher: publisher, baseURL: base, defaults: defaults)
+
+    let router = Router(context: StandingRequestContext.self)
+    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: MetricsMiddleware())
+    router.addRoutes(
+        StatusReadController(published: published, publisher: publisher, directLookupEnabled: configuration.directLookup).endpoints,
+        atPath: "/status")
+    let admin = router.group("admin").add(middleware: BearerAuthenticator(tokens: tokens))
+    admin.addRoutes(AdminController<SQLiteStore>(service: service, published: published).endpoints)
+    admin.addRoutes(TokensController(tokens: tokens).endpoints)
+    SystemController(keys: keys, registry: registry, isReady: {
+        do {
+            _ = try await store.list(id: "-")
+            return true
+        } catch {
+            return false
+        }
+    }).addRoutes(to: router)
+
+    let application = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "standing"),
+        services: [publisher],
+        onServerRunning: onServerRunning,
+        logger: logger
+    )
+    return StandingServer(
+        application: application, store: store, keys: keys, published: published, publisher: publisher,
+        initialOperatorToken: initialOperatorToken)
+}

@@ -1,0 +1,320 @@
+import Crypto
+import Foundation
+import StatusList
+import Store
+
+/// Parameters for a new list; anything nil takes the service default.
+public struct ListParameters: Sendable, Codable, Equatable {
+    public var id: String?
+    public var purpose: ListPurpose
+    public var statusSize: Int?
+    public var capacity: Int?
+    public var ttlSeconds: Int?
+    public var validitySeconds: Int?
+    public var statusMessages: [StatusMessage]?
+
+    /// Creates parameters.
+    public init(
+        id: String? = nil,
+        purpose: ListPurpose,
+        statusSize: Int? = nil,
+        capacity: Int? = nil,
+        ttlSeconds: Int? = nil,
+        validitySeconds: Int? = nil,
+        statusMessages: [StatusMessage]? = nil
+    ) {
+        self.id = id
+        self.purpose = purpose
+        self.statusSize = statusSize
+        self.capacity = capacity
+        self.ttlSeconds = ttlSeconds
+        self.validitySeconds = validitySeconds
+        self.statusMessages = statusMessages
+    }
+}
+
+/// Defaults and limits of list creation.
+public struct ListDefaults: Sendable {
+    /// Entries per list when not given: the W3C herd-privacy floor.
+    public var capacity = Bitstring.w3cMinimumEntries
+    /// The largest list accepted, in entries.
+    public var maximumCapacity = 1 << 24
+    /// Verifier cache time, seconds.
+    public var ttlSeconds = 300
+    /// Validity of each publication, seconds.
+    public var validitySeconds = 86_400
+
+    /// Creates the defaults.
+    public init() {}
+}
+
+/// One allocated status entry, with the values an issuer embeds in the credential.
+public struct AllocatedEntry: Sendable, Codable, Equatable {
+    public var list: String
+    public var index: Int
+    /// The list's URL, `statusListCredential` and IETF `uri`.
+    public var listURL: String
+    /// A ready-to-embed W3C `BitstringStatusListEntry`.
+    public var credentialStatus: BitstringStatusListEntry
+    /// A ready-to-embed IETF `status` claim, when the list is publishable in the IETF format.
+    public var status: StatusClaim?
+}
+
+/// The status-list use cases: create lists, allocate entries, change statuses. Persists through a
+/// ``StatusStore`` and hands every committed change to the ``Publisher``.
+public actor StatusService<Repository: StatusStore> {
+    public let store: Repository
+    public let publisher: Publisher
+    public let baseURL: String
+    public let defaults: ListDefaults
+    private var listCreationsInFlight: [String: Task<StatusListDefinition, any Error>] = [:]
+
+    /// Creates the service.
+    /// - Parameters:
+    ///   - store: The system of record.
+    ///   - publisher: Builds and swaps publications after changes.
+    ///   - baseURL: The public base URL; lists live at `{baseURL}/status/{id}`.
+    ///   - defaults: Creation defaults and limits.
+    public init(store: Repository, publisher: Publisher, baseURL: String, defaults: ListDefaults = ListDefaults()) {
+        self.store = store
+        self.publisher = publisher
+        self.baseURL = baseURL
+        self.defaults = defaults
+    }
+
+    /// The public URL of a list.
+    public nonisolated func listURL(_ id: String) -> String { "\(baseURL)/status/\(id)" }
+
+    /// Validates parameters and creates a list owned by `owner`, then publishes it (all entries 0).
+    /// - Throws: ``ServiceError`` (`badRequest`, `invalidValue`, `conflict`).
+    public func createList(_ parameters: ListParameters, owner: String, now: Date = Date()) async throws -> StatusListDefinition {
+        let definition = try makeDefinition(parameters, owner: owner, now: now)
+        do {
+            try await store.createList(definition)
+        } catch let error as StoreError where error.code == .conflict {
+            throw ServiceError(.conflict, "a list with id '\(definition.id)' exists already")
+        }
+        try await publisher.register(definition, entries: [])
+        return definition
+    }
+
+    func makeDefinition(_ parameters: ListParameters, owner: String, now: Date) throws -> StatusListDefinition {
+        let purpose = parameters.purpose
+        let statusSize = parameters.statusSize ?? (purpose == .message ? 2 : 1)
+        guard [1, 2, 4, 8].contains(statusSize) else {
+            throw ServiceError(.invalidValue, "statusSize must be 1, 2, 4 or 8, not \(statusSize)")
+        }
+        guard statusSize == 1 || purpose == .message else {
+            throw ServiceError(.invalidValue, "statusSize \(statusSize) needs purpose 'message'; '\(purpose.rawValue)' lists are 1 bit")
+        }
+        let messages: [StatusMessage]
+        if purpose == .message {
+            messages = parameters.statusMessages ?? ListRules.ietfStatusTypeMessages(statusSize: statusSize)
+            let expected = 1 << statusSize
+            guard messages.count == expected else {
+                throw ServiceError(.invalidValue, "a \(statusSize)-bit message list needs \(expected) statusMessages, got \(messages.count)")
+            }
+            for (value, message) in messages.enumerated() where message.value != value {
+                throw ServiceError(.invalidValue, "statusMessages[\(value)].status must be \"0x\(String(value, radix: 16))\", got \"\(message.status)\"")
+            }
+        } else {
+            guard parameters.statusMessages?.isEmpty ?? true else {
+                throw ServiceError(.invalidValue, "statusMessages are only for purpose 'message'")
+            }
+            messages = []
+        }
+        let capacity = parameters.capacity ?? defaults.capacity
+        guard capacity >= Bitstring.w3cMinimumEntries else {
+            throw ServiceError(.invalidValue, "capacity must be at least \(Bitstring.w3cMinimumEntries) entries (W3C herd-privacy floor), got \(capacity)")
+        }
+        guard capacity <= defaults.maximumCapacity else {
+            throw ServiceError(.invalidValue, "capacity must be at most \(defaults.maximumCapacity) entries, got \(capacity)")
+        }
+        guard capacity % 8 == 0 else {
+            throw ServiceError(.invalidValue, "capacity must be a multiple of 8, got \(capacity)")
+        }
+        let ttl = parameters.ttlSeconds ?? defaults.ttlSeconds
+        guard (1...31_536_000).contains(ttl) else {
+            throw ServiceError(.invalidValue, "ttlSeconds must be between 1 and 31536000, got \(ttl)")
+        }
+        let validity = parameters.validitySeconds ?? max(defaults.validitySeconds, 2 * ttl)
+        guard validity >= 2 * ttl, validity <= 10 * 31_536_000 else {
+            throw ServiceError(.invalidValue, "validitySeconds must be at least twice ttlSeconds (\(2 * ttl)) and at most 10 years, got \(validity)")
+        }
+        let id = parameters.id ?? Self.randomListId()
+        guard Self.isValidListId(id) else {
+            throw ServiceError(.invalidValue, "list id must be 1-64 characters of a-z, 0-9, '-' and '_', got '\(id)'")
+        }
+        return StatusListDefinition(
+            id: id,
+            owner: owner,
+            purpose: purpose,
+            statusSize: statusSize,
+            capacity: capacity,
+            ttlSeconds: ttl,
+            validitySeconds: validity,
+            statusMessages: messages,
+            allocatorKey: Array(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }),
+            createdAt: now
+        )
+    }
+
+    static func isValidListId(_ id: String) -> Bool {
+        (1...64).contains(id.utf8.count)
+            && id.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D || $0 == 0x5F }
+    }
+
+    static func randomListId() -> String {
+        let alphabet = Array("abcdefghijkmnopqrstuvwxyz23456789")
+        return String((0..<16).map { _ in alphabet[Int.random(in: 0..<alphabet.count)] })
+    }
+
+    /// Allocates `count` entries in a given list.
+    /// - Throws: ``ServiceError`` `notFound`, `forbidden` (not the caller's list), `listFull`, `invalidValue`.
+    public func allocate(listId: String, count: Int, caller: Principal) async throws -> [AllocatedEntry] {
+        let list = try await ownedList(listId, caller: caller)
+        return try await allocate(in: list, count: count)
+    }
+
+    /// Allocates `count` entries in the caller's current list for `purpose`, creating a list with the defaults
+    /// when there is none and rolling over to a new one when the current list is full.
+    public func allocate(purpose: ListPurpose, count: Int, caller: Principal) async throws -> [AllocatedEntry] {
+        guard (1...10_000).contains(count) else {
+            throw ServiceError(.invalidValue, "count must be between 1 and 10000, got \(count)")
+        }
+        let owner = caller.id
+        let candidates = try await store.lists(owner: owner).filter { $0.purpose == purpose && $0.capacity - $0.allocated >= count }
+        if let current = candidates.last {
+            do {
+                return try await allocate(in: current, count: count)
+            } catch let error as ServiceError where error.code == .listFull {
+                // Raced with another allocation; fall through to a fresh list.
+            }
+        }
+        let fresh = try await newDefaultList(owner: owner, purpose: purpose)
+        return try await allocate(in: fresh, count: count)
+    }
+
+    /// Creates one default list per (owner, purpose) at a time, so concurrent roll-overs share it.
+    private func newDefaultList(owner: String, purpose: ListPurpose) async throws -> StatusListDefinition {
+        let key = "\(owner)\u{0}\(purpose.rawValue)"
+        if let inFlight = listCreationsInFlight[key] {
+            return try await inFlight.value
+        }
+        let task = Task { try await self.createList(ListParameters(purpose: purpose), owner: owner) }
+        listCreationsInFlight[key] = task
+        defer { listCreationsInFlight[key] = nil }
+        return try await task.value
+    }
+
+    private func allocate(in list: StatusListDefinition, count: Int) async throws -> [AllocatedEntry] {
+        guard (1...10_000).contains(count) else {
+            throw ServiceError(.invalidValue, "count must be between 1 and 10000, got \(count)")
+        }
+        let first: Int
+        do {
+            first = try await store.reserveSequences(listId: list.id, count: count)
+        } catch let error as StoreError where error.code == .listFull {
+            throw ServiceError(.listFull, "list '\(list.id)' has fewer than \(count) unallocated entries")
+        }
+        let allocator = try IndexAllocator(key: list.allocatorKey, capacity: list.capacity)
+        let rules = ListRules(list)
+        let url = listURL(list.id)
+        return try (first..<(first + count)).map { sequence in
+            let index = try allocator.index(forSequence: sequence)
+            return AllocatedEntry(
+                list: list.id,
+                index: index,
+                listURL: url,
+                credentialStatus: try entry(for: list, index: index, url: url),
+                status: rules.ietfExpressible ? StatusClaim(statusList: try StatusListReference(idx: index, uri: url)) : nil
+            )
+        }
+    }
+
+    private func entry(for list: StatusListDefinition, index: Int, url: String) throws -> BitstringStatusListEntry {
+        try BitstringStatusListEntry(
+            id: "\(url)#\(index)",
+            statusPurpose: StatusPurpose(rawValue: list.purpose.rawValue),
+            statusListIndex: index,
+            statusListCredential: url,
+            statusSize: list.statusSize,
+            statusMessage: list.statusMessages.isEmpty ? nil : list.statusMessages
+        )
+    }
+
+    /// Sets entries of a list atomically and records each change in the audit log.
+    ///
+    /// Validates every change (range, allocation, purpose rules) before anything is written; returns once the
+    /// change is durable. The publisher makes it visible within its coalescing window.
+    public func setStatuses(listId: String, changes: [EntryChange], reason: String?, caller: Principal, now: Date = Date())
+        async throws -> [AuditRecord]
+    {
+        guard !changes.isEmpty else { throw ServiceError(.badRequest, "no changes given") }
+        guard changes.count <= 1_000_000 else { throw ServiceError(.invalidValue, "at most 1000000 changes per request") }
+        if let reason, reason.utf8.count > 1000 { throw ServiceError(.invalidValue, "reason is longer than 1000 bytes") }
+        let list = try await ownedList(listId, caller: caller)
+        let allocator = try IndexAllocator(key: list.allocatorKey, capacity: list.capacity)
+        for change in changes {
+            guard (0..<list.capacity).contains(change.index) else {
+                throw ServiceError(.rangeError, "index \(change.index) is outside list '\(list.id)' (0...\(list.capacity - 1))")
+            }
+        }
+        let rules = ListRules(list)
+        let allocatedCount = try await store.list(id: list.id)?.allocated ?? list.allocated
+        for change in changes {
+            let sequence = try allocator.sequence(forIndex: change.index)
+            guard sequence < allocatedCount else {
+                throw ServiceError(.invalidValue, "index \(change.index) of list '\(list.id)' has not been allocated")
+            }
+        }
+        let records: [AuditRecord]
+        do {
+            records = try await store.applyChanges(
+                listId: list.id,
+                changes: changes,
+                actor: caller.id,
+                reason: reason,
+                at: now,
+                validate: { change, current in try rules.validate(change, current: current) }
+            )
+        } catch let error as StoreError where error.code == .notFound {
+            throw ServiceError(.notFound, "no list '\(listId)'")
+        }
+        if !records.isEmpty {
+            await publisher.apply(listId: list.id, changes: records.map { EntryChange(index: $0.index, value: $0.newValue) })
+        }
+        return records
+    }
+
+    /// The list if it exists and the caller may manage it.
+    public func ownedList(_ listId: String, caller: Principal) async throws -> StatusListDefinition {
+        guard let list = try await store.list(id: listId) else {
+            throw ServiceError(.notFound, "no list '\(listId)'")
+        }
+        guard caller.role == .operator_ || caller.id == list.owner else {
+            // Same answer as for a missing list would hide existence; a 403 is clearer for a caller who holds
+            // a valid token, and list ids are public anyway (they are in every credential).
+            throw ServiceError(.forbidden, "list '\(listId)' belongs to another issuer")
+        }
+        return list
+    }
+
+    /// The lists the caller may see: all for the operator, its own for an issuer.
+    public func lists(caller: Principal) async throws -> [StatusListDefinition] {
+        try await store.lists(owner: caller.role == .operator_ ? nil : caller.id)
+    }
+}
+
+/// The authenticated caller of an admin request.
+public struct Principal: Sendable, Hashable {
+    /// The principal id: an issuer or body id, or `operator`.
+    public var id: String
+    public var role: PrincipalRole
+
+    /// Creates a principal.
+    public init(id: String, role: PrincipalRole) {
+        self.id = id
+        self.role = role
+    }
+}

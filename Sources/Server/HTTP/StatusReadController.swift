@@ -1,0 +1,207 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import StatusList
+import Store
+
+/// The public read side: published lists (content-negotiated, cacheable, historical) and the direct lookup.
+///
+/// Everything here answers from ``PublishedLists`` and the publisher's in-memory history: no database, no
+/// compression, no signing.
+public struct StatusReadController: Sendable {
+    public typealias Context = StandingRequestContext
+    let published: PublishedLists
+    let publisher: Publisher
+    /// Whether `GET /status/{id}/{index}` and `POST /status/lookup` answer. Off keeps verifiers to whole-list
+    /// fetches, which is better for holders' privacy (the issuer cannot learn which entry is checked).
+    let directLookupEnabled: Bool
+
+    /// Creates the controller.
+    public init(published: PublishedLists, publisher: Publisher, directLookupEnabled: Bool) {
+        self.published = published
+        self.publisher = publisher
+        self.directLookupEnabled = directLookupEnabled
+    }
+
+    /// The routes.
+    public var endpoints: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.get(":list", use: list)
+        routes.head(":list", use: list)
+        routes.get(":list/:index", use: lookup)
+        routes.post("lookup", use: batchLookup)
+        return routes
+    }
+
+    /// `GET /status/{id}` (negotiated) and `GET /status/{id}.{suffix}` (one format).
+    @Sendable func list(request: Request, context: Context) async throws -> Response {
+        let segment = try context.parameters.require("list")
+        let (listId, forced) = try Self.splitFormat(segment)
+        guard var publication = published.get(listId) else {
+            throw ServiceError(.notFound, "no status list '\(listId)'")
+        }
+        if let time = try Self.requestedTime(request) {
+            guard let historical = await publisher.publication(listId: listId, at: time) else {
+                throw ServiceError(.statusRetrieval, "no version of list '\(listId)' in force at \(ISO8601DateFormatter().string(from: time)) is retained")
+            }
+            publication = historical
+        }
+        let offer: ContentNegotiation.Offer
+        if let forced {
+            guard publication.representations[forced] != nil else {
+                throw ServiceError(.notFound, "list '\(listId)' is not published as \(forced.rawValue)")
+            }
+            offer = .init(forced.rawValue, forced)
+        } else {
+            let offers = ContentNegotiation.offers(available: StatusMediaType.allCases.filter { publication.representations[$0] != nil })
+            guard let chosen = ContentNegotiation.choose(accept: request.headers[.accept], offers: offers) else {
+                throw ServiceError(
+                    .notAcceptable,
+                    "list '\(listId)' is available as \(offers.map(\.mediaType).joined(separator: ", "))")
+            }
+            offer = chosen
+        }
+        guard let representation = publication.representations[offer.representation] else {
+            throw ServiceError(.notFound, "list '\(listId)' is not published as \(offer.mediaType)")
+        }
+        var headers: HTTPFields = [
+            .contentType: offer.mediaType,
+            .eTag: representation.etag,
+            .lastModified: publication.lastModified,
+            .cacheControl: publication.cacheControl,
+            .accessControlAllowOrigin: "*",
+        ]
+        if forced == nil { headers[.vary] = "Accept" }
+        if let conditions = request.headers[.ifNoneMatch], Self.matches(conditions, etag: representation.etag) {
+            return Response(status: .notModified, headers: headers)
+        }
+        if request.method == .head {
+            headers[.contentLength] = String(representation.body.readableBytes)
+            return Response(status: .ok, headers: headers)
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: representation.body))
+    }
+
+    /// Splits `id.suffix` into the list id and the forced media type.
+    static func splitFormat(_ segment: String) throws -> (String, StatusMediaType?) {
+        guard let dot = segment.firstIndex(of: ".") else { return (segment, nil) }
+        guard let type = StatusMediaType(pathSuffix: segment[segment.index(after: dot)...]) else {
+            throw ServiceError(
+                .notFound,
+                "unknown format suffix; use one of \(StatusMediaType.allCases.map { "." + $0.pathSuffix }.joined(separator: ", "))")
+        }
+        return (String(segment[..<dot]), type)
+    }
+
+    /// `?time=` (IETF, unix seconds) or `?timestamp=` (W3C, XML Schema dateTimeStamp).
+    static func requestedTime(_ request: Request) throws -> Date? {
+        let query = request.uri.queryParameters
+        if let time = query.get("time") {
+            guard let seconds = Int64(time), seconds >= 0 else {
+                throw ServiceError(.badRequest, "time must be unix seconds, got '\(time)'")
+            }
+            return Date(timeIntervalSince1970: TimeInterval(seconds))
+        }
+        if let timestamp = query.get("timestamp") {
+            guard let date = parseDateTimeStamp(timestamp) else {
+                throw ServiceError(.badRequest, "timestamp must be an XML Schema dateTimeStamp with a time zone, got '\(timestamp)'")
+            }
+            return date
+        }
+        return nil
+    }
+
+    static func parseDateTimeStamp(_ text: String) -> Date? {
+        let withFraction = ISO8601DateFormatter()
+        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return ISO8601DateFormatter().date(from: text) ?? withFraction.date(from: text)
+    }
+
+    /// RFC 9110 §13.1.2: `*` or a list of entity tags; weak comparison.
+    static func matches(_ header: String, etag: String) -> Bool {
+        header.split(separator: ",").contains { candidate in
+            var tag = candidate.trimmingCharacters(in: .whitespaces)
+            if tag == "*" { return true }
+            if tag.hasPrefix("W/") { tag.removeFirst(2) }
+            return tag == etag
+        }
+    }
+
+    /// The answer of a direct lookup.
+    public struct LookupResult: Codable, Sendable, Equatable {
+        public var list: String
+        public var index: Int
+        public var status: Int
+        public var purpose: String
+        public var message: String?
+        public var version: Int
+        public var publishedAt: Date
+        public var validUntil: Date
+    }
+
+    func lookup(listId: String, index: Int) throws -> LookupResult {
+        guard let publication = published.get(listId) else {
+            throw ServiceError(.notFound, "no status list '\(listId)'")
+        }
+        guard (0..<publication.bitstring.count).contains(index) else {
+            throw ServiceError(.rangeError, "index \(index) is outside list '\(listId)' (0...\(publication.bitstring.count - 1))")
+        }
+        let value = Int(publication.bitstring[index])
+        let messages = publication.definition.statusMessages
+        return LookupResult(
+            list: listId,
+            index: index,
+            status: value,
+            purpose: publication.definition.purpose.rawValue,
+            message: value < messages.count ? messages[value].message : nil,
+            version: publication.version,
+            publishedAt: publication.publishedAt,
+            validUntil: publication.validUntil
+        )
+    }
+
+    /// `GET /status/{id}/{index}`.
+    @Sendable func lookup(request: Request, context: Context) async throws -> Response {
+        guard directLookupEnabled else { throw ServiceError(.notImplemented, "the direct lookup is switched off on this server") }
+        let listId = try context.parameters.require("list")
+        let rawIndex = try context.parameters.require("index")
+        guard let index = Int(rawIndex), index >= 0 else {
+            throw ServiceError(.rangeError, "index must be a non-negative integer, got '\(rawIndex)'")
+        }
+        return try jsonResponse(lookup(listId: listId, index: index), headers: [.cacheControl: "no-cache"])
+    }
+
+    struct BatchLookup: StrictRequestBody {
+        struct Item: Decodable {
+            let list: String
+            let index: Int
+        }
+        let entries: [Item]
+        static var members: Set<String> { ["entries"] }
+    }
+
+    struct BatchLookupResponse: Encodable {
+        struct Item: Encodable {
+            var result: LookupResult?
+            var error: ProblemDetails?
+        }
+        let results: [Item]
+    }
+
+    /// `POST /status/lookup` with `{"entries": [{"list": ..., "index": ...}]}`; per-item errors do not fail
+    /// the batch.
+    @Sendable func batchLookup(request: Request, context: Context) async throws -> Response {
+        guard directLookupEnabled else { throw ServiceError(.notImplemented, "the direct lookup is switched off on this server") }
+        let batch = try await request.decodeStrict(BatchLookup.self, context: context)
+        guard batch.entries.count <= 1000 else { throw ServiceError(.invalidValue, "at most 1000 entries per lookup") }
+        let results = batch.entries.map { item in
+            do {
+                return BatchLookupResponse.Item(result: try lookup(listId: item.list, index: item.index))
+            } catch {
+                return BatchLookupResponse.Item(error: ProblemDetails.from(error))
+            }
+        }
+        return try jsonResponse(BatchLookupResponse(results: results), headers: [.cacheControl: "no-cache"])
+    }
+}

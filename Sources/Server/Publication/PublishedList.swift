@@ -1,0 +1,131 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import NIOCore
+import StatusList
+import Store
+
+/// The media types a status list is published in.
+public enum StatusMediaType: String, Sendable, CaseIterable, Hashable {
+    /// W3C Bitstring Status List credential secured with an embedded Data Integrity proof.
+    case vc = "application/vc"
+    /// W3C credential secured as a JWT (VC-JOSE-COSE).
+    case vcJWT = "application/vc+jwt"
+    /// IETF Status List Token as JWT.
+    case statusListJWT = "application/statuslist+jwt"
+    /// IETF Status List Token as CWT (COSE_Sign1).
+    case statusListCWT = "application/statuslist+cwt"
+
+    /// The file-like suffix of the per-format URL `{base}/status/{id}.{suffix}`, for static hosting.
+    public var pathSuffix: String {
+        switch self {
+        case .vc: "vc.json"
+        case .vcJWT: "vc.jwt"
+        case .statusListJWT: "jwt"
+        case .statusListCWT: "cwt"
+        }
+    }
+
+    /// The media type whose per-format suffix is `suffix`.
+    public init?(pathSuffix suffix: Substring) {
+        guard let match = Self.allCases.first(where: { $0.pathSuffix == suffix }) else { return nil }
+        self = match
+    }
+}
+
+/// One representation as served: bytes and the headers that go with them, all computed at publication.
+public struct PublishedRepresentation: Sendable {
+    public let mediaType: StatusMediaType
+    /// The exact bytes served, ready to write (a `ByteBuffer` is shared, not copied, per response).
+    public let body: ByteBuffer
+    /// Strong entity tag, quoted.
+    public let etag: String
+
+    /// Creates a representation and computes its entity tag from the bytes.
+    public init(mediaType: StatusMediaType, body: Data) {
+        self.mediaType = mediaType
+        self.body = ByteBuffer(bytes: body)
+        let digest = SHA256.hash(data: body)
+        self.etag = "\"" + digest.prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
+    }
+
+    /// The bytes as `Data`.
+    public var data: Data { Data(body.readableBytesView) }
+}
+
+/// An immutable publication of one list: every representation plus the decoded state for direct lookups.
+///
+/// Built once per change by the ``Publisher`` and swapped in atomically; readers only ever see a whole one.
+public struct PublishedList: Sendable {
+    public let definition: StatusListDefinition
+    public let version: Int
+    public let publishedAt: Date
+    public let validUntil: Date
+    /// The entries as published, for the direct lookup. Never mutated after publication.
+    public let bitstring: Bitstring
+    public let representations: [StatusMediaType: PublishedRepresentation]
+    /// `Last-Modified`, preformatted.
+    public let lastModified: String
+    /// `Cache-Control`, preformatted from the list's ttl.
+    public let cacheControl: String
+
+    /// Creates a publication.
+    public init(
+        definition: StatusListDefinition,
+        version: Int,
+        publishedAt: Date,
+        validUntil: Date,
+        bitstring: Bitstring,
+        representations: [StatusMediaType: PublishedRepresentation]
+    ) {
+        self.definition = definition
+        self.version = version
+        self.publishedAt = publishedAt
+        self.validUntil = validUntil
+        self.bitstring = bitstring
+        self.representations = representations
+        self.lastModified = HTTPDate.format(publishedAt)
+        self.cacheControl = "public, max-age=\(definition.ttlSeconds)"
+    }
+
+    /// The record persisted for history.
+    public var record: PublicationRecord {
+        PublicationRecord(
+            listId: definition.id,
+            version: version,
+            publishedAt: publishedAt,
+            validUntil: validUntil,
+            representations: Dictionary(uniqueKeysWithValues: representations.map { ($0.key.rawValue, $0.value.data) })
+        )
+    }
+}
+
+/// HTTP-date (RFC 9110 §5.6.7, IMF-fixdate) formatting without a locale-dependent formatter.
+public enum HTTPDate {
+    private static let days = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// Formats `date` as e.g. `Sun, 29 Nov 2026 01:59:32 GMT`.
+    public static func format(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let dayNumber = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - dayNumber * 86_400
+        let (year, month, day) = civilDate(daysSinceEpoch: dayNumber)
+        let weekday = days[((dayNumber % 7) + 7) % 7]
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(weekday), \(two(day)) \(months[month - 1]) \(year) \(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) GMT"
+    }
+
+    /// Converts days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func civilDate(daysSinceEpoch: Int) -> (year: Int, month: Int, day: Int) {
+        let z = daysSinceEpoch + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}

@@ -1,0 +1,275 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+import StatusList
+import Store
+
+/// Builds the signed representations of one list state. The real one signs with the service keys
+/// (``SignedPublicationBuilder``); the protocol keeps the publisher testable without keys.
+public protocol PublicationBuilder: Sendable {
+    /// Encodes and signs every representation the list can be published in.
+    /// - Parameters:
+    ///   - definition: The list.
+    ///   - bitstring: Its entries at this version.
+    ///   - listURL: `{base}/status/{id}`: W3C `id`/`statusListCredential`, IETF `sub`/`uri`.
+    ///   - issuedAt: `validFrom` / `iat`.
+    ///   - validUntil: `validUntil` / `exp`.
+    /// - Returns: The bytes per media type.
+    func build(
+        _ definition: StatusListDefinition,
+        bitstring: Bitstring,
+        listURL: String,
+        issuedAt: Date,
+        validUntil: Date
+    ) throws -> [StatusMediaType: Data]
+}
+
+/// Keeps every list's entries in memory, and after changes re-encodes, re-signs and swaps in publications.
+///
+/// Changes are coalesced: the first change after a publication starts a window; everything that arrives within
+/// it goes out in one publication per list. Building runs off the actor, so committing changes never waits for
+/// signing. Each publication is recorded in the store (history) before it is served.
+public actor Publisher: Service {
+    private struct ListState {
+        var definition: StatusListDefinition
+        var bitstring: Bitstring
+        var version: Int
+        var validUntil: Date
+        var dirty: Bool
+        /// When the oldest unpublished change was applied, for the publication-lag metric.
+        var dirtySince: ContinuousClock.Instant?
+    }
+
+    /// Publisher settings.
+    public struct Configuration: Sendable {
+        /// How long to gather changes before publishing them together.
+        public var window: Duration = .milliseconds(200)
+        /// How many recent publications per list stay in memory for `?time=` / `?timestamp=` reads.
+        public var historyVersions: Int = 16
+        /// How often to look for publications that are about to expire.
+        public var refreshInterval: Duration = .seconds(30)
+
+        /// Creates the default configuration.
+        public init() {}
+    }
+
+    private var lists: [String: ListState] = [:]
+    private var flushScheduled = false
+    private var flushing = false
+    private var history: [String: [PublishedList]] = [:]
+    private let builder: any PublicationBuilder
+    private let store: any StatusStore
+    private let published: PublishedLists
+    private let urlForList: @Sendable (String) -> String
+    private let configuration: Configuration
+    private let logger: Logger
+    private let publicationLag = Timer(label: "standing_publication_lag")
+    private let publications = Counter(label: "standing_publications_total")
+
+    /// Creates a publisher.
+    public init(
+        builder: any PublicationBuilder,
+        store: any StatusStore,
+        published: PublishedLists,
+        configuration: Configuration = Configuration(),
+        logger: Logger,
+        urlForList: @escaping @Sendable (String) -> String
+    ) {
+        self.builder = builder
+        self.store = store
+        self.published = published
+        self.configuration = configuration
+        self.logger = logger
+        self.urlForList = urlForList
+    }
+
+    /// Loads every list from the store, rebuilds its entries and restores or creates its current publication.
+    ///
+    /// A list whose newest recorded publication is older than its entries (a change was committed, then the
+    /// process stopped before publishing) is published again now, so nothing acknowledged stays unpublished.
+    public func restore() async throws {
+        for definition in try await store.lists(owner: nil) {
+            let entries = try await store.nonZeroEntries(listId: definition.id)
+            try await register(definition, entries: entries, restoring: true)
+        }
+    }
+
+    /// Adds a list and publishes it.
+    public func register(_ definition: StatusListDefinition, entries: [EntryChange]) async throws {
+        try await register(definition, entries: entries, restoring: false)
+    }
+
+    private func register(_ definition: StatusListDefinition, entries: [EntryChange], restoring: Bool) async throws {
+        var bitstring = try Bitstring(count: definition.capacity, entrySize: StatusSize(bits: definition.statusSize))
+        for entry in entries {
+            try bitstring.set(entry.value, at: entry.index)
+        }
+        var version = 0
+        if restoring, let latest = try await store.latestPublication(listId: definition.id) {
+            version = latest.version
+            if let restored = restorePublication(latest, definition: definition, bitstring: bitstring) {
+                lists[definition.id] = ListState(
+                    definition: definition, bitstring: bitstring, version: version, validUntil: restored.validUntil, dirty: false)
+                remember(restored)
+                published.replace(restored)
+                return
+            }
+        }
+        lists[definition.id] = ListState(
+            definition: definition, bitstring: bitstring, version: version, validUntil: .distantPast, dirty: true,
+            dirtySince: ContinuousClock.now)
+        try await publish(listId: definition.id)
+    }
+
+    /// Rebuilds the in-memory publication from a recorded one when it still matches the entries; nil otherwise.
+    private func restorePublication(_ record: PublicationRecord, definition: StatusListDefinition, bitstring: Bitstring) -> PublishedList? {
+        guard record.validUntil > Date().addingTimeInterval(Double(definition.ttlSeconds)) else { return nil }
+        guard let state = try? decodePublishedBitstring(record, definition: definition), state == bitstring else { return nil }
+        var representations: [StatusMediaType: PublishedRepresentation] = [:]
+        for (type, bytes) in record.representations {
+            guard let mediaType = StatusMediaType(rawValue: type) else { continue }
+            representations[mediaType] = PublishedRepresentation(mediaType: mediaType, body: bytes)
+        }
+        return PublishedList(
+            definition: definition, version: record.version, publishedAt: record.publishedAt, validUntil: record.validUntil,
+            bitstring: bitstring, representations: representations)
+    }
+
+    /// The entries a recorded publication carries, read back from its W3C encoded list.
+    private func decodePublishedBitstring(_ record: PublicationRecord, definition: StatusListDefinition) throws -> Bitstring? {
+        guard let credential = record.representations[StatusMediaType.vc.rawValue] else { return nil }
+        let document = try JSONDecoder().decode(PublishedCredentialSubjectProbe.self, from: credential)
+        return try Bitstring(
+            w3cEncodedList: document.credentialSubject.encodedList,
+            statusSize: StatusSize(bits: definition.statusSize))
+    }
+
+    /// Applies committed changes to the in-memory entries and schedules a publication.
+    public func apply(listId: String, changes: [EntryChange]) {
+        guard var state = lists[listId] else { return }
+        for change in changes {
+            // The store validated these against the same definition, so a failure here is a bug, not bad input.
+            do { try state.bitstring.set(change.value, at: change.index) } catch {
+                logger.error("in-memory entry update failed", metadata: ["list": "\(listId)", "error": "\(error)"])
+            }
+        }
+        if !state.dirty { state.dirtySince = ContinuousClock.now }
+        state.dirty = true
+        lists[listId] = state
+        scheduleFlush()
+    }
+
+    private func scheduleFlush() {
+        guard !flushScheduled, !flushing else { return }
+        flushScheduled = true
+        let window = configuration.window
+        Task {
+            if window > .zero { try? await Task.sleep(for: window) }
+            await self.flush()
+        }
+    }
+
+    /// Publishes every list with unpublished changes now.
+    public func flush() async {
+        flushScheduled = false
+        guard !flushing else { return }
+        flushing = true
+        for id in lists.keys.sorted() where lists[id]?.dirty == true {
+            do {
+                try await publish(listId: id)
+            } catch {
+                logger.error("publication failed; will retry", metadata: ["list": "\(id)", "error": "\(error)"])
+            }
+        }
+        flushing = false
+        if lists.values.contains(where: \.dirty) { scheduleFlush() }
+    }
+
+    private func publish(listId: String) async throws {
+        guard var state = lists[listId] else { return }
+        state.dirty = false
+        let dirtySince = state.dirtySince
+        state.dirtySince = nil
+        lists[listId] = state
+        let now = Date()
+        let validUntil = now.addingTimeInterval(Double(state.definition.validitySeconds))
+        do {
+            let publication = try await build(state: state, version: state.version + 1, at: now, validUntil: validUntil)
+            try await store.recordPublication(publication.record)
+            lists[listId]?.version = publication.version
+            lists[listId]?.validUntil = validUntil
+            remember(publication)
+            published.replace(publication)
+            publications.increment()
+            if let dirtySince { publicationLag.recordNanoseconds((ContinuousClock.now - dirtySince).nanoseconds) }
+        } catch {
+            lists[listId]?.dirty = true
+            if lists[listId]?.dirtySince == nil { lists[listId]?.dirtySince = dirtySince }
+            throw error
+        }
+    }
+
+    /// Encodes and signs off the actor, so changes keep flowing in meanwhile.
+    private nonisolated func build(state: ListState, version: Int, at now: Date, validUntil: Date) async throws -> PublishedList {
+        let representations = try builder.build(
+            state.definition, bitstring: state.bitstring, listURL: urlForList(state.definition.id), issuedAt: now, validUntil: validUntil)
+        return PublishedList(
+            definition: state.definition,
+            version: version,
+            publishedAt: now,
+            validUntil: validUntil,
+            bitstring: state.bitstring,
+            representations: representations.reduce(into: [:]) { $0[$1.key] = PublishedRepresentation(mediaType: $1.key, body: $1.value) }
+        )
+    }
+
+    private func remember(_ publication: PublishedList) {
+        var versions = history[publication.definition.id, default: []]
+        versions.append(publication)
+        if versions.count > configuration.historyVersions { versions.removeFirst(versions.count - configuration.historyVersions) }
+        history[publication.definition.id] = versions
+    }
+
+    /// The publication that was in force at `time`, from the in-memory history.
+    /// - Returns: nil when the list is unknown, or `time` is before the oldest retained publication.
+    public func publication(listId: String, at time: Date) -> PublishedList? {
+        history[listId]?.last { $0.publishedAt <= time }
+    }
+
+    /// Republishes lists whose publication gets close to `validUntil` (less than half the validity left).
+    public func refreshExpiring(now: Date = Date()) async {
+        let due = lists.values.filter { state in
+            state.validUntil.timeIntervalSince(now) < Double(state.definition.validitySeconds) / 2
+        }
+        for state in due {
+            lists[state.definition.id]?.dirty = true
+        }
+        if !due.isEmpty { await flush() }
+    }
+
+    /// Runs the expiry refresh until shutdown, then publishes whatever is still pending.
+    public func run() async throws {
+        let interval = configuration.refreshInterval
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: interval)
+                await self.refreshExpiring()
+            }
+        }
+        await flush()
+    }
+}
+
+/// Just enough of a published credential to read its encoded list back.
+private struct PublishedCredentialSubjectProbe: Decodable {
+    struct Subject: Decodable { let encodedList: String }
+    let credentialSubject: Subject
+}
+
+extension Duration {
+    fileprivate var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

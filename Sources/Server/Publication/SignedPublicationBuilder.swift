@@ -1,0 +1,63 @@
+import Foundation
+import Signing
+import StatusList
+import StatusListSecuring
+import Store
+
+/// Publishes lists signed with the service keys: the W3C credential with a Data Integrity proof (Ed25519,
+/// `eddsa-jcs-2022`, when the service has an Ed25519 key; else ES256 `ecdsa-jcs-2019`) and as `vc+jwt` (ES256),
+/// and, for lists that carry the IETF status types, the IETF token as JWT and CWT (ES256).
+public struct SignedPublicationBuilder: PublicationBuilder {
+    let keys: ServiceKeys
+    let w3cCompressionLevel: Int
+    let ietfCompressionLevel: Int
+
+    /// Creates the builder.
+    public init(keys: ServiceKeys, w3cCompressionLevel: Int, ietfCompressionLevel: Int) {
+        self.keys = keys
+        self.w3cCompressionLevel = w3cCompressionLevel
+        self.ietfCompressionLevel = ietfCompressionLevel
+    }
+
+    /// The media types a list is published in: always the two W3C forms; the IETF forms when the list carries the
+    /// IETF status types (see ``ListRules/ietfExpressible``).
+    public static func formats(for list: StatusListDefinition) -> [StatusMediaType] {
+        ListRules(list).ietfExpressible ? StatusMediaType.allCases : [.vc, .vcJWT]
+    }
+
+    public func build(
+        _ definition: StatusListDefinition,
+        bitstring: Bitstring,
+        listURL: String,
+        issuedAt: Date,
+        validUntil: Date
+    ) throws -> [StatusMediaType: Data] {
+        guard let jose = keys.active(.es256) ?? keys.active(.edDSA) else {
+            throw ServiceError(.unavailable, "the service has no signing key")
+        }
+        let proofKey = keys.active(.edDSA) ?? jose
+        let statement = StatusListStatement(
+            url: listURL,
+            issuer: keys.did,
+            bitstring: bitstring,
+            purposes: [StatusPurpose(rawValue: definition.purpose.rawValue)],
+            issuedAt: issuedAt,
+            validUntil: validUntil,
+            ttlSeconds: definition.ttlSeconds
+        )
+        let credential = try StatusListSigner.w3cCredential(statement, level: w3cCompressionLevel)
+        var representations: [StatusMediaType: Data] = [
+            .vc: try StatusListSigner.dataIntegrityCredential(credential, signer: Self.signer(proofKey), created: issuedAt),
+            .vcJWT: Data(try StatusListSigner.credentialJWT(credential, signer: Self.signer(jose)).utf8),
+        ]
+        if ListRules(definition).ietfExpressible {
+            representations[.statusListJWT] = Data(try StatusListSigner.statusListJWT(statement, signer: Self.signer(jose), level: ietfCompressionLevel).utf8)
+            representations[.statusListCWT] = try StatusListSigner.statusListCWT(statement, signer: Self.signer(jose), level: ietfCompressionLevel)
+        }
+        return representations
+    }
+
+    static func signer(_ key: ServiceKeys.Key) -> StatusListSigningKey {
+        StatusListSigningKey(key: key.signingKey, keyID: key.kid, verificationMethod: key.verificationMethod)
+    }
+}

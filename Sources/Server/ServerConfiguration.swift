@@ -1,0 +1,142 @@
+import Foundation
+import Logging
+
+/// Everything `standing serve` can be told. Resolved from flags, then environment variables
+/// (`STANDING_*`), then an optional JSON config file, then these defaults.
+public struct ServerConfiguration: Sendable, Equatable {
+    public var dataDirectory = "./standing-data"
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// The public base URL; derived from host and port when nil.
+    public var baseURL: String?
+    /// Coalescing window for publications, milliseconds. 0 publishes after every commit.
+    public var publicationWindowMilliseconds = 200
+    /// Recent publications kept in memory per list for historical reads.
+    public var historyVersions = 16
+    /// Default verifier cache time of new lists, seconds.
+    public var defaultTTLSeconds = 300
+    /// Default validity of each publication, seconds.
+    public var defaultValiditySeconds = 86_400
+    /// Whether the per-entry lookup endpoints answer (see README: herd privacy).
+    public var directLookup = true
+    /// zlib level of the W3C (gzip) and IETF (zlib) encodings, 0-9.
+    public var w3cCompressionLevel = 9
+    public var ietfCompressionLevel = 9
+    public var logLevel: Logger.Level = .info
+
+    /// The defaults.
+    public init() {}
+
+    /// The effective base URL, without a trailing slash.
+    public var effectiveBaseURL: String {
+        var url = baseURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        while url.hasSuffix("/") { url.removeLast() }
+        return url
+    }
+
+    /// Checks ranges and the base URL.
+    /// - Throws: ``ServiceError`` `invalidValue` naming the setting.
+    public func validate() throws {
+        guard (0...65_535).contains(port) else { throw ServiceError(.invalidValue, "port must be 0-65535, got \(port)") }
+        guard let url = URL(string: effectiveBaseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
+            url.query == nil, url.fragment == nil
+        else {
+            throw ServiceError(.invalidValue, "base URL must be an http(s) URL without query or fragment, got '\(effectiveBaseURL)'")
+        }
+        guard (0...60_000).contains(publicationWindowMilliseconds) else {
+            throw ServiceError(.invalidValue, "publication window must be 0-60000 ms, got \(publicationWindowMilliseconds)")
+        }
+        guard (1...1000).contains(historyVersions) else { throw ServiceError(.invalidValue, "history versions must be 1-1000") }
+        guard defaultTTLSeconds >= 1, defaultValiditySeconds >= 2 * defaultTTLSeconds else {
+            throw ServiceError(.invalidValue, "default validity must be at least twice the default ttl")
+        }
+        for level in [w3cCompressionLevel, ietfCompressionLevel] where !(0...9).contains(level) {
+            throw ServiceError(.invalidValue, "compression levels must be 0-9, got \(level)")
+        }
+    }
+
+    /// The settings a config file or the environment may carry: file key and environment variable.
+    public static let settings: [(key: String, environment: String)] = [
+        ("dataDirectory", "STANDING_DATA_DIR"),
+        ("host", "STANDING_HOST"),
+        ("port", "STANDING_PORT"),
+        ("baseURL", "STANDING_BASE_URL"),
+        ("publicationWindowMilliseconds", "STANDING_PUBLICATION_WINDOW_MS"),
+        ("historyVersions", "STANDING_HISTORY_VERSIONS"),
+        ("defaultTTLSeconds", "STANDING_DEFAULT_TTL_SECONDS"),
+        ("defaultValiditySeconds", "STANDING_DEFAULT_VALIDITY_SECONDS"),
+        ("directLookup", "STANDING_DIRECT_LOOKUP"),
+        ("w3cCompressionLevel", "STANDING_W3C_COMPRESSION_LEVEL"),
+        ("ietfCompressionLevel", "STANDING_IETF_COMPRESSION_LEVEL"),
+        ("logLevel", "STANDING_LOG_LEVEL"),
+    ]
+
+    /// Applies string settings (from a file or the environment) by key.
+    /// - Throws: ``ServiceError`` naming the key and the bad value.
+    public mutating func apply(_ key: String, _ value: String, source: String) throws {
+        func int() throws -> Int {
+            guard let number = Int(value) else { throw ServiceError(.invalidValue, "\(source): \(key) must be an integer, got '\(value)'") }
+            return number
+        }
+        switch key {
+        case "dataDirectory": dataDirectory = value
+        case "host": host = value
+        case "port": port = try int()
+        case "baseURL": baseURL = value
+        case "publicationWindowMilliseconds": publicationWindowMilliseconds = try int()
+        case "historyVersions": historyVersions = try int()
+        case "defaultTTLSeconds": defaultTTLSeconds = try int()
+        case "defaultValiditySeconds": defaultValiditySeconds = try int()
+        case "directLookup":
+            guard let flag = Bool(value.lowercased()) else { throw ServiceError(.invalidValue, "\(source): \(key) must be true or false") }
+            directLookup = flag
+        case "w3cCompressionLevel": w3cCompressionLevel = try int()
+        case "ietfCompressionLevel": ietfCompressionLevel = try int()
+        case "logLevel":
+            guard let level = Logger.Level(rawValue: value.lowercased()) else {
+                throw ServiceError(.invalidValue, "\(source): logLevel must be one of trace, debug, info, notice, warning, error, critical")
+            }
+            logLevel = level
+        default: throw ServiceError(.invalidValue, "\(source): unknown setting '\(key)'")
+        }
+    }
+
+    /// A config file value: JSON string, integer or boolean.
+    private enum FileValue: Decodable {
+        case text(String)
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let flag = try? container.decode(Bool.self) {
+                self = .text(flag ? "true" : "false")
+            } else if let number = try? container.decode(Int.self) {
+                self = .text(String(number))
+            } else {
+                self = .text(try container.decode(String.self))
+            }
+        }
+    }
+
+    /// Reads a JSON config file: an object whose members are the keys of ``settings``.
+    public mutating func applyFile(at path: String) throws {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ServiceError(.invalidValue, "cannot read config file \(path)")
+        }
+        let object: [String: FileValue]
+        do { object = try JSONDecoder().decode([String: FileValue].self, from: data) } catch {
+            throw ServiceError(.invalidValue, "config file \(path) must be a JSON object of strings, integers and booleans")
+        }
+        for (key, value) in object.sorted(by: { $0.key < $1.key }) {
+            guard case .text(let text) = value else { continue }
+            try apply(key, text, source: "config file \(path)")
+        }
+    }
+
+    /// Reads the `STANDING_*` variables of ``settings``.
+    public mutating func applyEnvironment(_ environment: [String: String]) throws {
+        for setting in Self.settings {
+            if let value = environment[setting.environment] { try apply(setting.key, value, source: "environment \(setting.environment)") }
+        }
+    }
+}

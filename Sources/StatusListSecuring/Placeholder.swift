@@ -1,2 +1,0 @@
-import StatusList
-import Signing

@@ -1,0 +1,319 @@
+import Foundation
+import Signing
+import StatusList
+
+/// A status list whose signature, key, subject and validity period have been checked.
+public struct VerifiedStatusList: Sendable {
+    /// How the list was secured.
+    public enum Format: String, Sendable, Hashable, CaseIterable {
+        /// W3C credential with an embedded Data Integrity proof (`application/vc`).
+        case w3cDataIntegrity = "application/vc"
+        /// W3C credential as `vc+jwt`.
+        case w3cJWT = "application/vc+jwt"
+        /// IETF Status List Token, JWT.
+        case ietfJWT = "application/statuslist+jwt"
+        /// IETF Status List Token, CWT.
+        case ietfCWT = "application/statuslist+cwt"
+
+        /// The family's bit order and semantics: W3C (purpose bits) or IETF (status types).
+        public var isW3C: Bool { self == .w3cDataIntegrity || self == .w3cJWT }
+    }
+
+    public let format: Format
+    /// The list's URL as the list states it: the W3C credential `id`, the IETF `sub`.
+    public let url: String
+    /// The W3C `issuer` / IETF `iss`, when present.
+    public let issuer: String?
+    /// The entries.
+    public let bitstring: Bitstring
+    /// W3C `statusPurpose` values; empty for IETF lists.
+    public let purposes: [StatusPurpose]
+    /// W3C `validFrom` / IETF `iat`.
+    public let issuedAt: Date?
+    /// W3C `validUntil` / IETF `exp`.
+    public let validUntil: Date?
+    /// Cache time in seconds (W3C `ttl` converted from milliseconds).
+    public let ttlSeconds: Int?
+    /// The key that verified it: the JWS/COSE `kid` or the Data Integrity verification method.
+    public let keyID: String?
+}
+
+/// The result of checking one credential's status entry against a verified list.
+public struct StatusCheckResult: Sendable, Hashable, Codable {
+    /// The raw value of the entry.
+    public let status: Int
+    /// The W3C purpose, or nil for IETF lists.
+    public let purpose: String?
+    /// W3C: value 0; IETF: VALID (0).
+    public let valid: Bool
+    /// The entry's message for `message` lists (W3C), or the IETF status type's name.
+    public let message: String?
+}
+
+/// Verifies secured status lists (W3C and IETF, every securing form) and checks entries against them, with the
+/// W3C validation algorithm's error kinds and the IETF validation rules (typ, `sub` equal to the referenced `uri`,
+/// `exp`, `bits`, index range).
+public enum StatusListVerifier {
+    /// Limits applied while verifying untrusted lists.
+    public struct Limits: Sendable {
+        /// The largest decompressed list accepted (decompression-bomb cap).
+        public var maximumDecodedBytes = Bitstring.defaultMaximumDecodedBytes
+        /// Clock skew tolerated for `iat` / `validFrom` in the future.
+        public var clockSkew: TimeInterval = 300
+        /// The longest `ttl` honoured (IETF §11.5: bound it against self-inflicted denial of service).
+        public var maximumTTLSeconds = 7 * 86_400
+
+        /// The defaults.
+        public init() {}
+    }
+
+    /// Verifies a list in any supported form.
+    /// - Parameters:
+    ///   - body: The bytes as fetched.
+    ///   - mediaType: The response's `Content-Type`, if known; otherwise the form is sniffed.
+    ///   - expectedURL: The URL the credential referenced (W3C `statusListCredential`, IETF `uri`).
+    ///   - trustedKeys: Keys the caller trusts for this list's issuer.
+    ///   - statusSize: Entry width for W3C lists (from the entry; W3C lists do not carry it).
+    ///   - at: The time to check validity against.
+    ///   - limits: Size and time limits.
+    /// - Returns: The verified list.
+    /// - Throws: ``StatusVerificationError``.
+    public static func verify(
+        _ body: Data,
+        mediaType: String?,
+        expectedURL: String,
+        trustedKeys: TrustedKeys,
+        statusSize: StatusSize = .one,
+        at: Date = Date(),
+        limits: Limits = Limits()
+    ) throws(StatusVerificationError) -> VerifiedStatusList {
+        switch try format(of: body, mediaType: mediaType) {
+        case .ietfJWT:
+            return try verifyIETFJWT(
+                try text(body), expectedURI: expectedURL, trustedKeys: trustedKeys, at: at, limits: limits)
+        case .ietfCWT:
+            return try verifyIETFCWT(body, expectedURI: expectedURL, trustedKeys: trustedKeys, at: at, limits: limits)
+        case .w3cJWT:
+            return try verifyW3CJWT(try text(body), trustedKeys: trustedKeys, statusSize: statusSize, at: at, limits: limits)
+        case .w3cDataIntegrity:
+            return try verifyW3CDataIntegrity(body, trustedKeys: trustedKeys, statusSize: statusSize, at: at, limits: limits)
+        }
+    }
+
+    /// The securing form of a body: from the media type when given, else by content.
+    public static func format(of body: Data, mediaType: String?) throws(StatusVerificationError) -> VerifiedStatusList.Format {
+        if let mediaType {
+            let essence = mediaType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            switch essence {
+            case "application/statuslist+jwt": return .ietfJWT
+            case "application/statuslist+cwt": return .ietfCWT
+            case "application/vc+jwt", "application/jwt": return .w3cJWT
+            case "application/vc", "application/vc+ld+json", "application/ld+json", "application/json": return .w3cDataIntegrity
+            default: break
+            }
+        }
+        guard let first = body.first else { throw StatusVerificationError(.statusRetrievalError, "the status list response is empty") }
+        switch first {
+        case UInt8(ascii: "{"): return .w3cDataIntegrity
+        case 0xD2: return .ietfCWT
+        case UInt8(ascii: "e"):
+            let header = (try? CompactJWS(parsing: text(body)))?.header.type ?? ""
+            return CompactJWS.mediaTypesMatch(header, StatusListSigner.statusListJWTType) ? .ietfJWT : .w3cJWT
+        default:
+            throw StatusVerificationError(.statusRetrievalError, "unrecognised status list format\(mediaType.map { " (\($0))" } ?? "")")
+        }
+    }
+
+    private static func text(_ body: Data) throws(StatusVerificationError) -> String {
+        guard let text = String(data: body, encoding: .utf8) else {
+            throw StatusVerificationError(.malformedValueError, "the token is not UTF-8 text")
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private static func resolve(_ trustedKeys: TrustedKeys, keyID: String?) throws(StatusVerificationError) -> VerificationKey {
+        guard let key = trustedKeys.key(keyID: keyID) else {
+            throw StatusVerificationError(
+                .statusVerificationError, keyID.map { "no trusted key with kid '\($0)'" } ?? "the list names no key (kid) and several keys are trusted")
+        }
+        return key
+    }
+
+    // MARK: IETF
+
+    /// Verifies an IETF Status List Token in JWT form (§5.1, §8.3).
+    public static func verifyIETFJWT(
+        _ token: String, expectedURI: String, trustedKeys: TrustedKeys, at: Date = Date(), limits: Limits = Limits()
+    ) throws(StatusVerificationError) -> VerifiedStatusList {
+        let jws = try StatusVerificationError.classify { try CompactJWS(parsing: token) }
+        let key = try resolve(trustedKeys, keyID: jws.header.keyID)
+        try StatusVerificationError.classify { try jws.verify(with: key, expectedType: StatusListSigner.statusListJWTType) }
+        let claims = try StatusVerificationError.classify { try JSONDecoder().decode(StatusListSigner.JWTClaims.self, from: jws.payload) }
+        try checkIETFClaims(
+            sub: claims.sub, expectedURI: expectedURI, iat: claims.iat, exp: claims.exp, ttl: claims.ttl, at: at, limits: limits)
+        let bitstring = try StatusVerificationError.classify { try claims.statusList.bitstring(maximumBytes: limits.maximumDecodedBytes) }
+        return VerifiedStatusList(
+            format: .ietfJWT, url: claims.sub, issuer: claims.iss, bitstring: bitstring, purposes: [],
+            issuedAt: Date(timeIntervalSince1970: TimeInterval(claims.iat)),
+            validUntil: claims.exp.map { Date(timeIntervalSince1970: TimeInterval($0)) },
+            ttlSeconds: claims.ttl.map { min($0, limits.maximumTTLSeconds) }, keyID: jws.header.keyID)
+    }
+
+    /// Verifies an IETF Status List Token in CWT form (§5.2, §8.3): COSE_Sign1 tagged 18, `typ`
+    /// `application/statuslist+cwt`, claims 2/6/4/65534/65533.
+    public static func verifyIETFCWT(
+        _ bytes: Data, expectedURI: String, trustedKeys: TrustedKeys, at: Date = Date(), limits: Limits = Limits()
+    ) throws(StatusVerificationError) -> VerifiedStatusList {
+        let message = try StatusVerificationError.classify { try COSESign1.parse(bytes, tagPolicy: .required) }
+        guard let typ = message.typ, CompactJWS.mediaTypesMatch(typ, StatusListSigner.statusListCWTType) else {
+            throw StatusVerificationError(.statusVerificationError, "CWT typ must be application/statuslist+cwt, got \(message.typ ?? "none")")
+        }
+        let keyID = message.kid.flatMap { String(data: $0, encoding: .utf8) }
+        let key = try resolve(trustedKeys, keyID: keyID)
+        try StatusVerificationError.classify { try message.verify(with: key) }
+        let claims = try StatusVerificationError.classify { try CBOR.decode(message.payload) }
+        func claim(_ label: Int64) -> CBOR? { claims[CBOR(label)] }
+        guard let sub = claim(StatusListSigner.CWTClaim.subject)?.string else {
+            throw StatusVerificationError(.statusVerificationError, "CWT has no sub (2) claim")
+        }
+        guard let iat = claim(StatusListSigner.CWTClaim.issuedAt)?.int.map(Int64.init) else {
+            throw StatusVerificationError(.statusVerificationError, "CWT has no iat (6) claim")
+        }
+        let exp = claim(StatusListSigner.CWTClaim.expiration)?.int.map(Int64.init)
+        let ttl = claim(StatusListSigner.CWTClaim.timeToLive)?.int.map { $0 }
+        try checkIETFClaims(sub: sub, expectedURI: expectedURI, iat: iat, exp: exp, ttl: ttl, at: at, limits: limits)
+        guard let statusList = claim(StatusListSigner.CWTClaim.statusList),
+            let bits = statusList[CBOR.textString("bits")]?.int.map(Int64.init),
+            let lst = statusList[CBOR.textString("lst")]?.bytes
+        else {
+            throw StatusVerificationError(.malformedValueError, "CWT status_list (65533) must be a map with bits (uint) and lst (bstr)")
+        }
+        let bitstring = try StatusVerificationError.classify {
+            try Bitstring(ietfCompressed: Array(lst), bits: StatusSize(bits: Int(bits)), maximumBytes: limits.maximumDecodedBytes)
+        }
+        return VerifiedStatusList(
+            format: .ietfCWT, url: sub, issuer: claim(StatusListSigner.CWTClaim.issuer)?.string, bitstring: bitstring, purposes: [],
+            issuedAt: Date(timeIntervalSince1970: TimeInterval(iat)), validUntil: exp.map { Date(timeIntervalSince1970: TimeInterval($0)) },
+            ttlSeconds: ttl.map { min($0, limits.maximumTTLSeconds) }, keyID: keyID)
+    }
+
+    private static func checkIETFClaims(
+        sub: String, expectedURI: String, iat: Int64, exp: Int64?, ttl: Int?, at: Date, limits: Limits
+    ) throws(StatusVerificationError) {
+        guard sub == expectedURI else {
+            throw StatusVerificationError(.statusVerificationError, "the token's sub '\(sub)' is not the referenced uri '\(expectedURI)'")
+        }
+        let now = at.timeIntervalSince1970
+        guard TimeInterval(iat) <= now + limits.clockSkew else {
+            throw StatusVerificationError(.statusVerificationError, "the token is issued in the future (iat \(iat))")
+        }
+        if let exp, TimeInterval(exp) < now {
+            throw StatusVerificationError(.statusVerificationError, "the token expired at \(exp) (exp)")
+        }
+        if let ttl, ttl < 0 {
+            throw StatusVerificationError(.malformedValueError, "ttl must be a positive number of seconds, got \(ttl)")
+        }
+    }
+
+    // MARK: W3C
+
+    /// Verifies a W3C `BitstringStatusListCredential` with an embedded Data Integrity proof.
+    public static func verifyW3CDataIntegrity(
+        _ body: Data, trustedKeys: TrustedKeys, statusSize: StatusSize = .one, at: Date = Date(), limits: Limits = Limits()
+    ) throws(StatusVerificationError) -> VerifiedStatusList {
+        let document = try StatusVerificationError.classify { try JSONValue(parsing: body) }
+        let proof = try StatusVerificationError.classify {
+            try DataIntegrity.verify(document: document, at: at, clockSkew: limits.clockSkew) { method in
+                guard let key = trustedKeys.key(verificationMethod: method) else {
+                    throw SigningError(.unknownKey, "no trusted key for verification method '\(method)'")
+                }
+                return key
+            }
+        }
+        return try w3cList(proof.unsecuredDocument, format: .w3cDataIntegrity, keyID: proof.verificationMethod, statusSize: statusSize, at: at, limits: limits)
+    }
+
+    /// Verifies a W3C `BitstringStatusListCredential` secured as `vc+jwt`.
+    public static func verifyW3CJWT(
+        _ token: String, trustedKeys: TrustedKeys, statusSize: StatusSize = .one, at: Date = Date(), limits: Limits = Limits()
+    ) throws(StatusVerificationError) -> VerifiedStatusList {
+        let verified = try StatusVerificationError.classify {
+            try VerifiableCredentialJWT.verify(token, at: at) { header throws(SigningError) in
+                guard let key = trustedKeys.key(keyID: header.keyID) else {
+                    throw SigningError(.unknownKey, "no trusted key with kid '\(header.keyID ?? "none")'")
+                }
+                return key
+            }
+        }
+        return try w3cList(verified.credential, format: .w3cJWT, keyID: verified.jws.header.keyID, statusSize: statusSize, at: at, limits: limits)
+    }
+
+    private static func w3cList(
+        _ document: JSONValue, format: VerifiedStatusList.Format, keyID: String?, statusSize: StatusSize, at: Date, limits: Limits
+    ) throws(StatusVerificationError) -> VerifiedStatusList {
+        let credential = try StatusVerificationError.classify { try document.decode(BitstringStatusListCredential.self) }
+        let validFrom = credential.validFrom.flatMap { try? XMLDateTime.parse($0) }
+        let validUntil = credential.validUntil.flatMap { try? XMLDateTime.parse($0) }
+        if let validFrom, validFrom.timeIntervalSince(at) > limits.clockSkew {
+            throw StatusVerificationError(.statusVerificationError, "the status list is not valid before \(credential.validFrom ?? "")")
+        }
+        if let validUntil, validUntil < at {
+            throw StatusVerificationError(.statusVerificationError, "the status list expired at \(credential.validUntil ?? "") (validUntil)")
+        }
+        let bitstring = try StatusVerificationError.classify {
+            try credential.credentialSubject.bitstring(statusSize: statusSize, maximumBytes: limits.maximumDecodedBytes)
+        }
+        return VerifiedStatusList(
+            format: format, url: credential.id, issuer: credential.issuer, bitstring: bitstring,
+            purposes: credential.credentialSubject.statusPurpose.values, issuedAt: validFrom, validUntil: validUntil,
+            ttlSeconds: credential.credentialSubject.ttl.map { min($0 / 1000, limits.maximumTTLSeconds) }, keyID: keyID)
+    }
+}
+
+extension VerifiedStatusList {
+    /// W3C validation §3.2 steps 3, 5-7 for one `BitstringStatusListEntry`: the purpose must be one the list
+    /// serves, the list must have at least `minimumEntries` entries of the entry's size, and the index must be in
+    /// range.
+    /// - Throws: ``StatusVerificationError`` (STATUS_VERIFICATION_ERROR, STATUS_LIST_LENGTH_ERROR, RANGE_ERROR).
+    public func check(_ entry: BitstringStatusListEntry, minimumEntries: Int = Bitstring.w3cMinimumEntries) throws(StatusVerificationError)
+        -> StatusCheckResult
+    {
+        guard format.isW3C else {
+            throw StatusVerificationError(.statusVerificationError, "a W3C entry cannot be checked against an IETF status list token")
+        }
+        guard purposes.contains(entry.statusPurpose) else {
+            throw StatusVerificationError(
+                .statusVerificationError,
+                "the entry's purpose '\(entry.statusPurpose)' is not among the list's (\(purposes.map(\.rawValue).joined(separator: ", ")))")
+        }
+        guard entry.effectiveStatusSize == bitstring.entrySize.bits else {
+            throw StatusVerificationError(.statusVerificationError, "the list was decoded with \(bitstring.entrySize.bits)-bit entries, the entry has \(entry.effectiveStatusSize)")
+        }
+        guard bitstring.count >= minimumEntries else {
+            throw StatusVerificationError(.statusListLengthError, "the list has \(bitstring.count) entries, fewer than the minimum \(minimumEntries)")
+        }
+        guard (0..<bitstring.count).contains(entry.statusListIndex) else {
+            throw StatusVerificationError(.rangeError, "index \(entry.statusListIndex) is outside the list (\(bitstring.count) entries)")
+        }
+        let value = Int(bitstring[entry.statusListIndex])
+        return StatusCheckResult(status: value, purpose: entry.statusPurpose.rawValue, valid: value == 0, message: entry.message(for: value))
+    }
+
+    /// IETF validation §8.3 steps 5-8 for a Referenced Token's `status_list` claim: `uri` must be the list's `sub`
+    /// and the index in range (out of range MUST reject).
+    /// - Throws: ``StatusVerificationError`` (STATUS_VERIFICATION_ERROR, RANGE_ERROR).
+    public func check(_ reference: StatusListReference) throws(StatusVerificationError) -> StatusCheckResult {
+        guard !format.isW3C else {
+            throw StatusVerificationError(.statusVerificationError, "an IETF status claim cannot be checked against a W3C status list credential")
+        }
+        guard reference.uri == url else {
+            throw StatusVerificationError(.statusVerificationError, "the claim's uri '\(reference.uri)' is not the list's sub '\(url)'")
+        }
+        guard (0..<bitstring.count).contains(reference.idx) else {
+            throw StatusVerificationError(.rangeError, "idx \(reference.idx) is outside the list (\(bitstring.count) entries)")
+        }
+        let value = bitstring[reference.idx]
+        let type = StatusType(rawValue: value)
+        return StatusCheckResult(status: Int(value), purpose: nil, valid: type == .valid, message: type.name)
+    }
+}

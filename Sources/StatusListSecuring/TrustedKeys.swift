@@ -1,0 +1,66 @@
+import Signing
+
+/// The keys a verifier trusts for status lists, looked up by JWS `kid`, COSE `kid` or a Data Integrity
+/// verification method (`did:...#kid`).
+///
+/// Build it from what the caller trusts: a JWKS, a DID document, or explicit keys. A verification method whose DID
+/// is known matches by fragment; a bare `kid` matches any trusted key with that id.
+public struct TrustedKeys: Sendable {
+    private var byKeyID: [String: VerificationKey] = [:]
+    private var byMethod: [String: VerificationKey] = [:]
+
+    /// An empty set.
+    public init() {}
+
+    /// Trusts every key of a JWK Set under its `kid`; keys without `kid` under their RFC 7638 thumbprint.
+    /// - Throws: ``SigningError`` for an invalid key.
+    public init(jwks: JWKSet) throws(SigningError) {
+        for jwk in jwks.keys {
+            let key = try VerificationKey(jwk: jwk)
+            byKeyID[jwk.kid ?? key.thumbprint] = key
+        }
+    }
+
+    /// Trusts the assertion methods of a DID document, under their method id and their fragment.
+    /// - Throws: ``SigningError`` for an invalid key.
+    public init(didDocument: DIDDocument) throws(SigningError) {
+        for method in didDocument.verificationMethod where didDocument.assertionMethod.contains(method.id) {
+            let key = try method.verificationKey()
+            byMethod[method.id] = key
+            if let hash = method.id.firstIndex(of: "#") {
+                byKeyID[String(method.id[method.id.index(after: hash)...])] = key
+            }
+        }
+    }
+
+    /// Adds a key under a key id (and, optionally, a verification method id).
+    public mutating func add(_ key: VerificationKey, keyID: String, verificationMethod: String? = nil) {
+        byKeyID[keyID] = key
+        if let verificationMethod { byMethod[verificationMethod] = key }
+    }
+
+    /// Merges another set into this one.
+    public mutating func merge(_ other: TrustedKeys) {
+        byKeyID.merge(other.byKeyID) { current, _ in current }
+        byMethod.merge(other.byMethod) { current, _ in current }
+    }
+
+    /// Whether the set is empty.
+    public var isEmpty: Bool { byKeyID.isEmpty && byMethod.isEmpty }
+
+    /// The key for a JWS/COSE `kid`, or nil. Without a `kid`, the only key when there is exactly one.
+    public func key(keyID: String?) -> VerificationKey? {
+        guard let keyID else {
+            let all = Set(byKeyID.values).union(byMethod.values)
+            return all.count == 1 ? all.first : nil
+        }
+        return byKeyID[keyID] ?? byMethod[keyID]
+    }
+
+    /// The key for a Data Integrity verification method (`did:...#fragment`), or nil.
+    public func key(verificationMethod: String) -> VerificationKey? {
+        if let key = byMethod[verificationMethod] { return key }
+        guard let hash = verificationMethod.firstIndex(of: "#") else { return byKeyID[verificationMethod] }
+        return byKeyID[String(verificationMethod[verificationMethod.index(after: hash)...])]
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import StatusList
+
+/// What a status list means, as W3C `statusPurpose`. The IETF format carries status types instead; see
+/// ``StatusListDefinition/ietfExpressible``.
+public enum ListPurpose: String, Codable, Sendable, CaseIterable {
+    /// Final: once set, an entry never returns to 0.
+    case revocation
+    /// Reversible.
+    case suspension
+    /// Each value has a message, given at creation and committed to in every entry.
+    case message
+    /// A newer credential is available; not reversible.
+    case refresh
+}
+
+/// A status list as the store keeps it: its fixed parameters, its owner and its allocation state.
+public struct StatusListDefinition: Codable, Sendable, Hashable {
+    /// The list's id, the last path segment of its URL `{base}/status/{id}`.
+    public var id: String
+    /// The issuer (principal id) that owns the list.
+    public var owner: String
+    public var purpose: ListPurpose
+    /// Bits per entry: 1, 2, 4 or 8.
+    public var statusSize: Int
+    /// Number of entries.
+    public var capacity: Int
+    /// How long verifiers may cache a publication, in seconds.
+    public var ttlSeconds: Int
+    /// How long each publication stays valid (`validUntil` / `exp` = publication time + this).
+    public var validitySeconds: Int
+    /// The message table for `message` lists (2^statusSize entries, W3C `statusMessage`); empty otherwise.
+    public var statusMessages: [StatusMessage]
+    /// The secret key of the list's index permutation. Never leaves the server.
+    public var allocatorKey: [UInt8]
+    /// How many entries have been handed out; the next allocation is the permutation of this number.
+    public var allocated: Int
+    public var createdAt: Date
+
+    /// Creates a definition.
+    public init(
+        id: String,
+        owner: String,
+        purpose: ListPurpose,
+        statusSize: Int,
+        capacity: Int,
+        ttlSeconds: Int,
+        validitySeconds: Int,
+        statusMessages: [StatusMessage],
+        allocatorKey: [UInt8],
+        allocated: Int = 0,
+        createdAt: Date
+    ) {
+        self.id = id
+        self.owner = owner
+        self.purpose = purpose
+        self.statusSize = statusSize
+        self.capacity = capacity
+        self.ttlSeconds = ttlSeconds
+        self.validitySeconds = validitySeconds
+        self.statusMessages = statusMessages
+        self.allocatorKey = allocatorKey
+        self.allocated = allocated
+        self.createdAt = createdAt
+    }
+}
+
+/// A request to set one entry.
+public struct EntryChange: Codable, Sendable, Hashable {
+    public var index: Int
+    public var value: UInt8
+
+    /// Creates a change.
+    public init(index: Int, value: UInt8) {
+        self.index = index
+        self.value = value
+    }
+}
+
+/// One row of the append-only audit log.
+public struct AuditRecord: Codable, Sendable, Hashable {
+    /// Monotonic id, assigned by the store.
+    public var id: Int64
+    public var listId: String
+    public var index: Int
+    public var oldValue: UInt8
+    public var newValue: UInt8
+    /// The principal that made the change.
+    public var actor: String
+    public var reason: String?
+    public var at: Date
+
+    /// Creates a record.
+    public init(id: Int64, listId: String, index: Int, oldValue: UInt8, newValue: UInt8, actor: String, reason: String?, at: Date) {
+        self.id = id
+        self.listId = listId
+        self.index = index
+        self.oldValue = oldValue
+        self.newValue = newValue
+        self.actor = actor
+        self.reason = reason
+        self.at = at
+    }
+}
+
+/// The role a token acts in.
+public enum PrincipalRole: String, Codable, Sendable, CaseIterable {
+    /// Runs the service: every list, tokens, bodies.
+    case operator_ = "operator"
+    /// Issues credentials: only its own lists.
+    case issuer
+    /// An accreditation body of the trust registry: only the subjects it accredited.
+    case accreditationBody = "accreditation-body"
+}
+
+/// An API token as stored: only the hash of the secret is kept.
+public struct TokenRecord: Codable, Sendable, Hashable {
+    /// Public token id (shown in listings; not secret).
+    public var id: String
+    /// SHA-256 of the secret token, hex.
+    public var secretHash: String
+    public var role: PrincipalRole
+    /// The principal the token acts for (issuer or body id; `operator` for the operator).
+    public var principal: String
+    public var label: String?
+    public var createdAt: Date
+    public var revokedAt: Date?
+
+    /// Creates a record.
+    public init(
+        id: String,
+        secretHash: String,
+        role: PrincipalRole,
+        principal: String,
+        label: String?,
+        createdAt: Date,
+        revokedAt: Date? = nil
+    ) {
+        self.id = id
+        self.secretHash = secretHash
+        self.role = role
+        self.principal = principal
+        self.label = label
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+}
+
+/// One immutable publication of a list: every representation's bytes, signed, as served.
+public struct PublicationRecord: Sendable, Hashable {
+    public var listId: String
+    /// 1, 2, 3... per list.
+    public var version: Int
+    public var publishedAt: Date
+    /// `validUntil` (W3C) / `exp` (IETF) of this publication.
+    public var validUntil: Date
+    /// Media type -> exact bytes served.
+    public var representations: [String: Data]
+
+    /// Creates a record.
+    public init(listId: String, version: Int, publishedAt: Date, validUntil: Date, representations: [String: Data]) {
+        self.listId = listId
+        self.version = version
+        self.publishedAt = publishedAt
+        self.validUntil = validUntil
+        self.representations = representations
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Server
+
+extension Standing {
+    /// `standing serve`: runs the service until SIGINT/SIGTERM.
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the status service.",
+            discussion: """
+                Settings come from flags, then STANDING_* environment variables, then a JSON config file \
+                (--config, or DATA_DIR/config.json when present), then defaults. On first start with an empty data \
+                directory the service creates its database and signing keys and writes a one-time operator token \
+                to DATA_DIR/operator-token (mode 0600).
+                """
+        )
+
+        @Option(name: .long, help: "Data directory (database, keys). Default ./standing-data; env STANDING_DATA_DIR.")
+        var dataDir: String?
+        @Option(name: .long, help: "Address to listen on. Default 127.0.0.1; env STANDING_HOST.")
+        var host: String?
+        @Option(name: .long, help: "Port to listen on (0 picks a free one). Default 8080; env STANDING_PORT.")
+        var port: Int?
+        @Option(name: .long, help: "Public base URL of the service. Default http://HOST:PORT; env STANDING_BASE_URL.")
+        var baseURL: String?
+        @Option(name: .long, help: "JSON config file.")
+        var config: String?
+        @Option(name: .long, help: "Publication coalescing window in milliseconds (0-60000). Default 200.")
+        var publicationWindowMs: Int?
+        @Option(name: .long, help: "Answer GET /status/{id}/{index} and POST /status/lookup (true/false). Default true.")
+        var directLookup: Bool?
+        @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+        var logLevel: String?
+
+        func resolvedConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
+            var configuration = ServerConfiguration()
+            let dataDirectory = dataDir ?? environment["STANDING_DATA_DIR"] ?? configuration.dataDirectory
+            let defaultFile = URL(fileURLWithPath: dataDirectory).appendingPathComponent("config.json").path
+            if let file = config ?? environment["STANDING_CONFIG"] {
+                try configuration.applyFile(at: file)
+            } else if FileManager.default.fileExists(atPath: defaultFile) {
+                try configuration.applyFile(at: defaultFile)
+            }
+            try configuration.applyEnvironment(environment)
+            if let dataDir { configuration.dataDirectory = dataDir }
+            if let host { configuration.host = host }
+            if let port { configuration.port = port }
+            if let baseURL { configuration.baseURL = baseURL }
+            if let publicationWindowMs { configuration.publicationWindowMilliseconds = publicationWindowMs }
+            if let directLookup { configuration.directLookup = directLookup }
+            if let logLevel { try configuration.apply("logLevel", logLevel, source: "--log-level") }
+            try configuration.validate()
+            return configuration
+        }
+
+        func run() async throws {
+            let configuration = try resolvedConfiguration()
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = configuration.logLevel
+                return handler
+            }
+            let logger = Logger(label: "standing")
+            let server = try await buildApplication(configuration: configuration, logger: logger) { channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                // One line on stdout so scripts and tests can find the bound port (also with --port 0).
+                print("standing listening on http://\(configuration.host):\(port)")
+                fflush(nil)
+            }
+            try await server.application.runService()
+        }
+    }
+}

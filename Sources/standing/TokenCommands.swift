@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import NIOHTTP1
+
+extension Standing {
+    /// `standing tokens create|ls|revoke` (operator).
+    struct Tokens: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Manage API tokens (operator).", subcommands: [Create.self, List.self, Revoke.self])
+
+        struct Create: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Create a token; its secret is printed once.")
+            @OptionGroup var connection: ConnectionOptions
+            @Option(help: "issuer, accreditation-body or operator.") var role: String
+            @Option(help: "The issuer or body id the token acts for.") var principal: String?
+            @Option(help: "A note for listings.") var label: String?
+
+            func run() async throws {
+                var body: [String: Any] = ["role": role]
+                if let principal { body["principal"] = principal }
+                if let label { body["label"] = label }
+                let result = try await AdminClient(options: connection).send(.POST, "/admin/tokens", body: body)
+                if connection.json { return try AdminClient.printJSON(result) }
+                let object = result as? [String: Any]
+                let token = object?["token"] as? [String: Any]
+                print("token \(token?["id"] ?? "") for \(token?["role"] ?? "") \(token?["principal"] ?? "")")
+                print("secret (shown once): \(object?["secret"] ?? "")")
+            }
+        }
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "ls", abstract: "List tokens (never their secrets).")
+            @OptionGroup var connection: ConnectionOptions
+
+            func run() async throws {
+                let result = try await AdminClient(options: connection).send(.GET, "/admin/tokens")
+                if connection.json { return try AdminClient.printJSON(result) }
+                for token in (result as? [String: Any])?["tokens"] as? [[String: Any]] ?? [] {
+                    let revoked = token["revokedAt"].map { "  revoked \($0)" } ?? ""
+                    print("\(token["id"] ?? "")  \(token["role"] ?? "")  \(token["principal"] ?? "")  \(token["label"] ?? "")\(revoked)")
+                }
+            }
+        }
+
+        struct Revoke: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Revoke a token by id.")
+            @OptionGroup var connection: ConnectionOptions
+            @Argument(help: "The token id (tok_...).") var id: String
+
+            func run() async throws {
+                _ = try await AdminClient(options: connection).send(.DELETE, "/admin/tokens/\(id)")
+                if !connection.json { print("revoked \(id)") }
+            }
+        }
+    }
+}
