@@ -48,7 +48,6 @@ public func buildApplication(
     try configuration.validate()
     let registry = MetricsRegistry.shared
     let directory = DataDirectory(path: configuration.dataDirectory)
-    let firstStart = !directory.isInitialised
     try directory.prepare()
     let store = try SQLiteStore(path: directory.databasePath)
     _ = try directory.generateSigningKeysIfMissing(algorithms: [.es256, .edDSA])
@@ -59,10 +58,11 @@ public func buildApplication(
 
     let tokens = Tokens(store: store)
     var initialOperatorToken: String?
-    if firstStart {
+    // First start: no token exists yet, so nobody could administer the service without this one.
+    if try await store.tokens().isEmpty {
         let issued = try await tokens.issue(role: .operator_, principal: "operator", label: "initial operator token")
-        let path = try directory.writeSecretOnce(name: "operator-token", contents: issued.secret + "\n")
-        logger.notice("initialised data directory; the operator token is in \(path) (mode 0600)")
+        try directory.writeSecretOnce(name: "operator-token", contents: issued.secret + "\n")
+        logger.notice("initialised data directory; the operator token is in \(directory.path)/operator-token (mode 0600)")
         initialOperatorToken = issued.secret
     }
 

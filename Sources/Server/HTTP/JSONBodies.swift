@@ -17,6 +17,8 @@ extension Request {
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: context.maxUploadSize)
+        } catch is NIOTooManyBytesError {
+            throw ServiceError(.payloadTooLarge, "the body is larger than \(context.maxUploadSize) bytes")
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw ServiceError(.payloadTooLarge, "the body is larger than \(context.maxUploadSize) bytes")
         }

@@ -99,6 +99,7 @@ public struct ProblemDetails: Error, HTTPResponseError, Codable, Sendable {
         case .notFound: ProblemDetails(status: .notFound, type: standingType("not-found"), title: "Not found", detail: error.reason)
         case .conflict: ProblemDetails(status: .conflict, type: standingType("conflict"), title: "Conflict", detail: error.reason)
         case .listFull: ProblemDetails(status: .conflict, type: standingType("list-full"), title: "List full", detail: error.reason)
+        case .rejected: ProblemDetails(status: .badRequest, type: standingType("invalid-value"), title: "Invalid value", detail: error.reason)
         default:
             ProblemDetails(
                 status: .serviceUnavailable, type: standingType("unavailable"), title: "Service unavailable",

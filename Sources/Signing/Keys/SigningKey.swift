@@ -248,10 +248,12 @@ public struct VerificationKey: Sendable, Hashable {
         }
     }
 
+    /// Keys are equal when they have the same algorithm and the same public point.
     public static func == (lhs: VerificationKey, rhs: VerificationKey) -> Bool {
         lhs.algorithm == rhs.algorithm && lhs.rawRepresentation == rhs.rawRepresentation
     }
 
+    /// Hashes the algorithm and the public point, consistently with `==`.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(algorithm)
         hasher.combine(rawRepresentation)
