@@ -112,7 +112,10 @@ public enum StatusListVerifier {
             default: break
             }
         }
-        guard let first = body.first else { throw StatusVerificationError(.statusRetrievalError, "the status list response is empty") }
+        // JSON and JWT bodies may carry leading whitespace (a CWT never starts with it: its first byte is the tag).
+        guard let first = body.first(where: { !Self.isASCIIWhitespace($0) }) else {
+            throw StatusVerificationError(.statusRetrievalError, "the status list response is empty")
+        }
         switch first {
         case UInt8(ascii: "{"): return .w3cDataIntegrity
         case 0xD2: return .ietfCWT
@@ -122,6 +125,10 @@ public enum StatusListVerifier {
         default:
             throw StatusVerificationError(.statusRetrievalError, "unrecognised status list format\(mediaType.map { " (\($0))" } ?? "")")
         }
+    }
+
+    private static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
     private static func text(_ body: Data) throws(StatusVerificationError) -> String {
@@ -148,9 +155,19 @@ public enum StatusListVerifier {
         let jws = try StatusVerificationError.classify { try CompactJWS(parsing: token) }
         let key = try resolve(trustedKeys, keyID: jws.header.keyID)
         try StatusVerificationError.classify { try jws.verify(with: key, expectedType: StatusListSigner.statusListJWTType) }
-        let claims = try StatusVerificationError.classify { try JSONDecoder().decode(StatusListSigner.JWTClaims.self, from: jws.payload) }
+        let claims: StatusListSigner.JWTClaims
+        do {
+            claims = try JSONDecoder().decode(StatusListSigner.JWTClaims.self, from: jws.payload)
+        } catch let error as StatusListError {
+            throw StatusVerificationError.list(error)
+        } catch let error as DecodingError {
+            throw StatusVerificationError.claims(error, in: "the status list token's claims")
+        } catch {
+            throw StatusVerificationError(.malformedValueError, "the status list token's claims do not decode: \(error)")
+        }
         try checkIETFClaims(
-            sub: claims.sub, expectedURI: expectedURI, iat: claims.iat, exp: claims.exp, ttl: claims.ttl, at: at, limits: limits)
+            sub: claims.sub, expectedURI: expectedURI, iat: TimeInterval(claims.iat), exp: claims.exp.map(TimeInterval.init), ttl: claims.ttl,
+            at: at, limits: limits)
         let bitstring = try StatusVerificationError.classify { try claims.statusList.bitstring(maximumBytes: limits.maximumDecodedBytes) }
         return VerifiedStatusList(
             format: .ietfJWT, url: claims.sub, issuer: claims.iss, bitstring: bitstring, purposes: [],
@@ -165,50 +182,114 @@ public enum StatusListVerifier {
         _ bytes: Data, expectedURI: String, trustedKeys: TrustedKeys, at: Date = Date(), limits: Limits = Limits()
     ) throws(StatusVerificationError) -> VerifiedStatusList {
         let message = try StatusVerificationError.classify { try COSESign1.parse(bytes, tagPolicy: .required) }
-        guard let typ = message.typ, CompactJWS.mediaTypesMatch(typ, StatusListSigner.statusListCWTType) else {
-            throw StatusVerificationError(.statusVerificationError, "CWT typ must be application/statuslist+cwt, got \(message.typ ?? "none")")
+        // COSE typ (RFC 9596) is the media type itself: unlike JOSE typ, the "application/" prefix may not be dropped.
+        guard let typ = message.typ, typ.lowercased() == StatusListSigner.statusListCWTType else {
+            let found = message.typ.map { "'\($0)'" } ?? message.headerValue(COSEHeaderParameter.type).map { "\($0)" } ?? "none"
+            throw StatusVerificationError(
+                .statusVerificationError, "the CWT's protected typ (16) must be '\(StatusListSigner.statusListCWTType)', found \(found)")
         }
         let keyID = message.kid.flatMap { String(data: $0, encoding: .utf8) }
         let key = try resolve(trustedKeys, keyID: keyID)
         try StatusVerificationError.classify { try message.verify(with: key) }
-        let claims = try StatusVerificationError.classify { try CBOR.decode(message.payload) }
-        func claim(_ label: Int64) -> CBOR? { claims[CBOR(label)] }
-        guard let sub = claim(StatusListSigner.CWTClaim.subject)?.string else {
-            throw StatusVerificationError(.statusVerificationError, "CWT has no sub (2) claim")
+        let claims = try CWTClaims(payload: message.payload)
+        let sub = try claims.requiredText(StatusListSigner.CWTClaim.subject, "sub")
+        guard let iat = try claims.numericDate(StatusListSigner.CWTClaim.issuedAt, "iat") else {
+            throw StatusVerificationError(.malformedValueError, "the CWT has no iat (\(StatusListSigner.CWTClaim.issuedAt)) claim")
         }
-        guard let iat = claim(StatusListSigner.CWTClaim.issuedAt)?.int.map(Int64.init) else {
-            throw StatusVerificationError(.statusVerificationError, "CWT has no iat (6) claim")
-        }
-        let exp = claim(StatusListSigner.CWTClaim.expiration)?.int.map(Int64.init)
-        let ttl = claim(StatusListSigner.CWTClaim.timeToLive)?.int.map { $0 }
+        let exp = try claims.numericDate(StatusListSigner.CWTClaim.expiration, "exp")
+        let ttl = try claims.integer(StatusListSigner.CWTClaim.timeToLive, "ttl")
+        let issuer = try claims.optionalText(StatusListSigner.CWTClaim.issuer, "iss")
         try checkIETFClaims(sub: sub, expectedURI: expectedURI, iat: iat, exp: exp, ttl: ttl, at: at, limits: limits)
-        guard let statusList = claim(StatusListSigner.CWTClaim.statusList),
-            let bits = statusList[CBOR.textString("bits")]?.int.map(Int64.init),
-            let lst = statusList[CBOR.textString("lst")]?.bytes
-        else {
-            throw StatusVerificationError(.malformedValueError, "CWT status_list (65533) must be a map with bits (uint) and lst (bstr)")
-        }
+        let (bits, lst) = try claims.statusList()
         let bitstring = try StatusVerificationError.classify {
-            try Bitstring(ietfCompressed: Array(lst), bits: StatusSize(bits: Int(bits)), maximumBytes: limits.maximumDecodedBytes)
+            try Bitstring(ietfCompressed: Array(lst), bits: StatusSize(bits: bits), maximumBytes: limits.maximumDecodedBytes)
         }
         return VerifiedStatusList(
-            format: .ietfCWT, url: sub, issuer: claim(StatusListSigner.CWTClaim.issuer)?.string, bitstring: bitstring, purposes: [],
-            issuedAt: Date(timeIntervalSince1970: TimeInterval(iat)), validUntil: exp.map { Date(timeIntervalSince1970: TimeInterval($0)) },
+            format: .ietfCWT, url: sub, issuer: issuer, bitstring: bitstring, purposes: [],
+            issuedAt: Date(timeIntervalSince1970: iat), validUntil: exp.map { Date(timeIntervalSince1970: $0) },
             ttlSeconds: ttl.map { min($0, limits.maximumTTLSeconds) }, keyID: keyID)
     }
 
+    /// The claims map of a CWT, read with the draft's and RFC 8392's types; a claim that is present with the wrong type
+    /// is an error, never silently ignored (an ignored `exp` would disable the expiry check).
+    private struct CWTClaims {
+        let claims: CBOR
+
+        init(payload: Data) throws(StatusVerificationError) {
+            let decoded = try StatusVerificationError.classify { try CBOR.decode(payload) }
+            guard decoded.entries != nil else {
+                throw StatusVerificationError(.malformedValueError, "the CWT payload is not a claims map")
+            }
+            claims = decoded
+        }
+
+        private func value(_ label: Int64) -> CBOR? { claims[CBOR(label)] }
+
+        private func wrongType(_ label: Int64, _ name: String, _ expected: String, _ found: CBOR) -> StatusVerificationError {
+            StatusVerificationError(.malformedValueError, "the CWT's \(name) (\(label)) claim must be \(expected), found \(String("\(found)".prefix(60)))")
+        }
+
+        func requiredText(_ label: Int64, _ name: String) throws(StatusVerificationError) -> String {
+            guard let value = value(label) else {
+                throw StatusVerificationError(.malformedValueError, "the CWT has no \(name) (\(label)) claim")
+            }
+            guard let text = value.string else { throw wrongType(label, name, "a text string", value) }
+            return text
+        }
+
+        func optionalText(_ label: Int64, _ name: String) throws(StatusVerificationError) -> String? {
+            guard value(label) != nil else { return nil }
+            return try requiredText(label, name)
+        }
+
+        /// A NumericDate (RFC 8392 §2): an integer or a finite floating-point number of seconds.
+        func numericDate(_ label: Int64, _ name: String) throws(StatusVerificationError) -> TimeInterval? {
+            guard let value = value(label) else { return nil }
+            if let seconds = value.int { return TimeInterval(seconds) }
+            if let seconds = value.double, seconds.isFinite { return seconds }
+            throw wrongType(label, name, "a NumericDate (an integer or a finite number)", value)
+        }
+
+        func integer(_ label: Int64, _ name: String) throws(StatusVerificationError) -> Int? {
+            guard let value = value(label) else { return nil }
+            guard let number = value.int else { throw wrongType(label, name, "an integer", value) }
+            return number
+        }
+
+        /// The status list (65533) map's `bits` and `lst` (§4.3: text keys, `lst` the raw zlib bytes).
+        func statusList() throws(StatusVerificationError) -> (bits: Int, lst: Data) {
+            let label = StatusListSigner.CWTClaim.statusList
+            guard let statusList = value(label) else {
+                throw StatusVerificationError(.malformedValueError, "the CWT has no status_list (\(label)) claim")
+            }
+            guard statusList.entries != nil else { throw wrongType(label, "status_list", "a map with bits and lst", statusList) }
+            guard let bitsValue = statusList[.textString("bits")] else {
+                throw StatusVerificationError(.malformedValueError, "the CWT's status_list has no bits")
+            }
+            guard let bits = bitsValue.int else { throw wrongType(label, "status_list bits", "an unsigned integer", bitsValue) }
+            guard let lstValue = statusList[.textString("lst")] else {
+                throw StatusVerificationError(.malformedValueError, "the CWT's status_list has no lst")
+            }
+            guard let lst = lstValue.bytes else {
+                throw wrongType(label, "status_list lst", "a byte string of the zlib-compressed list (not base64 text)", lstValue)
+            }
+            return (bits, lst)
+        }
+    }
+
     private static func checkIETFClaims(
-        sub: String, expectedURI: String, iat: Int64, exp: Int64?, ttl: Int?, at: Date, limits: Limits
+        sub: String, expectedURI: String, iat: TimeInterval, exp: TimeInterval?, ttl: Int?, at: Date, limits: Limits
     ) throws(StatusVerificationError) {
         guard sub == expectedURI else {
             throw StatusVerificationError(.statusVerificationError, "the token's sub '\(sub)' is not the referenced uri '\(expectedURI)'")
         }
         let now = at.timeIntervalSince1970
         guard TimeInterval(iat) <= now + limits.clockSkew else {
-            throw StatusVerificationError(.statusVerificationError, "the token is issued in the future (iat \(iat))")
+            throw StatusVerificationError(.statusVerificationError, "the token is issued in the future (iat \(Int64(iat)), now \(Int64(now)))")
         }
-        if let exp, TimeInterval(exp) < now {
-            throw StatusVerificationError(.statusVerificationError, "the token expired at \(exp) (exp)")
+        // RFC 7519 §4.1.4 / RFC 8392 §3.1.4: the current time MUST be before exp.
+        if let exp, exp <= now {
+            throw StatusVerificationError(.statusVerificationError, "the token expired at \(Int64(exp)) (exp), now \(Int64(now))")
         }
         if let ttl, ttl < 0 {
             throw StatusVerificationError(.malformedValueError, "ttl must be a positive number of seconds, got \(ttl)")
@@ -237,21 +318,31 @@ public enum StatusListVerifier {
     public static func verifyW3CJWT(
         _ token: String, trustedKeys: TrustedKeys, statusSize: StatusSize = .one, at: Date = Date(), limits: Limits = Limits()
     ) throws(StatusVerificationError) -> VerifiedStatusList {
-        let verified = try StatusVerificationError.classify {
-            try VerifiableCredentialJWT.verify(token, at: at) { header throws(SigningError) in
-                guard let key = trustedKeys.key(keyID: header.keyID) else {
-                    throw SigningError(.unknownKey, "no trusted key with kid '\(header.keyID ?? "none")'")
-                }
-                return key
-            }
+        // Verified here rather than by VerifiableCredentialJWT.verify, which checks validFrom without clock skew:
+        // w3cList applies validFrom/validUntil with Limits.clockSkew for both securing forms alike.
+        let jws = try StatusVerificationError.classify { try CompactJWS(parsing: token) }
+        let key = try resolve(trustedKeys, keyID: jws.header.keyID)
+        try StatusVerificationError.classify { try jws.verify(with: key, expectedType: VerifiableCredentialJWT.type) }
+        guard jws.header.contentType == nil else {
+            throw StatusVerificationError(.statusVerificationError, "a vc+jwt must not carry cty: its payload is the credential itself")
         }
-        return try w3cList(verified.credential, format: .w3cJWT, keyID: verified.jws.header.keyID, statusSize: statusSize, at: at, limits: limits)
+        let credential = try StatusVerificationError.classify { try jws.payloadJSON() }
+        return try w3cList(credential, format: .w3cJWT, keyID: jws.header.keyID, statusSize: statusSize, at: at, limits: limits)
     }
 
     private static func w3cList(
         _ document: JSONValue, format: VerifiedStatusList.Format, keyID: String?, statusSize: StatusSize, at: Date, limits: Limits
     ) throws(StatusVerificationError) -> VerifiedStatusList {
-        let credential = try StatusVerificationError.classify { try document.decode(BitstringStatusListCredential.self) }
+        // Decoded directly (not through JSONValue.decode, which turns every error into a SigningError) so that a malformed
+        // member of a correctly signed credential is a MALFORMED_VALUE_ERROR (REC §3), not a verification failure.
+        let credential: BitstringStatusListCredential
+        do {
+            credential = try JSONDecoder().decode(BitstringStatusListCredential.self, from: document.canonicalData())
+        } catch let error as StatusListError {
+            throw StatusVerificationError.list(error)
+        } catch {
+            throw StatusVerificationError(.malformedValueError, "the status list credential does not decode: \(error)")
+        }
         let validFrom = credential.validFrom.flatMap { try? XMLDateTime.parse($0) }
         let validUntil = credential.validUntil.flatMap { try? XMLDateTime.parse($0) }
         if let validFrom, validFrom.timeIntervalSince(at) > limits.clockSkew {

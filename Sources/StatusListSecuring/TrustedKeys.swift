@@ -21,14 +21,24 @@ public struct TrustedKeys: Sendable {
         }
     }
 
-    /// Trusts the assertion methods of a DID document, under their method id and their fragment.
+    /// Trusts the assertion methods of a DID document, under their absolute method id and their fragment.
+    ///
+    /// Relative references (`#kid`) in `verificationMethod` and `assertionMethod` are resolved against the document's
+    /// `id`; methods controlled by another DID, or not listed under `assertionMethod`, are not trusted.
     /// - Throws: ``SigningError`` for an invalid key.
     public init(didDocument: DIDDocument) throws(SigningError) {
-        for method in didDocument.verificationMethod where didDocument.assertionMethod.contains(method.id) {
-            let key = try method.verificationKey()
-            byMethod[method.id] = key
-            if let hash = method.id.firstIndex(of: "#") {
-                byKeyID[String(method.id[method.id.index(after: hash)...])] = key
+        for method in didDocument.verificationMethod {
+            let methodID = method.id.hasPrefix("#") ? didDocument.id + method.id : method.id
+            let key: VerificationKey
+            do {
+                // Checks that the method is the document's own, controlled by it and authorised for assertions.
+                key = try didDocument.verificationKey(for: methodID, relationship: .assertionMethod)
+            } catch where error.code == .unknownKey {
+                continue
+            }
+            byMethod[methodID] = key
+            if let hash = methodID.firstIndex(of: "#") {
+                byKeyID[String(methodID[methodID.index(after: hash)...])] = key
             }
         }
     }
@@ -48,13 +58,14 @@ public struct TrustedKeys: Sendable {
     /// Whether the set is empty.
     public var isEmpty: Bool { byKeyID.isEmpty && byMethod.isEmpty }
 
-    /// The key for a JWS/COSE `kid`, or nil. Without a `kid`, the only key when there is exactly one.
+    /// The key for a JWS/COSE `kid`, or nil. Without a `kid`, the only key when there is exactly one. A `kid` that is
+    /// a DID URL (`did:web:example.com#key-1`, as VC-JOSE-COSE recommends) resolves like a verification method.
     public func key(keyID: String?) -> VerificationKey? {
         guard let keyID else {
             let all = Set(byKeyID.values).union(byMethod.values)
             return all.count == 1 ? all.first : nil
         }
-        return byKeyID[keyID] ?? byMethod[keyID]
+        return byKeyID[keyID] ?? key(verificationMethod: keyID)
     }
 
     /// The key for a Data Integrity verification method (`did:...#fragment`), or nil.

@@ -28,6 +28,14 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// The CLI's HTTP client: fails fast when the server is not there instead of retrying until the deadline.
+let cliHTTPClient: HTTPClient = {
+    var configuration = HTTPClient.Configuration()
+    configuration.connectionPool.retryConnectionEstablishment = false
+    configuration.timeout.connect = .seconds(10)
+    return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+}()
+
 /// A small JSON-over-HTTP client for the admin API.
 struct AdminClient {
     let options: ConnectionOptions
@@ -47,7 +55,7 @@ struct AdminClient {
         }
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            response = try await cliHTTPClient.execute(request, timeout: .seconds(30))
         } catch {
             throw CLIError("cannot reach \(options.serverURL): \(error)")
         }

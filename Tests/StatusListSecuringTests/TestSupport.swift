@@ -287,7 +287,7 @@ enum Fixture {
     }()
 }
 
-extension VerifiedStatusList.Format: @retroactive CustomTestStringConvertible {
+extension VerifiedStatusList.Format: CustomTestStringConvertible {
     public var testDescription: String {
         switch self {
         case .w3cDataIntegrity: "W3C Data Integrity"

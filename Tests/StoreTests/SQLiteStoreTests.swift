@@ -208,7 +208,13 @@ struct SQLiteStoreTests {
         try await withStore { store, _ in
             try await store.createList(definition(id: "v", statusSize: 8))
             _ = try await store.applyChanges(
-                listId: "v", changes: [EntryChange(index: 3, value: 200)], actor: "a", reason: nil, at: epoch, validate: acceptAll)
+                listId: "v",
+                changes: [EntryChange(index: 3, value: 200)],
+                actor: "a",
+                reason: nil,
+                at: epoch,
+                validate: acceptAll
+            )
             let seen = try await store.applyChanges(
                 listId: "v",
                 changes: [EntryChange(index: 3, value: 201), EntryChange(index: 4, value: 1)],
@@ -227,7 +233,13 @@ struct SQLiteStoreTests {
         try await withStore { store, _ in
             try await store.createList(definition(id: "f"))
             let before = try await store.applyChanges(
-                listId: "f", changes: [EntryChange(index: 1, value: 1)], actor: "a", reason: nil, at: epoch, validate: acceptAll)
+                listId: "f",
+                changes: [EntryChange(index: 1, value: 1)],
+                actor: "a",
+                reason: nil,
+                at: epoch,
+                validate: acceptAll
+            )
             let changes = (0..<100).map { EntryChange(index: 100 + $0, value: 1) }
             await #expect(throws: RuleViolation(index: 150)) {
                 try await store.applyChanges(listId: "f", changes: changes, actor: "a", reason: nil, at: epoch) { change, _ in
@@ -245,7 +257,13 @@ struct SQLiteStoreTests {
             for bad in [EntryChange(index: 10, value: 1), EntryChange(index: -1, value: 1), EntryChange(index: 2, value: 4)] {
                 await #expect(throws: StoreError(.rejected, "")) {
                     try await store.applyChanges(
-                        listId: "o", changes: [EntryChange(index: 0, value: 1), bad], actor: "a", reason: nil, at: epoch, validate: acceptAll)
+                        listId: "o",
+                        changes: [EntryChange(index: 0, value: 1), bad],
+                        actor: "a",
+                        reason: nil,
+                        at: epoch,
+                        validate: acceptAll
+                    )
                 }
             }
             #expect(try await store.nonZeroEntries(listId: "o").isEmpty)
@@ -271,7 +289,13 @@ struct SQLiteStoreTests {
                 validate: acceptAll
             )
             let records = try await store.applyChanges(
-                listId: "z", changes: [EntryChange(index: 1, value: 0)], actor: "a", reason: "lifted", at: epoch, validate: acceptAll)
+                listId: "z",
+                changes: [EntryChange(index: 1, value: 0)],
+                actor: "a",
+                reason: "lifted",
+                at: epoch,
+                validate: acceptAll
+            )
             #expect(records.map(\.oldValue) == [1])
             #expect(records.map(\.newValue) == [0])
             #expect(try await store.nonZeroEntries(listId: "z") == [EntryChange(index: 2, value: 1)])
@@ -303,7 +327,13 @@ struct SQLiteStoreTests {
             // A spread of indices and values, every third index, so the batch is not trivially sequential.
             let changes = (0..<count).map { EntryChange(index: ($0 * 7919) % count * 3, value: UInt8($0 % 3 + 1)) }
             let records = try await store.applyChanges(
-                listId: "big", changes: changes, actor: "bulk", reason: "import", at: epoch, validate: acceptAll)
+                listId: "big",
+                changes: changes,
+                actor: "bulk",
+                reason: "import",
+                at: epoch,
+                validate: acceptAll
+            )
             #expect(records.count == count)
             #expect(zip(records, changes).allSatisfy { $0.index == $1.index && $0.newValue == $1.value && $0.oldValue == 0 })
             #expect(Set(records.map(\.id)).count == count)
@@ -390,12 +420,14 @@ struct SQLiteStoreTests {
 
             await #expect(throws: StoreError(.conflict, "")) {
                 try await store.recordPublication(
-                    PublicationRecord(listId: "pub", version: 2, publishedAt: t2, validUntil: t2, representations: [:]))
+                    PublicationRecord(listId: "pub", version: 2, publishedAt: t2, validUntil: t2, representations: [:])
+                )
             }
             #expect(try await store.latestPublication(listId: "pub") == second)
             await #expect(throws: StoreError(.notFound, "")) {
                 try await store.recordPublication(
-                    PublicationRecord(listId: "none", version: 1, publishedAt: t1, validUntil: t2, representations: [:]))
+                    PublicationRecord(listId: "none", version: 1, publishedAt: t1, validUntil: t2, representations: [:])
+                )
             }
         }
     }
@@ -405,11 +437,21 @@ struct SQLiteStoreTests {
     @Test func tokensLifecycle() async throws {
         try await withStore { store, _ in
             let older = TokenRecord(
-                id: "tok-1", secretHash: String(repeating: "ab", count: 32), role: .operator_, principal: "operator", label: nil,
-                createdAt: epoch)
+                id: "tok-1",
+                secretHash: String(repeating: "ab", count: 32),
+                role: .operator_,
+                principal: "operator",
+                label: nil,
+                createdAt: epoch
+            )
             let newer = TokenRecord(
-                id: "tok-2", secretHash: String(repeating: "cd", count: 32), role: .accreditationBody, principal: "body-1",
-                label: "Body One", createdAt: epoch.addingTimeInterval(10))
+                id: "tok-2",
+                secretHash: String(repeating: "cd", count: 32),
+                role: .accreditationBody,
+                principal: "body-1",
+                label: "Body One",
+                createdAt: epoch.addingTimeInterval(10)
+            )
             try await store.createToken(older)
             try await store.createToken(newer)
             #expect(try await store.token(secretHash: older.secretHash) == older)
@@ -445,8 +487,12 @@ struct SQLiteStoreTests {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("standing.sqlite").path
             let publication = PublicationRecord(
-                listId: "keep", version: 1, publishedAt: epoch, validUntil: epoch.addingTimeInterval(60),
-                representations: ["application/vc+jwt": Data("x".utf8)])
+                listId: "keep",
+                version: 1,
+                publishedAt: epoch,
+                validUntil: epoch.addingTimeInterval(60),
+                representations: ["application/vc+jwt": Data("x".utf8)]
+            )
             let token = TokenRecord(id: "t", secretHash: "h", role: .issuer, principal: "issuer-a", label: "ci", createdAt: epoch)
             let records: [AuditRecord]
             do {
@@ -454,7 +500,13 @@ struct SQLiteStoreTests {
                 try await store.createList(definition(id: "keep", purpose: .suspension))
                 _ = try await store.reserveSequences(listId: "keep", count: 3)
                 records = try await store.applyChanges(
-                    listId: "keep", changes: [EntryChange(index: 2, value: 1)], actor: "a", reason: "r", at: epoch, validate: acceptAll)
+                    listId: "keep",
+                    changes: [EntryChange(index: 2, value: 1)],
+                    actor: "a",
+                    reason: "r",
+                    at: epoch,
+                    validate: acceptAll
+                )
                 try await store.recordPublication(publication)
                 try await store.createToken(token)
                 try store.close()

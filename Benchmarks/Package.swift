@@ -1,0 +1,59 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// A separate package so that the root package's `swift build` / `swift test` never compile the benchmarks.
+// Run everything with `./run-core.sh`, or only the ordo-one suite with `swift package benchmark`.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        // name: is required: a path dependency's identity is otherwise the directory name of the clone.
+        .package(name: "standing", path: ".."),
+        // The explicit trait list prunes the Linux-only swift-runtime-interposer dependency (not mirrored here).
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // zlib called directly, for the "zlib alone" baselines (the root package's CZlib is not a product).
+        .systemLibrary(name: "BenchZlib", path: "Sources/BenchZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "BenchSupport",
+            dependencies: [
+                "BenchZlib",
+                .product(name: "StatusList", package: "standing"),
+                .product(name: "Signing", package: "standing"),
+                .product(name: "StatusListSecuring", package: "standing"),
+            ],
+            path: "Sources/BenchSupport",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "CoreReport",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "StatusList", package: "standing"),
+                .product(name: "Signing", package: "standing"),
+                .product(name: "StatusListSecuring", package: "standing"),
+            ],
+            path: "Sources/CoreReport",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "StatusListBenchmarks",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "StatusList", package: "standing"),
+                .product(name: "Signing", package: "standing"),
+                .product(name: "StatusListSecuring", package: "standing"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "StatusListBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)

@@ -1,0 +1,85 @@
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// Drives the `standing` CLI against a running server, as an issuer would.
+@Suite struct CLITests {
+    @Test func issuerWorkflowThroughTheCLI() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let connection = ["--server", server.baseURL, "--token", server.operatorToken]
+
+        let created = try await runStanding(["lists", "create", "--purpose", "revocation", "--id", "diplomas-2026", "--json"] + connection)
+        #expect(created.status == 0, "\(created.stderr)")
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
+        #expect(list["id"] as? String == "diplomas-2026")
+
+        let allocated = try await runStanding(["entries", "allocate", "--list", "diplomas-2026", "--json"] + connection)
+        #expect(allocated.status == 0, "\(allocated.stderr)")
+        let entries = try #require((try JSONSerialization.jsonObject(with: Data(allocated.stdout.utf8)) as? [String: Any])?["entries"] as? [[String: Any]])
+        let index = try #require(entries.first?["index"] as? Int)
+        let credentialStatus = try #require(entries.first?["credentialStatus"] as? [String: Any])
+        #expect(credentialStatus["statusListCredential"] as? String == "\(server.baseURL)/status/diplomas-2026")
+
+        let text = try await runStanding(["entries", "allocate", "--purpose", "revocation"] + connection)
+        #expect(text.status == 0 && text.stdout.contains("credentialStatus (W3C)") && text.stdout.contains("status (IETF)"))
+
+        // LIST may be given as the list's URL.
+        let revoked = try await runStanding(["revoke", "\(server.baseURL)/status/diplomas-2026", String(index), "--reason", "fraud"] + connection)
+        #expect(revoked.status == 0, "\(revoked.stderr)")
+        #expect(revoked.stdout.contains("0 -> 1"))
+        #expect(try await eventually { try await server.request(.GET, "/status/diplomas-2026/\(index)").json["status"] as? Int == 1 })
+
+        let again = try await runStanding(["reinstate", "diplomas-2026", String(index)] + connection)
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("final"))
+        #expect(again.stderr.split(separator: "\n").count == 1, "one-line error: \(again.stderr)")
+
+        let show = try await runStanding(["lists", "show", "diplomas-2026"] + connection)
+        #expect(show.stdout.contains("allocated of 131072"))
+        let listing = try await runStanding(["lists", "ls"] + connection)
+        #expect(listing.stdout.contains("diplomas-2026"))
+        let audit = try await runStanding(["audit", "--list", "diplomas-2026"] + connection)
+        #expect(audit.stdout.contains("fraud"))
+    }
+
+    @Test func suspendAndReinstateChooseTheRightValue() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let environment = ["STANDING_SERVER": server.baseURL, "STANDING_TOKEN": server.operatorToken]
+        let list = try await server.createList(["purpose": "message", "statusSize": 2])
+        let index = try #require(try await server.allocate(list).first)
+        let suspended = try await runStanding(["suspend", list, String(index)], environment: environment)
+        #expect(suspended.status == 0, "\(suspended.stderr)")
+        #expect(try await eventually { try await server.request(.GET, "/status/\(list)/\(index)").json["status"] as? Int == 2 })
+        let reinstated = try await runStanding(["reinstate", list, String(index)], environment: environment)
+        #expect(reinstated.status == 0)
+        let revocationList = try await server.createList()
+        let refused = try await runStanding(["suspend", revocationList, "0"], environment: environment)
+        #expect(refused.status != 0 && refused.stderr.contains("cannot express suspension"))
+    }
+
+    @Test func errorsAreOneLineAndNonZero() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let noToken = try await runStanding(["lists", "ls", "--server", server.baseURL])
+        #expect(noToken.status != 0 && noToken.stderr.contains("no token"))
+        let wrongToken = try await runStanding(["lists", "ls", "--server", server.baseURL, "--token", "stn_nope"])
+        #expect(wrongToken.status != 0 && wrongToken.stderr.contains("401"))
+        #expect(wrongToken.stderr.split(separator: "\n").count == 1)
+        let unreachable = try await runStanding(["lists", "ls", "--server", "http://127.0.0.1:1", "--token", "x"])
+        #expect(unreachable.status != 0 && unreachable.stderr.contains("cannot reach"))
+        let badArguments = try await runStanding(["entries", "allocate", "--server", server.baseURL])
+        #expect(badArguments.status != 0)
+        let tokens = try await runStanding(["tokens", "create", "--role", "issuer", "--principal", "uni", "--server", server.baseURL, "--token", server.operatorToken])
+        #expect(tokens.status == 0 && tokens.stdout.contains("secret (shown once): stn_"))
+    }
+
+    @Test func helpListsTheCommands() async throws {
+        let help = try await runStanding(["--help"])
+        #expect(help.status == 0)
+        for command in ["serve", "lists", "entries", "status", "revoke", "suspend", "reinstate", "tokens", "audit"] {
+            #expect(help.stdout.contains(command), "\(command) missing from --help")
+        }
+    }
+}

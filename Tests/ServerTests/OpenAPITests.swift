@@ -1,0 +1,214 @@
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// Checks the served OpenAPI document against the running server: every documented operation is routed, every
+/// registered route is documented, security and media types match what the server does.
+@Suite struct OpenAPITests {
+    /// The routes the server registers, copied from the controllers (`StatusReadController.endpoints` under
+    /// `/status`, `AdminController.endpoints` and `TokensController.endpoints` under `/admin`,
+    /// `SystemController.addRoutes`), in Hummingbird's path syntax. A route added to a controller must be added here
+    /// and to the document.
+    static let registeredRoutes: Set<String> = [
+        "GET /status/:list",
+        "HEAD /status/:list",
+        "GET /status/:list/:index",
+        "POST /status/lookup",
+        "POST /admin/lists",
+        "GET /admin/lists",
+        "GET /admin/lists/:list",
+        "POST /admin/lists/:list/entries",
+        "POST /admin/entries",
+        "POST /admin/lists/:list/status",
+        "GET /admin/audit",
+        "POST /admin/tokens",
+        "GET /admin/tokens",
+        "DELETE /admin/tokens/:token",
+        "GET /health",
+        "GET /ready",
+        "GET /metrics",
+        "GET /.well-known/jwks.json",
+        "GET /.well-known/did.json",
+        "GET /openapi.json",
+    ]
+
+    static let operationKeys = ["get", "head", "post", "put", "delete", "patch", "options", "trace"]
+
+    /// One documented operation.
+    struct Operation: CustomStringConvertible {
+        let method: String
+        let path: String
+        let object: [String: Any]
+
+        var description: String { "\(method) \(path)" }
+
+        /// The route in Hummingbird syntax: `{list}` and `{list}.{suffix}` (one path segment, split by the handler)
+        /// both become `:list`.
+        var route: String {
+            let segments = path.split(separator: "/", omittingEmptySubsequences: false).map { segment -> String in
+                guard segment.hasPrefix("{"), let close = segment.firstIndex(of: "}") else { return String(segment) }
+                return ":" + segment[segment.index(after: segment.startIndex)..<close]
+            }
+            return "\(method) \(segments.joined(separator: "/"))"
+        }
+
+        var needsBearerToken: Bool {
+            guard let security = object["security"] as? [[String: Any]] else { return false }
+            return security.contains { $0["bearerAuth"] != nil }
+        }
+    }
+
+    /// Fetches and parses the document the server serves.
+    static func document(_ server: TestServer) async throws -> [String: Any] {
+        let response = try await server.request(.GET, "/openapi.json")
+        try #require(response.status == 200, "GET /openapi.json: \(response.status)")
+        #expect(response.header("Content-Type") == "application/json")
+        let object = try JSONSerialization.jsonObject(with: response.body)
+        return try #require(object as? [String: Any], "the document is not a JSON object")
+    }
+
+    static func operations(_ document: [String: Any]) throws -> [Operation] {
+        let paths = try #require(document["paths"] as? [String: Any], "the document has no paths")
+        var operations: [Operation] = []
+        for (path, item) in paths {
+            let item = try #require(item as? [String: Any], "path item \(path) is not an object")
+            for key in operationKeys {
+                guard let object = item[key] else { continue }
+                operations.append(Operation(method: key.uppercased(), path: path, object: try #require(object as? [String: Any])))
+            }
+        }
+        return operations.sorted { ($0.path, $0.method) < ($1.path, $1.method) }
+    }
+
+    /// Whether a response is the router's answer for an unknown route (a path or method nobody registered):
+    /// Hummingbird throws `HTTPError(.notFound)`, which the problem middleware turns into type `about:blank`. A
+    /// handler's own 404 (unknown list, token...) has a `urn:standing:problem:` or W3C type.
+    static func isRouteNotFound(_ response: TestResponse, method: String) -> Bool {
+        guard response.status == 404 else { return false }
+        // A HEAD answer has no body to tell the two apart; with real parameter values any 404 is suspect.
+        if method == "HEAD" { return true }
+        return (response.json["type"] as? String ?? "about:blank") == "about:blank"
+    }
+
+    /// Every `$ref` in `value`.
+    static func references(in value: Any) -> [String] {
+        switch value {
+        case let object as [String: Any]:
+            let own = (object["$ref"] as? String).map { [$0] } ?? []
+            return own + object.values.flatMap(references)
+        case let array as [Any]:
+            return array.flatMap(references)
+        default:
+            return []
+        }
+    }
+
+    @Test func documentIsOpenAPI31AndDescribesExactlyTheRegisteredRoutes() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let document = try await Self.document(server)
+        #expect((document["openapi"] as? String)?.hasPrefix("3.1.") == true, "openapi: \(document["openapi"] ?? "missing")")
+        let info = try #require(document["info"] as? [String: Any])
+        #expect(info["title"] as? String == "Standing")
+        #expect(info["version"] as? String == "0.1.0")
+        let servers = try #require(document["servers"] as? [[String: Any]])
+        #expect(servers.first?["url"] as? String == "http://127.0.0.1:8080")
+
+        let documented = Set(try Self.operations(document).map(\.route))
+        for route in Self.registeredRoutes.subtracting(documented).sorted() {
+            Issue.record("registered route \(route) is not documented")
+        }
+        for route in documented.subtracting(Self.registeredRoutes).sorted() {
+            Issue.record("documented route \(route) is not registered")
+        }
+
+        // Every local reference resolves.
+        for reference in Set(Self.references(in: document)).sorted() {
+            #expect(reference.hasPrefix("#/"), "non-local reference \(reference)")
+            var node: Any? = document
+            for key in reference.dropFirst(2).split(separator: "/") {
+                node = (node as? [String: Any])?[String(key)]
+            }
+            #expect(node != nil, "unresolved reference \(reference)")
+        }
+
+        // Errors are RFC 9457 problems with the members ProblemDetails encodes.
+        let components = try #require(document["components"] as? [String: Any])
+        let schemas = try #require(components["schemas"] as? [String: Any])
+        let problem = try #require(schemas["Problem"] as? [String: Any])
+        #expect(Set((problem["properties"] as? [String: Any])?.keys.map { $0 } ?? []) == ["type", "title", "status", "detail"])
+        let schemes = try #require(components["securitySchemes"] as? [String: Any])
+        #expect((schemes["bearerAuth"] as? [String: Any])?["scheme"] as? String == "bearer")
+    }
+
+    @Test func everyDocumentedOperationIsRoutedAndProtectedAsDocumented() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let operations = try Self.operations(try await Self.document(server))
+        try #require(!operations.isEmpty)
+
+        // Real values for the path parameters, so that a handler answers 2xx or a problem of its own.
+        let list = try await server.createList()
+        let index = try #require(try await server.allocate(list).first)
+        let issued = try await server.admin(.POST, "/admin/tokens", json: ["role": "issuer", "principal": "openapi-test"])
+        let tokenId = try #require((issued.json["token"] as? [String: Any])?["id"] as? String, "\(issued.text)")
+        let values = ["list": list, "index": String(index), "suffix": "jwt", "token": tokenId]
+
+        // The detector itself must see an unknown path and an unknown method as not routed.
+        #expect(Self.isRouteNotFound(try await server.request(.GET, "/openapi-test/not/a/route"), method: "GET"))
+        #expect(Self.isRouteNotFound(try await server.request(.PUT, "/health"), method: "PUT"))
+        #expect(!Self.isRouteNotFound(try await server.request(.GET, "/status/no-such-list"), method: "GET"))
+
+        for operation in operations {
+            var path = operation.path
+            for (name, value) in values { path = path.replacingOccurrences(of: "{\(name)}", with: value) }
+            guard !path.contains("{") else {
+                Issue.record("\(operation): no test value for a parameter of \(path)")
+                continue
+            }
+            let method = HTTPMethod(rawValue: operation.method)
+            let json: Any? = operation.method == "POST" ? [String: Any]() : nil
+            let token = operation.needsBearerToken ? server.operatorToken : nil
+            let response = try await server.request(method, path, token: token, json: json)
+            #expect(!Self.isRouteNotFound(response, method: operation.method), "\(operation) (\(path)) is not routed: \(response.text)")
+            #expect(response.status != 405 && response.status < 500, "\(operation) (\(path)): \(response.status) \(response.text)")
+
+            // The documented security matches: admin operations refuse a request without a token, public ones don't.
+            // (The DELETE above revoked the issuer token, not the operator's.)
+            let anonymous = try await server.request(method, path, json: json)
+            if operation.needsBearerToken {
+                #expect(anonymous.status == 401, "\(operation) is documented as needing a token but answered \(anonymous.status)")
+            } else {
+                #expect(anonymous.status != 401, "\(operation) is documented as public but answered 401")
+            }
+        }
+    }
+
+    @Test func everyDocumentedStatusListMediaTypeIsServed() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let operations = try Self.operations(try await Self.document(server))
+        let get = try #require(operations.first { $0.description == "GET /status/{list}" })
+        let responses = try #require(get.object["responses"] as? [String: Any])
+        let ok = try #require(responses["200"] as? [String: Any])
+        let mediaTypes = try #require(ok["content"] as? [String: Any]).keys.sorted()
+        #expect(
+            Set(mediaTypes) == [
+                "application/vc", "application/vc+ld+json", "application/ld+json", "application/json", "application/vc+jwt",
+                "application/statuslist+jwt", "application/statuslist+cwt",
+            ])
+        // A 1-bit revocation list is published in every format.
+        let list = try await server.createList()
+        for mediaType in mediaTypes {
+            let response = try await server.request(.GET, "/status/\(list)", headers: [("Accept", mediaType)])
+            #expect(response.status == 200, "\(mediaType): \(response.status)")
+            #expect(response.header("Content-Type") == mediaType)
+        }
+        let documentedHeaders = Set((ok["headers"] as? [String: Any])?.keys.map { $0 } ?? [])
+        #expect(documentedHeaders.isSuperset(of: ["ETag", "Cache-Control", "Last-Modified", "Vary"]))
+        let response = try await server.request(.GET, "/status/\(list)")
+        for header in documentedHeaders {
+            #expect(response.header(header) != nil, "documented header \(header) is missing")
+        }
+    }
+}
