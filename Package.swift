@@ -13,7 +13,9 @@ let package = Package(
         .library(name: "StatusList", targets: ["StatusList"]),
         .library(name: "Signing", targets: ["Signing"]),
         .library(name: "StatusListSecuring", targets: ["StatusListSecuring"]),
+        .library(name: "TrustRegistry", targets: ["TrustRegistry"]),
         .library(name: "Store", targets: ["Store"]),
+        .library(name: "Client", targets: ["Client"]),
         .library(name: "Server", targets: ["Server"]),
         .executable(name: "standing", targets: ["standing"]),
     ],
@@ -26,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -49,18 +52,30 @@ let package = Package(
             ]
         ),
         .target(name: "StatusListSecuring", dependencies: ["StatusList", "Signing"]),
+        .target(name: "TrustRegistry", dependencies: ["Signing"]),
+        .target(
+            name: "Client",
+            dependencies: [
+                "StatusList", "Signing", "StatusListSecuring", "TrustRegistry",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "Store",
-            dependencies: ["StatusList", "Signing", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["StatusList", "Signing", "TrustRegistry", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "Server",
             dependencies: [
-                "StatusList", "Signing", "StatusListSecuring", "Store",
+                "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "Store",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -71,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "standing",
             dependencies: [
-                "StatusList", "Signing", "StatusListSecuring", "Store", "Server",
+                "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "Store", "Server", "Client",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -83,7 +98,21 @@ let package = Package(
         .testTarget(name: "StatusListTests", dependencies: ["StatusList"], resources: [.copy("Vectors")]),
         .testTarget(name: "SigningTests", dependencies: ["Signing"], resources: [.copy("Vectors")]),
         .testTarget(name: "StatusListSecuringTests", dependencies: ["StatusListSecuring"], resources: [.copy("Vectors")]),
+        .testTarget(name: "TrustRegistryTests", dependencies: ["TrustRegistry", "Signing"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(
+            name: "ClientTests",
+            dependencies: [
+                "Client", "Server", "Store", "StatusList", "Signing", "StatusListSecuring",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "ServerTests",
             dependencies: [

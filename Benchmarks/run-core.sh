@@ -29,8 +29,11 @@ cpu="${BENCH_CPU:-}"
 if [[ -z "$cpu" ]] && command -v taskset >/dev/null && [[ "$(nproc)" -gt 1 ]]; then cpu=1; fi
 if [[ -n "$cpu" && "$cpu" != "none" ]]; then pin=(taskset -c "$cpu"); fi
 
-echo "== building CoreReport (release)"
-swift build -c release --product CoreReport 2>&1 | tail -3
+echo "== building CoreReport and StatusListBenchmarks (release, unpinned)"
+swift build -c release --product CoreReport 2>&1 | tail -1
+if [[ "$skip_ordo" -eq 0 ]]; then
+    swift build -c release --product StatusListBenchmarks 2>&1 | tail -1
+fi
 binary="$(swift build -c release --show-bin-path)/CoreReport"
 
 echo "== CoreReport ${pin[*]}"
@@ -40,7 +43,7 @@ ordo_json=""
 if [[ "$skip_ordo" -eq 0 ]]; then
     echo "== ordo-one benchmark suite ${pin[*]}"
     rm -rf results/ordo
-    # The plugin builds the benchmark target in release itself, into the same .build folder.
+    # The plugin rebuilds the (already built) benchmark target in release and, the first time, its own tool.
     "${pin[@]}" swift package --allow-writing-to-package-directory benchmark \
         --format jmh --path results/ordo --no-progress 2>&1 | tail -5
     ordo_json="$(find results/ordo -name '*.jmh.json' | head -n 1)"

@@ -88,8 +88,9 @@ public func buildApplication(
     let service = StatusService(store: store, publisher: publisher, baseURL: base, defaults: defaults)
 
     let router = Router(context: StandingRequestContext.self)
-    router.add(middleware: ProblemMiddleware())
+    // Metrics outside the problem mapping, so they count the status the client really got.
     router.add(middleware: MetricsMiddleware())
+    router.add(middleware: ProblemMiddleware())
     router.addRoutes(
         StatusReadController(published: published, publisher: publisher, directLookupEnabled: configuration.directLookup).endpoints,
         atPath: "/status")
@@ -105,8 +106,11 @@ public func buildApplication(
         }
     }).addRoutes(to: router)
 
+    let fastPathServed = Counter(label: "standing_status_fast_path_responses_total")
     let application = Application(
         router: router,
+        server: .http1(
+            configuration: .init(additionalChannelHandlers: [StatusFastPathHandler(published: published, served: fastPathServed)])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "standing"),
         services: [publisher],
         onServerRunning: onServerRunning,

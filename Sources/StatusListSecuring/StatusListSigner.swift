@@ -85,7 +85,11 @@ public enum StatusListSigner {
 
     /// The W3C credential with an embedded Data Integrity proof (`eddsa-jcs-2022` for Ed25519 keys,
     /// `ecdsa-jcs-2019` for P-256/P-384), as JSON bytes (`application/vc`).
-    public static func dataIntegrityCredential(_ credential: BitstringStatusListCredential, signer: StatusListSigningKey, created: Date) throws -> Data {
+    public static func dataIntegrityCredential(
+        _ credential: BitstringStatusListCredential,
+        signer: StatusListSigningKey,
+        created: Date
+    ) throws -> Data {
         let document = try JSONValue(encoding: credential)
         let secured = try DataIntegrity.sign(document: document, key: signer.key, verificationMethod: signer.verificationMethod, created: created)
         return try secured.canonicalData()

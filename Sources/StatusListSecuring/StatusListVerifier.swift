@@ -90,7 +90,12 @@ public enum StatusListVerifier {
         switch try format(of: body, mediaType: mediaType) {
         case .ietfJWT:
             return try verifyIETFJWT(
-                try text(body), expectedURI: expectedURL, trustedKeys: trustedKeys, at: at, limits: limits)
+                try text(body),
+                expectedURI: expectedURL,
+                trustedKeys: trustedKeys,
+                at: at,
+                limits: limits
+            )
         case .ietfCWT:
             return try verifyIETFCWT(body, expectedURI: expectedURL, trustedKeys: trustedKeys, at: at, limits: limits)
         case .w3cJWT:
@@ -141,7 +146,9 @@ public enum StatusListVerifier {
     private static func resolve(_ trustedKeys: TrustedKeys, keyID: String?) throws(StatusVerificationError) -> VerificationKey {
         guard let key = trustedKeys.key(keyID: keyID) else {
             throw StatusVerificationError(
-                .statusVerificationError, keyID.map { "no trusted key with kid '\($0)'" } ?? "the list names no key (kid) and several keys are trusted")
+                .statusVerificationError,
+                keyID.map { "no trusted key with kid '\($0)'" } ?? "the list names no key (kid) and several keys are trusted"
+            )
         }
         return key
     }
@@ -150,7 +157,11 @@ public enum StatusListVerifier {
 
     /// Verifies an IETF Status List Token in JWT form (§5.1, §8.3).
     public static func verifyIETFJWT(
-        _ token: String, expectedURI: String, trustedKeys: TrustedKeys, at: Date = Date(), limits: Limits = Limits()
+        _ token: String,
+        expectedURI: String,
+        trustedKeys: TrustedKeys,
+        at: Date = Date(),
+        limits: Limits = Limits()
     ) throws(StatusVerificationError) -> VerifiedStatusList {
         let jws = try StatusVerificationError.classify { try CompactJWS(parsing: token) }
         let key = try resolve(trustedKeys, keyID: jws.header.keyID)
@@ -166,27 +177,45 @@ public enum StatusListVerifier {
             throw StatusVerificationError(.malformedValueError, "the status list token's claims do not decode: \(error)")
         }
         try checkIETFClaims(
-            sub: claims.sub, expectedURI: expectedURI, iat: TimeInterval(claims.iat), exp: claims.exp.map(TimeInterval.init), ttl: claims.ttl,
-            at: at, limits: limits)
+            sub: claims.sub,
+            expectedURI: expectedURI,
+            iat: TimeInterval(claims.iat),
+            exp: claims.exp.map(TimeInterval.init),
+            ttl: claims.ttl,
+            at: at,
+            limits: limits
+        )
         let bitstring = try StatusVerificationError.classify { try claims.statusList.bitstring(maximumBytes: limits.maximumDecodedBytes) }
         return VerifiedStatusList(
-            format: .ietfJWT, url: claims.sub, issuer: claims.iss, bitstring: bitstring, purposes: [],
+            format: .ietfJWT,
+            url: claims.sub,
+            issuer: claims.iss,
+            bitstring: bitstring,
+            purposes: [],
             issuedAt: Date(timeIntervalSince1970: TimeInterval(claims.iat)),
             validUntil: claims.exp.map { Date(timeIntervalSince1970: TimeInterval($0)) },
-            ttlSeconds: claims.ttl.map { min($0, limits.maximumTTLSeconds) }, keyID: jws.header.keyID)
+            ttlSeconds: claims.ttl.map { min($0, limits.maximumTTLSeconds) },
+            keyID: jws.header.keyID
+        )
     }
 
     /// Verifies an IETF Status List Token in CWT form (§5.2, §8.3): COSE_Sign1 tagged 18, `typ`
     /// `application/statuslist+cwt`, claims 2/6/4/65534/65533.
     public static func verifyIETFCWT(
-        _ bytes: Data, expectedURI: String, trustedKeys: TrustedKeys, at: Date = Date(), limits: Limits = Limits()
+        _ bytes: Data,
+        expectedURI: String,
+        trustedKeys: TrustedKeys,
+        at: Date = Date(),
+        limits: Limits = Limits()
     ) throws(StatusVerificationError) -> VerifiedStatusList {
         let message = try StatusVerificationError.classify { try COSESign1.parse(bytes, tagPolicy: .required) }
         // COSE typ (RFC 9596) is the media type itself: unlike JOSE typ, the "application/" prefix may not be dropped.
         guard let typ = message.typ, typ.lowercased() == StatusListSigner.statusListCWTType else {
             let found = message.typ.map { "'\($0)'" } ?? message.headerValue(COSEHeaderParameter.type).map { "\($0)" } ?? "none"
             throw StatusVerificationError(
-                .statusVerificationError, "the CWT's protected typ (16) must be '\(StatusListSigner.statusListCWTType)', found \(found)")
+                .statusVerificationError,
+                "the CWT's protected typ (16) must be '\(StatusListSigner.statusListCWTType)', found \(found)"
+            )
         }
         let keyID = message.kid.flatMap { String(data: $0, encoding: .utf8) }
         let key = try resolve(trustedKeys, keyID: keyID)
@@ -205,9 +234,16 @@ public enum StatusListVerifier {
             try Bitstring(ietfCompressed: Array(lst), bits: StatusSize(bits: bits), maximumBytes: limits.maximumDecodedBytes)
         }
         return VerifiedStatusList(
-            format: .ietfCWT, url: sub, issuer: issuer, bitstring: bitstring, purposes: [],
-            issuedAt: Date(timeIntervalSince1970: iat), validUntil: exp.map { Date(timeIntervalSince1970: $0) },
-            ttlSeconds: ttl.map { min($0, limits.maximumTTLSeconds) }, keyID: keyID)
+            format: .ietfCWT,
+            url: sub,
+            issuer: issuer,
+            bitstring: bitstring,
+            purposes: [],
+            issuedAt: Date(timeIntervalSince1970: iat),
+            validUntil: exp.map { Date(timeIntervalSince1970: $0) },
+            ttlSeconds: ttl.map { min($0, limits.maximumTTLSeconds) },
+            keyID: keyID
+        )
     }
 
     /// The claims map of a CWT, read with the draft's and RFC 8392's types; a claim that is present with the wrong type
@@ -226,7 +262,10 @@ public enum StatusListVerifier {
         private func value(_ label: Int64) -> CBOR? { claims[CBOR(label)] }
 
         private func wrongType(_ label: Int64, _ name: String, _ expected: String, _ found: CBOR) -> StatusVerificationError {
-            StatusVerificationError(.malformedValueError, "the CWT's \(name) (\(label)) claim must be \(expected), found \(String("\(found)".prefix(60)))")
+            StatusVerificationError(
+                .malformedValueError,
+                "the CWT's \(name) (\(label)) claim must be \(expected), found \(String("\(found)".prefix(60)))"
+            )
         }
 
         func requiredText(_ label: Int64, _ name: String) throws(StatusVerificationError) -> String {
@@ -278,18 +317,26 @@ public enum StatusListVerifier {
     }
 
     private static func checkIETFClaims(
-        sub: String, expectedURI: String, iat: TimeInterval, exp: TimeInterval?, ttl: Int?, at: Date, limits: Limits
+        sub: String,
+        expectedURI: String,
+        iat: TimeInterval,
+        exp: TimeInterval?,
+        ttl: Int?,
+        at: Date,
+        limits: Limits
     ) throws(StatusVerificationError) {
         guard sub == expectedURI else {
             throw StatusVerificationError(.statusVerificationError, "the token's sub '\(sub)' is not the referenced uri '\(expectedURI)'")
         }
         let now = at.timeIntervalSince1970
-        guard TimeInterval(iat) <= now + limits.clockSkew else {
-            throw StatusVerificationError(.statusVerificationError, "the token is issued in the future (iat \(Int64(iat)), now \(Int64(now)))")
+        // Dates from the token may be any finite double (CWT NumericDate); never convert them with a trapping Int64(_:).
+        func seconds(_ time: TimeInterval) -> String { Int64(exactly: time.rounded(.down)).map(String.init) ?? "\(time)" }
+        guard iat <= now + limits.clockSkew else {
+            throw StatusVerificationError(.statusVerificationError, "the token is issued in the future (iat \(seconds(iat)), now \(seconds(now)))")
         }
         // RFC 7519 §4.1.4 / RFC 8392 §3.1.4: the current time MUST be before exp.
         if let exp, exp <= now {
-            throw StatusVerificationError(.statusVerificationError, "the token expired at \(Int64(exp)) (exp), now \(Int64(now))")
+            throw StatusVerificationError(.statusVerificationError, "the token expired at \(seconds(exp)) (exp), now \(seconds(now))")
         }
         if let ttl, ttl < 0 {
             throw StatusVerificationError(.malformedValueError, "ttl must be a positive number of seconds, got \(ttl)")
@@ -300,7 +347,11 @@ public enum StatusListVerifier {
 
     /// Verifies a W3C `BitstringStatusListCredential` with an embedded Data Integrity proof.
     public static func verifyW3CDataIntegrity(
-        _ body: Data, trustedKeys: TrustedKeys, statusSize: StatusSize = .one, at: Date = Date(), limits: Limits = Limits()
+        _ body: Data,
+        trustedKeys: TrustedKeys,
+        statusSize: StatusSize = .one,
+        at: Date = Date(),
+        limits: Limits = Limits()
     ) throws(StatusVerificationError) -> VerifiedStatusList {
         let document = try StatusVerificationError.classify { try JSONValue(parsing: body) }
         let proof = try StatusVerificationError.classify {
@@ -311,12 +362,23 @@ public enum StatusListVerifier {
                 return key
             }
         }
-        return try w3cList(proof.unsecuredDocument, format: .w3cDataIntegrity, keyID: proof.verificationMethod, statusSize: statusSize, at: at, limits: limits)
+        return try w3cList(
+            proof.unsecuredDocument,
+            format: .w3cDataIntegrity,
+            keyID: proof.verificationMethod,
+            statusSize: statusSize,
+            at: at,
+            limits: limits
+        )
     }
 
     /// Verifies a W3C `BitstringStatusListCredential` secured as `vc+jwt`.
     public static func verifyW3CJWT(
-        _ token: String, trustedKeys: TrustedKeys, statusSize: StatusSize = .one, at: Date = Date(), limits: Limits = Limits()
+        _ token: String,
+        trustedKeys: TrustedKeys,
+        statusSize: StatusSize = .one,
+        at: Date = Date(),
+        limits: Limits = Limits()
     ) throws(StatusVerificationError) -> VerifiedStatusList {
         // Verified here rather than by VerifiableCredentialJWT.verify, which checks validFrom without clock skew:
         // w3cList applies validFrom/validUntil with Limits.clockSkew for both securing forms alike.
@@ -331,7 +393,12 @@ public enum StatusListVerifier {
     }
 
     private static func w3cList(
-        _ document: JSONValue, format: VerifiedStatusList.Format, keyID: String?, statusSize: StatusSize, at: Date, limits: Limits
+        _ document: JSONValue,
+        format: VerifiedStatusList.Format,
+        keyID: String?,
+        statusSize: StatusSize,
+        at: Date,
+        limits: Limits
     ) throws(StatusVerificationError) -> VerifiedStatusList {
         // Decoded directly (not through JSONValue.decode, which turns every error into a SigningError) so that a malformed
         // member of a correctly signed credential is a MALFORMED_VALUE_ERROR (REC §3), not a verification failure.
@@ -355,9 +422,16 @@ public enum StatusListVerifier {
             try credential.credentialSubject.bitstring(statusSize: statusSize, maximumBytes: limits.maximumDecodedBytes)
         }
         return VerifiedStatusList(
-            format: format, url: credential.id, issuer: credential.issuer, bitstring: bitstring,
-            purposes: credential.credentialSubject.statusPurpose.values, issuedAt: validFrom, validUntil: validUntil,
-            ttlSeconds: credential.credentialSubject.ttl.map { min($0 / 1000, limits.maximumTTLSeconds) }, keyID: keyID)
+            format: format,
+            url: credential.id,
+            issuer: credential.issuer,
+            bitstring: bitstring,
+            purposes: credential.credentialSubject.statusPurpose.values,
+            issuedAt: validFrom,
+            validUntil: validUntil,
+            ttlSeconds: credential.credentialSubject.ttl.map { min($0 / 1000, limits.maximumTTLSeconds) },
+            keyID: keyID
+        )
     }
 }
 
@@ -366,7 +440,10 @@ extension VerifiedStatusList {
     /// serves, the list must have at least `minimumEntries` entries of the entry's size, and the index must be in
     /// range.
     /// - Throws: ``StatusVerificationError`` (STATUS_VERIFICATION_ERROR, STATUS_LIST_LENGTH_ERROR, RANGE_ERROR).
-    public func check(_ entry: BitstringStatusListEntry, minimumEntries: Int = Bitstring.w3cMinimumEntries) throws(StatusVerificationError)
+    public func check(
+        _ entry: BitstringStatusListEntry,
+        minimumEntries: Int = Bitstring.w3cMinimumEntries
+    ) throws(StatusVerificationError)
         -> StatusCheckResult
     {
         guard format.isW3C else {
@@ -375,10 +452,14 @@ extension VerifiedStatusList {
         guard purposes.contains(entry.statusPurpose) else {
             throw StatusVerificationError(
                 .statusVerificationError,
-                "the entry's purpose '\(entry.statusPurpose)' is not among the list's (\(purposes.map(\.rawValue).joined(separator: ", ")))")
+                "the entry's purpose '\(entry.statusPurpose)' is not among the list's (\(purposes.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         guard entry.effectiveStatusSize == bitstring.entrySize.bits else {
-            throw StatusVerificationError(.statusVerificationError, "the list was decoded with \(bitstring.entrySize.bits)-bit entries, the entry has \(entry.effectiveStatusSize)")
+            throw StatusVerificationError(
+                .statusVerificationError,
+                "the list was decoded with \(bitstring.entrySize.bits)-bit entries, the entry has \(entry.effectiveStatusSize)"
+            )
         }
         guard bitstring.count >= minimumEntries else {
             throw StatusVerificationError(.statusListLengthError, "the list has \(bitstring.count) entries, fewer than the minimum \(minimumEntries)")

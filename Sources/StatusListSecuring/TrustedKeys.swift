@@ -33,7 +33,9 @@ public struct TrustedKeys: Sendable {
             do {
                 // Checks that the method is the document's own, controlled by it and authorised for assertions.
                 key = try didDocument.verificationKey(for: methodID, relationship: .assertionMethod)
-            } catch where error.code == .unknownKey {
+            } catch {
+                // Not trusted for status lists (another DID's, another controller's, not an assertion method): skip it.
+                guard error.code == .unknownKey else { throw error }
                 continue
             }
             byMethod[methodID] = key

@@ -75,6 +75,8 @@ public struct DataDirectory: Sendable, Hashable {
     /// - Returns: The keys; empty when the folder is missing or empty.
     /// - Throws: ``StoreError/Code/unavailable`` for an unreadable, oversized or invalid key file (the reason names the
     ///   file, never its content), ``StoreError/Code/conflict`` when two files hold the same key id.
+    /// The keys come oldest first (by file modification time, then key id): the last key of an algorithm is the one
+    /// the service signs with, the others stay published so that what they signed keeps verifying.
     public func signingKeys() throws -> [StoredSigningKey] {
         let fileManager = FileManager.default
         guard fileManager.fileExists(atPath: keysPath) else { return [] }
@@ -84,15 +86,18 @@ public struct DataDirectory: Sendable, Hashable {
         } catch {
             throw StoreError(.unavailable, "cannot list \(keysPath): \(error.localizedDescription)")
         }
-        var keys: [String: StoredSigningKey] = [:]
+        var keys: [String: (key: StoredSigningKey, modified: Date)] = [:]
         for name in names.sorted() where name.hasSuffix(".jwk") && !name.hasPrefix(".") {
-            let key = try Self.loadKey(at: keysPath + "/" + name)
+            let path = keysPath + "/" + name
+            let key = try Self.loadKey(at: path)
             guard keys[key.keyID] == nil else {
                 throw StoreError(.conflict, "two key files in \(keysPath) have the key id \(key.keyID)")
             }
-            keys[key.keyID] = key
+            let modified = (try? fileManager.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantPast
+            keys[key.keyID] = (key, modified)
         }
-        return keys.values.sorted { $0.keyID < $1.keyID }
+        // Oldest first, so that the newest key of an algorithm is the one that signs (rotation = add a key file).
+        return keys.values.sorted { ($0.modified, $0.key.keyID) < ($1.modified, $1.key.keyID) }.map(\.key)
     }
 
     /// Generates a key for each algorithm that has no key in `keys/` yet and writes it as `keys/<kid>.jwk`

@@ -301,6 +301,19 @@ public final class SQLiteStore: StatusStore {
         }
     }
 
+    /// The newest `limit` publications of a list, oldest first.
+    public func recentPublications(listId: String, limit: Int) async throws -> [PublicationRecord] {
+        guard limit > 0 else { return [] }
+        return try await reading("reading recent publications of list '\(listId)'") { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM publications WHERE list_id = ? ORDER BY version DESC LIMIT ?",
+                arguments: [listId, limit]
+            )
+            return try rows.reversed().map { try Self.publication(from: $0, db) }
+        }
+    }
+
     /// The publication in force at `time`: the latest `publishedAt` at or before it (the higher version on a tie),
     /// or nil.
     public func publication(listId: String, at time: Date) async throws -> PublicationRecord? {

@@ -54,6 +54,8 @@ public protocol StatusStore: Sendable {
     func recordPublication(_ publication: PublicationRecord) async throws
     /// The newest publication of a list, or nil.
     func latestPublication(listId: String) async throws -> PublicationRecord?
+    /// The newest `limit` publications of a list, oldest first (empty for `limit` < 1).
+    func recentPublications(listId: String, limit: Int) async throws -> [PublicationRecord]
     /// The publication in force at `time`: the newest published at or before it, or nil.
     func publication(listId: String, at time: Date) async throws -> PublicationRecord?
 

@@ -196,7 +196,8 @@ import Testing
             Set(mediaTypes) == [
                 "application/vc", "application/vc+ld+json", "application/ld+json", "application/json", "application/vc+jwt",
                 "application/statuslist+jwt", "application/statuslist+cwt",
-            ])
+            ]
+        )
         // A 1-bit revocation list is published in every format.
         let list = try await server.createList()
         for mediaType in mediaTypes {

@@ -26,7 +26,8 @@ struct HardenedDecodingTests {
             return Bombs(
                 jwt: try StatusListSigner.statusListJWT(statement, signer: signer, level: 9),
                 cwt: try StatusListSigner.statusListCWT(statement, signer: signer, level: 9),
-                dataIntegrity: try StatusListSigner.dataIntegrityCredential(credential, signer: signer, created: Fixture.issuedAt))
+                dataIntegrity: try StatusListSigner.dataIntegrityCredential(credential, signer: signer, created: Fixture.issuedAt)
+            )
         } catch {
             fatalError("bomb fixture: \(error)")
         }
@@ -48,12 +49,23 @@ struct HardenedDecodingTests {
         #expect(jwt.utf8.count < 200_000, "the bomb is small on the wire")
         let error = expectVerificationError(.malformedValueError) {
             _ = try StatusListVerifier.verifyIETFJWT(
-                jwt, expectedURI: Fixture.url, trustedKeys: try Self.keys, at: Fixture.verifyTime, limits: Self.limits(maximumDecodedBytes: Self.oneMiB))
+                jwt,
+                expectedURI: Fixture.url,
+                trustedKeys: try Self.keys,
+                at: Fixture.verifyTime,
+                limits: Self.limits(maximumDecodedBytes: Self.oneMiB)
+            )
         }
         #expect(error?.detail.contains("1048576") == true, "the message states the limit: \(error?.detail ?? "")")
         // The default limit (16 MiB) refuses it as well.
         let defaultLimit = expectVerificationError(.malformedValueError) {
-            _ = try StatusListVerifier.verify(Data(jwt.utf8), mediaType: nil, expectedURL: Fixture.url, trustedKeys: try Self.keys, at: Fixture.verifyTime)
+            _ = try StatusListVerifier.verify(
+                Data(jwt.utf8),
+                mediaType: nil,
+                expectedURL: Fixture.url,
+                trustedKeys: try Self.keys,
+                at: Fixture.verifyTime
+            )
         }
         #expect(defaultLimit?.detail.contains("\(Bitstring.defaultMaximumDecodedBytes)") == true)
     }
@@ -62,31 +74,58 @@ struct HardenedDecodingTests {
     func otherBombs() throws {
         let limits = Self.limits(maximumDecodedBytes: Self.oneMiB)
         let cwt = expectVerificationError(.malformedValueError) {
-            _ = try StatusListVerifier.verifyIETFCWT(Self.bombs.cwt, expectedURI: Fixture.url, trustedKeys: try Self.keys, at: Fixture.verifyTime, limits: limits)
+            _ = try StatusListVerifier.verifyIETFCWT(
+                Self.bombs.cwt,
+                expectedURI: Fixture.url,
+                trustedKeys: try Self.keys,
+                at: Fixture.verifyTime,
+                limits: limits
+            )
         }
         #expect(cwt?.detail.contains("1048576") == true)
         let w3c = expectVerificationError(.malformedValueError) {
             _ = try StatusListVerifier.verify(
-                Self.bombs.dataIntegrity, mediaType: nil, expectedURL: Fixture.url, trustedKeys: try Self.keys, statusSize: .eight, at: Fixture.verifyTime,
-                limits: limits)
+                Self.bombs.dataIntegrity,
+                mediaType: nil,
+                expectedURL: Fixture.url,
+                trustedKeys: try Self.keys,
+                statusSize: .eight,
+                at: Fixture.verifyTime,
+                limits: limits
+            )
         }
         #expect(w3c?.detail.contains("1048576") == true)
     }
 
-    @Test("a list of exactly the limit decodes; one byte over is refused", arguments: [VerifiedStatusList.Format.ietfJWT, .ietfCWT, .w3cDataIntegrity])
+    @Test(
+        "a list of exactly the limit decodes; one byte over is refused",
+        arguments: [VerifiedStatusList.Format.ietfJWT, .ietfCWT, .w3cDataIntegrity]
+    )
     func limitBoundary(format: VerifiedStatusList.Format) throws {
         var bitstring = try Bitstring(count: Self.oneMiB, entrySize: .eight)
         try bitstring.set(0xAB, at: Self.oneMiB - 1)
         let body = try Fixture.secured(Fixture.statement(bitstring), as: format, signer: Self.signer)
         let list = try StatusListVerifier.verify(
-            body, mediaType: nil, expectedURL: Fixture.url, trustedKeys: try Self.keys, statusSize: .eight, at: Fixture.verifyTime,
-            limits: Self.limits(maximumDecodedBytes: Self.oneMiB))
+            body,
+            mediaType: nil,
+            expectedURL: Fixture.url,
+            trustedKeys: try Self.keys,
+            statusSize: .eight,
+            at: Fixture.verifyTime,
+            limits: Self.limits(maximumDecodedBytes: Self.oneMiB)
+        )
         #expect(list.bitstring.byteCount == Self.oneMiB)
         #expect(list.bitstring[Self.oneMiB - 1] == 0xAB)
         expectVerificationError(.malformedValueError) {
             _ = try StatusListVerifier.verify(
-                body, mediaType: nil, expectedURL: Fixture.url, trustedKeys: try Self.keys, statusSize: .eight, at: Fixture.verifyTime,
-                limits: Self.limits(maximumDecodedBytes: Self.oneMiB - 1))
+                body,
+                mediaType: nil,
+                expectedURL: Fixture.url,
+                trustedKeys: try Self.keys,
+                statusSize: .eight,
+                at: Fixture.verifyTime,
+                limits: Self.limits(maximumDecodedBytes: Self.oneMiB - 1)
+            )
         }
     }
 
@@ -101,7 +140,11 @@ struct HardenedDecodingTests {
     /// The credential secured as Data Integrity and as vc+jwt.
     private static func securedForms(_ credential: JSONValue) throws -> [(VerifiedStatusList.Format, Data)] {
         let dataIntegrity = try DataIntegrity.sign(
-            document: credential, key: signer.key, verificationMethod: signer.verificationMethod, created: Fixture.issuedAt)
+            document: credential,
+            key: signer.key,
+            verificationMethod: signer.verificationMethod,
+            created: Fixture.issuedAt
+        )
         let jwt = try VerifiableCredentialJWT.sign(credential: credential, key: signer.key, keyID: signer.keyID)
         return [(.w3cDataIntegrity, try dataIntegrity.canonicalData()), (.w3cJWT, Data(jwt.utf8))]
     }
@@ -113,7 +156,13 @@ struct HardenedDecodingTests {
         for (format, body) in try Self.securedForms(try Self.credential(encodedList: .string(String(encoded.dropFirst())))) {
             for mediaType in [format.rawValue, nil] {
                 let error = expectVerificationError(.malformedValueError, "\(format)") {
-                    _ = try StatusListVerifier.verify(body, mediaType: mediaType, expectedURL: Fixture.url, trustedKeys: try Self.keys, at: Fixture.verifyTime)
+                    _ = try StatusListVerifier.verify(
+                        body,
+                        mediaType: mediaType,
+                        expectedURL: Fixture.url,
+                        trustedKeys: try Self.keys,
+                        at: Fixture.verifyTime
+                    )
                 }
                 #expect(error?.detail.contains("'u'") == true, "\(error?.detail ?? "")")
             }
@@ -141,13 +190,25 @@ struct HardenedDecodingTests {
         for (name, credential) in cases {
             for (format, body) in try Self.securedForms(credential) {
                 expectVerificationError(.malformedValueError, "\(name), \(format)") {
-                    _ = try StatusListVerifier.verify(body, mediaType: format.rawValue, expectedURL: Fixture.url, trustedKeys: try Self.keys, at: Fixture.verifyTime)
+                    _ = try StatusListVerifier.verify(
+                        body,
+                        mediaType: format.rawValue,
+                        expectedURL: Fixture.url,
+                        trustedKeys: try Self.keys,
+                        at: Fixture.verifyTime
+                    )
                 }
             }
         }
         // The base credential itself is fine, so the failures above are the alterations'.
         for (format, body) in try Self.securedForms(base) {
-            _ = try StatusListVerifier.verify(body, mediaType: format.rawValue, expectedURL: Fixture.url, trustedKeys: try Self.keys, at: Fixture.verifyTime)
+            _ = try StatusListVerifier.verify(
+                body,
+                mediaType: format.rawValue,
+                expectedURL: Fixture.url,
+                trustedKeys: try Self.keys,
+                at: Fixture.verifyTime
+            )
         }
     }
 

@@ -36,7 +36,12 @@ struct IETFDraftExampleTests {
             switch self {
             case .jwt:
                 return try StatusListVerifier.verifyIETFJWT(
-                    String(decoding: bytes, as: UTF8.self), expectedURI: expectedURI, trustedKeys: keys, at: at, limits: limits)
+                    String(decoding: bytes, as: UTF8.self),
+                    expectedURI: expectedURI,
+                    trustedKeys: keys,
+                    at: at,
+                    limits: limits
+                )
             case .cwt:
                 return try StatusListVerifier.verifyIETFCWT(bytes, expectedURI: expectedURI, trustedKeys: keys, at: at, limits: limits)
             }
@@ -209,7 +214,12 @@ struct IETFDraftExampleTests {
         ]
         for mediaType in mediaTypes {
             let list = try StatusListVerifier.verify(
-                token.body, mediaType: mediaType, expectedURL: DraftExamples.uri, trustedKeys: keys, at: DraftExamples.validTime)
+                token.body,
+                mediaType: mediaType,
+                expectedURL: DraftExamples.uri,
+                trustedKeys: keys,
+                at: DraftExamples.validTime
+            )
             #expect(list.format == token.format, "media type \(mediaType ?? "none")")
             #expect(list.bitstring.count == 16)
             #expect(try list.check(StatusListReference(idx: 3, uri: DraftExamples.uri)).status == 1)
@@ -217,12 +227,22 @@ struct IETFDraftExampleTests {
         }
         // Dispatch applies the same rules: wrong uri, expiry.
         expectVerificationError(.statusVerificationError) {
-            _ = try StatusListVerifier.verify(token.body, mediaType: nil, expectedURL: "https://example.com/other", trustedKeys: keys, at: DraftExamples.validTime)
+            _ = try StatusListVerifier.verify(
+                token.body,
+                mediaType: nil,
+                expectedURL: "https://example.com/other",
+                trustedKeys: keys,
+                at: DraftExamples.validTime
+            )
         }
         expectVerificationError(.statusVerificationError) {
             _ = try StatusListVerifier.verify(
-                token.body, mediaType: nil, expectedURL: DraftExamples.uri, trustedKeys: keys,
-                at: Date(timeIntervalSince1970: TimeInterval(DraftExamples.expiresAt + 1)))
+                token.body,
+                mediaType: nil,
+                expectedURL: DraftExamples.uri,
+                trustedKeys: keys,
+                at: Date(timeIntervalSince1970: TimeInterval(DraftExamples.expiresAt + 1))
+            )
         }
     }
 
@@ -231,7 +251,13 @@ struct IETFDraftExampleTests {
         let body = Data("\n \(DraftExamples.shared.jwt)\r\n".utf8)
         let keys = try DraftExamples.shared.trustedKeys()
         for mediaType in ["application/statuslist+jwt", nil] {
-            let list = try StatusListVerifier.verify(body, mediaType: mediaType, expectedURL: DraftExamples.uri, trustedKeys: keys, at: DraftExamples.validTime)
+            let list = try StatusListVerifier.verify(
+                body,
+                mediaType: mediaType,
+                expectedURL: DraftExamples.uri,
+                trustedKeys: keys,
+                at: DraftExamples.validTime
+            )
             #expect(list.format == .ietfJWT)
         }
     }
@@ -241,11 +267,21 @@ struct IETFDraftExampleTests {
         let keys = try DraftExamples.shared.trustedKeys()
         expectVerificationError(.statusVerificationError) {
             _ = try StatusListVerifier.verify(
-                Token.jwt.body, mediaType: "application/statuslist+cwt", expectedURL: DraftExamples.uri, trustedKeys: keys, at: DraftExamples.validTime)
+                Token.jwt.body,
+                mediaType: "application/statuslist+cwt",
+                expectedURL: DraftExamples.uri,
+                trustedKeys: keys,
+                at: DraftExamples.validTime
+            )
         }
         do {
             _ = try StatusListVerifier.verify(
-                Token.cwt.body, mediaType: "application/statuslist+jwt", expectedURL: DraftExamples.uri, trustedKeys: keys, at: DraftExamples.validTime)
+                Token.cwt.body,
+                mediaType: "application/statuslist+jwt",
+                expectedURL: DraftExamples.uri,
+                trustedKeys: keys,
+                at: DraftExamples.validTime
+            )
             Issue.record("a CWT verified as a JWT")
         } catch {
             // Binary CBOR is neither UTF-8 text nor a JWS: malformed or unverifiable, never accepted.
@@ -273,10 +309,14 @@ struct IETFDraftExampleTests {
         let examples = DraftExamples.shared
         let signer = StatusListSigningKey(key: try examples.signingKey, keyID: "12", verificationMethod: "https://example.com#12")
         let statement = StatusListStatement(
-            url: DraftExamples.uri, issuer: DraftExamples.issuer,
-            bitstring: try Bitstring(lsbFirstBytes: [0xB9, 0xA3], entrySize: .one), purposes: [],
+            url: DraftExamples.uri,
+            issuer: DraftExamples.issuer,
+            bitstring: try Bitstring(lsbFirstBytes: [0xB9, 0xA3], entrySize: .one),
+            purposes: [],
             issuedAt: Date(timeIntervalSince1970: TimeInterval(DraftExamples.issuedAt)),
-            validUntil: Date(timeIntervalSince1970: TimeInterval(DraftExamples.expiresAt)), ttlSeconds: DraftExamples.ttl)
+            validUntil: Date(timeIntervalSince1970: TimeInterval(DraftExamples.expiresAt)),
+            ttlSeconds: DraftExamples.ttl
+        )
         let jwt = try StatusListSigner.statusListJWT(statement, signer: signer, level: 9)
         // ES256 signatures are randomised; header and payload are canonical JSON and must match the draft's bytes.
         #expect(jwt.split(separator: ".").prefix(2) == examples.jwt.split(separator: ".").prefix(2))

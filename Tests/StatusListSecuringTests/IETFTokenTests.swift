@@ -71,15 +71,30 @@ struct IETFTokenTests {
         let statusListJWT = try Fixture.secured(Fixture.statement(), as: .ietfJWT, signer: Self.signer)
         expectVerificationError(.statusVerificationError) {
             _ = try StatusListVerifier.verify(
-                vcJWT, mediaType: "application/statuslist+jwt", expectedURL: Fixture.url, trustedKeys: keys, at: Fixture.verifyTime)
+                vcJWT,
+                mediaType: "application/statuslist+jwt",
+                expectedURL: Fixture.url,
+                trustedKeys: keys,
+                at: Fixture.verifyTime
+            )
         }
         expectVerificationError(.statusVerificationError) {
             _ = try StatusListVerifier.verifyIETFJWT(
-                String(decoding: vcJWT, as: UTF8.self), expectedURI: Fixture.url, trustedKeys: keys, at: Fixture.verifyTime)
+                String(decoding: vcJWT, as: UTF8.self),
+                expectedURI: Fixture.url,
+                trustedKeys: keys,
+                at: Fixture.verifyTime
+            )
         }
         // A status list token is not a credential, whatever the media type claims.
         do {
-            _ = try StatusListVerifier.verify(statusListJWT, mediaType: "application/vc+jwt", expectedURL: Fixture.url, trustedKeys: keys, at: Fixture.verifyTime)
+            _ = try StatusListVerifier.verify(
+                statusListJWT,
+                mediaType: "application/vc+jwt",
+                expectedURL: Fixture.url,
+                trustedKeys: keys,
+                at: Fixture.verifyTime
+            )
             Issue.record("a statuslist+jwt verified as a vc+jwt")
         } catch {
             #expect([.statusVerificationError, .malformedValueError].contains(error.kind), "\(error)")
@@ -153,8 +168,11 @@ struct IETFTokenTests {
     /// Signs a CWT whose protected header has `typ` as given (text, number or absent).
     private static func signCWT(_ claims: [(key: CBOR, value: CBOR)], typ: CBOR? = .textString(StatusListSigner.statusListCWTType)) throws -> Data {
         try COSESign1.sign(
-            payload: CBOR.map(claims).encoded(), key: signer.key, kid: Data(signer.keyID.utf8),
-            protectedHeader: typ.map { [(key: COSEHeaderParameter.type, value: $0)] } ?? [])
+            payload: CBOR.map(claims).encoded(),
+            key: signer.key,
+            kid: Data(signer.keyID.utf8),
+            protectedHeader: typ.map { [(key: COSEHeaderParameter.type, value: $0)] } ?? []
+        )
     }
 
     @Test("hand-built CWT claims verify (the fixture is sound)")
@@ -204,7 +222,12 @@ struct IETFTokenTests {
             // With the media type, the generic entry point applies the same rule; sniffing never mistakes them for CWT.
             expectVerificationError(.statusVerificationError, "\(name)") {
                 _ = try StatusListVerifier.verify(
-                    bytes, mediaType: "application/statuslist+cwt", expectedURL: Fixture.url, trustedKeys: try Self.keys, at: Fixture.verifyTime)
+                    bytes,
+                    mediaType: "application/statuslist+cwt",
+                    expectedURL: Fixture.url,
+                    trustedKeys: try Self.keys,
+                    at: Fixture.verifyTime
+                )
             }
         }
         let untagged = expectVerificationError(.statusVerificationError) { _ = try verifyCWT(content.encoded()) }
@@ -217,7 +240,9 @@ struct IETFTokenTests {
     func cwtListMustBeBytes() throws {
         let text = try Fixture.oneBitList.ietfEncodedList()
         for lst: CBOR in [.textString(text), .array([.byteString(Data(try Fixture.oneBitList.ietfCompressed()))]), 7] {
-            let error = expectVerificationError(.malformedValueError, "lst \(lst)") { _ = try verifyCWT(try Self.signCWT(try Self.cwtClaims(lst: lst))) }
+            let error = expectVerificationError(.malformedValueError, "lst \(lst)") {
+                _ = try verifyCWT(try Self.signCWT(try Self.cwtClaims(lst: lst)))
+            }
             #expect(error?.detail.contains("lst") == true)
         }
     }
@@ -258,7 +283,14 @@ struct IETFTokenTests {
             #expect(error?.detail.contains(claim) == true, "\(error?.detail ?? "") should name \(claim)")
         }
         let notAMap = expectVerificationError(.malformedValueError) {
-            _ = try verifyCWT(try COSESign1.sign(payload: CBOR.array([1, 2]).encoded(), key: Self.signer.key, typ: StatusListSigner.statusListCWTType, kid: Data(Self.signer.keyID.utf8)))
+            _ = try verifyCWT(
+                try COSESign1.sign(
+                    payload: CBOR.array([1, 2]).encoded(),
+                    key: Self.signer.key,
+                    typ: StatusListSigner.statusListCWTType,
+                    kid: Data(Self.signer.keyID.utf8)
+                )
+            )
         }
         #expect(notAMap?.detail.contains("map") == true)
         // exp, ttl and iss are optional.
@@ -278,8 +310,18 @@ struct IETFTokenTests {
         let list = try verifyCWT(token)
         #expect(list.issuedAt == Fixture.issuedAt)
         expectVerificationError(.statusVerificationError) { _ = try verifyCWT(token, at: Date(timeIntervalSince1970: exp + 1)) }
+        // Absurd but finite dates are handled without trapping.
+        let farFuture = try Self.signCWT(Self.replacing(6, with: .float(1e300), in: claims))
+        let future = expectVerificationError(.statusVerificationError) { _ = try verifyCWT(farFuture) }
+        #expect(future?.detail.contains("iat") == true)
+        let farExpiry = try verifyCWT(try Self.signCWT(Self.replacing(4, with: .float(1e300), in: claims)))
+        #expect(farExpiry.validUntil == Date(timeIntervalSince1970: 1e300))
+        let pastExpiry = try Self.signCWT(Self.replacing(4, with: .float(-1e300), in: claims))
+        expectVerificationError(.statusVerificationError) { _ = try verifyCWT(pastExpiry) }
         for bad: Double in [.nan, .infinity, -.infinity] {
-            expectVerificationError(.malformedValueError, "exp \(bad)") { _ = try verifyCWT(try Self.signCWT(Self.replacing(4, with: .float(bad), in: claims))) }
+            expectVerificationError(.malformedValueError, "exp \(bad)") {
+                _ = try verifyCWT(try Self.signCWT(Self.replacing(4, with: .float(bad), in: claims)))
+            }
         }
     }
 
@@ -298,7 +340,11 @@ struct IETFTokenTests {
         let error = expectVerificationError(.statusVerificationError) { _ = try verifyCWT(unknownKid) }
         #expect(error?.detail.contains("key-2") == true)
         let impostor = try COSESign1.sign(
-            payload: claims, key: SigningKey.generate(.es256), typ: StatusListSigner.statusListCWTType, kid: Data(Self.signer.keyID.utf8))
+            payload: claims,
+            key: SigningKey.generate(.es256),
+            typ: StatusListSigner.statusListCWTType,
+            kid: Data(Self.signer.keyID.utf8)
+        )
         expectVerificationError(.statusVerificationError) { _ = try verifyCWT(impostor) }
     }
 }

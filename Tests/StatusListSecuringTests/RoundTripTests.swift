@@ -31,7 +31,12 @@ struct RoundTripTests {
         for source in TrustSource.allCases {
             for mediaType in [format.rawValue, nil] {
                 let list = try StatusListVerifier.verify(
-                    body, mediaType: mediaType, expectedURL: Fixture.url, trustedKeys: try source.keys(for: signer), at: Fixture.verifyTime)
+                    body,
+                    mediaType: mediaType,
+                    expectedURL: Fixture.url,
+                    trustedKeys: try source.keys(for: signer),
+                    at: Fixture.verifyTime
+                )
                 #expect(list.format == format, "\(source), media type \(mediaType ?? "sniffed")")
                 #expect(list.bitstring == statement.bitstring)
                 #expect(list.bitstring.nonZeroCount == Fixture.revokedIndices.count)
@@ -47,7 +52,12 @@ struct RoundTripTests {
         }
 
         let list = try StatusListVerifier.verify(
-            body, mediaType: nil, expectedURL: Fixture.url, trustedKeys: try Fixture.jwksTrust(signer), at: Fixture.verifyTime)
+            body,
+            mediaType: nil,
+            expectedURL: Fixture.url,
+            trustedKeys: try Fixture.jwksTrust(signer),
+            at: Fixture.verifyTime
+        )
         let revoked = Set(Fixture.revokedIndices)
         for index in Fixture.revokedIndices.prefix(20) + [1, 2, 9, 65_536, 131_070].filter({ !revoked.contains($0) }) {
             let expected = revoked.contains(index) ? 1 : 0
@@ -72,7 +82,13 @@ struct RoundTripTests {
         let statement = Fixture.statement(Fixture.twoBitList, purposes: [.message])
         let body = try Fixture.secured(statement, as: format, signer: signer)
         let list = try StatusListVerifier.verify(
-            body, mediaType: nil, expectedURL: Fixture.url, trustedKeys: try Fixture.didTrust(signer), statusSize: .two, at: Fixture.verifyTime)
+            body,
+            mediaType: nil,
+            expectedURL: Fixture.url,
+            trustedKeys: try Fixture.didTrust(signer),
+            statusSize: .two,
+            at: Fixture.verifyTime
+        )
         #expect(list.bitstring == Fixture.twoBitList)
         #expect(list.bitstring.entrySize == .two)
         #expect(list.bitstring.count == 131_072)
@@ -137,7 +153,12 @@ struct RoundTripTests {
         let signer = Fixture.signer(.edDSA)
         let body = try Fixture.secured(Fixture.statement(purposes: [.revocation, .suspension]), as: format, signer: signer)
         let list = try StatusListVerifier.verify(
-            body, mediaType: format.rawValue, expectedURL: Fixture.url, trustedKeys: try Fixture.jwksTrust(signer), at: Fixture.verifyTime)
+            body,
+            mediaType: format.rawValue,
+            expectedURL: Fixture.url,
+            trustedKeys: try Fixture.jwksTrust(signer),
+            at: Fixture.verifyTime
+        )
         #expect(list.purposes == [.revocation, .suspension])
         let index = Fixture.revokedIndices[3]
         #expect(try list.check(Fixture.entry(index, purpose: .revocation)).status == 1)
@@ -150,7 +171,12 @@ struct RoundTripTests {
         let signer = Fixture.signer(.es384)
         let body = try Fixture.secured(Fixture.statement(), as: format, signer: signer)
         let list = try StatusListVerifier.verify(
-            body, mediaType: nil, expectedURL: Fixture.url, trustedKeys: try Fixture.didTrust(signer), at: Fixture.verifyTime)
+            body,
+            mediaType: nil,
+            expectedURL: Fixture.url,
+            trustedKeys: try Fixture.didTrust(signer),
+            at: Fixture.verifyTime
+        )
         #expect(list.bitstring == Fixture.oneBitList)
     }
 }

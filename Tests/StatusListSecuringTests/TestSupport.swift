@@ -244,8 +244,14 @@ enum Fixture {
         ttlSeconds: Int = ttlSeconds
     ) -> StatusListStatement {
         StatusListStatement(
-            url: url, issuer: did, bitstring: bitstring, purposes: purposes, issuedAt: issuedAt, validUntil: validUntil,
-            ttlSeconds: ttlSeconds)
+            url: url,
+            issuer: did,
+            bitstring: bitstring,
+            purposes: purposes,
+            issuedAt: issuedAt,
+            validUntil: validUntil,
+            ttlSeconds: ttlSeconds
+        )
     }
 
     /// The statement in one securing form, as the bytes a server would return.
@@ -266,10 +272,18 @@ enum Fixture {
 
     /// A W3C entry of `purpose` pointing at ``url``.
     static func entry(
-        _ index: Int, purpose: StatusPurpose = .revocation, statusSize: Int? = nil, messages: [StatusMessage]? = nil
+        _ index: Int,
+        purpose: StatusPurpose = .revocation,
+        statusSize: Int? = nil,
+        messages: [StatusMessage]? = nil
     ) throws -> BitstringStatusListEntry {
         try BitstringStatusListEntry(
-            statusPurpose: purpose, statusListIndex: index, statusListCredential: url, statusSize: statusSize, statusMessage: messages)
+            statusPurpose: purpose,
+            statusListIndex: index,
+            statusListCredential: url,
+            statusSize: statusSize,
+            statusMessage: messages
+        )
     }
 
     /// The four messages of a 2-bit `message` entry.

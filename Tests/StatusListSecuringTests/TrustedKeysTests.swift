@@ -90,7 +90,13 @@ struct TrustedKeysTests {
         let withDIDURL = StatusListSigningKey(key: signer.key, keyID: Fixture.verificationMethod, verificationMethod: Fixture.verificationMethod)
         let token = try StatusListSigner.credentialJWT(credential, signer: withDIDURL)
         let keys = try useDIDDocument ? Fixture.didTrust(signer) : Fixture.jwksTrust(signer)
-        let list = try StatusListVerifier.verify(Data(token.utf8), mediaType: nil, expectedURL: Fixture.url, trustedKeys: keys, at: Fixture.verifyTime)
+        let list = try StatusListVerifier.verify(
+            Data(token.utf8),
+            mediaType: nil,
+            expectedURL: Fixture.url,
+            trustedKeys: keys,
+            at: Fixture.verifyTime
+        )
         #expect(list.keyID == Fixture.verificationMethod)
     }
 

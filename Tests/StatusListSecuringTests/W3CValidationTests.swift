@@ -20,13 +20,24 @@ struct W3CValidationTests {
         limits: StatusListVerifier.Limits = .init()
     ) throws(StatusVerificationError) -> VerifiedStatusList {
         try StatusListVerifier.verify(
-            body, mediaType: format.rawValue, expectedURL: Fixture.url, trustedKeys: trustedKeys, statusSize: statusSize, at: at, limits: limits)
+            body,
+            mediaType: format.rawValue,
+            expectedURL: Fixture.url,
+            trustedKeys: trustedKeys,
+            statusSize: statusSize,
+            at: at,
+            limits: limits
+        )
     }
 
     @Test("the entry's purpose must be one of the list's (step 3)", arguments: w3cFormats)
     func purposeMismatch(format: VerifiedStatusList.Format) throws {
         let signer = Fixture.signer(.es256)
-        let list = try verify(try Fixture.secured(Fixture.statement(), as: format, signer: signer), format: format, trustedKeys: try Fixture.jwksTrust(signer))
+        let list = try verify(
+            try Fixture.secured(Fixture.statement(), as: format, signer: signer),
+            format: format,
+            trustedKeys: try Fixture.jwksTrust(signer)
+        )
         let error = expectVerificationError(.statusVerificationError) { _ = try list.check(Fixture.entry(0, purpose: .suspension)) }
         #expect(error?.detail.contains("suspension") == true)
         #expect(error?.detail.contains("revocation") == true)
@@ -39,7 +50,10 @@ struct W3CValidationTests {
         var short = try Bitstring(count: 16_384, entrySize: .one)
         try short.set(1, at: 5)
         let list = try verify(
-            try Fixture.secured(Fixture.statement(short), as: format, signer: signer), format: format, trustedKeys: try Fixture.didTrust(signer))
+            try Fixture.secured(Fixture.statement(short), as: format, signer: signer),
+            format: format,
+            trustedKeys: try Fixture.didTrust(signer)
+        )
         #expect(list.bitstring.count == 16_384)
         let error = expectVerificationError(.statusListLengthError) { _ = try list.check(Fixture.entry(5)) }
         #expect(error?.detail.contains("16384") == true)
@@ -56,8 +70,11 @@ struct W3CValidationTests {
         // 16 KiB of 2-bit entries: the §2.2 byte minimum is met, the §3.2 step 5 entry minimum is not.
         let halfSize = try Bitstring(count: 65_536, entrySize: .two)
         let list = try verify(
-            try Fixture.secured(Fixture.statement(halfSize, purposes: [.message]), as: format, signer: signer), format: format,
-            trustedKeys: try Fixture.jwksTrust(signer), statusSize: .two)
+            try Fixture.secured(Fixture.statement(halfSize, purposes: [.message]), as: format, signer: signer),
+            format: format,
+            trustedKeys: try Fixture.jwksTrust(signer),
+            statusSize: .two
+        )
         expectVerificationError(.statusListLengthError) {
             _ = try list.check(Fixture.entry(0, purpose: .message, statusSize: 2, messages: Fixture.messages))
         }
@@ -66,7 +83,11 @@ struct W3CValidationTests {
     @Test("an index beyond the end is a RANGE_ERROR (step 6)", arguments: w3cFormats)
     func indexBeyondEnd(format: VerifiedStatusList.Format) throws {
         let signer = Fixture.signer(.es256)
-        let list = try verify(try Fixture.secured(Fixture.statement(), as: format, signer: signer), format: format, trustedKeys: try Fixture.jwksTrust(signer))
+        let list = try verify(
+            try Fixture.secured(Fixture.statement(), as: format, signer: signer),
+            format: format,
+            trustedKeys: try Fixture.jwksTrust(signer)
+        )
         #expect(try list.check(Fixture.entry(131_071)).status == 1)
         for index in [131_072, 131_073, 1 << 40, Int.max] {
             let error = expectVerificationError(.rangeError) { _ = try list.check(Fixture.entry(index)) }
@@ -74,8 +95,11 @@ struct W3CValidationTests {
         }
         // The same for a 2-bit message list: 131,072 entries, index 131,072 is out.
         let twoBit = try verify(
-            try Fixture.secured(Fixture.statement(Fixture.twoBitList, purposes: [.message]), as: format, signer: signer), format: format,
-            trustedKeys: try Fixture.jwksTrust(signer), statusSize: .two)
+            try Fixture.secured(Fixture.statement(Fixture.twoBitList, purposes: [.message]), as: format, signer: signer),
+            format: format,
+            trustedKeys: try Fixture.jwksTrust(signer),
+            statusSize: .two
+        )
         expectVerificationError(.rangeError) {
             _ = try twoBit.check(Fixture.entry(131_072, purpose: .message, statusSize: 2, messages: Fixture.messages))
         }
@@ -84,7 +108,11 @@ struct W3CValidationTests {
     @Test("an entry whose statusSize differs from the size the list was decoded with is rejected", arguments: w3cFormats)
     func statusSizeMismatch(format: VerifiedStatusList.Format) throws {
         let signer = Fixture.signer(.es256)
-        let list = try verify(try Fixture.secured(Fixture.statement(), as: format, signer: signer), format: format, trustedKeys: try Fixture.jwksTrust(signer))
+        let list = try verify(
+            try Fixture.secured(Fixture.statement(), as: format, signer: signer),
+            format: format,
+            trustedKeys: try Fixture.jwksTrust(signer)
+        )
         expectVerificationError(.statusVerificationError) {
             _ = try list.check(Fixture.entry(0, purpose: .revocation, statusSize: 2, messages: Fixture.messages))
         }
@@ -93,7 +121,11 @@ struct W3CValidationTests {
     @Test("a W3C list cannot answer an IETF reference", arguments: w3cFormats)
     func ietfReferenceAgainstW3CList(format: VerifiedStatusList.Format) throws {
         let signer = Fixture.signer(.es256)
-        let list = try verify(try Fixture.secured(Fixture.statement(), as: format, signer: signer), format: format, trustedKeys: try Fixture.jwksTrust(signer))
+        let list = try verify(
+            try Fixture.secured(Fixture.statement(), as: format, signer: signer),
+            format: format,
+            trustedKeys: try Fixture.jwksTrust(signer)
+        )
         expectVerificationError(.statusVerificationError) { _ = try list.check(StatusListReference(idx: 0, uri: Fixture.url)) }
     }
 
@@ -151,7 +183,13 @@ struct W3CValidationTests {
             ("ttl", document.setting(["credentialSubject", "ttl"], to: 1)),
             ("added member", document.setting(["name"], to: "extra")),
             ("proof created", document.setting(["proof", "created"], to: "2025-06-15T15:06:41Z")),
-            ("proofValue", document.setting(["proof", "proofValue"], to: "z3FXQjecWufY46yg5abdVZsXqLhxhueuSoZgNSARiKBk9czhSePTFehP8c3PGfb6a22gkfUKKy1h6mbb1tx7SZNVR")),
+            (
+                "proofValue",
+                document.setting(
+                    ["proof", "proofValue"],
+                    to: "z3FXQjecWufY46yg5abdVZsXqLhxhueuSoZgNSARiKBk9czhSePTFehP8c3PGfb6a22gkfUKKy1h6mbb1tx7SZNVR"
+                )
+            ),
         ]
         let keys = try Fixture.didTrust(signer)
         for (name, document) in tampered {
@@ -171,7 +209,9 @@ struct W3CValidationTests {
         try fewer.set(0, at: Fixture.revokedIndices[0])
         let changed = credential.setting(["credentialSubject", "encodedList"], to: .string(try fewer.w3cEncodedList()))
         let tampered = replacingPayload(of: token, with: try changed.canonicalData())
-        expectVerificationError(.statusVerificationError) { _ = try verify(Data(tampered.utf8), format: .w3cJWT, trustedKeys: try Fixture.jwksTrust(signer)) }
+        expectVerificationError(.statusVerificationError) {
+            _ = try verify(Data(tampered.utf8), format: .w3cJWT, trustedKeys: try Fixture.jwksTrust(signer))
+        }
     }
 
     @Test("a credential signed by another key is a STATUS_VERIFICATION_ERROR", arguments: w3cFormats, algorithms)
@@ -185,7 +225,10 @@ struct W3CValidationTests {
         }
         // And a key under a verification method / kid nobody trusts.
         let stranger = StatusListSigningKey(
-            key: SigningKey.generate(algorithm), keyID: "key-9", verificationMethod: "did:web:other.example#key-9")
+            key: SigningKey.generate(algorithm),
+            keyID: "key-9",
+            verificationMethod: "did:web:other.example#key-9"
+        )
         let strangerBody = try Fixture.secured(Fixture.statement(), as: format, signer: stranger)
         let error = expectVerificationError(.statusVerificationError) {
             _ = try verify(strangerBody, format: format, trustedKeys: try Fixture.didTrust(trusted))
@@ -198,8 +241,12 @@ struct W3CValidationTests {
         let signer = Fixture.signer(.edDSA)
         let credential = try JSONValue(encoding: try StatusListSigner.w3cCredential(Fixture.statement(), level: 6))
         let secured = try DataIntegrity.sign(
-            document: credential, key: signer.key, verificationMethod: signer.verificationMethod, created: Fixture.issuedAt,
-            proofPurpose: "authentication")
+            document: credential,
+            key: signer.key,
+            verificationMethod: signer.verificationMethod,
+            created: Fixture.issuedAt,
+            proofPurpose: "authentication"
+        )
         expectVerificationError(.statusVerificationError) {
             _ = try verify(try secured.canonicalData(), format: .w3cDataIntegrity, trustedKeys: try Fixture.didTrust(signer))
         }
@@ -210,8 +257,12 @@ struct W3CValidationTests {
         let signer = Fixture.signer(.es256)
         let credential = try JSONValue(encoding: try StatusListSigner.w3cCredential(Fixture.statement(), level: 6))
         let secured = try DataIntegrity.sign(
-            document: credential, key: signer.key, verificationMethod: signer.verificationMethod, created: Fixture.issuedAt,
-            expires: Fixture.issuedAt.addingTimeInterval(60))
+            document: credential,
+            key: signer.key,
+            verificationMethod: signer.verificationMethod,
+            created: Fixture.issuedAt,
+            expires: Fixture.issuedAt.addingTimeInterval(60)
+        )
         expectVerificationError(.statusVerificationError) {
             _ = try verify(try secured.canonicalData(), format: .w3cDataIntegrity, trustedKeys: try Fixture.didTrust(signer))
         }

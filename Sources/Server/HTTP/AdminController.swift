@@ -87,7 +87,11 @@ public struct AdminController<Repository: StatusStore>: Sendable {
         let body = try await request.decodeStrict(CreateList.self, context: context)
         let owner: String
         switch (caller.role, body.owner) {
-        case (.operator_, let requested?): owner = requested
+        case (.operator_, let requested?):
+            guard Tokens<Repository>.isValidPrincipalId(requested) else {
+                throw ServiceError(.invalidValue, "owner must be 1-128 characters without spaces or control characters, got '\(requested)'")
+            }
+            owner = requested
         case (.operator_, nil): owner = caller.id
         case (_, let owner?) where owner != caller.id:
             throw ServiceError(.forbidden, "an issuer creates lists only for itself")

@@ -35,11 +35,15 @@ public struct ProblemDetails: Error, HTTPResponseError, Codable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = try encoder.encode(self)
-        return Response(
-            status: status,
-            headers: [.contentType: "application/problem+json", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body))
-        )
+        var headers: HTTPFields = [
+            .contentType: "application/problem+json",
+            .cacheControl: "no-store",
+            // Browser-based verifiers read the public errors too; no credentials are involved.
+            .accessControlAllowOrigin: "*",
+        ]
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if status == .notAcceptable { headers[.vary] = "Accept" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     /// The problem type URI for Standing's own problem kinds.

@@ -47,40 +47,14 @@ public struct StatusReadController: Sendable {
             }
             publication = historical
         }
-        let offer: ContentNegotiation.Offer
-        if let forced {
-            guard publication.representations[forced] != nil else {
-                throw ServiceError(.notFound, "list '\(listId)' is not published as \(forced.rawValue)")
-            }
-            offer = .init(forced.rawValue, forced)
-        } else {
-            let offers = ContentNegotiation.offers(available: StatusMediaType.allCases.filter { publication.representations[$0] != nil })
-            guard let chosen = ContentNegotiation.choose(accept: request.headers[.accept], offers: offers) else {
-                throw ServiceError(
-                    .notAcceptable,
-                    "list '\(listId)' is available as \(offers.map(\.mediaType).joined(separator: ", "))")
-            }
-            offer = chosen
-        }
-        guard let representation = publication.representations[offer.representation] else {
-            throw ServiceError(.notFound, "list '\(listId)' is not published as \(offer.mediaType)")
-        }
-        var headers: HTTPFields = [
-            .contentType: offer.mediaType,
-            .eTag: representation.etag,
-            .lastModified: publication.lastModified,
-            .cacheControl: publication.cacheControl,
-            .accessControlAllowOrigin: "*",
-        ]
-        if forced == nil { headers[.vary] = "Accept" }
-        if let conditions = request.headers[.ifNoneMatch], Self.matches(conditions, etag: representation.etag) {
-            return Response(status: .notModified, headers: headers)
-        }
-        if request.method == .head {
-            headers[.contentLength] = String(representation.body.readableBytes)
-            return Response(status: .ok, headers: headers)
-        }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: representation.body))
+        let response = try StatusRepresentationResponse(
+            publication: publication,
+            forced: forced,
+            accept: request.headers[.accept],
+            ifNoneMatch: request.headers[.ifNoneMatch],
+            headOnly: request.method == .head
+        )
+        return Response(status: response.status, headers: response.headers, body: response.body.map { .init(byteBuffer: $0) } ?? .init())
     }
 
     /// Splits `id.suffix` into the list id and the forced media type.
@@ -116,16 +90,6 @@ public struct StatusReadController: Sendable {
         let withFraction = ISO8601DateFormatter()
         withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return ISO8601DateFormatter().date(from: text) ?? withFraction.date(from: text)
-    }
-
-    /// RFC 9110 §13.1.2: `*` or a list of entity tags; weak comparison.
-    static func matches(_ header: String, etag: String) -> Bool {
-        header.split(separator: ",").contains { candidate in
-            var tag = candidate.trimmingCharacters(in: .whitespaces)
-            if tag == "*" { return true }
-            if tag.hasPrefix("W/") { tag.removeFirst(2) }
-            return tag == etag
-        }
     }
 
     /// The answer of a direct lookup.

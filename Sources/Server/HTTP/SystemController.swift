@@ -49,10 +49,13 @@ public struct SystemController: Sendable {
                 body: .init(byteBuffer: didDocument))
         }
         router.get("openapi.json") { _, _ in
-            Response(
+            guard let document = OpenAPIDocument.json else {
+                throw ServiceError(.unavailable, "the OpenAPI document is not installed next to the executable (\(OpenAPIDocument.bundleName))")
+            }
+            return Response(
                 status: .ok,
                 headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"],
-                body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json.utf8)))
+                body: .init(byteBuffer: ByteBuffer(bytes: document.utf8)))
         }
     }
 

@@ -58,6 +58,7 @@ public struct TokensController<Repository: StatusStore>: Sendable {
         let body = try await request.decodeStrict(Create.self, context: context)
         let principal = body.role == .operator_ ? (body.principal ?? "operator") : body.principal
         guard let principal else { throw ServiceError(.badRequest, "missing member 'principal' (the issuer or body id)") }
+        if let label = body.label, label.utf8.count > 200 { throw ServiceError(.invalidValue, "label is longer than 200 bytes") }
         let issued = try await tokens.issue(role: body.role, principal: principal, label: body.label)
         return try jsonResponse(Created(token: TokenInfo(issued.record), secret: issued.secret), status: .created, headers: [.cacheControl: "no-store"])
     }
@@ -74,6 +75,11 @@ public struct TokensController<Repository: StatusStore>: Sendable {
     @Sendable func revoke(request: Request, context: Context) async throws -> Response {
         _ = try context.require(.operator_)
         let id = try context.parameters.require("token")
+        let all = try await tokens.store.tokens()
+        let activeOperators = all.filter { $0.role == .operator_ && $0.revokedAt == nil }
+        if activeOperators.count == 1, activeOperators[0].id == id {
+            throw ServiceError(.conflict, "'\(id)' is the last active operator token; create another operator token first")
+        }
         do {
             try await tokens.store.revokeToken(id: id, at: Date())
         } catch let error as StoreError where error.code == .notFound {

@@ -51,6 +51,11 @@ public struct PublishedRepresentation: Sendable {
 
     /// The bytes as `Data`.
     public var data: Data { Data(body.readableBytesView) }
+
+    /// Response headers for the negotiated URL (with `Vary: Accept`) and for the per-format URL; filled in by
+    /// ``PublishedList`` so that serving copies them instead of building them.
+    var negotiatedHeaders: HTTPFields = [:]
+    var fixedHeaders: HTTPFields = [:]
 }
 
 /// An immutable publication of one list: every representation plus the decoded state for direct lookups.
@@ -83,10 +88,28 @@ public struct PublishedList: Sendable {
         self.publishedAt = publishedAt
         self.validUntil = validUntil
         self.bitstring = bitstring
-        self.representations = representations
-        self.lastModified = HTTPDate.format(publishedAt)
-        self.cacheControl = "public, max-age=\(definition.ttlSeconds)"
+        let lastModified = HTTPDate.format(publishedAt)
+        let cacheControl = "public, max-age=\(definition.ttlSeconds)"
+        self.lastModified = lastModified
+        self.cacheControl = cacheControl
+        self.representations = representations.mapValues { representation in
+            var prepared = representation
+            prepared.fixedHeaders = [
+                .contentType: representation.mediaType.rawValue,
+                .eTag: representation.etag,
+                .lastModified: lastModified,
+                .cacheControl: cacheControl,
+                .accessControlAllowOrigin: "*",
+            ]
+            prepared.negotiatedHeaders = prepared.fixedHeaders
+            prepared.negotiatedHeaders[.vary] = "Accept"
+            return prepared
+        }
+        self.offers = ContentNegotiation.offers(available: StatusMediaType.allCases.filter { representations[$0] != nil })
     }
+
+    /// What content negotiation can choose from, in server preference order.
+    let offers: [ContentNegotiation.Offer]
 
     /// The record persisted for history.
     public var record: PublicationRecord {

@@ -106,13 +106,19 @@ public actor Publisher: Service {
             try bitstring.set(entry.value, at: entry.index)
         }
         var version = 0
-        if restoring, let latest = try await store.latestPublication(listId: definition.id) {
-            version = latest.version
-            if let restored = restorePublication(latest, definition: definition, bitstring: bitstring) {
+        if restoring {
+            let recorded = try await store.recentPublications(listId: definition.id, limit: configuration.historyVersions)
+            let restored = recorded.compactMap { restorePublication($0, definition: definition) }
+            restored.forEach(remember)
+            version = recorded.last?.version ?? 0
+            // The newest publication is current again if it still carries exactly the committed entries and has
+            // time left; otherwise (a change committed just before a crash, or close to expiry) publish anew.
+            if let current = restored.last, current.version == version, current.bitstring == bitstring,
+                current.validUntil > Date().addingTimeInterval(Double(definition.ttlSeconds))
+            {
                 lists[definition.id] = ListState(
-                    definition: definition, bitstring: bitstring, version: version, validUntil: restored.validUntil, dirty: false)
-                remember(restored)
-                published.replace(restored)
+                    definition: definition, bitstring: bitstring, version: version, validUntil: current.validUntil, dirty: false)
+                published.replace(current)
                 return
             }
         }
@@ -122,10 +128,10 @@ public actor Publisher: Service {
         try await publish(listId: definition.id)
     }
 
-    /// Rebuilds the in-memory publication from a recorded one when it still matches the entries; nil otherwise.
-    private func restorePublication(_ record: PublicationRecord, definition: StatusListDefinition, bitstring: Bitstring) -> PublishedList? {
-        guard record.validUntil > Date().addingTimeInterval(Double(definition.ttlSeconds)) else { return nil }
-        guard let state = try? decodePublishedBitstring(record, definition: definition), state == bitstring else { return nil }
+    /// Rebuilds an in-memory publication from its record (its entries read back from the W3C encoded list);
+    /// nil when the record cannot be read.
+    private func restorePublication(_ record: PublicationRecord, definition: StatusListDefinition) -> PublishedList? {
+        guard let bitstring = try? decodePublishedBitstring(record, definition: definition) else { return nil }
         var representations: [StatusMediaType: PublishedRepresentation] = [:]
         for (type, bytes) in record.representations {
             guard let mediaType = StatusMediaType(rawValue: type) else { continue }
@@ -137,8 +143,10 @@ public actor Publisher: Service {
     }
 
     /// The entries a recorded publication carries, read back from its W3C encoded list.
-    private func decodePublishedBitstring(_ record: PublicationRecord, definition: StatusListDefinition) throws -> Bitstring? {
-        guard let credential = record.representations[StatusMediaType.vc.rawValue] else { return nil }
+    private func decodePublishedBitstring(_ record: PublicationRecord, definition: StatusListDefinition) throws -> Bitstring {
+        guard let credential = record.representations[StatusMediaType.vc.rawValue] else {
+            throw ServiceError(.unavailable, "publication \(record.version) of list '\(definition.id)' has no W3C credential")
+        }
         let document = try JSONDecoder().decode(PublishedCredentialSubjectProbe.self, from: credential)
         return try Bitstring(
             w3cEncodedList: document.credentialSubject.encodedList,

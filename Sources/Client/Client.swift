@@ -1,0 +1,2 @@
+/// Verifier and wallet side: fetch, verify and cache status lists (see the issue on the client).
+public enum ClientModule {}

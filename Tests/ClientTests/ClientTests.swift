@@ -1,0 +1,2 @@
+import Client
+import Testing
