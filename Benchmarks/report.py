@@ -48,6 +48,12 @@ def fmt_us(microseconds):
     return "" if microseconds is None else fmt_time(microseconds * 1000)
 
 
+def fmt_count(value):
+    if value is None:
+        return ""
+    return f"{value:g}" if value >= 0.01 or value == 0 else f"{value:.2g}"
+
+
 def fmt_ratio(row):
     ratio = row.get("ratio")
     if ratio is None:
@@ -130,7 +136,7 @@ def main():
         add(f"| {row['figure']} | {row['entries']:,} | {fmt_time(row['nanoseconds'])} | {row['baseline']} | "
             f"{fmt_time(row['baselineNanoseconds'])} | {fmt_ratio(row)} | "
             f"{fmt_us(ordo_row.get('p50Microseconds'))} / {fmt_us(ordo_row.get('p99Microseconds'))} | "
-            f"{ordo_row.get('mallocsP50', '')} |")
+            f"{fmt_count(ordo_row.get('mallocsP50'))} |")
     add("")
 
     add("## Sign and verify per representation (default level: W3C 6, IETF 9)")
@@ -152,7 +158,7 @@ def main():
         add(f"| {row['format']} | {row['algorithm']} | {row['entries']:,} | {row['textBytes']:,} B | "
             f"{fmt_time(sign.get('nanoseconds'))} | {fmt_ratio(sign)} | {fmt_time(verify.get('nanoseconds'))} | "
             f"{fmt_ratio(verify)} | {fmt_us(ordo_verify.get('p99Microseconds'))} | "
-            f"{ordo_sign.get('mallocsP50', '')} / {ordo_verify.get('mallocsP50', '')} |")
+            f"{fmt_count(ordo_sign.get('mallocsP50'))} / {fmt_count(ordo_verify.get('mallocsP50'))} |")
     add("")
 
     breakdown = [row for row in rows if row["group"] == "breakdown"]
@@ -190,8 +196,7 @@ def main():
         add("| --- | --- | --- | --- | --- |")
         for name in sorted(ordo):
             entry = ordo[name]
-            mallocs = entry.get("mallocsP50")
-            mallocs_text = "" if mallocs is None else (f"{mallocs:g}" if mallocs >= 0.01 else f"{mallocs:.2g}")
+            mallocs_text = fmt_count(entry.get("mallocsP50"))
             add(f"| {name} | {fmt_us(entry.get('p50Microseconds'))} | {fmt_us(entry.get('p99Microseconds'))} | "
                 f"{mallocs_text} | {entry.get('samples', '')} |")
         add("")

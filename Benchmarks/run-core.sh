@@ -23,7 +23,9 @@ for argument in "$@"; do
     esac
 done
 
-mkdir -p results
+# Raw outputs (the 1 MB ordo-one export with every sample) stay in the git-ignored .build folder.
+raw=.build/bench-results
+mkdir -p results "$raw"
 pin=()
 cpu="${BENCH_CPU:-}"
 if [[ -z "$cpu" ]] && command -v taskset >/dev/null && [[ "$(nproc)" -gt 1 ]]; then cpu=1; fi
@@ -37,17 +39,17 @@ fi
 binary="$(swift build -c release --show-bin-path)/CoreReport"
 
 echo "== CoreReport ${pin[*]}"
-"${pin[@]}" "$binary" $quick results/core-report.json
+"${pin[@]}" "$binary" $quick "$raw/core-report.json"
 
 ordo_json=""
 if [[ "$skip_ordo" -eq 0 ]]; then
     echo "== ordo-one benchmark suite ${pin[*]}"
-    rm -rf results/ordo
+    rm -rf "$raw/ordo"
     # The plugin rebuilds the (already built) benchmark target in release and, the first time, its own tool.
     "${pin[@]}" swift package --allow-writing-to-package-directory benchmark \
-        --format jmh --path results/ordo --no-progress 2>&1 | tail -5
-    ordo_json="$(find results/ordo -name '*.jmh.json' | head -n 1)"
+        --format jmh --path "$raw/ordo" --no-progress 2>&1 | tail -5
+    ordo_json="$(find "$raw/ordo" -name '*.jmh.json' | head -n 1)"
 fi
 
-python3 report.py results/core-report.json "${ordo_json}" results/core.json results/core.md
+python3 report.py "$raw/core-report.json" "${ordo_json}" results/core.json results/core.md
 echo "== wrote results/core.json and results/core.md"

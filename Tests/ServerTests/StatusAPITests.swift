@@ -168,7 +168,7 @@ import Testing
             ("/admin/lists/\(list)/status", ["index": index, "value": 256], nil, 400, "0-255"),
             ("/admin/lists/\(list)/status", ["index": index], nil, 400, "either"),
             ("/admin/lists/nope/status", ["index": 1, "value": 1], nil, 404, "nope"),
-            ("/admin/lists", nil, Data(repeating: 0x20, count: 2 << 20), 413, "larger"),
+            ("/admin/lists", nil, Data(repeating: 0x20, count: 9 << 20), 413, "larger"),
         ]
         for (path, json, body, status, detail) in cases {
             let response = try await server.request(.POST, path, token: server.operatorToken, json: json, body: body)
@@ -349,6 +349,9 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("standing-restart-\(UUID().uuidString)")
         let first = try await TestServer.start(directory: directory)
         let list = try await first.createList()
+        let firstVersionETag = try await first.request(.GET, "/status/\(list)").header("ETag")
+        let firstVersionTime = Int(Date().timeIntervalSince1970.rounded(.up))
+        try await Task.sleep(for: .milliseconds(1100))
         let indices = try await first.allocate(list, count: 5)
         try await first.setStatus(list, indices[3], 1)
         let etag = try await first.request(.GET, "/status/\(list)").header("ETag")
@@ -361,5 +364,11 @@ import Testing
         #expect(try await second.request(.GET, "/status/\(list)").header("ETag") == etag, "an unchanged list keeps its publication")
         let more = try await second.allocate(list, count: 5)
         #expect(Set(more).isDisjoint(with: indices), "an index is never handed out twice")
+        // History survives the restart: the first version (all zero) is still answerable.
+        let firstVersion = try await second.request(.GET, "/status/\(list)?time=\(firstVersionTime)")
+        #expect(firstVersion.status == 200)
+        #expect(firstVersion.header("ETag") == firstVersionETag)
+        let versions = try await second.admin(.GET, "/admin/lists/\(list)").json["publishedVersion"] as? Int
+        #expect(versions == 2)
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Metrics
 import StatusList
 import Store
 
@@ -220,6 +221,8 @@ public actor StatusService<Repository: StatusStore> {
         let allocator = try IndexAllocator(key: list.allocatorKey, capacity: list.capacity)
         let rules = ListRules(list)
         let url = listURL(list.id)
+        Gauge(label: "standing_list_allocated_entries", dimensions: [("list", list.id)]).record(first + count)
+        Gauge(label: "standing_list_capacity_entries", dimensions: [("list", list.id)]).record(list.capacity)
         return try (first..<(first + count)).map { sequence in
             let index = try allocator.index(forSequence: sequence)
             return AllocatedEntry(

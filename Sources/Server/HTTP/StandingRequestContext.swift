@@ -6,8 +6,8 @@ public struct StandingRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by ``BearerAuthenticator`` for admin routes.
     public var principal: Principal?
-    /// Request bodies above this are refused with 413.
-    public var maxUploadSize: Int { 1 << 20 }
+    /// Request bodies above this are refused with 413. Large enough for a batch of about 300,000 status changes.
+    public var maxUploadSize: Int { 8 << 20 }
 
     public init(source: Source) {
         self.coreContext = .init(source: source)

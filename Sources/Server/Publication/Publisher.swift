@@ -265,7 +265,20 @@ public actor Publisher: Service {
                 await self.refreshExpiring()
             }
         }
-        await flush()
+        await drain(timeout: .seconds(10))
+    }
+
+    /// Publishes everything still pending, waiting for a publication already under way; gives up after `timeout`
+    /// (what is left is committed, and is published on the next start).
+    public func drain(timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while flushing || lists.values.contains(where: \.dirty), ContinuousClock.now < deadline {
+            if flushing {
+                try? await Task.sleep(for: .milliseconds(5))
+            } else {
+                await flush()
+            }
+        }
     }
 }
 

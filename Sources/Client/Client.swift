@@ -1,2 +1,0 @@
-/// Verifier and wallet side: fetch, verify and cache status lists (see the issue on the client).
-public enum ClientModule {}

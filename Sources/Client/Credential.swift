@@ -1,0 +1,608 @@
+import Foundation
+import Signing
+import StatusList
+import StatusListSecuring
+
+/// A credential whose status entries are to be checked: a W3C VC as JSON or as `vc+jwt`, an SD-JWT VC, or a JWT
+/// with an IETF `status` claim. Parsing reads the structure only; nothing is verified yet.
+public struct ParsedCredential: Sendable {
+    /// The credential's form.
+    public enum Form: String, Sendable, Hashable, Codable {
+        /// A W3C VC as JSON (secured with an embedded Data Integrity proof, or not at all).
+        case w3cJSON = "w3c-vc-json"
+        /// A W3C VC secured as `vc+jwt` (VC-JOSE-COSE), or a JWT with a `vc` claim.
+        case w3cJWT = "vc+jwt"
+        /// An SD-JWT VC (`dc+sd-jwt` / `vc+sd-jwt`, or any `~`-separated SD-JWT).
+        case sdJWT = "sd-jwt-vc"
+        /// A JWT (or its claims as JSON) carrying an IETF `status` claim.
+        case jwt = "jwt"
+    }
+
+    /// One status reference of the credential.
+    public enum StatusReference: Sendable, Hashable {
+        /// A W3C `credentialStatus` entry.
+        case w3c(BitstringStatusListEntry)
+        /// An IETF `status.status_list` claim.
+        case ietf(StatusListReference)
+        /// An entry that cannot be checked: another status type, or a malformed entry.
+        case unusable(description: String, error: StatusClientError)
+    }
+
+    public let form: Form
+    /// The issuer (W3C `issuer`, JWT `iss`).
+    public let issuer: String?
+    /// The credential `id` / JWT `jti`, if any.
+    public let id: String?
+    /// The W3C `type` values, or the SD-JWT VC `vct`.
+    public let types: [String]
+    /// Every status reference found.
+    public let statusReferences: [StatusReference]
+    /// The credential's own validity period (W3C `validFrom`/`validUntil`, JWT `nbf`/`exp`).
+    public let validFrom: Date?
+    public let validUntil: Date?
+
+    /// The JSON document (W3C JSON form), for Data Integrity verification.
+    let document: JSONValue?
+    /// The compact JWS (JWT forms; the issuer-signed part of an SD-JWT).
+    let compactJWS: String?
+
+    /// The largest credential accepted.
+    public static let maximumBytes = 16 << 20
+
+    /// Parses a credential file's contents.
+    /// - Throws: ``StatusClientError`` `malformed` (kind `MALFORMED_VALUE_ERROR`) for input that is none of the forms,
+    ///   `unsupported` for binary (CBOR/COSE) credentials.
+    public init(parsing data: Data) throws(StatusClientError) {
+        guard data.count <= Self.maximumBytes else {
+            throw Self.malformed("the credential is larger than \(Self.maximumBytes) bytes")
+        }
+        guard let first = data.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else {
+            throw Self.malformed("the credential is empty")
+        }
+        if first == UInt8(ascii: "{") {
+            let document: JSONValue
+            do {
+                document = try JSONValue(parsing: data)
+            } catch {
+                throw Self.malformed("the credential is not valid JSON: \(error.reason)")
+            }
+            if document["credentialStatus"] != nil || document["@context"] != nil {
+                try self.init(w3c: document, form: .w3cJSON, document: document, compactJWS: nil)
+            } else {
+                try self.init(claims: document, form: .jwt, compactJWS: nil)
+            }
+            return
+        }
+        guard let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+            text.allSatisfy({ $0.isASCII && !$0.isWhitespace })
+        else {
+            throw StatusClientError(
+                .unsupported, kind: .malformedValueError, "the credential is neither JSON nor a compact JWT (CBOR/COSE credentials are not supported)")
+        }
+        let isSDJWT = text.contains("~")
+        let compact = String(text.prefix { $0 != "~" })
+        let jws: CompactJWS
+        let claims: JSONValue
+        do {
+            jws = try CompactJWS(parsing: compact)
+            claims = try jws.payloadJSON()
+        } catch {
+            throw Self.malformed("the credential is not a compact JWS with a JSON payload: \(error.reason)")
+        }
+        let type = jws.header.type?.lowercased() ?? ""
+        if isSDJWT || type.hasSuffix("sd-jwt") {
+            try self.init(claims: claims, form: .sdJWT, compactJWS: compact)
+        } else if CompactJWS.mediaTypesMatch(type, VerifiableCredentialJWT.type) {
+            try self.init(w3c: claims, form: .w3cJWT, document: nil, compactJWS: compact)
+        } else if let vc = claims["vc"], vc.objectValue != nil {
+            // A VC-JWT of VCDM 1.1: the credential is the `vc` claim, the issuer `iss`.
+            let base = try ParsedCredential(w3c: vc, form: .w3cJWT, document: nil, compactJWS: compact)
+            self.init(
+                form: .w3cJWT, issuer: claims["iss"]?.stringValue ?? base.issuer, id: claims["jti"]?.stringValue ?? base.id, types: base.types,
+                statusReferences: base.statusReferences, validFrom: Self.numericDate(claims["nbf"]) ?? base.validFrom,
+                validUntil: Self.numericDate(claims["exp"]) ?? base.validUntil, document: nil, compactJWS: compact)
+        } else {
+            try self.init(claims: claims, form: .jwt, compactJWS: compact)
+        }
+    }
+
+    init(
+        form: Form, issuer: String?, id: String?, types: [String], statusReferences: [StatusReference], validFrom: Date?, validUntil: Date?,
+        document: JSONValue?, compactJWS: String?
+    ) {
+        self.form = form
+        self.issuer = issuer
+        self.id = id
+        self.types = types
+        self.statusReferences = statusReferences
+        self.validFrom = validFrom
+        self.validUntil = validUntil
+        self.document = document
+        self.compactJWS = compactJWS
+    }
+
+    /// A W3C credential object.
+    private init(w3c credential: JSONValue, form: Form, document: JSONValue?, compactJWS: String?) throws(StatusClientError) {
+        guard credential.objectValue != nil else { throw Self.malformed("the credential is not a JSON object") }
+        let issuer = credential["issuer"]?.stringValue ?? credential["issuer"]?["id"]?.stringValue
+        let types = credential["type"].map { $0.arrayValue?.compactMap(\.stringValue) ?? [$0.stringValue].compactMap { $0 } } ?? []
+        var references: [StatusReference] = []
+        if let status = credential["credentialStatus"] {
+            for item in status.arrayValue ?? [status] { references.append(Self.w3cReference(item)) }
+        }
+        self.init(
+            form: form, issuer: issuer, id: credential["id"]?.stringValue, types: types, statusReferences: references,
+            validFrom: try Self.dateTime(credential["validFrom"], "validFrom"), validUntil: try Self.dateTime(credential["validUntil"], "validUntil"),
+            document: document, compactJWS: compactJWS)
+    }
+
+    /// JWT claims with an IETF `status` claim.
+    private init(claims: JSONValue, form: Form, compactJWS: String?) throws(StatusClientError) {
+        guard claims.objectValue != nil else { throw Self.malformed("the token's claims are not a JSON object") }
+        var references: [StatusReference] = []
+        if let status = claims["status"] {
+            if status["status_list"] != nil {
+                do {
+                    references.append(.ietf(try JSONDecoder().decode(StatusClaim.self, from: status.canonicalData()).statusList))
+                } catch {
+                    references.append(.unusable(description: "status.status_list", error: Self.malformed("the status claim is malformed: \(error)")))
+                }
+            } else {
+                let mechanisms = status.objectValue?.keys.sorted().joined(separator: ", ") ?? "none"
+                references.append(
+                    .unusable(
+                        description: "status",
+                        error: StatusClientError(.unsupported, kind: .malformedValueError, "no status_list in the status claim (mechanisms: \(mechanisms))")))
+            }
+        }
+        self.init(
+            form: form, issuer: claims["iss"]?.stringValue, id: claims["jti"]?.stringValue, types: claims["vct"]?.stringValue.map { [$0] } ?? [],
+            statusReferences: references, validFrom: Self.numericDate(claims["nbf"]), validUntil: Self.numericDate(claims["exp"]),
+            document: nil, compactJWS: compactJWS)
+    }
+
+    private static func w3cReference(_ item: JSONValue) -> StatusReference {
+        let type = item["type"]?.stringValue ?? item["type"]?.arrayValue?.first?.stringValue ?? "untyped"
+        guard type == BitstringStatusListEntry.entryType else {
+            return .unusable(
+                description: type, error: StatusClientError(.unsupported, kind: .malformedValueError, "the status type '\(type)' is not supported"))
+        }
+        do {
+            return .w3c(try JSONDecoder().decode(BitstringStatusListEntry.self, from: item.canonicalData()))
+        } catch let error as StatusListError {
+            return .unusable(description: type, error: StatusClientError(.malformed, kind: error.validationErrorKind ?? .malformedValueError, error.reason))
+        } catch {
+            return .unusable(description: type, error: malformed("the credentialStatus entry is malformed: \(error)"))
+        }
+    }
+
+    private static func dateTime(_ value: JSONValue?, _ name: String) throws(StatusClientError) -> Date? {
+        guard let value else { return nil }
+        guard let text = value.stringValue, let date = (try? XMLDateTime.parse(text)) ?? DataIntegrity.parseTimestamp(text) else {
+            throw malformed("the credential's \(name) is not a dateTimeStamp")
+        }
+        return date
+    }
+
+    private static func numericDate(_ value: JSONValue?) -> Date? {
+        value?.numberValue.flatMap { $0.isFinite ? Date(timeIntervalSince1970: $0) : nil }
+    }
+
+    private static func malformed(_ reason: String) -> StatusClientError {
+        StatusClientError(.malformed, kind: .malformedValueError, reason)
+    }
+
+    /// The status list form to ask for: the credential's own securing form (W3C REC §3.6).
+    var preferredFormat: VerifiedStatusList.Format? {
+        switch form {
+        case .w3cJSON: .w3cDataIntegrity
+        case .w3cJWT: .w3cJWT
+        case .sdJWT, .jwt: nil
+        }
+    }
+}
+
+// MARK: Trust registry extension point
+
+/// Decides whether an issuer is accredited: the trust-registry part of `standing verify --registry`.
+///
+/// ``CredentialStatusVerifier`` calls it once per credential, after the status checks, with the credential's issuer;
+/// a result with ``AccreditationResult/accredited`` false makes the verdict ``CredentialReport/Verdict/notAccredited``
+/// (exit code 1), an error makes it ``CredentialReport/Verdict/error`` (exit code 2). An implementation backed by the
+/// TrustRegistry module is planned; none ships yet.
+public protocol IssuerAccreditationChecking: Sendable {
+    /// Looks the issuer up.
+    /// - Parameters:
+    ///   - issuer: The credential's issuer (a DID or URL).
+    ///   - credentialTypes: The credential's `type` values (or SD-JWT VC `vct`), for registries that accredit per type.
+    ///   - time: The time the accreditation must hold at.
+    /// - Returns: The registry's answer.
+    /// - Throws: ``StatusClientError`` when the registry cannot be consulted or its answer does not verify.
+    func accreditation(of issuer: String, credentialTypes: [String], at time: Date) async throws(StatusClientError) -> AccreditationResult
+}
+
+/// A trust registry's answer about one issuer.
+public struct AccreditationResult: Sendable, Hashable, Codable {
+    /// Whether the issuer is accredited for the credential at the time asked.
+    public var accredited: Bool
+    /// Which registry answered (its URL or name).
+    public var registry: String
+    /// Details for the report (accreditation id, scope, validity...).
+    public var detail: String?
+
+    /// Creates a result.
+    public init(accredited: Bool, registry: String, detail: String? = nil) {
+        self.accredited = accredited
+        self.registry = registry
+        self.detail = detail
+    }
+}
+
+// MARK: Verification
+
+/// Checks every status entry of a credential (and its proof, when the form is one the library verifies), and
+/// optionally the issuer's accreditation, into one ``CredentialReport``.
+public struct CredentialStatusVerifier: Sendable {
+    /// The status client (its caches and configuration apply).
+    public let client: StandingClient
+    /// The trust registry, when issuer accreditation is to be checked.
+    public var accreditation: (any IssuerAccreditationChecking)?
+
+    /// Creates a verifier.
+    public init(client: StandingClient, accreditation: (any IssuerAccreditationChecking)? = nil) {
+        self.client = client
+        self.accreditation = accreditation
+    }
+
+    /// Verifies a credential's status.
+    /// - Parameters:
+    ///   - credential: The parsed credential.
+    ///   - trust: The keys lists (and the credential) must be signed with; `nil` trusts the credential issuer's DID
+    ///     (`did:web` or `did:key`).
+    ///   - options: Cache policy and historical time (the preferred list form follows the credential's form).
+    /// - Returns: The report; failures are inside it, never thrown.
+    public func verify(_ credential: ParsedCredential, trust: TrustSource?, options: FetchOptions = FetchOptions()) async -> CredentialReport {
+        var options = options
+        options.preferredFormat = options.preferredFormat ?? credential.preferredFormat
+        let now = client.configuration.now()
+        let checkTime = options.at ?? now
+        var notes: [String] = []
+        let effectiveTrust: TrustSource?
+        if let trust {
+            effectiveTrust = trust
+        } else if let issuer = credential.issuer, issuer.hasPrefix(DIDWeb.prefix) || issuer.hasPrefix(DIDKey.prefix) {
+            effectiveTrust = .did(issuer)
+            notes.append("trusting the issuer's own DID (\(issuer)); pass --trust to choose keys")
+        } else {
+            effectiveTrust = nil
+        }
+        let noTrust = StatusClientError(
+            .invalidArgument, kind: .statusVerificationError,
+            "no trust given and the issuer \(credential.issuer.map { "'\($0)'" } ?? "(none)") is not a did:web or did:key; pass --trust")
+
+        let proof = await checkProof(credential, trust: effectiveTrust, policy: options.policy, at: now)
+        var entries: [EntryReport] = []
+        for reference in credential.statusReferences {
+            entries.append(await check(reference, trust: effectiveTrust, noTrust: noTrust, options: options))
+        }
+        if credential.statusReferences.isEmpty { notes.append("the credential has no status entries") }
+
+        var expired = false
+        if let validUntil = credential.validUntil, validUntil < checkTime {
+            expired = true
+            notes.append("the credential expired at \(XMLDateTime.format(validUntil))")
+        }
+        if let validFrom = credential.validFrom, validFrom.timeIntervalSince(checkTime) > client.configuration.clockSkew {
+            expired = true
+            notes.append("the credential is not valid before \(XMLDateTime.format(validFrom))")
+        }
+
+        var accreditationResult: AccreditationResult?
+        var accreditationError: ErrorReport?
+        if let accreditation {
+            if let issuer = credential.issuer {
+                do {
+                    accreditationResult = try await accreditation.accreditation(of: issuer, credentialTypes: credential.types, at: checkTime)
+                } catch {
+                    accreditationError = ErrorReport(error)
+                }
+            } else {
+                accreditationError = ErrorReport(StatusClientError(.malformed, kind: .malformedValueError, "the credential names no issuer"))
+            }
+        }
+
+        let verdict = CredentialReport.overallVerdict(
+            proof: proof, entries: entries, expired: expired, accreditation: accreditationResult, accreditationError: accreditationError)
+        return CredentialReport(
+            verdict: verdict,
+            credential: .init(form: credential.form, issuer: credential.issuer, id: credential.id, types: credential.types),
+            proof: proof,
+            entries: entries,
+            accreditation: accreditationResult,
+            accreditationError: accreditationError,
+            trust: effectiveTrust?.description,
+            checkedAt: checkTime,
+            notes: notes
+        )
+    }
+
+    private func check(_ reference: ParsedCredential.StatusReference, trust: TrustSource?, noTrust: StatusClientError, options: FetchOptions) async
+        -> EntryReport
+    {
+        switch reference {
+        case .unusable(let description, let error):
+            return EntryReport(mechanism: description, listURL: nil, index: nil, purpose: nil, verdict: .error, check: nil, error: ErrorReport(error))
+        case .w3c(let entry):
+            let base = (mechanism: BitstringStatusListEntry.entryType, url: entry.statusListCredential, index: entry.statusListIndex)
+            guard let trust else {
+                return EntryReport(
+                    mechanism: base.mechanism, listURL: base.url, index: base.index, purpose: entry.statusPurpose.rawValue, verdict: .error, check: nil,
+                    error: ErrorReport(noTrust))
+            }
+            do {
+                let result = try await client.checkStatus(entry, trust: trust, options: options)
+                return EntryReport(
+                    mechanism: base.mechanism, listURL: base.url, index: base.index, purpose: entry.statusPurpose.rawValue,
+                    verdict: CredentialReport.Verdict(w3c: result, purpose: entry.statusPurpose), check: result, error: nil)
+            } catch {
+                return EntryReport(
+                    mechanism: base.mechanism, listURL: base.url, index: base.index, purpose: entry.statusPurpose.rawValue, verdict: .error, check: nil,
+                    error: ErrorReport(error))
+            }
+        case .ietf(let claim):
+            let mechanism = "status_list"
+            guard let trust else {
+                return EntryReport(mechanism: mechanism, listURL: claim.uri, index: claim.idx, purpose: nil, verdict: .error, check: nil, error: ErrorReport(noTrust))
+            }
+            do {
+                let result = try await client.checkStatus(claim, trust: trust, options: options)
+                return EntryReport(
+                    mechanism: mechanism, listURL: claim.uri, index: claim.idx, purpose: nil, verdict: CredentialReport.Verdict(ietf: result), check: result,
+                    error: nil)
+            } catch {
+                return EntryReport(mechanism: mechanism, listURL: claim.uri, index: claim.idx, purpose: nil, verdict: .error, check: nil, error: ErrorReport(error))
+            }
+        }
+    }
+
+    /// Verifies the credential's own proof when its form is one the library verifies (Data Integrity, `vc+jwt`, a
+    /// plain JWS); SD-JWT VCs are reported as not verified.
+    private func checkProof(_ credential: ParsedCredential, trust: TrustSource?, policy: CachePolicy, at time: Date) async -> ProofCheck {
+        if credential.form == .sdJWT {
+            return ProofCheck(
+                state: .notVerified, method: "SD-JWT VC", keyID: nil,
+                detail: "SD-JWT VC proofs (issuer signature, disclosures, key binding) are not verified by this tool")
+        }
+        if credential.form == .w3cJSON, credential.document?["proof"] == nil {
+            return ProofCheck(state: .absent, method: nil, keyID: nil, detail: "the credential carries no proof")
+        }
+        if credential.form == .jwt, credential.compactJWS == nil {
+            return ProofCheck(state: .absent, method: nil, keyID: nil, detail: "plain JSON claims, no signature")
+        }
+        guard let trust else {
+            return ProofCheck(state: .notVerified, method: nil, keyID: nil, detail: "no trusted keys for the issuer")
+        }
+        let keys: TrustedKeys
+        do {
+            keys = try await client.trustedKeys(for: trust, policy: policy)
+        } catch {
+            return ProofCheck(state: .notVerified, method: nil, keyID: nil, detail: "the trusted keys are unavailable: \(error.reason)")
+        }
+        if let document = credential.document {
+            do {
+                let proof = try DataIntegrity.verify(document: document, at: time, clockSkew: client.configuration.clockSkew) { method in
+                    guard let key = keys.key(verificationMethod: method) else {
+                        throw SigningError(.unknownKey, "no trusted key for verification method '\(method)'")
+                    }
+                    return key
+                }
+                return ProofCheck(
+                    state: .verified, method: "Data Integrity \(proof.cryptosuite.rawValue)", keyID: proof.verificationMethod, detail: "proof verified")
+            } catch {
+                return Self.proofFailure(error, method: "Data Integrity")
+            }
+        }
+        guard let compact = credential.compactJWS else {
+            return ProofCheck(state: .absent, method: nil, keyID: nil, detail: "the credential carries no proof")
+        }
+        do throws(SigningError) {
+            let jws = try CompactJWS(parsing: compact)
+            guard let key = keys.key(keyID: jws.header.keyID) else {
+                throw SigningError(.unknownKey, "no trusted key with kid '\(jws.header.keyID ?? "none")'")
+            }
+            let method = credential.form == .w3cJWT ? "vc+jwt" : "JWS"
+            try jws.verify(with: key, expectedType: nil)
+            return ProofCheck(state: .verified, method: method, keyID: jws.header.keyID, detail: "signature verified")
+        } catch {
+            return Self.proofFailure(error, method: credential.form == .w3cJWT ? "vc+jwt" : "JWS")
+        }
+    }
+
+    private static func proofFailure(_ error: SigningError, method: String) -> ProofCheck {
+        if error.code == .unknownKey {
+            return ProofCheck(state: .notVerified, method: method, keyID: nil, detail: "not verified: \(error.reason)")
+        }
+        return ProofCheck(state: .failed, method: method, keyID: nil, detail: error.reason)
+    }
+}
+
+// MARK: Report
+
+/// The outcome of ``CredentialStatusVerifier/verify(_:trust:options:)``, for people (``text``) and machines (JSON).
+public struct CredentialReport: Sendable, Codable {
+    /// The conclusion.
+    public enum Verdict: String, Sendable, Hashable, Codable {
+        case valid
+        case revoked
+        case suspended
+        /// A status other than revocation or suspension is set (a message list's non-zero value, an IETF
+        /// application-specific value), or the credential is outside its validity period.
+        case invalid
+        case notAccredited = "not-accredited"
+        /// Nothing conclusive: unreachable, bad signature, malformed.
+        case error
+
+        /// The verdict of a W3C entry's status.
+        init(w3c check: StatusCheck, purpose: StatusPurpose) {
+            guard check.status != 0 else {
+                self = .valid
+                return
+            }
+            switch purpose {
+            case .revocation: self = .revoked
+            case .suspension: self = .suspended
+            case .refresh: self = .valid
+            case .message:
+                switch check.message?.lowercased() {
+                case "revoked", "invalid": self = .revoked
+                case "suspended": self = .suspended
+                default: self = .invalid
+                }
+            default: self = .invalid
+            }
+        }
+
+        /// The verdict of an IETF entry's status type.
+        init(ietf check: StatusCheck) {
+            switch StatusType(rawValue: UInt8(clamping: check.status)) {
+            case .valid: self = .valid
+            case .invalid: self = .revoked
+            case .suspended: self = .suspended
+            default: self = .invalid
+            }
+        }
+    }
+
+    /// What was checked.
+    public struct CredentialSummary: Sendable, Codable {
+        public let form: ParsedCredential.Form
+        public let issuer: String?
+        public let id: String?
+        public let types: [String]
+    }
+
+    public let verdict: Verdict
+    public let credential: CredentialSummary
+    public let proof: ProofCheck
+    public let entries: [EntryReport]
+    public let accreditation: AccreditationResult?
+    public let accreditationError: ErrorReport?
+    /// The trust used, described.
+    public let trust: String?
+    /// The time the status was checked for.
+    public let checkedAt: Date
+    public let notes: [String]
+
+    /// 0 valid; 1 revoked, suspended, invalid or not accredited; 2 error.
+    public var exitCode: Int32 {
+        switch verdict {
+        case .valid: 0
+        case .revoked, .suspended, .invalid, .notAccredited: 1
+        case .error: 2
+        }
+    }
+
+    static func overallVerdict(
+        proof: ProofCheck, entries: [EntryReport], expired: Bool, accreditation: AccreditationResult?, accreditationError: ErrorReport?
+    ) -> Verdict {
+        // A credential whose own proof fails says nothing trustworthy, whatever its entries read.
+        if proof.state == .failed { return .error }
+        let verdicts = entries.map(\.verdict)
+        for conclusive in [Verdict.revoked, .invalid, .suspended] where verdicts.contains(conclusive) { return conclusive }
+        if expired { return .invalid }
+        if accreditation?.accredited == false { return .notAccredited }
+        if verdicts.contains(.error) || accreditationError != nil { return .error }
+        return .valid
+    }
+
+    /// A short human-readable report.
+    public var text: String {
+        var lines: [String] = []
+        let form = credential.form.rawValue
+        lines.append("credential  \(form)\(credential.issuer.map { ", issuer \($0)" } ?? "")\(credential.id.map { ", id \($0)" } ?? "")")
+        let proofLine: String =
+            switch proof.state {
+            case .verified: "verified (\(proof.method ?? "proof")\(proof.keyID.map { ", key \($0)" } ?? ""))"
+            case .failed: "FAILED (\(proof.method ?? "proof")): \(proof.detail)"
+            case .notVerified: "not verified: \(proof.detail)"
+            case .absent: "none: \(proof.detail)"
+            }
+        lines.append("proof       \(proofLine)")
+        if let trust { lines.append("trust       \(trust)") }
+        for entry in entries {
+            let what = [entry.purpose ?? entry.mechanism, entry.listURL.map { "\($0)" }, entry.index.map { "[\($0)]" }].compactMap { $0 }.joined(separator: " ")
+            if let check = entry.check {
+                let message = check.message.map { ", \"\($0)\"" } ?? ""
+                lines.append("status      \(what): \(entry.verdict.rawValue.uppercased()) (value \(check.status)\(message))")
+                var origin = "list \(check.list.mediaType)"
+                if let issuedAt = check.list.issuedAt { origin += ", issued \(XMLDateTime.format(issuedAt))" }
+                if let validUntil = check.list.validUntil { origin += ", valid until \(XMLDateTime.format(validUntil))" }
+                origin += ", " + (check.fromCache ? "from cache (\(check.source.rawValue))" : "fetched now")
+                if check.staleness > 0 { origin += ", \(Int(check.staleness.rounded(.up))) s stale" }
+                lines.append("              \(origin)")
+            } else if let error = entry.error {
+                lines.append("status      \(what): ERROR \(error.kind.rawValue) (\(error.code)): \(error.reason)")
+            }
+        }
+        if let accreditation {
+            lines.append("accredited  \(accreditation.accredited ? "yes" : "NO") (\(accreditation.registry))\(accreditation.detail.map { ": \($0)" } ?? "")")
+        } else if let accreditationError {
+            lines.append("accredited  ERROR \(accreditationError.kind.rawValue): \(accreditationError.reason)")
+        }
+        for note in notes { lines.append("note        \(note)") }
+        lines.append("result      \(verdict.rawValue.uppercased())")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// What was concluded about the credential's own proof.
+public struct ProofCheck: Sendable, Hashable, Codable {
+    /// The outcome.
+    public enum State: String, Sendable, Hashable, Codable {
+        case verified
+        /// The proof was checked and does not hold (bad signature, wrong algorithm, malformed).
+        case failed
+        /// Not checked: a form the library does not verify, or no trusted key for the proof.
+        case notVerified = "not-verified"
+        /// The credential has no proof.
+        case absent
+    }
+
+    public let state: State
+    /// The securing mechanism (`Data Integrity eddsa-jcs-2022`, `vc+jwt`, `JWS`, `SD-JWT VC`).
+    public let method: String?
+    /// The key id or verification method that verified it.
+    public let keyID: String?
+    public let detail: String
+}
+
+/// One status reference's outcome.
+public struct EntryReport: Sendable, Codable {
+    /// `BitstringStatusListEntry`, `status_list`, or the unsupported type.
+    public let mechanism: String
+    public let listURL: String?
+    public let index: Int?
+    public let purpose: String?
+    public let verdict: CredentialReport.Verdict
+    public let check: StatusCheck?
+    public let error: ErrorReport?
+}
+
+/// A ``StatusClientError`` as reported.
+public struct ErrorReport: Sendable, Hashable, Codable {
+    /// The W3C error kind (`STATUS_RETRIEVAL_ERROR`...).
+    public let kind: StatusValidationErrorKind
+    /// The RFC 9457 problem type URI of the kind.
+    public let type: String
+    /// The client's stable code.
+    public let code: String
+    public let reason: String
+
+    /// Creates the report of an error.
+    public init(_ error: StatusClientError) {
+        kind = error.kind
+        type = error.kind.typeURI
+        code = error.code.description
+        reason = error.reason
+    }
+}

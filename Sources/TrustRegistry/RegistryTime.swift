@@ -1,0 +1,129 @@
+import Foundation
+
+/// Time as the registry records and publishes it: whole seconds, UTC, written `YYYY-MM-DDThh:mm:ssZ` (the lexical
+/// form ETSI TS 119 602 clause 6.1.3 requires and TRQP's `Z`-only RFC 3339).
+///
+/// Every instant the registry stores is truncated to the second first, so hashes, signed payloads and comparisons
+/// never depend on sub-second noise.
+public enum RegistryTime {
+    /// `date` truncated to the whole second (towards the past).
+    /// - Parameter date: Any instant.
+    /// - Returns: The instant at the start of its second.
+    public static func truncated(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
+    }
+
+    /// The JWT NumericDate (seconds since the epoch) of `date`, truncated.
+    /// - Parameter date: The instant.
+    /// - Returns: Whole seconds since 1970-01-01T00:00:00Z.
+    public static func numericDate(_ date: Date) -> Int {
+        Int(date.timeIntervalSince1970.rounded(.down))
+    }
+
+    /// Formats `date` (truncated) as `YYYY-MM-DDThh:mm:ssZ`.
+    /// - Parameter date: The instant; years outside 0000-9999 are clamped to that range.
+    /// - Returns: The text.
+    public static func format(_ date: Date) -> String {
+        let seconds = max(min(numericDate(date), 253_402_300_799), -62_167_219_200)
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = civilDate(fromDays: days)
+        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(secondOfDay / 3600, 2) + ":"
+            + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2) + "Z"
+    }
+
+    /// Parses an RFC 3339 date-time: `YYYY-MM-DDThh:mm:ss`, optional fraction (dropped), then `Z` or `±hh:mm`.
+    /// A lowercase `t`/`z` is accepted as RFC 3339 allows.
+    /// - Parameter text: The text.
+    /// - Returns: The instant, truncated to the second.
+    /// - Throws: ``RegistryError/Code/malformed`` naming the text when it is not such a date-time or names an
+    ///   impossible date.
+    public static func parse(_ text: String) throws(RegistryError) -> Date {
+        let bytes = Array(text.utf8)
+        func fail() -> RegistryError {
+            RegistryError(.malformed, "\"\(text.prefix(40))\" is not an RFC 3339 date-time (YYYY-MM-DDThh:mm:ssZ)")
+        }
+        guard bytes.count >= 20, bytes.count <= 40 else { throw fail() }
+        func number(_ range: Range<Int>) throws(RegistryError) -> Int {
+            var value = 0
+            for index in range {
+                let byte = bytes[index]
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { throw fail() }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
+            bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":")
+        else { throw fail() }
+        let year = try number(0..<4)
+        let month = try number(5..<7)
+        let day = try number(8..<10)
+        let hour = try number(11..<13)
+        let minute = try number(14..<16)
+        let second = try number(17..<19)
+        guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month), hour < 24, minute < 60, second < 61
+        else { throw fail() }
+        var index = 19
+        if bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            let start = index
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+            guard index > start else { throw fail() }
+        }
+        guard index < bytes.count else { throw fail() }
+        var offsetSeconds = 0
+        switch bytes[index] {
+        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+            guard index + 1 == bytes.count else { throw fail() }
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            guard index + 6 == bytes.count, bytes[index + 3] == UInt8(ascii: ":") else { throw fail() }
+            let offsetHours = try number((index + 1)..<(index + 3))
+            let offsetMinutes = try number((index + 4)..<(index + 6))
+            guard offsetHours < 24, offsetMinutes < 60 else { throw fail() }
+            offsetSeconds = (offsetHours * 3600 + offsetMinutes * 60) * (bytes[index] == UInt8(ascii: "+") ? 1 : -1)
+        default:
+            throw fail()
+        }
+        // A leap second (":60") is folded onto the next second, as POSIX time has no leap seconds.
+        let seconds = days(fromYear: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+
+    private static func isLeapYear(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
+
+    private static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: isLeapYear(year) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    // Howard Hinnant's days-from-civil and civil-from-days algorithms (proleptic Gregorian calendar).
+    private static func days(fromYear year: Int, month: Int, day: Int) -> Int {
+        let adjustedYear = month <= 2 ? year - 1 : year
+        let era = (adjustedYear >= 0 ? adjustedYear : adjustedYear - 399) / 400
+        let yearOfEra = adjustedYear - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    private static func civilDate(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
