@@ -64,7 +64,7 @@ let package = Package(
         ),
         .target(
             name: "Store",
-            dependencies: ["StatusList", "Signing", "TrustRegistry", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["StatusList", "Signing", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "Server",

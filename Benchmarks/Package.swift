@@ -16,6 +16,8 @@ let package = Package(
         .package(name: "standing", path: ".."),
         // The explicit trait list prunes the Linux-only swift-runtime-interposer dependency (not mirrored here).
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        // Already in the graph through the root package; used directly by the lean-pipeline projection.
+        .package(url: "https://github.com/swift-extras/swift-extras-base64.git", from: "1.2.0"),
     ],
     targets: [
         // zlib called directly, for the "zlib alone" baselines (the root package's CZlib is not a product).
@@ -24,6 +26,7 @@ let package = Package(
             name: "BenchSupport",
             dependencies: [
                 "BenchZlib",
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
                 .product(name: "StatusList", package: "standing"),
                 .product(name: "Signing", package: "standing"),
                 .product(name: "StatusListSecuring", package: "standing"),

@@ -100,6 +100,10 @@ public actor StandingClient {
     private var memoryBytes = 0
     private var useTick: UInt64 = 0
     private var trustDocuments: [String: TrustEntry] = [:]
+    /// Bumped whenever a trust document is (re)loaded, so list authorisations made under older keys are re-checked.
+    private var trustGeneration = 0
+    /// `did:web` → DID document URL, computed once.
+    private var didDocumentURLs: [String: URL] = [:]
     private var inFlight: [String: Task<FetchedResponse, any Error>] = [:]
     private static let maximumTrustDocuments = 64
 
@@ -198,20 +202,37 @@ public actor StandingClient {
         trust: TrustSource,
         options: FetchOptions = FetchOptions()
     ) async throws(StatusClientError) -> CachedList {
+        let sizeKey = format.isW3C ? statusSize.bits : 0
+        let key = ListCacheKey(url: options.at.map { "\(url) @\($0.timeIntervalSince1970)" } ?? url, w3c: format.isW3C)
+        let now = configuration.now()
+        let identity = trust.cacheIdentity
+        // Fast path: a fresh list already authorised for this trust source (and no trust document changed since). No URL
+        // parsing, no trust resolution, no key comparison: a dictionary lookup and the snapshot.
+        if options.policy == .useFresh, let identity, let entry = lists[key], now < entry.freshUntil,
+            entry.authorizedTrust == identity, entry.authorizedGeneration == trustGeneration, let verified = entry.verified[sizeKey]
+        {
+            useTick &+= 1
+            lists[key]?.lastUsed = useTick
+            return Self.snapshot(
+                verified, entry: entry, expectedURL: url, source: .memory, staleness: 0, checkedAt: options.at ?? now,
+                minimumEntries: configuration.minimumW3CEntries)
+        }
+
         let listURL = try urlPolicy.parse(url)
         let requestURL = try options.at.map { time throws(StatusClientError) in try Self.historicalURL(listURL, at: time, w3c: format.isW3C) } ?? listURL
-        let now = configuration.now()
+        let resolved = try await resolve(trust, policy: options.policy, forceRefresh: false)
         let context = RequestContext(
             expectedURL: url,
             requestURL: requestURL,
-            key: ListCacheKey(url: requestURL.absoluteString, w3c: format.isW3C),
+            key: key,
             format: format,
             statusSize: statusSize,
             historical: options.at != nil,
             evaluationTime: options.at ?? now,
-            policy: options.policy
+            policy: options.policy,
+            trustIdentity: identity,
+            trustGeneration: trustGeneration
         )
-        let resolved = try await resolve(trust, policy: options.policy, forceRefresh: false)
 
         var cached: (entry: ListEntry, source: ListSource)?
         if let entry = lists[context.key] {
@@ -377,7 +398,9 @@ public actor StandingClient {
             ttlSeconds: verified.ttlSeconds,
             freshUntil: freshUntil(stored, ttlSeconds: verified.ttlSeconds, validUntil: verified.validUntil, historical: context.historical),
             noStore: false,
-            lastUsed: 0
+            lastUsed: 0,
+            authorizedTrust: context.trustIdentity,
+            authorizedGeneration: context.trustGeneration
         )
         return entry
     }
@@ -385,11 +408,13 @@ public actor StandingClient {
     /// Makes sure a cached entry may answer this request: verified by a key the caller trusts now, and decoded at the
     /// requested entry size. The cached bytes are verified again when either is not the case (no network).
     private func authorize(_ entry: ListEntry, keys: TrustedKeys, context: RequestContext) throws(StatusClientError) -> ListEntry {
+        var updated = entry
+        updated.authorizedTrust = context.trustIdentity
+        updated.authorizedGeneration = context.trustGeneration
         if entry.verified[context.sizeKey] != nil, keys.key(keyID: entry.keyID) == entry.verifyingKey {
-            return entry
+            return updated
         }
         let (verified, signingKey) = try verify(entry.stored, keys: keys, context: context)
-        var updated = entry
         if signingKey != entry.verifyingKey || verified.keyID != entry.keyID {
             updated.verified = [:]
             updated.verifyingKey = signingKey
@@ -483,8 +508,22 @@ public actor StandingClient {
         guard let verified = entry.verified[context.sizeKey] else {
             throw .verification(.verificationFailed, "internal: the list was not decoded at the requested entry size")
         }
+        return Self.snapshot(
+            verified, entry: entry, expectedURL: context.expectedURL, source: source, staleness: staleness, checkedAt: context.evaluationTime,
+            minimumEntries: configuration.minimumW3CEntries)
+    }
+
+    private static func snapshot(
+        _ verified: VerifiedStatusList,
+        entry: ListEntry,
+        expectedURL: String,
+        source: ListSource,
+        staleness: TimeInterval,
+        checkedAt: Date,
+        minimumEntries: Int
+    ) -> CachedList {
         let metadata = ListMetadata(
-            url: context.expectedURL,
+            url: expectedURL,
             retrievedFrom: entry.stored.finalURL,
             mediaType: verified.format.rawValue,
             issuer: verified.issuer,
@@ -498,14 +537,7 @@ public actor StandingClient {
             entryCount: verified.bitstring.count,
             bitsPerEntry: verified.bitstring.entrySize.bits
         )
-        return CachedList(
-            list: verified,
-            metadata: metadata,
-            source: source,
-            staleness: staleness,
-            checkedAt: context.evaluationTime,
-            minimumEntries: configuration.minimumW3CEntries
-        )
+        return CachedList(list: verified, metadata: metadata, source: source, staleness: staleness, checkedAt: checkedAt, minimumEntries: minimumEntries)
     }
 
     /// Stores an entry in memory (most recently used) and evicts the least recently used beyond the bounds.
@@ -611,7 +643,14 @@ public actor StandingClient {
             guard bare.hasPrefix(DIDWeb.prefix) else {
                 throw StatusClientError(.invalidArgument, kind: .statusVerificationError, "only did:web and did:key are resolved, not '\(did.prefix(80))'")
             }
-            let url = try didWebDocumentURL(bare)
+            let url: URL
+            if let known = didDocumentURLs[bare] {
+                url = known
+            } else {
+                url = try didWebDocumentURL(bare)
+                if didDocumentURLs.count >= Self.maximumTrustDocuments { didDocumentURLs.removeAll() }
+                didDocumentURLs[bare] = url
+            }
             return try await trustDocument(url: url, kind: .didDocument(bare), policy: policy, forceRefresh: forceRefresh)
         case .anyOf(let sources):
             var merged = TrustedKeys()
@@ -670,6 +709,13 @@ public actor StandingClient {
         do {
             response = try await coalescedGet(url, headers: headers, maximumBodyBytes: min(configuration.maximumResponseBytes, 1 << 20))
         } catch {
+            // Stale if error: keys are only needed to verify lists, and a list that cannot be fetched either fails on its
+            // own; one that can (another host, or cached) still verifies against the last keys seen.
+            if error.kind == .statusRetrievalError, let previous, let keys = try? kind.keys(from: previous.body, url: key) {
+                configuration.logger.debug("trust document unreachable, using the cached copy", metadata: ["url": "\(key)"])
+                remember(TrustEntry(keys: keys, stored: previous, freshUntil: trustFreshUntil(previous)), for: key)
+                return ResolvedTrust(keys: keys, fromCache: true)
+            }
             throw .verification(.trustUnavailable, "cannot obtain the trust document \(key): \(error.reason)")
         }
         var stored: StoredResponse
@@ -697,6 +743,7 @@ public actor StandingClient {
     }
 
     private func remember(_ entry: TrustEntry, for key: String) {
+        trustGeneration &+= 1
         trustDocuments[key] = entry
         if trustDocuments.count > Self.maximumTrustDocuments,
             let oldest = trustDocuments.min(by: { $0.value.stored.fetchedAt < $1.value.stored.fetchedAt })
@@ -728,6 +775,9 @@ struct ListEntry: Sendable {
     /// `Cache-Control: no-store`: kept in memory, never written to disk.
     var noStore: Bool
     var lastUsed: UInt64
+    /// The trust source (``TrustSource/cacheIdentity``) and trust generation the entry was last authorised under.
+    var authorizedTrust: String?
+    var authorizedGeneration: Int
 
     /// Bytes held: the body and every decoded bitstring.
     var cost: Int { stored.body.count + verified.values.reduce(0) { $0 + $1.bitstring.byteCount } }
@@ -744,6 +794,8 @@ struct RequestContext: Sendable {
     /// The time validity is checked at: now, or the historical time.
     let evaluationTime: Date
     let policy: CachePolicy
+    let trustIdentity: String?
+    let trustGeneration: Int
 
     var sizeKey: Int { format.isW3C ? statusSize.bits : 0 }
 }

@@ -19,6 +19,23 @@ public indirect enum TrustSource: Sendable, CustomStringConvertible {
     /// Every key of every source (for several `--trust` values).
     case anyOf([TrustSource])
 
+    /// A stable identity for sources whose keys the client resolves itself (DIDs, JWKS URLs), so a cached list
+    /// authorised under one can answer the next check without comparing keys; nil for explicit keys.
+    var cacheIdentity: String? {
+        switch self {
+        case .keys: return nil
+        case .jwks(let url): return "jwks " + url.absoluteString
+        case .did(let did): return "did " + did
+        case .anyOf(let sources):
+            var parts: [String] = []
+            for source in sources {
+                guard let identity = source.cacheIdentity else { return nil }
+                parts.append(identity)
+            }
+            return "any [" + parts.joined(separator: "|") + "]"
+        }
+    }
+
     public var description: String {
         switch self {
         case .keys: "explicit keys"

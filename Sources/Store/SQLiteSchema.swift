@@ -7,7 +7,7 @@ import GRDB
 /// value of the wrong type is an error rather than a silent conversion.
 enum SQLiteSchema {
     /// The identifiers of every migration, in order of application.
-    static let migrationIdentifiers = ["v1-status-lists", "v2-publications", "v3-tokens"]
+    static let migrationIdentifiers = ["v1-status-lists", "v2-publications", "v3-tokens", "v4-registry"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -85,6 +85,25 @@ enum SQLiteSchema {
                         label TEXT,
                         created_at REAL NOT NULL,
                         revoked_at REAL
+                    ) STRICT;
+                    """
+            )
+        }
+        migrator.registerMigration("v4-registry") { db in
+            try db.execute(
+                sql: """
+                    -- The trust registry's event log, verbatim: each event's canonical JSON, chained by hash.
+                    CREATE TABLE registry_events (
+                        seq INTEGER NOT NULL PRIMARY KEY CHECK (seq >= 1),
+                        hash TEXT NOT NULL UNIQUE,
+                        at REAL NOT NULL,
+                        event TEXT NOT NULL
+                    ) STRICT;
+
+                    -- Counters that must never go backwards (e.g. the LoTE sequence number).
+                    CREATE TABLE counters (
+                        name TEXT NOT NULL PRIMARY KEY,
+                        value INTEGER NOT NULL
                     ) STRICT;
                     """
             )

@@ -389,7 +389,7 @@ extension SQLiteStore {
     ///
     /// IMMEDIATE takes the write lock before the first read, so a read-modify-write cannot be invalidated by
     /// another process writing in between.
-    private func writing<T: Sendable>(
+    func writing<T: Sendable>(
         _ operation: String,
         conflict: String? = nil,
         _ body: @Sendable (Database) throws -> T
@@ -412,7 +412,7 @@ extension SQLiteStore {
     }
 
     /// Runs `body` on a read-only snapshot.
-    private func reading<T: Sendable>(_ operation: String, _ body: @Sendable (Database) throws -> T) async throws -> T {
+    func reading<T: Sendable>(_ operation: String, _ body: @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
         } catch {

@@ -17,6 +17,7 @@ struct Standing: AsyncParsableCommand {
             Reinstate.self,
             Tokens.self,
             Audit.self,
+            Verify.self,
         ]
     )
 }

@@ -50,13 +50,11 @@ extension Standing {
         struct Set: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Set one entry's status value.")
             @OptionGroup var connection: ConnectionOptions
-            @Argument(help: "The list's id or URL.") var list: String
-            @Argument(help: "The entry's index.") var index: Int
+            @OptionGroup var entry: EntryArguments
             @Argument(help: "The new value.") var value: Int
-            @Option(help: "Why (recorded in the audit log).") var reason: String?
 
             func run() async throws {
-                try await setStatus(connection: connection, list: list, index: index, value: value, reason: reason)
+                try await setStatus(connection: connection, entry: entry, value: value)
             }
         }
     }
@@ -65,12 +63,10 @@ extension Standing {
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke an entry (set it to 1; final on revocation lists).")
         @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "The list's id or URL.") var list: String
-        @Argument(help: "The entry's index.") var index: Int
-        @Option(help: "Why (recorded in the audit log).") var reason: String?
+        @OptionGroup var entry: EntryArguments
 
         func run() async throws {
-            try await setStatus(connection: connection, list: list, index: index, value: nil, reason: reason, action: "revoke")
+            try await setStatus(connection: connection, entry: entry, value: nil, action: "revoke")
         }
     }
 
@@ -78,12 +74,10 @@ extension Standing {
     struct Suspend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Suspend an entry (1 on suspension lists, SUSPENDED on IETF status lists).")
         @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "The list's id or URL.") var list: String
-        @Argument(help: "The entry's index.") var index: Int
-        @Option(help: "Why (recorded in the audit log).") var reason: String?
+        @OptionGroup var entry: EntryArguments
 
         func run() async throws {
-            try await setStatus(connection: connection, list: list, index: index, value: nil, reason: reason, action: "suspend")
+            try await setStatus(connection: connection, entry: entry, value: nil, action: "suspend")
         }
     }
 
@@ -91,12 +85,10 @@ extension Standing {
     struct Reinstate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reinstate a suspended entry (set it to 0).")
         @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "The list's id or URL.") var list: String
-        @Argument(help: "The entry's index.") var index: Int
-        @Option(help: "Why (recorded in the audit log).") var reason: String?
+        @OptionGroup var entry: EntryArguments
 
         func run() async throws {
-            try await setStatus(connection: connection, list: list, index: index, value: 0, reason: reason)
+            try await setStatus(connection: connection, entry: entry, value: 0)
         }
     }
 
@@ -124,11 +116,20 @@ extension Standing {
     }
 }
 
+/// The entry a status command acts on.
+struct EntryArguments: ParsableArguments {
+    @Argument(help: "The list's id or URL.") var list: String
+    @Argument(help: "The entry's index.") var index: Int
+    @Option(help: "Why (recorded in the audit log).") var reason: String?
+}
+
 /// Sets one entry. With `action` and no value, the value follows from the list: revoke = 1 (INVALID),
 /// suspend = 1 on a suspension list or 2 (SUSPENDED) on an IETF status list.
-func setStatus(connection: ConnectionOptions, list: String, index: Int, value: Int?, reason: String?, action: String? = nil) async throws {
+func setStatus(connection: ConnectionOptions, entry: EntryArguments, value: Int?, action: String? = nil) async throws {
     let client = AdminClient(options: connection)
-    let id = listId(from: list)
+    let id = listId(from: entry.list)
+    let index = entry.index
+    let reason = entry.reason
     var newValue = value ?? 1
     if action == "suspend" {
         let info = try await client.send(.GET, "/admin/lists/\(id)") as? [String: Any]

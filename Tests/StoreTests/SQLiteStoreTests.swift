@@ -536,7 +536,7 @@ struct SQLiteStoreTests {
             try await first.createList(definition(id: "m"))
             let second = try SQLiteStore(path: path)
             #expect(try await second.appliedMigrations() == SQLiteSchema.migrationIdentifiers)
-            #expect(try await second.appliedMigrations() == ["v1-status-lists", "v2-publications", "v3-tokens"])
+            #expect(try await second.appliedMigrations() == ["v1-status-lists", "v2-publications", "v3-tokens", "v4-registry"])
             #expect(try await second.list(id: "m") != nil)
 
             // synchronous 2 = FULL.

@@ -121,14 +121,23 @@ public enum Statements {
     /// The statement for a list.
     public static func statement(_ list: ListFixture) -> StatusListStatement {
         StatusListStatement(
-            url: url, issuer: issuer, bitstring: list.bitstring, purposes: [.revocation], issuedAt: issuedAt,
-            validUntil: issuedAt.addingTimeInterval(86_400), ttlSeconds: 300)
+            url: url,
+            issuer: issuer,
+            bitstring: list.bitstring,
+            purposes: [.revocation],
+            issuedAt: issuedAt,
+            validUntil: issuedAt.addingTimeInterval(86_400),
+            ttlSeconds: 300
+        )
     }
 
     /// Encodes and signs the statement in one representation (the whole publication step).
     /// - Throws: Whatever the signer throws.
     public static func secure(
-        _ statement: StatusListStatement, as format: SecuredFormat, signer: StatusListSigningKey, level: Int
+        _ statement: StatusListStatement,
+        as format: SecuredFormat,
+        signer: StatusListSigningKey,
+        level: Int
     ) throws -> Data {
         switch format {
         case .w3cDataIntegrity:
@@ -155,7 +164,11 @@ public enum Statements {
             return try StatusListVerifier.verifyW3CJWT(String(decoding: body, as: UTF8.self), trustedKeys: trustedKeys, at: verifiedAt)
         case .ietfJWT:
             return try StatusListVerifier.verifyIETFJWT(
-                String(decoding: body, as: UTF8.self), expectedURI: url, trustedKeys: trustedKeys, at: verifiedAt)
+                String(decoding: body, as: UTF8.self),
+                expectedURI: url,
+                trustedKeys: trustedKeys,
+                at: verifiedAt
+            )
         case .ietfCWT:
             return try StatusListVerifier.verifyIETFCWT(body, expectedURI: url, trustedKeys: trustedKeys, at: verifiedAt)
         }

@@ -8,7 +8,9 @@ import BenchZlib
 public enum ZlibBaseline {
     /// The container of a stream: zlib (RFC 1950, IETF `lst`) or gzip (RFC 1952, W3C `encodedList`).
     public enum Container: String, Sendable, Codable {
+        /// RFC 1950 (windowBits 15).
         case zlib
+        /// RFC 1952 (windowBits 31).
         case gzip
 
         var windowBits: Int32 { self == .zlib ? 15 : 31 }
@@ -85,6 +87,50 @@ public enum ZlibBaseline {
         guard status == Z_STREAM_END, produced == decompressedSize else {
             throw Failure(description: "inflate returned \(status) after \(produced) of \(decompressedSize) bytes")
         }
+        return output
+    }
+}
+
+extension ZlibBaseline {
+    /// Inflates a stream of unknown decompressed size straight into one uninitialised output array (no chunk copies,
+    /// no zero fill), refusing more than `maximumSize` bytes: what a leaner hardened decoder could do. The first try
+    /// allows 16× the input (sparse status lists compress 7-10×); a stream that needs more is inflated again with
+    /// room for `maximumSize + 1` bytes.
+    /// - Throws: ``Failure`` for a zlib error, a truncated stream, trailing data or output over the cap.
+    public static func inflateGrowing(_ bytes: [UInt8], container: Container, maximumSize: Int) throws -> [UInt8] {
+        let firstTry = min(maximumSize + 1, max(4096, bytes.count * 16))
+        if let output = try inflateOnce(bytes, container: container, capacity: firstTry, maximumSize: maximumSize) {
+            return output
+        }
+        guard firstTry <= maximumSize,
+            let output = try inflateOnce(bytes, container: container, capacity: maximumSize + 1, maximumSize: maximumSize)
+        else { throw Failure(description: "output over the size cap") }
+        return output
+    }
+
+    /// One inflate into `capacity` bytes; nil when the room ran out before the end of the stream.
+    private static func inflateOnce(_ bytes: [UInt8], container: Container, capacity: Int, maximumSize: Int) throws -> [UInt8]? {
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        defer { stream.deallocate() }
+        let initStatus = benchzlib_inflate_init(stream, container.windowBits)
+        guard initStatus == Z_OK else { throw Failure(description: "inflateInit2 returned \(initStatus)") }
+        defer { inflateEnd(stream) }
+        var status: Int32 = Z_OK
+        let output = [UInt8](unsafeUninitializedCapacity: capacity) { out, initialized in
+            bytes.withUnsafeBufferPointer { input in
+                stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+                stream.pointee.avail_in = uInt(input.count)
+                stream.pointee.next_out = out.baseAddress
+                stream.pointee.avail_out = uInt(capacity)
+                status = BenchZlib.inflate(stream, Z_FINISH)
+            }
+            initialized = capacity - Int(stream.pointee.avail_out)
+        }
+        if status == Z_BUF_ERROR && stream.pointee.avail_out == 0 { return nil }
+        guard status == Z_STREAM_END else { throw Failure(description: "inflate returned \(status) (corrupt or truncated)") }
+        guard stream.pointee.avail_in == 0 else { throw Failure(description: "trailing data after the stream") }
+        guard output.count <= maximumSize else { return nil }
         return output
     }
 }

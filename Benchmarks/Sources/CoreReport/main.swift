@@ -60,8 +60,8 @@ var rows: [Row] = []
 // that representation (ES256) in a loop, for `perf record -g` or `valgrind --tool=callgrind`.
 if let flag = arguments.firstIndex(of: "--profile") {
     let rest = Array(arguments[flag...].dropFirst())
-    guard let name = rest.first, let format = SecuredFormat(rawValue: name) else {
-        FileHandle.standardError.write(Data("usage: CoreReport --profile <w3c-di|w3c-jwt|ietf-jwt|ietf-cwt> [seconds]\n".utf8))
+    guard let name = rest.first, let format = SecuredFormat(rawValue: name == "lean" ? "ietf-jwt" : name) else {
+        FileHandle.standardError.write(Data("usage: CoreReport --profile <w3c-di|w3c-jwt|ietf-jwt|ietf-cwt|lean> [seconds]\n".utf8))
         exit(2)
     }
     let seconds = rest.dropFirst().first.flatMap(Double.init) ?? 10
@@ -73,7 +73,11 @@ if let flag = arguments.firstIndex(of: "--profile") {
         let end = clock.now + .milliseconds(Int(seconds * 1000))
         var count = 0
         while clock.now < end {
-            consume(try Statements.verify(body, as: format, trustedKeys: signer.trustedKeys))
+            if name == "lean" {
+                consume(try LeanIETFJWT.verify(String(decoding: body, as: UTF8.self), key: signer.signer.key.verificationKey))
+            } else {
+                consume(try Statements.verify(body, as: format, trustedKeys: signer.trustedKeys))
+            }
             count += 1
         }
         FileHandle.standardError.write(Data("\(count) verifications of \(name) in \(seconds) s\n".utf8))
@@ -106,9 +110,19 @@ func record(_ row: Row) {
 /// A timed row: candidate against baseline.
 @MainActor
 func timed(
-    _ id: String, group: String, figure: String, entries: Int? = nil, format: String? = nil, level: Int? = nil,
-    algorithm: String? = nil, baseline: String, rounds: Int = rounds, target: Double? = nil, note: String? = nil,
-    candidate: () throws -> Int, baselineBody: () throws -> Int
+    _ id: String,
+    group: String,
+    figure: String,
+    entries: Int? = nil,
+    format: String? = nil,
+    level: Int? = nil,
+    algorithm: String? = nil,
+    baseline: String,
+    rounds: Int = rounds,
+    target: Double? = nil,
+    note: String? = nil,
+    candidate: () throws -> Int,
+    baselineBody: () throws -> Int
 ) rethrows {
     let result = try compare(rounds: rounds, candidate: candidate, baseline: baselineBody)
     var row = Row(id: id, group: group, figure: figure, entries: entries, format: format, level: level, algorithm: algorithm)
@@ -147,25 +161,40 @@ do {
             let ietfText = try list.bitstring.ietfEncodedList(level: level)
             for (format, bytes, text) in [("w3c", gzip, w3cText), ("ietf", zlib, ietfText)] {
                 var size = Row(
-                    id: "size.\(format).L\(level).\(entries)", group: "size",
-                    figure: "\(format == "w3c" ? "W3C gzip" : "IETF zlib") size L\(level)", entries: entries, format: format,
-                    level: level)
+                    id: "size.\(format).L\(level).\(entries)",
+                    group: "size",
+                    figure: "\(format == "w3c" ? "W3C gzip" : "IETF zlib") size L\(level)",
+                    entries: entries,
+                    format: format,
+                    level: level
+                )
                 size.compressedBytes = bytes.count
                 size.rawBytes = msb.count
                 size.textBytes = text.utf8.count
                 record(size)
             }
             try timed(
-                "encode.w3c.L\(level).\(entries)", group: "encode", figure: "W3C encode (gzip L\(level) + base64url)",
-                entries: entries, format: "w3c", level: level, baseline: "zlib deflate gzip L\(level) alone",
+                "encode.w3c.L\(level).\(entries)",
+                group: "encode",
+                figure: "W3C encode (gzip L\(level) + base64url)",
+                entries: entries,
+                format: "w3c",
+                level: level,
+                baseline: "zlib deflate gzip L\(level) alone",
                 candidate: { try list.bitstring.w3cEncodedList(level: level).utf8.count },
-                baselineBody: { try ZlibBaseline.deflate(msb, container: .gzip, level: level).count })
+                baselineBody: { try ZlibBaseline.deflate(msb, container: .gzip, level: level).count }
+            )
             try timed(
-                "encode.ietf.L\(level).\(entries)", group: "encode",
-                figure: "IETF encode (LSB layout + zlib L\(level) + base64url)", entries: entries, format: "ietf", level: level,
+                "encode.ietf.L\(level).\(entries)",
+                group: "encode",
+                figure: "IETF encode (LSB layout + zlib L\(level) + base64url)",
+                entries: entries,
+                format: "ietf",
+                level: level,
                 baseline: "zlib deflate zlib L\(level) alone",
                 candidate: { try list.bitstring.ietfEncodedList(level: level).utf8.count },
-                baselineBody: { try ZlibBaseline.deflate(lsb, container: .zlib, level: level).count })
+                baselineBody: { try ZlibBaseline.deflate(lsb, container: .zlib, level: level).count }
+            )
         }
 
         // MARK: Decode against zlib alone inflating the same bytes (default publication levels).
@@ -176,15 +205,27 @@ do {
         let gzipBytes = gzipByLevel[w3cLevel] ?? []
         let zlibBytes = zlibByLevel[ietfLevel] ?? []
         try timed(
-            "decode.w3c.\(entries)", group: "decode", figure: "W3C decode (base64url + checked gunzip)", entries: entries,
-            format: "w3c", level: w3cLevel, baseline: "zlib inflate of the same gzip bytes",
+            "decode.w3c.\(entries)",
+            group: "decode",
+            figure: "W3C decode (base64url + checked gunzip)",
+            entries: entries,
+            format: "w3c",
+            level: w3cLevel,
+            baseline: "zlib inflate of the same gzip bytes",
             candidate: { try Bitstring(w3cEncodedList: w3cText).byteCount },
-            baselineBody: { try ZlibBaseline.inflate(gzipBytes, container: .gzip, decompressedSize: msb.count).count })
+            baselineBody: { try ZlibBaseline.inflate(gzipBytes, container: .gzip, decompressedSize: msb.count).count }
+        )
         try timed(
-            "decode.ietf.\(entries)", group: "decode", figure: "IETF decode (base64url + checked inflate + layout)",
-            entries: entries, format: "ietf", level: ietfLevel, baseline: "zlib inflate of the same zlib bytes",
+            "decode.ietf.\(entries)",
+            group: "decode",
+            figure: "IETF decode (base64url + checked inflate + layout)",
+            entries: entries,
+            format: "ietf",
+            level: ietfLevel,
+            baseline: "zlib inflate of the same zlib bytes",
             candidate: { try Bitstring(ietfEncodedList: ietfText, bits: .one).byteCount },
-            baselineBody: { try ZlibBaseline.inflate(zlibBytes, container: .zlib, decompressedSize: lsb.count).count })
+            baselineBody: { try ZlibBaseline.inflate(zlibBytes, container: .zlib, decompressedSize: lsb.count).count }
+        )
 
         // MARK: Sign and verify each representation, ES256 and EdDSA.
         let statement = Statements.statement(list)
@@ -200,19 +241,29 @@ do {
                     throw ZlibBaseline.Failure(description: "\(format.rawValue) did not round-trip")
                 }
                 var size = Row(
-                    id: "size.signed.\(format.rawValue).\(signer.name).\(entries)", group: "signed-size",
-                    figure: "\(format.rawValue) \(signer.name) signed artefact", entries: entries, format: format.rawValue,
-                    level: level, algorithm: signer.name)
+                    id: "size.signed.\(format.rawValue).\(signer.name).\(entries)",
+                    group: "signed-size",
+                    figure: "\(format.rawValue) \(signer.name) signed artefact",
+                    entries: entries,
+                    format: format.rawValue,
+                    level: level,
+                    algorithm: signer.name
+                )
                 size.compressedBytes = compressed.count
                 size.textBytes = body.count
                 record(size)
                 try timed(
-                    "sign.\(format.rawValue).\(signer.name).\(entries)", group: "sign",
-                    figure: "sign \(format.rawValue) \(signer.name) (encode L\(level) + sign)", entries: entries,
-                    format: format.rawValue, level: level, algorithm: signer.name,
+                    "sign.\(format.rawValue).\(signer.name).\(entries)",
+                    group: "sign",
+                    figure: "sign \(format.rawValue) \(signer.name) (encode L\(level) + sign)",
+                    entries: entries,
+                    format: format.rawValue,
+                    level: level,
+                    algorithm: signer.name,
                     baseline: "zlib deflate \(format.container.rawValue) L\(level) alone",
                     candidate: { try Statements.secure(statement, as: format, signer: signer.signer, level: level).count },
-                    baselineBody: { try ZlibBaseline.deflate(raw, container: format.container, level: level).count })
+                    baselineBody: { try ZlibBaseline.deflate(raw, container: format.container, level: level).count }
+                )
                 let bodyText = String(decoding: body, as: UTF8.self)
                 let verifyBody: () throws -> Int
                 switch format {
@@ -220,7 +271,10 @@ do {
                     // The token as a relying party holds it after the fetch: a String, no conversion timed.
                     verifyBody = {
                         try StatusListVerifier.verifyIETFJWT(
-                            bodyText, expectedURI: Statements.url, trustedKeys: signer.trustedKeys, at: Statements.verifiedAt
+                            bodyText,
+                            expectedURI: Statements.url,
+                            trustedKeys: signer.trustedKeys,
+                            at: Statements.verifiedAt
                         ).bitstring.count
                     }
                 case .w3cJWT:
@@ -233,15 +287,20 @@ do {
                 }
                 let isTarget = format == .ietfJWT && entries == 1_048_576
                 try timed(
-                    "verify.\(format.rawValue).\(signer.name).\(entries)", group: isTarget ? "target" : "verify",
+                    "verify.\(format.rawValue).\(signer.name).\(entries)",
+                    group: isTarget ? "target" : "verify",
                     figure: isTarget
                         ? "TARGET decode + verify 1M IETF JWT \(signer.name)"
                         : "verify \(format.rawValue) \(signer.name) (verify + decode)",
-                    entries: entries, format: format.rawValue, level: level, algorithm: signer.name,
+                    entries: entries,
+                    format: format.rawValue,
+                    level: level,
+                    algorithm: signer.name,
                     baseline: "zlib inflate of the same \(format.container.rawValue) bytes",
                     target: isTarget ? jwtTargetRatio : nil,
                     candidate: verifyBody,
-                    baselineBody: { try ZlibBaseline.inflate(compressed, container: format.container, decompressedSize: raw.count).count })
+                    baselineBody: { try ZlibBaseline.inflate(compressed, container: format.container, decompressedSize: raw.count).count }
+                )
 
                 // MARK: Where the time of the 1M IETF JWT verification goes (each step against the same baseline).
                 if isTarget {
@@ -255,28 +314,81 @@ do {
                     }
                     let steps: [(String, String, () throws -> Int)] = [
                         ("jws-parse", "CompactJWS(parsing:) (3 base64url parts, header JSON)", { try CompactJWS(parsing: bodyText).payload.count }),
-                        ("signature", "signature check only (pre-parsed JWS)", {
-                            try jws.verify(with: key, expectedType: StatusListSigner.statusListJWTType)
-                            return 1
-                        }),
-                        ("claims-json", "JSONDecoder status_list claim (validates lst base64url)", {
-                            try JSONDecoder().decode(StatusListClaimOnly.self, from: jws.payload).statusList.lst.utf8.count
-                        }),
-                        ("lst-to-bitstring", "IETFStatusList.bitstring() (base64url + checked inflate + layout)", {
-                            try claim.bitstring().byteCount
-                        }),
-                        ("checked-inflate", "Bitstring(ietfCompressed:) (checked inflate + layout)", {
-                            try Bitstring(ietfCompressed: compressed, bits: .one).byteCount
-                        }),
-                        ("layout", "Bitstring(lsbFirstBytes:) (LSB->MSB table pass only)", {
-                            try Bitstring(lsbFirstBytes: raw, entrySize: .one).byteCount
-                        }),
+                        (
+                            "signature", "signature check only (pre-parsed JWS)",
+                            {
+                                try jws.verify(with: key, expectedType: StatusListSigner.statusListJWTType)
+                                return 1
+                            }
+                        ),
+                        (
+                            "claims-json", "JSONDecoder status_list claim (validates lst base64url)",
+                            {
+                                try JSONDecoder().decode(StatusListClaimOnly.self, from: jws.payload).statusList.lst.utf8.count
+                            }
+                        ),
+                        (
+                            "lst-to-bitstring", "IETFStatusList.bitstring() (base64url + checked inflate + layout)",
+                            {
+                                try claim.bitstring().byteCount
+                            }
+                        ),
+                        (
+                            "checked-inflate", "Bitstring(ietfCompressed:) (checked inflate + layout)",
+                            {
+                                try Bitstring(ietfCompressed: compressed, bits: .one).byteCount
+                            }
+                        ),
+                        (
+                            "layout", "Bitstring(lsbFirstBytes:) (LSB->MSB table pass only)",
+                            {
+                                try Bitstring(lsbFirstBytes: raw, entrySize: .one).byteCount
+                            }
+                        ),
                     ]
+                    // Not a library figure: a lean pipeline of public pieces (see LeanIETFJWT) that shows what the fixes
+                    // suggested in the README would bring.
+                    let lean = LeanIETFJWT.self
+                    guard try lean.verify(bodyText, key: key) == list.bitstring else {
+                        throw ZlibBaseline.Failure(description: "lean pipeline did not round-trip")
+                    }
+                    try timed(
+                        "projection.lean-ietf-jwt.\(signer.name)",
+                        group: "breakdown",
+                        figure: "1M IETF JWT \(signer.name): PROJECTION lean pipeline (byte split, one base64 pass, direct inflate)",
+                        entries: entries,
+                        format: "ietf-jwt",
+                        level: level,
+                        algorithm: signer.name,
+                        baseline: "zlib inflate of the same zlib bytes",
+                        candidate: { try lean.verify(bodyText, key: key).byteCount },
+                        baselineBody: inflateBaseline
+                    )
+                    try timed(
+                        "projection.lean-no-layout.\(signer.name)",
+                        group: "breakdown",
+                        figure: "1M IETF JWT \(signer.name): PROJECTION lean pipeline without the LSB->MSB conversion",
+                        entries: entries,
+                        format: "ietf-jwt",
+                        level: level,
+                        algorithm: signer.name,
+                        baseline: "zlib inflate of the same zlib bytes",
+                        candidate: { try lean.verifiedLSBFirstBytes(bodyText, key: key).bytes.count },
+                        baselineBody: inflateBaseline
+                    )
                     for (name, figure, body) in steps {
                         try timed(
-                            "breakdown.\(name).\(signer.name)", group: "breakdown", figure: "1M IETF JWT \(signer.name): \(figure)",
-                            entries: entries, format: "ietf-jwt", level: level, algorithm: signer.name,
-                            baseline: "zlib inflate of the same zlib bytes", candidate: body, baselineBody: inflateBaseline)
+                            "breakdown.\(name).\(signer.name)",
+                            group: "breakdown",
+                            figure: "1M IETF JWT \(signer.name): \(figure)",
+                            entries: entries,
+                            format: "ietf-jwt",
+                            level: level,
+                            algorithm: signer.name,
+                            baseline: "zlib inflate of the same zlib bytes",
+                            candidate: body,
+                            baselineBody: inflateBaseline
+                        )
                     }
                 }
             }
@@ -301,10 +413,14 @@ do {
                     sum &+= hasher.finalize()
                 }
                 return sum
-            })
+            }
+        )
         var allocationRow = Row(
-            id: "allocator.\(entries)", group: entries == 1_048_576 ? "target" : "allocator",
-            figure: "\(entries == 1_048_576 ? "TARGET " : "")IndexAllocator.index(forSequence:) rate", entries: entries)
+            id: "allocator.\(entries)",
+            group: entries == 1_048_576 ? "target" : "allocator",
+            figure: "\(entries == 1_048_576 ? "TARGET " : "")IndexAllocator.index(forSequence:) rate",
+            entries: entries
+        )
         allocationRow.nanoseconds = allocation.candidateNanoseconds / Double(allocatorBatch)
         allocationRow.ratePerSecond = 1e9 * Double(allocatorBatch) / allocation.candidateNanoseconds
         allocationRow.baseline = "Swift Hasher (SipHash-1-3) of one Int"
@@ -323,8 +439,11 @@ do {
         let bitstring = list.bitstring
         let mask = entries - 1  // both sizes are powers of two
         timed(
-            "read.\(entries)", group: "read", figure: "Bitstring subscript read (65,536 scattered reads per op)",
-            entries: entries, baseline: "raw [UInt8] shift-and-mask read",
+            "read.\(entries)",
+            group: "read",
+            figure: "Bitstring subscript read (65,536 scattered reads per op)",
+            entries: entries,
+            baseline: "raw [UInt8] shift-and-mask read",
             candidate: {
                 var sum = 0
                 var index = 0
@@ -344,16 +463,22 @@ do {
                     }
                 }
                 return sum
-            })
+            }
+        )
     }
 
     var info = utsname()
     uname(&info)
     let host = withUnsafeBytes(of: &info.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     let report = Report(
-        generatedAt: ISO8601DateFormatter().string(from: Date()), host: host,
-        processors: ProcessInfo.processInfo.activeProcessorCount, quick: quick,
-        seed: String(benchmarkSeed, radix: 16), setFraction: 0.01, rows: rows)
+        generatedAt: ISO8601DateFormatter().string(from: Date()),
+        host: host,
+        processors: ProcessInfo.processInfo.activeProcessorCount,
+        quick: quick,
+        seed: String(benchmarkSeed, radix: 16),
+        setFraction: 0.01,
+        rows: rows
+    )
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     try encoder.encode(report).write(to: URL(fileURLWithPath: outputPath))

@@ -1,0 +1,142 @@
+import ArgumentParser
+import Client
+import Foundation
+import Signing
+import StatusList
+import StatusListSecuring
+
+extension Standing {
+    /// `standing verify CREDENTIAL`: checks a credential's status entries against their verified lists.
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a credential's status: every credentialStatus entry or IETF status claim, against its verified list.",
+            discussion: """
+                CREDENTIAL is a W3C VC (JSON, or a vc+jwt), an SD-JWT VC, or a JWT with an IETF status claim; '-' reads \
+                standard input. Lists are verified with the --trust keys, or with the issuer's own DID (did:web, did:key) \
+                when none is given. The credential's own proof is verified when its form is one the library verifies \
+                (Data Integrity, vc+jwt, JWS); SD-JWT VC proofs are not, and the report says so.
+
+                Lists are cached on disk (the user's cache directory, or --cache-dir / STANDING_CACHE_DIR), so --offline \
+                answers from what an earlier online run fetched, with its staleness; a list past its validUntil/exp is \
+                never used as current. --refresh revalidates cached lists now (conditional request).
+
+                Exit status: 0 valid; 1 revoked, suspended, invalid or not accredited; 2 errors (unreachable, bad \
+                signature, malformed).
+                """
+        )
+
+        @Argument(help: "The credential file, or '-' for standard input.")
+        var credential: String
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Trusted keys: a JWKS/DID document/JWK file, a JWKS URL, or a DID (did:web, did:key). Repeatable.",
+                valueName: "JWKS-OR-URL"))
+        var trust: [String] = []
+
+        @Option(name: .long, help: "A trust registry to check the issuer's accreditation with (not available yet).")
+        var registry: String?
+
+        @Option(name: .long, help: "Check the status as of this time (unix seconds or an ISO 8601 date-time): historical resolution.")
+        var at: String?
+
+        @Flag(name: .long, help: "Answer from the cache only; never use the network.")
+        var offline = false
+
+        @Flag(name: .long, help: "Revalidate cached lists now instead of trusting them until their ttl.")
+        var refresh = false
+
+        @Flag(name: .long, help: "Print the report as JSON.")
+        var json = false
+
+        @Option(name: .customLong("cache-dir"), help: "The status list cache directory (default: the user's cache directory).")
+        var cacheDirectory: String?
+
+        func validate() throws {
+            guard !(offline && refresh) else { throw ValidationError("--offline and --refresh exclude each other") }
+        }
+
+        func run() async throws {
+            let report: CredentialReport
+            do {
+                if registry != nil {
+                    // The extension point exists (IssuerAccreditationChecking); the registry client does not yet.
+                    throw CLIError("issuer accreditation checks (--registry) are not available yet; run without --registry")
+                }
+                let parsed = try ParsedCredential(parsing: try readCredential())
+                var options = FetchOptions(policy: offline ? .offline : refresh ? .revalidate : .useFresh)
+                if let at { options.at = try Self.parseTime(at) }
+                let cache = cacheDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? StandingClient.defaultCacheDirectory()
+                let client = StandingClient(configuration: .init(cacheDirectory: cache))
+                let trustSource = try trust.isEmpty ? nil : TrustSource.anyOf(trust.map(Self.trustSource))
+                report = await CredentialStatusVerifier(client: client).verify(parsed, trust: trustSource, options: options)
+            } catch {
+                let message = (error as? StatusClientError).map { "\($0.kind.rawValue): \($0.reason)" } ?? "\(error)"
+                if json {
+                    let object: [String: Any] = ["verdict": "error", "error": message]
+                    let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+                    print(String(decoding: data, as: UTF8.self))
+                } else {
+                    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+                }
+                throw ExitCode(2)
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                encoder.dateEncodingStrategy = .iso8601
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            } else {
+                print(report.text)
+            }
+            if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        }
+
+        private func readCredential() throws -> Data {
+            if credential == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+            do {
+                return try Data(contentsOf: URL(fileURLWithPath: credential))
+            } catch {
+                throw CLIError("cannot read \(credential): \(error.localizedDescription)")
+            }
+        }
+
+        /// `--at`: unix seconds, or an XML Schema / ISO 8601 date-time with a time zone.
+        static func parseTime(_ text: String) throws -> Date {
+            if let seconds = Int64(text), seconds >= 0 { return Date(timeIntervalSince1970: TimeInterval(seconds)) }
+            if let date = try? XMLDateTime.parse(text) { return date }
+            throw CLIError("--at must be unix seconds or a date-time with a time zone (2026-01-31T12:00:00Z), got '\(text)'")
+        }
+
+        /// One `--trust` value: a DID, a JWKS URL, or a file holding a JWKS, a DID document or a single JWK.
+        static func trustSource(_ value: String) throws -> TrustSource {
+            if value.hasPrefix("did:") { return .did(value) }
+            if value.hasPrefix("https://") || value.hasPrefix("http://") {
+                guard let url = URL(string: value) else { throw CLIError("--trust: '\(value)' is not a URL") }
+                return .jwks(url)
+            }
+            let data: Data
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: value))
+            } catch {
+                throw CLIError("--trust: cannot read \(value): \(error.localizedDescription)")
+            }
+            do {
+                let document = try JSONValue(parsing: data)
+                if document["keys"] != nil { return .keys(try TrustedKeys(jwks: try document.decode(JWKSet.self))) }
+                if document["verificationMethod"] != nil { return .keys(try TrustedKeys(didDocument: try document.decode(DIDDocument.self))) }
+                if document["kty"] != nil {
+                    let jwk = try document.decode(JWK.self)
+                    let key = try VerificationKey(jwk: jwk)
+                    var keys = TrustedKeys()
+                    keys.add(key, keyID: jwk.kid ?? key.thumbprint)
+                    return .keys(keys)
+                }
+            } catch {
+                throw CLIError("--trust: \(value) is not a usable JWKS, DID document or JWK: \(error)")
+            }
+            throw CLIError("--trust: \(value) is neither a JWKS ({\"keys\": ...}), a DID document nor a JWK")
+        }
+    }
+}

@@ -1,2 +1,0 @@
-import Client
-import Testing

@@ -1,0 +1,194 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Server
+import ServiceLifecycle
+import Store
+
+/// A real Standing server on a free loopback port with a fresh data directory, run in-process.
+final class TestServer: Sendable {
+    let baseURL: String
+    let port: Int
+    let directory: URL
+    let operatorToken: String
+    private let task: Task<Void, any Error>
+    private let group: ServiceGroup
+
+    private init(baseURL: String, port: Int, directory: URL, operatorToken: String, group: ServiceGroup, task: Task<Void, any Error>) {
+        self.baseURL = baseURL
+        self.port = port
+        self.directory = directory
+        self.operatorToken = operatorToken
+        self.group = group
+        self.task = task
+    }
+
+    /// Starts a server; `configure` may adjust the configuration (data directory and port are set already).
+    static func start(
+        directory: URL? = nil,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> TestServer {
+        let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("standing-test-\(UUID().uuidString)")
+        let port = try await freePort()
+        var configuration = ServerConfiguration()
+        configuration.dataDirectory = directory.path
+        configuration.port = port
+        configuration.publicationWindowMilliseconds = 0
+        configure(&configuration)
+        var logger = Logger(label: "standing-test")
+        logger.logLevel = .warning
+        let (running, continuation) = AsyncStream.makeStream(of: Void.self)
+        let server = try await buildApplication(configuration: configuration, logger: logger) { _ in
+            continuation.yield()
+        }
+        let group = ServiceGroup(configuration: .init(services: [server.application], logger: logger))
+        let task = Task { try await group.run() }
+        for await _ in running { break }
+        let token =
+            try server.initialOperatorToken
+            ?? String(contentsOf: directory.appendingPathComponent("operator-token"), encoding: .utf8)
+        return TestServer(
+            baseURL: configuration.effectiveBaseURL, port: port, directory: directory,
+            operatorToken: token.trimmingCharacters(in: .whitespacesAndNewlines), group: group, task: task)
+    }
+
+    /// Stops the server (graceful: in-flight requests finish, pending publications are flushed).
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
+
+    /// Stops the server and deletes its data directory.
+    func stopAndRemove() async {
+        await stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    static func freePort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress?.port ?? 0
+        try await channel.close()
+        return port
+    }
+}
+
+/// A response as the tests look at it.
+struct TestResponse: Sendable {
+    let status: Int
+    let headers: HTTPHeaders
+    let body: Data
+
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+    var text: String { String(decoding: body, as: UTF8.self) }
+    func header(_ name: String) -> String? { headers.first(name: name) }
+}
+
+extension TestServer {
+    /// Sends a request to the server.
+    func request(
+        _ method: HTTPMethod,
+        _ path: String,
+        token: String? = nil,
+        json: Any? = nil,
+        body: Data? = nil,
+        headers: [(String, String)] = []
+    ) async throws -> TestResponse {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        } else if let body {
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 64 << 20)
+        return TestResponse(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
+    }
+
+    /// Operator shortcut.
+    func admin(_ method: HTTPMethod, _ path: String, json: Any? = nil) async throws -> TestResponse {
+        try await request(method, path, token: operatorToken, json: json)
+    }
+
+    /// Creates a list and returns its id.
+    func createList(_ parameters: [String: Any] = ["purpose": "revocation"], token: String? = nil) async throws -> String {
+        let response = try await request(.POST, "/admin/lists", token: token ?? operatorToken, json: parameters)
+        guard response.status == 201, let id = response.json["id"] as? String else {
+            throw TestFailure("creating a list failed: \(response.status) \(response.text)")
+        }
+        return id
+    }
+
+    /// Allocates entries in a list and returns their indices.
+    func allocate(_ list: String, count: Int = 1, token: String? = nil) async throws -> [Int] {
+        let response = try await request(.POST, "/admin/lists/\(list)/entries", token: token ?? operatorToken, json: ["count": count])
+        guard response.status == 201, let entries = response.json["entries"] as? [[String: Any]] else {
+            throw TestFailure("allocation failed: \(response.status) \(response.text)")
+        }
+        return entries.compactMap { $0["index"] as? Int }
+    }
+
+    /// Issues a token for a role and principal and returns the secret.
+    func issueToken(role: String, principal: String) async throws -> String {
+        let response = try await admin(.POST, "/admin/tokens", json: ["role": role, "principal": principal])
+        guard response.status == 201, let secret = response.json["secret"] as? String else {
+            throw TestFailure("token creation failed: \(response.status) \(response.text)")
+        }
+        return secret
+    }
+}
+
+/// Polls `condition` until it holds or `timeout` passes; publication is asynchronous (within the window).
+func eventually(timeout: Duration = .seconds(3), _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    return try await condition()
+}
+
+extension TestServer {
+    /// Sets one entry and waits until the change is published.
+    @discardableResult
+    func setStatus(_ list: String, _ index: Int, _ value: Int, token: String? = nil) async throws -> TestResponse {
+        let before = try await request(.GET, "/admin/lists/\(list)", token: token ?? operatorToken).json["publishedVersion"] as? Int ?? 0
+        let response = try await request(.POST, "/admin/lists/\(list)/status", token: token ?? operatorToken, json: ["index": index, "value": value])
+        if response.status == 200, (response.json["applied"] as? [Any])?.isEmpty == false {
+            let published = try await eventually {
+                let version = try await self.request(.GET, "/admin/lists/\(list)", token: token ?? self.operatorToken).json["publishedVersion"] as? Int ?? 0
+                return version > before
+            }
+            guard published else { throw TestFailure("change to \(list)[\(index)] was not published within 3 s") }
+        }
+        return response
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension TestServer {
+    /// Allocates entries and returns them as the service hands them out (`credentialStatus`, and `status` for
+    /// IETF-expressible lists).
+    func allocateEntries(_ list: String, count: Int = 1) async throws -> [[String: Any]] {
+        let response = try await request(.POST, "/admin/lists/\(list)/entries", token: operatorToken, json: ["count": count])
+        guard response.status == 201, let entries = response.json["entries"] as? [[String: Any]] else {
+            throw TestFailure("allocation failed: \(response.status) \(response.text)")
+        }
+        return entries
+    }
+
+    /// The service's DID (`did:web:127.0.0.1%3APORT`).
+    var did: String { "did:web:127.0.0.1%3A\(port)" }
+}
