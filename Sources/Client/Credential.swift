@@ -28,6 +28,7 @@ public struct ParsedCredential: Sendable {
         case unusable(description: String, error: StatusClientError)
     }
 
+    /// The credential's form.
     public let form: Form
     /// The issuer (W3C `issuer`, JWT `iss`).
     public let issuer: String?
@@ -37,8 +38,9 @@ public struct ParsedCredential: Sendable {
     public let types: [String]
     /// Every status reference found.
     public let statusReferences: [StatusReference]
-    /// The credential's own validity period (W3C `validFrom`/`validUntil`, JWT `nbf`/`exp`).
+    /// The start of the credential's own validity period (W3C `validFrom`, JWT `nbf`).
     public let validFrom: Date?
+    /// The end of the credential's own validity period (W3C `validUntil`, JWT `exp`).
     public let validUntil: Date?
 
     /// The JSON document (W3C JSON form), for Data Integrity verification.
@@ -77,7 +79,10 @@ public struct ParsedCredential: Sendable {
             text.allSatisfy({ $0.isASCII && !$0.isWhitespace })
         else {
             throw StatusClientError(
-                .unsupported, kind: .malformedValueError, "the credential is neither JSON nor a compact JWT (CBOR/COSE credentials are not supported)")
+                .unsupported,
+                kind: .malformedValueError,
+                "the credential is neither JSON nor a compact JWT (CBOR/COSE credentials are not supported)"
+            )
         }
         let isSDJWT = text.contains("~")
         let compact = String(text.prefix { $0 != "~" })
@@ -98,17 +103,31 @@ public struct ParsedCredential: Sendable {
             // A VC-JWT of VCDM 1.1: the credential is the `vc` claim, the issuer `iss`.
             let base = try ParsedCredential(w3c: vc, form: .w3cJWT, document: nil, compactJWS: compact)
             self.init(
-                form: .w3cJWT, issuer: claims["iss"]?.stringValue ?? base.issuer, id: claims["jti"]?.stringValue ?? base.id, types: base.types,
-                statusReferences: base.statusReferences, validFrom: Self.numericDate(claims["nbf"]) ?? base.validFrom,
-                validUntil: Self.numericDate(claims["exp"]) ?? base.validUntil, document: nil, compactJWS: compact)
+                form: .w3cJWT,
+                issuer: claims["iss"]?.stringValue ?? base.issuer,
+                id: claims["jti"]?.stringValue ?? base.id,
+                types: base.types,
+                statusReferences: base.statusReferences,
+                validFrom: Self.numericDate(claims["nbf"]) ?? base.validFrom,
+                validUntil: Self.numericDate(claims["exp"]) ?? base.validUntil,
+                document: nil,
+                compactJWS: compact
+            )
         } else {
             try self.init(claims: claims, form: .jwt, compactJWS: compact)
         }
     }
 
     init(
-        form: Form, issuer: String?, id: String?, types: [String], statusReferences: [StatusReference], validFrom: Date?, validUntil: Date?,
-        document: JSONValue?, compactJWS: String?
+        form: Form,
+        issuer: String?,
+        id: String?,
+        types: [String],
+        statusReferences: [StatusReference],
+        validFrom: Date?,
+        validUntil: Date?,
+        document: JSONValue?,
+        compactJWS: String?
     ) {
         self.form = form
         self.issuer = issuer
@@ -131,9 +150,16 @@ public struct ParsedCredential: Sendable {
             for item in status.arrayValue ?? [status] { references.append(Self.w3cReference(item)) }
         }
         self.init(
-            form: form, issuer: issuer, id: credential["id"]?.stringValue, types: types, statusReferences: references,
-            validFrom: try Self.dateTime(credential["validFrom"], "validFrom"), validUntil: try Self.dateTime(credential["validUntil"], "validUntil"),
-            document: document, compactJWS: compactJWS)
+            form: form,
+            issuer: issuer,
+            id: credential["id"]?.stringValue,
+            types: types,
+            statusReferences: references,
+            validFrom: try Self.dateTime(credential["validFrom"], "validFrom"),
+            validUntil: try Self.dateTime(credential["validUntil"], "validUntil"),
+            document: document,
+            compactJWS: compactJWS
+        )
     }
 
     /// JWT claims with an IETF `status` claim.
@@ -152,25 +178,43 @@ public struct ParsedCredential: Sendable {
                 references.append(
                     .unusable(
                         description: "status",
-                        error: StatusClientError(.unsupported, kind: .malformedValueError, "no status_list in the status claim (mechanisms: \(mechanisms))")))
+                        error: StatusClientError(
+                            .unsupported,
+                            kind: .malformedValueError,
+                            "no status_list in the status claim (mechanisms: \(mechanisms))"
+                        )
+                    )
+                )
             }
         }
         self.init(
-            form: form, issuer: claims["iss"]?.stringValue, id: claims["jti"]?.stringValue, types: claims["vct"]?.stringValue.map { [$0] } ?? [],
-            statusReferences: references, validFrom: Self.numericDate(claims["nbf"]), validUntil: Self.numericDate(claims["exp"]),
-            document: nil, compactJWS: compactJWS)
+            form: form,
+            issuer: claims["iss"]?.stringValue,
+            id: claims["jti"]?.stringValue,
+            types: claims["vct"]?.stringValue.map { [$0] } ?? [],
+            statusReferences: references,
+            validFrom: Self.numericDate(claims["nbf"]),
+            validUntil: Self.numericDate(claims["exp"]),
+            document: nil,
+            compactJWS: compactJWS
+        )
     }
 
     private static func w3cReference(_ item: JSONValue) -> StatusReference {
         let type = item["type"]?.stringValue ?? item["type"]?.arrayValue?.first?.stringValue ?? "untyped"
         guard type == BitstringStatusListEntry.entryType else {
             return .unusable(
-                description: type, error: StatusClientError(.unsupported, kind: .malformedValueError, "the status type '\(type)' is not supported"))
+                description: type,
+                error: StatusClientError(.unsupported, kind: .malformedValueError, "the status type '\(type)' is not supported")
+            )
         }
         do {
             return .w3c(try JSONDecoder().decode(BitstringStatusListEntry.self, from: item.canonicalData()))
         } catch let error as StatusListError {
-            return .unusable(description: type, error: StatusClientError(.malformed, kind: error.validationErrorKind ?? .malformedValueError, error.reason))
+            return .unusable(
+                description: type,
+                error: StatusClientError(.malformed, kind: error.validationErrorKind ?? .malformedValueError, error.reason)
+            )
         } catch {
             return .unusable(description: type, error: malformed("the credentialStatus entry is malformed: \(error)"))
         }
@@ -277,8 +321,10 @@ public struct CredentialStatusVerifier: Sendable {
             effectiveTrust = nil
         }
         let noTrust = StatusClientError(
-            .invalidArgument, kind: .statusVerificationError,
-            "no trust given and the issuer \(credential.issuer.map { "'\($0)'" } ?? "(none)") is not a did:web or did:key; pass --trust")
+            .invalidArgument,
+            kind: .statusVerificationError,
+            "no trust given and the issuer \(credential.issuer.map { "'\($0)'" } ?? "(none)") is not a did:web or did:key; pass --trust"
+        )
 
         let proof = await checkProof(credential, trust: effectiveTrust, policy: options.policy, at: now)
         var entries: [EntryReport] = []
@@ -312,7 +358,12 @@ public struct CredentialStatusVerifier: Sendable {
         }
 
         let verdict = CredentialReport.overallVerdict(
-            proof: proof, entries: entries, expired: expired, accreditation: accreditationResult, accreditationError: accreditationError)
+            proof: proof,
+            entries: entries,
+            expired: expired,
+            accreditation: accreditationResult,
+            accreditationError: accreditationError
+        )
         return CredentialReport(
             verdict: verdict,
             credential: .init(form: credential.form, issuer: credential.issuer, id: credential.id, types: credential.types),
@@ -322,11 +373,17 @@ public struct CredentialStatusVerifier: Sendable {
             accreditationError: accreditationError,
             trust: effectiveTrust?.description,
             checkedAt: checkTime,
+            historical: options.at != nil,
             notes: notes
         )
     }
 
-    private func check(_ reference: ParsedCredential.StatusReference, trust: TrustSource?, noTrust: StatusClientError, options: FetchOptions) async
+    private func check(
+        _ reference: ParsedCredential.StatusReference,
+        trust: TrustSource?,
+        noTrust: StatusClientError,
+        options: FetchOptions
+    ) async
         -> EntryReport
     {
         switch reference {
@@ -336,31 +393,71 @@ public struct CredentialStatusVerifier: Sendable {
             let base = (mechanism: BitstringStatusListEntry.entryType, url: entry.statusListCredential, index: entry.statusListIndex)
             guard let trust else {
                 return EntryReport(
-                    mechanism: base.mechanism, listURL: base.url, index: base.index, purpose: entry.statusPurpose.rawValue, verdict: .error, check: nil,
-                    error: ErrorReport(noTrust))
+                    mechanism: base.mechanism,
+                    listURL: base.url,
+                    index: base.index,
+                    purpose: entry.statusPurpose.rawValue,
+                    verdict: .error,
+                    check: nil,
+                    error: ErrorReport(noTrust)
+                )
             }
             do {
                 let result = try await client.checkStatus(entry, trust: trust, options: options)
                 return EntryReport(
-                    mechanism: base.mechanism, listURL: base.url, index: base.index, purpose: entry.statusPurpose.rawValue,
-                    verdict: CredentialReport.Verdict(w3c: result, purpose: entry.statusPurpose), check: result, error: nil)
+                    mechanism: base.mechanism,
+                    listURL: base.url,
+                    index: base.index,
+                    purpose: entry.statusPurpose.rawValue,
+                    verdict: CredentialReport.Verdict(w3c: result, purpose: entry.statusPurpose),
+                    check: result,
+                    error: nil
+                )
             } catch {
                 return EntryReport(
-                    mechanism: base.mechanism, listURL: base.url, index: base.index, purpose: entry.statusPurpose.rawValue, verdict: .error, check: nil,
-                    error: ErrorReport(error))
+                    mechanism: base.mechanism,
+                    listURL: base.url,
+                    index: base.index,
+                    purpose: entry.statusPurpose.rawValue,
+                    verdict: .error,
+                    check: nil,
+                    error: ErrorReport(error)
+                )
             }
         case .ietf(let claim):
             let mechanism = "status_list"
             guard let trust else {
-                return EntryReport(mechanism: mechanism, listURL: claim.uri, index: claim.idx, purpose: nil, verdict: .error, check: nil, error: ErrorReport(noTrust))
+                return EntryReport(
+                    mechanism: mechanism,
+                    listURL: claim.uri,
+                    index: claim.idx,
+                    purpose: nil,
+                    verdict: .error,
+                    check: nil,
+                    error: ErrorReport(noTrust)
+                )
             }
             do {
                 let result = try await client.checkStatus(claim, trust: trust, options: options)
                 return EntryReport(
-                    mechanism: mechanism, listURL: claim.uri, index: claim.idx, purpose: nil, verdict: CredentialReport.Verdict(ietf: result), check: result,
-                    error: nil)
+                    mechanism: mechanism,
+                    listURL: claim.uri,
+                    index: claim.idx,
+                    purpose: nil,
+                    verdict: CredentialReport.Verdict(ietf: result),
+                    check: result,
+                    error: nil
+                )
             } catch {
-                return EntryReport(mechanism: mechanism, listURL: claim.uri, index: claim.idx, purpose: nil, verdict: .error, check: nil, error: ErrorReport(error))
+                return EntryReport(
+                    mechanism: mechanism,
+                    listURL: claim.uri,
+                    index: claim.idx,
+                    purpose: nil,
+                    verdict: .error,
+                    check: nil,
+                    error: ErrorReport(error)
+                )
             }
         }
     }
@@ -370,8 +467,11 @@ public struct CredentialStatusVerifier: Sendable {
     private func checkProof(_ credential: ParsedCredential, trust: TrustSource?, policy: CachePolicy, at time: Date) async -> ProofCheck {
         if credential.form == .sdJWT {
             return ProofCheck(
-                state: .notVerified, method: "SD-JWT VC", keyID: nil,
-                detail: "SD-JWT VC proofs (issuer signature, disclosures, key binding) are not verified by this tool")
+                state: .notVerified,
+                method: "SD-JWT VC",
+                keyID: nil,
+                detail: "SD-JWT VC proofs (issuer signature, disclosures, key binding) are not verified by this tool"
+            )
         }
         if credential.form == .w3cJSON, credential.document?["proof"] == nil {
             return ProofCheck(state: .absent, method: nil, keyID: nil, detail: "the credential carries no proof")
@@ -397,7 +497,11 @@ public struct CredentialStatusVerifier: Sendable {
                     return key
                 }
                 return ProofCheck(
-                    state: .verified, method: "Data Integrity \(proof.cryptosuite.rawValue)", keyID: proof.verificationMethod, detail: "proof verified")
+                    state: .verified,
+                    method: "Data Integrity \(proof.cryptosuite.rawValue)",
+                    keyID: proof.verificationMethod,
+                    detail: "proof verified"
+                )
             } catch {
                 return Self.proofFailure(error, method: "Data Integrity")
             }
@@ -432,12 +536,16 @@ public struct CredentialStatusVerifier: Sendable {
 public struct CredentialReport: Sendable, Codable {
     /// The conclusion.
     public enum Verdict: String, Sendable, Hashable, Codable {
+        /// Every entry reads valid (or `refresh`), the proof did not fail, and the credential is within its validity.
         case valid
+        /// A revocation entry is set (W3C `revocation`, IETF INVALID, or a message list's "revoked"/"invalid").
         case revoked
+        /// A suspension entry is set (W3C `suspension`, IETF SUSPENDED, or a message list's "suspended").
         case suspended
         /// A status other than revocation or suspension is set (a message list's non-zero value, an IETF
         /// application-specific value), or the credential is outside its validity period.
         case invalid
+        /// The trust registry does not accredit the issuer.
         case notAccredited = "not-accredited"
         /// Nothing conclusive: unreachable, bad signature, malformed.
         case error
@@ -475,22 +583,35 @@ public struct CredentialReport: Sendable, Codable {
 
     /// What was checked.
     public struct CredentialSummary: Sendable, Codable {
+        /// The credential's form.
         public let form: ParsedCredential.Form
+        /// Its issuer.
         public let issuer: String?
+        /// Its `id` / `jti`.
         public let id: String?
+        /// Its `type` values or `vct`.
         public let types: [String]
     }
 
+    /// The conclusion over the proof, every entry, the validity period and the accreditation.
     public let verdict: Verdict
+    /// What was checked.
     public let credential: CredentialSummary
+    /// The credential's own proof.
     public let proof: ProofCheck
+    /// One outcome per status reference, in the credential's order.
     public let entries: [EntryReport]
+    /// The registry's answer, when a registry was consulted.
     public let accreditation: AccreditationResult?
+    /// Why the registry could not answer, if it could not.
     public let accreditationError: ErrorReport?
     /// The trust used, described.
     public let trust: String?
     /// The time the status was checked for.
     public let checkedAt: Date
+    /// Whether ``checkedAt`` is a historical time asked for (`--at`) rather than now.
+    public let historical: Bool
+    /// Remarks: the default trust used, no status entries, the credential's validity period.
     public let notes: [String]
 
     /// 0 valid; 1 revoked, suspended, invalid or not accredited; 2 error.
@@ -503,7 +624,11 @@ public struct CredentialReport: Sendable, Codable {
     }
 
     static func overallVerdict(
-        proof: ProofCheck, entries: [EntryReport], expired: Bool, accreditation: AccreditationResult?, accreditationError: ErrorReport?
+        proof: ProofCheck,
+        entries: [EntryReport],
+        expired: Bool,
+        accreditation: AccreditationResult?,
+        accreditationError: ErrorReport?
     ) -> Verdict {
         // A credential whose own proof fails says nothing trustworthy, whatever its entries read.
         if proof.state == .failed { return .error }
@@ -529,8 +654,11 @@ public struct CredentialReport: Sendable, Codable {
             }
         lines.append("proof       \(proofLine)")
         if let trust { lines.append("trust       \(trust)") }
+        if historical { lines.append("as of       \(XMLDateTime.format(checkedAt)) (historical resolution)") }
         for entry in entries {
-            let what = [entry.purpose ?? entry.mechanism, entry.listURL.map { "\($0)" }, entry.index.map { "[\($0)]" }].compactMap { $0 }.joined(separator: " ")
+            let what = [entry.purpose ?? entry.mechanism, entry.listURL.map { "\($0)" }, entry.index.map { "[\($0)]" }].compactMap { $0 }.joined(
+                separator: " "
+            )
             if let check = entry.check {
                 let message = check.message.map { ", \"\($0)\"" } ?? ""
                 lines.append("status      \(what): \(entry.verdict.rawValue.uppercased()) (value \(check.status)\(message))")
@@ -545,7 +673,9 @@ public struct CredentialReport: Sendable, Codable {
             }
         }
         if let accreditation {
-            lines.append("accredited  \(accreditation.accredited ? "yes" : "NO") (\(accreditation.registry))\(accreditation.detail.map { ": \($0)" } ?? "")")
+            lines.append(
+                "accredited  \(accreditation.accredited ? "yes" : "NO") (\(accreditation.registry))\(accreditation.detail.map { ": \($0)" } ?? "")"
+            )
         } else if let accreditationError {
             lines.append("accredited  ERROR \(accreditationError.kind.rawValue): \(accreditationError.reason)")
         }
@@ -559,6 +689,7 @@ public struct CredentialReport: Sendable, Codable {
 public struct ProofCheck: Sendable, Hashable, Codable {
     /// The outcome.
     public enum State: String, Sendable, Hashable, Codable {
+        /// The proof was checked and holds.
         case verified
         /// The proof was checked and does not hold (bad signature, wrong algorithm, malformed).
         case failed
@@ -568,11 +699,13 @@ public struct ProofCheck: Sendable, Hashable, Codable {
         case absent
     }
 
+    /// The outcome.
     public let state: State
     /// The securing mechanism (`Data Integrity eddsa-jcs-2022`, `vc+jwt`, `JWS`, `SD-JWT VC`).
     public let method: String?
     /// The key id or verification method that verified it.
     public let keyID: String?
+    /// What happened, for people.
     public let detail: String
 }
 
@@ -580,11 +713,17 @@ public struct ProofCheck: Sendable, Hashable, Codable {
 public struct EntryReport: Sendable, Codable {
     /// `BitstringStatusListEntry`, `status_list`, or the unsupported type.
     public let mechanism: String
+    /// The list URL referenced.
     public let listURL: String?
+    /// The entry's index.
     public let index: Int?
+    /// The W3C purpose.
     public let purpose: String?
+    /// The entry's conclusion.
     public let verdict: CredentialReport.Verdict
+    /// The status read, when the check succeeded.
     public let check: StatusCheck?
+    /// Why it failed, when it did.
     public let error: ErrorReport?
 }
 
@@ -596,6 +735,7 @@ public struct ErrorReport: Sendable, Hashable, Codable {
     public let type: String
     /// The client's stable code.
     public let code: String
+    /// What exactly failed.
     public let reason: String
 
     /// Creates the report of an error.

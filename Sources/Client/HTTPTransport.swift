@@ -90,7 +90,9 @@ public struct AsyncHTTPClientTransport: StatusHTTPTransport {
             let response = try await client.execute(httpRequest, timeout: .nanoseconds(request.timeout.nanosecondsClamped))
             if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > request.maximumBodyBytes {
                 throw StatusClientError.retrieval(
-                    .responseTooLarge, "\(request.url.absoluteString) announces \(length) bytes, more than the \(request.maximumBodyBytes)-byte cap")
+                    .responseTooLarge,
+                    "\(request.url.absoluteString) announces \(length) bytes, more than the \(request.maximumBodyBytes)-byte cap"
+                )
             }
             let body = try await response.body.collect(upTo: request.maximumBodyBytes)
             return TransportResponse(

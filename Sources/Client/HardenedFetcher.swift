@@ -115,13 +115,17 @@ struct HardenedFetcher: Sendable {
                 throw .retrieval(.timeout, "\(url.absoluteString) did not answer within \(timeout)")
             }
             let response = try await transport.send(
-                TransportRequest(url: current, headers: headers, timeout: remaining, maximumBodyBytes: maximumBodyBytes))
+                TransportRequest(url: current, headers: headers, timeout: remaining, maximumBodyBytes: maximumBodyBytes)
+            )
             switch response.status {
             case 200..<300, 304:
                 if let coding = response.header("Content-Encoding")?.trimmingCharacters(in: .whitespaces).lowercased(),
                     !coding.isEmpty, coding != "identity"
                 {
-                    throw .retrieval(.unsupportedContentEncoding, "\(current.absoluteString) answered with Content-Encoding '\(coding)', which was not asked for")
+                    throw .retrieval(
+                        .unsupportedContentEncoding,
+                        "\(current.absoluteString) answered with Content-Encoding '\(coding)', which was not asked for"
+                    )
                 }
                 return FetchedResponse(status: response.status, finalURL: current, response: response)
             case 301, 302, 303, 307, 308:

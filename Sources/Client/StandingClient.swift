@@ -70,14 +70,17 @@ public actor StandingClient {
         /// Whether a W3C list's credential `id` must equal the referenced `statusListCredential` (REC §2.2 allows them
         /// to differ; requiring it stops one list of an issuer being passed off as another).
         public var requiresW3CListIDMatch = true
-        /// Bounds of the in-memory list cache (least recently used lists go first).
+        /// The most lists kept in memory (least recently used lists go first).
         public var maximumMemoryEntries = 256
+        /// The most bytes (bodies plus decoded lists) kept in memory.
         public var maximumMemoryBytes = 64 << 20
-        /// Bounds of the on-disk cache, per namespace (oldest files go first).
+        /// The most files in each on-disk namespace (lists, trust documents); the oldest go first.
         public var maximumDiskEntries = 512
+        /// The most bytes in each on-disk namespace.
         public var maximumDiskBytes = 128 << 20
-        /// Freshness of a JWKS or DID document without `max-age`, and the longest honoured.
+        /// Freshness of a JWKS or DID document served without `max-age`.
         public var trustDocumentLifetimeSeconds = 300
+        /// The longest freshness honoured for a JWKS or DID document.
         public var maximumTrustDocumentLifetimeSeconds = 86_400
         /// The clock (tests move it to exercise staleness and expiry).
         public var now: @Sendable () -> Date = { Date() }
@@ -162,7 +165,11 @@ public actor StandingClient {
         do {
             size = try entry.entrySize()
         } catch {
-            throw StatusClientError(.unsupported, kind: .malformedValueError, "statusSize \(entry.effectiveStatusSize) is not supported (1, 2, 4 or 8)")
+            throw StatusClientError(
+                .unsupported,
+                kind: .malformedValueError,
+                "statusSize \(entry.effectiveStatusSize) is not supported (1, 2, 4 or 8)"
+            )
         }
         let format = options.preferredFormat.flatMap { $0.isW3C ? $0 : nil } ?? .w3cDataIntegrity
         let list = try await fetchList(url: entry.statusListCredential, preferring: format, statusSize: size, trust: trust, options: options)
@@ -214,12 +221,19 @@ public actor StandingClient {
             useTick &+= 1
             lists[key]?.lastUsed = useTick
             return Self.snapshot(
-                verified, entry: entry, expectedURL: url, source: .memory, staleness: 0, checkedAt: options.at ?? now,
-                minimumEntries: configuration.minimumW3CEntries)
+                verified,
+                entry: entry,
+                expectedURL: url,
+                source: .memory,
+                staleness: 0,
+                checkedAt: options.at ?? now,
+                minimumEntries: configuration.minimumW3CEntries
+            )
         }
 
         let listURL = try urlPolicy.parse(url)
-        let requestURL = try options.at.map { time throws(StatusClientError) in try Self.historicalURL(listURL, at: time, w3c: format.isW3C) } ?? listURL
+        let requestURL =
+            try options.at.map { time throws(StatusClientError) in try Self.historicalURL(listURL, at: time, w3c: format.isW3C) } ?? listURL
         let resolved = try await resolve(trust, policy: options.policy, forceRefresh: false)
         let context = RequestContext(
             expectedURL: url,
@@ -238,14 +252,14 @@ public actor StandingClient {
         if let entry = lists[context.key] {
             do {
                 cached = (try authorize(entry, keys: resolved.keys, context: context), .memory)
-            } catch where options.policy != .offline {
+            } catch  where options.policy != .offline {
                 configuration.logger.debug("cached list no longer verifies, refetching", metadata: ["url": "\(url)", "error": "\(error)"])
             }
         }
         if cached == nil, let disk, let stored = disk.load(context.key.diskKey, in: .lists) {
             do {
                 cached = (try entry(from: stored, keys: resolved.keys, context: context), .disk)
-            } catch where options.policy != .offline {
+            } catch  where options.policy != .offline {
                 configuration.logger.debug("disk copy does not verify, refetching", metadata: ["url": "\(url)", "error": "\(error)"])
             }
         }
@@ -291,7 +305,10 @@ public actor StandingClient {
             return try snapshot(entry, source: source, staleness: 0, context: context)
         case .offline:
             if let validUntil = entry.validUntil, validUntil <= context.evaluationTime {
-                throw .verification(.expired, "the cached copy of \(context.expectedURL) expired at \(XMLDateTime.format(validUntil)); offline, no newer copy")
+                throw .verification(
+                    .expired,
+                    "the cached copy of \(context.expectedURL) expired at \(XMLDateTime.format(validUntil)); offline, no newer copy"
+                )
             }
             return try snapshot(entry, source: source, staleness: max(0, now.timeIntervalSince(entry.freshUntil)), context: context)
         default:
@@ -325,7 +342,12 @@ public actor StandingClient {
         if let lifetime = cacheControl.lifetime { updated.stored.headerLifetime = lifetime }
         if let etag = response.header("ETag") { updated.stored.etag = etag }
         updated.noStore = cacheControl.noStore
-        updated.freshUntil = freshUntil(updated.stored, ttlSeconds: updated.ttlSeconds, validUntil: updated.validUntil, historical: context.historical)
+        updated.freshUntil = freshUntil(
+            updated.stored,
+            ttlSeconds: updated.ttlSeconds,
+            validUntil: updated.validUntil,
+            historical: context.historical
+        )
         if !context.historical, let validUntil = updated.validUntil, validUntil <= now {
             lists[context.key] = nil
             throw .verification(.expired, "\(context.expectedURL) still serves a list that expired at \(XMLDateTime.format(validUntil))")
@@ -354,7 +376,7 @@ public actor StandingClient {
     ) async throws(StatusClientError) -> CachedList {
         do {
             return try process(response, context: context, keys: resolved.keys)
-        } catch where error.code == .verificationFailed && resolved.fromCache && context.policy != .offline {
+        } catch  where error.code == .verificationFailed && resolved.fromCache && context.policy != .offline {
             configuration.logger.debug("verification failed with cached trust; refreshing it", metadata: ["url": "\(context.requestURL)"])
             let refreshed = try await resolve(trust, policy: context.policy, forceRefresh: true)
             return try process(response, context: context, keys: refreshed.keys)
@@ -380,7 +402,8 @@ public actor StandingClient {
         persist(entry, key: context.key)
         configuration.logger.debug(
             "fetched status list",
-            metadata: ["url": "\(context.requestURL)", "bytes": "\(response.body.count)", "format": "\(entry.stored.mediaType ?? "?")"])
+            metadata: ["url": "\(context.requestURL)", "bytes": "\(response.body.count)", "format": "\(entry.stored.mediaType ?? "?")"]
+        )
         return try snapshot(entry, source: .network, staleness: 0, context: context)
     }
 
@@ -437,10 +460,8 @@ public actor StandingClient {
             throw StatusClientError(error)
         }
         guard format.isW3C == context.format.isW3C else {
-            throw .retrieval(
-                .unrecognisedFormat,
-                "\(context.expectedURL) served \(format.rawValue), but the reference is to \(context.format.isW3C ? "a W3C status list credential" : "an IETF Status List Token")"
-            )
+            let referenced = context.format.isW3C ? "a W3C status list credential" : "an IETF Status List Token"
+            throw .retrieval(.unrecognisedFormat, "\(context.expectedURL) served \(format.rawValue), but the reference is to \(referenced)")
         }
         var limits = StatusListVerifier.Limits()
         limits.maximumDecodedBytes = decodedByteCap(forResponseBytes: stored.body.count)
@@ -469,7 +490,8 @@ public actor StandingClient {
         if context.historical, verified.validUntil == nil {
             throw .verification(
                 .verificationFailed,
-                "the list states no validUntil/exp, so it cannot be shown to have been in force at \(XMLDateTime.format(context.evaluationTime))")
+                "the list states no validUntil/exp, so it cannot be shown to have been in force at \(XMLDateTime.format(context.evaluationTime))"
+            )
         }
         guard let signingKey = keys.key(keyID: verified.keyID) else {
             throw .verification(.verificationFailed, "the key that verified the list (\(verified.keyID ?? "no kid")) is not among the trusted keys")
@@ -504,13 +526,24 @@ public actor StandingClient {
         return min(until, validUntil)
     }
 
-    private func snapshot(_ entry: ListEntry, source: ListSource, staleness: TimeInterval, context: RequestContext) throws(StatusClientError) -> CachedList {
+    private func snapshot(
+        _ entry: ListEntry,
+        source: ListSource,
+        staleness: TimeInterval,
+        context: RequestContext
+    ) throws(StatusClientError) -> CachedList {
         guard let verified = entry.verified[context.sizeKey] else {
             throw .verification(.verificationFailed, "internal: the list was not decoded at the requested entry size")
         }
         return Self.snapshot(
-            verified, entry: entry, expectedURL: context.expectedURL, source: source, staleness: staleness, checkedAt: context.evaluationTime,
-            minimumEntries: configuration.minimumW3CEntries)
+            verified,
+            entry: entry,
+            expectedURL: context.expectedURL,
+            source: source,
+            staleness: staleness,
+            checkedAt: context.evaluationTime,
+            minimumEntries: configuration.minimumW3CEntries
+        )
     }
 
     private static func snapshot(
@@ -537,7 +570,14 @@ public actor StandingClient {
             entryCount: verified.bitstring.count,
             bitsPerEntry: verified.bitstring.entrySize.bits
         )
-        return CachedList(list: verified, metadata: metadata, source: source, staleness: staleness, checkedAt: checkedAt, minimumEntries: minimumEntries)
+        return CachedList(
+            list: verified,
+            metadata: metadata,
+            source: source,
+            staleness: staleness,
+            checkedAt: checkedAt,
+            minimumEntries: minimumEntries
+        )
     }
 
     /// Stores an entry in memory (most recently used) and evicts the least recently used beyond the bounds.
@@ -641,7 +681,11 @@ public actor StandingClient {
                 return ResolvedTrust(keys: try TrustedKeys.didKey(bare), fromCache: false)
             }
             guard bare.hasPrefix(DIDWeb.prefix) else {
-                throw StatusClientError(.invalidArgument, kind: .statusVerificationError, "only did:web and did:key are resolved, not '\(did.prefix(80))'")
+                throw StatusClientError(
+                    .invalidArgument,
+                    kind: .statusVerificationError,
+                    "only did:web and did:key are resolved, not '\(did.prefix(80))'"
+                )
             }
             let url: URL
             if let known = didDocumentURLs[bare] {
@@ -683,7 +727,12 @@ public actor StandingClient {
     }
 
     /// A JWKS or DID document: from memory when fresh (or offline), else disk when fresh (or offline), else fetched.
-    private func trustDocument(url: URL, kind: TrustDocumentKind, policy: CachePolicy, forceRefresh: Bool) async throws(StatusClientError) -> ResolvedTrust {
+    private func trustDocument(
+        url: URL,
+        kind: TrustDocumentKind,
+        policy: CachePolicy,
+        forceRefresh: Bool
+    ) async throws(StatusClientError) -> ResolvedTrust {
         let key = url.absoluteString
         let now = configuration.now()
         let offline = policy == .offline
@@ -725,9 +774,16 @@ public actor StandingClient {
             throw .verification(.trustUnavailable, "\(key) answered 304 to an unconditional request")
         } else {
             stored = StoredResponse(
-                key: key, finalURL: response.finalURL.absoluteString, mediaType: response.header("Content-Type"),
-                etag: response.header("ETag"), lastModified: response.header("Last-Modified"), fetchedAt: now,
-                headerLifetime: nil, validUntilHint: nil, body: response.body)
+                key: key,
+                finalURL: response.finalURL.absoluteString,
+                mediaType: response.header("Content-Type"),
+                etag: response.header("ETag"),
+                lastModified: response.header("Last-Modified"),
+                fetchedAt: now,
+                headerLifetime: nil,
+                validUntilHint: nil,
+                body: response.body
+            )
         }
         stored.fetchedAt = configuration.now()
         stored.headerLifetime = CacheControl(response.header("Cache-Control")).lifetime

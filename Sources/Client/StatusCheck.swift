@@ -125,8 +125,10 @@ public struct CachedList: Sendable {
     public func check(_ entry: BitstringStatusListEntry) throws(StatusClientError) -> StatusCheck {
         guard entry.statusListCredential == metadata.url else {
             throw StatusClientError(
-                .invalidArgument, kind: .statusVerificationError,
-                "the entry refers to \(entry.statusListCredential), not to this list (\(metadata.url))")
+                .invalidArgument,
+                kind: .statusVerificationError,
+                "the entry refers to \(entry.statusListCredential), not to this list (\(metadata.url))"
+            )
         }
         let result: StatusCheckResult
         do {

@@ -16,7 +16,7 @@ public indirect enum TrustSource: Sendable, CustomStringConvertible {
     case jwks(URL)
     /// A DID: `did:web` (its DID document is fetched; its `assertionMethod` keys are trusted) or `did:key` (decoded).
     case did(String)
-    /// Every key of every source (for several `--trust` values).
+    /// Every key of every source (for several `--trust` values); every source must resolve.
     case anyOf([TrustSource])
 
     /// A stable identity for sources whose keys the client resolves itself (DIDs, JWKS URLs), so a cached list

@@ -19,8 +19,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var defaultValiditySeconds = 86_400
     /// Whether the per-entry lookup endpoints answer (see README: herd privacy).
     public var directLookup = true
-    /// zlib level of the W3C (gzip) and IETF (zlib) encodings, 0-9.
-    public var w3cCompressionLevel = 9
+    /// zlib level of the W3C (gzip) and IETF (zlib) encodings, 0-9. IETF recommends the highest level; level 9
+    /// costs 12-19x level 6's time for 13% fewer bytes (Benchmarks/results/core.md), so W3C defaults to 6.
+    public var w3cCompressionLevel = 6
     public var ietfCompressionLevel = 9
     public var logLevel: Logger.Level = .info
 

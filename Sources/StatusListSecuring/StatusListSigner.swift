@@ -118,13 +118,19 @@ public enum StatusListSigner {
     /// The IETF Status List Token as a JWT (`typ: statuslist+jwt`).
     /// - Parameter level: zlib level of `lst` (the draft recommends 9).
     public static func statusListJWT(_ statement: StatusListStatement, signer: StatusListSigningKey, level: Int) throws -> String {
+        try statusListJWT(statement, signer: signer, compressedList: try statement.bitstring.ietfCompressed(level: level))
+    }
+
+    /// The IETF Status List Token as a JWT, from the list already compressed (ZLIB, LSB-first): a publication
+    /// compresses once for both the JWT and the CWT.
+    public static func statusListJWT(_ statement: StatusListStatement, signer: StatusListSigningKey, compressedList: [UInt8]) throws -> String {
         let claims = JWTClaims(
             sub: statement.url,
             iss: statement.issuer,
             iat: Int64(statement.issuedAt.timeIntervalSince1970.rounded(.down)),
             exp: Int64(statement.validUntil.timeIntervalSince1970.rounded(.down)),
             ttl: statement.ttlSeconds,
-            statusList: try IETFStatusList(bitstring: statement.bitstring, level: level)
+            statusList: IETFStatusList(bits: statement.bitstring.entrySize, lst: Base64URL.encode(Data(compressedList)))
         )
         return try CompactJWS.sign(claims: claims, key: signer.key, type: statusListJWTType, keyID: signer.keyID)
     }
@@ -132,9 +138,14 @@ public enum StatusListSigner {
     /// The IETF Status List Token as a CWT: COSE_Sign1 tagged 18 (never the CWT tag 61), protected `typ`
     /// `application/statuslist+cwt`, `lst` as a byte string.
     public static func statusListCWT(_ statement: StatusListStatement, signer: StatusListSigningKey, level: Int) throws -> Data {
+        try statusListCWT(statement, signer: signer, compressedList: try statement.bitstring.ietfCompressed(level: level))
+    }
+
+    /// The IETF Status List Token as a CWT, from the list already compressed (ZLIB, LSB-first).
+    public static func statusListCWT(_ statement: StatusListStatement, signer: StatusListSigningKey, compressedList: [UInt8]) throws -> Data {
         let statusList: CBOR = .map([
             (key: .textString("bits"), value: CBOR(Int64(statement.bitstring.entrySize.bits))),
-            (key: .textString("lst"), value: .byteString(Data(try statement.bitstring.ietfCompressed(level: level)))),
+            (key: .textString("lst"), value: .byteString(Data(compressedList))),
         ])
         let claims: CBOR = .map([
             (key: CBOR(CWTClaim.subject), value: .textString(statement.url)),

@@ -32,7 +32,9 @@ extension Standing {
             name: .long,
             help: ArgumentHelp(
                 "Trusted keys: a JWKS/DID document/JWK file, a JWKS URL, or a DID (did:web, did:key). Repeatable.",
-                valueName: "JWKS-OR-URL"))
+                valueName: "JWKS-OR-URL"
+            )
+        )
         var trust: [String] = []
 
         @Option(name: .long, help: "A trust registry to check the issuer's accreditation with (not available yet).")

@@ -19,7 +19,12 @@ import Testing
     ) async throws -> (CraftedServer, String, TestClock) {
         let server = try await CraftedServer.start()
         let url = "\(server.baseURL)/list"
-        let statement = factory.statement(url: url, bitstring: try bitstring(set: [1: 1]), validUntil: Date().addingTimeInterval(validFor), ttlSeconds: ttlSeconds)
+        let statement = factory.statement(
+            url: url,
+            bitstring: try bitstring(set: [1: 1]),
+            validUntil: Date().addingTimeInterval(validFor),
+            ttlSeconds: ttlSeconds
+        )
         server.serve("/list", try factory.body(statement, format), mediaType: format.mediaType, etag: "\"v1\"", cacheControl: cacheControl)
         return (server, url, TestClock())
     }
@@ -106,7 +111,11 @@ import Testing
         object["body"] = stored.body
         try JSONSerialization.data(withJSONObject: object).write(to: file)
         await expectFailure(.statusVerificationError) {
-            try await makeClient(clock: clock, cacheDirectory: directory).checkStatus(reference, trust: factory.trust, options: .init(policy: .offline))
+            try await makeClient(clock: clock, cacheDirectory: directory).checkStatus(
+                reference,
+                trust: factory.trust,
+                options: .init(policy: .offline)
+            )
         }
     }
 
@@ -161,9 +170,18 @@ import Testing
         for index in 0..<5 {
             cache.store(
                 StoredResponse(
-                    key: "k\(index)", finalURL: "https://x/\(index)", mediaType: nil, etag: nil, lastModified: nil, fetchedAt: Date(),
-                    headerLifetime: nil, validUntilHint: nil, body: Data(repeating: UInt8(index), count: 10)),
-                in: .lists)
+                    key: "k\(index)",
+                    finalURL: "https://x/\(index)",
+                    mediaType: nil,
+                    etag: nil,
+                    lastModified: nil,
+                    fetchedAt: Date(),
+                    headerLifetime: nil,
+                    validUntilHint: nil,
+                    body: Data(repeating: UInt8(index), count: 10)
+                ),
+                in: .lists
+            )
         }
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("lists").path)
         #expect(files.count == 3)
@@ -185,7 +203,10 @@ import Testing
         let url = try #require(URL(string: "https://status.example/lists/1?x=y"))
         let time = Date(timeIntervalSince1970: 1_700_000_000)
         #expect(try StandingClient.historicalURL(url, at: time, w3c: false).absoluteString == "https://status.example/lists/1?x=y&time=1700000000")
-        #expect(try StandingClient.historicalURL(url, at: time, w3c: true).absoluteString == "https://status.example/lists/1?x=y&timestamp=2023-11-14T22:13:20Z")
+        #expect(
+            try StandingClient.historicalURL(url, at: time, w3c: true).absoluteString
+                == "https://status.example/lists/1?x=y&timestamp=2023-11-14T22:13:20Z"
+        )
     }
 
     @Test func defaultCacheDirectory() {

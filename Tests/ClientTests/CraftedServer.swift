@@ -143,7 +143,10 @@ private final class CraftedHandler: ChannelInboundHandler {
     private func write(_ response: CraftedResponse, version: HTTPVersion, context: ChannelHandlerContext) {
         var headers = HTTPHeaders(response.headers)
         if response.status != 304 { headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count)) }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .init(statusCode: response.status), headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .init(statusCode: response.status), headers: headers))),
+            promise: nil
+        )
         if !response.body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: response.body)))), promise: nil)
         }

@@ -45,7 +45,9 @@ import Testing
             "statusListCredential": "https://status.example/lists/1",
         ]
         let other: JSONValue = ["type": "StatusList2021Entry", "statusPurpose": "revocation", "statusListIndex": "1"]
-        let malformed: JSONValue = ["type": "BitstringStatusListEntry", "statusPurpose": "revocation", "statusListIndex": "042", "statusListCredential": "https://s/1"]
+        let malformed: JSONValue = [
+            "type": "BitstringStatusListEntry", "statusPurpose": "revocation", "statusListIndex": "042", "statusListCredential": "https://s/1",
+        ]
         var vc = Self.credential(issuer: "did:web:issuer.example", status: [entry, other, malformed])
         let parsed = try ParsedCredential(parsing: try vc.canonicalData())
         #expect(parsed.form == .w3cJSON && parsed.issuer == "did:web:issuer.example" && parsed.types.contains("ExampleDegree"))
@@ -67,10 +69,15 @@ import Testing
         #expect(secured.form == .w3cJWT && secured.issuer == "did:web:issuer.example" && secured.statusReferences.count == 1)
 
         // SD-JWT VC and a plain JWT with an IETF status claim.
-        let sd = try ParsedCredential(parsing: Data(try Self.sdJWT(issuer: "https://issuer.example", reference: ["idx": 3, "uri": "https://s/1"], key: key).utf8))
+        let sd = try ParsedCredential(
+            parsing: Data(try Self.sdJWT(issuer: "https://issuer.example", reference: ["idx": 3, "uri": "https://s/1"], key: key).utf8)
+        )
         #expect(sd.form == .sdJWT && sd.types == ["https://credentials.example/degree"])
         #expect(sd.statusReferences == [.ietf(try StatusListReference(idx: 3, uri: "https://s/1"))])
-        let plain = try CompactJWS.sign(json: ["iss": "did:web:x", "exp": 1_000, "status": ["status_list": ["idx": 0, "uri": "https://s/2"]]], key: key)
+        let plain = try CompactJWS.sign(
+            json: ["iss": "did:web:x", "exp": 1_000, "status": ["status_list": ["idx": 0, "uri": "https://s/2"]]],
+            key: key
+        )
         let token = try ParsedCredential(parsing: Data(plain.utf8))
         #expect(token.form == .jwt && token.validUntil == Date(timeIntervalSince1970: 1_000))
         // A VCDM 1.1 VC-JWT: the credential in the vc claim.
@@ -114,7 +121,11 @@ import Testing
         #expect(valid.text.contains("result      VALID") && valid.text.contains("none: the credential carries no proof"))
 
         try await server.setStatus(suspension, try #require(suspensionEntry["index"] as? Int), 1)
-        let suspended = await verifier.verify(try ParsedCredential(parsing: unsigned.canonicalData()), trust: nil, options: .init(policy: .revalidate))
+        let suspended = await verifier.verify(
+            try ParsedCredential(parsing: unsigned.canonicalData()),
+            trust: nil,
+            options: .init(policy: .revalidate)
+        )
         #expect(suspended.verdict == .suspended && suspended.exitCode == 1, "\(suspended.text)")
         try await server.setStatus(revocation, try #require(revocationEntry["index"] as? Int), 1)
         let revoked = await verifier.verify(try ParsedCredential(parsing: unsigned.canonicalData()), trust: nil, options: .init(policy: .revalidate))
@@ -207,7 +218,10 @@ import Testing
 
         await server.stopAndRemove()
         let offline = try await runStanding(["verify", file.path, "--offline"] + cache)
-        #expect(offline.status == 1 && offline.stdout.contains("REVOKED") && offline.stdout.contains("from cache"), "\(offline.stdout)\(offline.stderr)")
+        #expect(
+            offline.status == 1 && offline.stdout.contains("REVOKED") && offline.stdout.contains("from cache"),
+            "\(offline.stdout)\(offline.stderr)"
+        )
         let online = try await runStanding(["verify", file.path, "--refresh"] + cache)
         #expect(online.status == 2 && online.stdout.contains("STATUS_RETRIEVAL_ERROR"), "\(online.stdout)\(online.stderr)")
 

@@ -78,7 +78,11 @@ import Testing
         let list = try await server.createList(["purpose": "message", "statusSize": 2])
         let entries = try await server.allocateEntries(list, count: 3)
         let indices = try entries.map { try #require($0["index"] as? Int) }
-        _ = try await server.admin(.POST, "/admin/lists/\(list)/status", json: ["changes": [["index": indices[0], "value": 2], ["index": indices[1], "value": 1]]])
+        _ = try await server.admin(
+            .POST,
+            "/admin/lists/\(list)/status",
+            json: ["changes": [["index": indices[0], "value": 2], ["index": indices[1], "value": 1]]]
+        )
         #expect(try await eventually { try await server.request(.GET, "/status/\(list)/\(indices[1])").json["status"] as? Int == 1 })
         let client = makeClient()
         let trust = TrustSource.did(server.did)
@@ -166,7 +170,9 @@ import Testing
         await expectFailure(.statusRetrievalError, .notCached) {
             try await offline.checkStatus(
                 try BitstringStatusListEntry(statusPurpose: .revocation, statusListIndex: 0, statusListCredential: server.baseURL + "/status/other"),
-                trust: trust, options: .init(policy: .offline))
+                trust: trust,
+                options: .init(policy: .offline)
+            )
         }
     }
 

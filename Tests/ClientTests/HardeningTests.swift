@@ -10,10 +10,22 @@ import Testing
 @Suite struct HardeningTests {
     let factory = ListFactory()
 
-    func entry(_ url: String, index: Int, purpose: StatusPurpose = .revocation, size: Int? = nil, messages: [StatusMessage]? = nil) throws
+    func entry(
+        _ url: String,
+        index: Int,
+        purpose: StatusPurpose = .revocation,
+        size: Int? = nil,
+        messages: [StatusMessage]? = nil
+    ) throws
         -> BitstringStatusListEntry
     {
-        try BitstringStatusListEntry(statusPurpose: purpose, statusListIndex: index, statusListCredential: url, statusSize: size, statusMessage: messages)
+        try BitstringStatusListEntry(
+            statusPurpose: purpose,
+            statusListIndex: index,
+            statusListCredential: url,
+            statusSize: size,
+            statusMessage: messages
+        )
     }
 
     @Test(arguments: VerifiedStatusList.Format.allCases)
@@ -30,8 +42,16 @@ import Testing
             revoked = try await client.checkStatus(try entry(url, index: 7), trust: factory.trust, options: .init(preferredFormat: format))
             valid = try await client.checkStatus(try entry(url, index: 8), trust: factory.trust, options: .init(preferredFormat: format))
         } else {
-            revoked = try await client.checkStatus(try StatusListReference(idx: 7, uri: url), trust: factory.trust, options: .init(preferredFormat: format))
-            valid = try await client.checkStatus(try StatusListReference(idx: 8, uri: url), trust: factory.trust, options: .init(preferredFormat: format))
+            revoked = try await client.checkStatus(
+                try StatusListReference(idx: 7, uri: url),
+                trust: factory.trust,
+                options: .init(preferredFormat: format)
+            )
+            valid = try await client.checkStatus(
+                try StatusListReference(idx: 8, uri: url),
+                trust: factory.trust,
+                options: .init(preferredFormat: format)
+            )
         }
         #expect(revoked.status == 1 && !revoked.valid)
         #expect(valid.status == 0 && valid.valid)
@@ -57,7 +77,11 @@ import Testing
         }
         // An unknown kid is the same kind of failure.
         let stranger = ListFactory(keyID: "other-key")
-        server.serve("/list", try stranger.body(stranger.statement(url: url, bitstring: try bitstring()), .ietfJWT), mediaType: "application/statuslist+jwt")
+        server.serve(
+            "/list",
+            try stranger.body(stranger.statement(url: url, bitstring: try bitstring()), .ietfJWT),
+            mediaType: "application/statuslist+jwt"
+        )
         await expectFailure(.statusVerificationError, .verificationFailed) {
             try await makeClient().checkStatus(try StatusListReference(idx: 1, uri: url), trust: factory.trust)
         }
@@ -92,7 +116,11 @@ import Testing
         let server = try await CraftedServer.start()
         defer { Task { await server.stop() } }
         let url = "\(server.baseURL)/short"
-        server.serve("/short", try factory.body(factory.statement(url: url, bitstring: try bitstring(count: 1024)), .w3cDataIntegrity), mediaType: "application/vc")
+        server.serve(
+            "/short",
+            try factory.body(factory.statement(url: url, bitstring: try bitstring(count: 1024)), .w3cDataIntegrity),
+            mediaType: "application/vc"
+        )
         await expectFailure(.statusListLengthError, .listTooShort) {
             try await makeClient().checkStatus(try entry(url, index: 1), trust: factory.trust)
         }
@@ -107,7 +135,11 @@ import Testing
         let w3c = "\(server.baseURL)/w3c"
         let ietf = "\(server.baseURL)/ietf"
         server.serve("/w3c", try factory.body(factory.statement(url: w3c, bitstring: try bitstring()), .w3cJWT), mediaType: "application/vc+jwt")
-        server.serve("/ietf", try factory.body(factory.statement(url: ietf, bitstring: try bitstring(count: 16)), .ietfCWT), mediaType: "application/statuslist+cwt")
+        server.serve(
+            "/ietf",
+            try factory.body(factory.statement(url: ietf, bitstring: try bitstring(count: 16)), .ietfCWT),
+            mediaType: "application/statuslist+cwt"
+        )
         let client = makeClient()
         await expectFailure(.rangeError, .indexOutOfRange) {
             try await client.checkStatus(try entry(w3c, index: Bitstring.w3cMinimumEntries), trust: factory.trust)
@@ -124,7 +156,11 @@ import Testing
         defer { Task { await server.stop() } }
         let url = "\(server.baseURL)/old"
         let statement = factory.statement(
-            url: url, bitstring: try bitstring(), issuedAt: Date().addingTimeInterval(-7200), validUntil: Date().addingTimeInterval(-3600))
+            url: url,
+            bitstring: try bitstring(),
+            issuedAt: Date().addingTimeInterval(-7200),
+            validUntil: Date().addingTimeInterval(-3600)
+        )
         server.serve("/old", try factory.body(statement, format), mediaType: format.mediaType)
         let error = await expectFailure(.statusVerificationError) {
             try await makeClient().fetchList(url: url, preferring: format, trust: factory.trust)
@@ -159,7 +195,11 @@ import Testing
         }
         // ... while an ordinary list (16 KiB decoded) stays within the allowance, and the default client takes both.
         let normalURL = "\(server.baseURL)/normal"
-        server.serve("/normal", try factory.body(factory.statement(url: normalURL, bitstring: try bitstring()), .ietfJWT, level: 9), mediaType: "application/statuslist+jwt")
+        server.serve(
+            "/normal",
+            try factory.body(factory.statement(url: normalURL, bitstring: try bitstring()), .ietfJWT, level: 9),
+            mediaType: "application/statuslist+jwt"
+        )
         #expect(try await strict.checkStatus(try StatusListReference(idx: 0, uri: normalURL), trust: factory.trust).valid)
         #expect(try await makeClient().checkStatus(try StatusListReference(idx: 0, uri: ratioURL), trust: factory.trust).valid)
     }
@@ -180,7 +220,10 @@ import Testing
         let error = await expectFailure(.malformedValueError, .malformed) {
             try await makeClient().checkStatus(try StatusListReference(idx: 0, uri: url), trust: factory.trust)
         }
-        #expect(error?.reason.lowercased().contains("check") == true || error?.reason.lowercased().contains("corrupt") == true, "\(String(describing: error))")
+        #expect(
+            error?.reason.lowercased().contains("check") == true || error?.reason.lowercased().contains("corrupt") == true,
+            "\(String(describing: error))"
+        )
     }
 
     @Test func redirectsAreFollowedWithinLimitsAndSubMustBeTheReferencedURI() async throws {
@@ -189,7 +232,11 @@ import Testing
         let original = "\(server.baseURL)/old-home"
         // The token at the new place names the URI the credential referenced: accepted.
         server.redirect("/old-home", to: "/new-home", status: 301)
-        server.serve("/new-home", try factory.body(factory.statement(url: original, bitstring: try bitstring(count: 16, set: [2: 1])), .ietfJWT), mediaType: "application/statuslist+jwt")
+        server.serve(
+            "/new-home",
+            try factory.body(factory.statement(url: original, bitstring: try bitstring(count: 16, set: [2: 1])), .ietfJWT),
+            mediaType: "application/statuslist+jwt"
+        )
         let client = makeClient()
         let check = try await client.checkStatus(try StatusListReference(idx: 2, uri: original), trust: factory.trust)
         #expect(check.status == 1)
@@ -198,7 +245,11 @@ import Testing
         // A token whose sub is its own (redirected) URL is not the referenced list.
         let moved = "\(server.baseURL)/moved"
         server.redirect("/moved", to: "/elsewhere", status: 307)
-        server.serve("/elsewhere", try factory.body(factory.statement(url: "\(server.baseURL)/elsewhere", bitstring: try bitstring(count: 16)), .ietfJWT), mediaType: "application/statuslist+jwt")
+        server.serve(
+            "/elsewhere",
+            try factory.body(factory.statement(url: "\(server.baseURL)/elsewhere", bitstring: try bitstring(count: 16)), .ietfJWT),
+            mediaType: "application/statuslist+jwt"
+        )
         let mismatch = await expectFailure(.statusVerificationError, .verificationFailed) {
             try await client.checkStatus(try StatusListReference(idx: 0, uri: moved), trust: factory.trust)
         }
@@ -239,9 +290,16 @@ import Testing
         defer { Task { await server.stop() } }
         let statement = factory.statement(url: "\(server.baseURL)/big", bitstring: try bitstring())
         server.serve("/big", try factory.body(statement, .w3cDataIntegrity) + Data(repeating: 0x20, count: 20_000), mediaType: "application/vc")
-        server.set("/gzip", CraftedResponse(headers: [("Content-Type", "application/statuslist+jwt"), ("Content-Encoding", "gzip")], body: Data([0x1F, 0x8B])))
+        server.set(
+            "/gzip",
+            CraftedResponse(headers: [("Content-Type", "application/statuslist+jwt"), ("Content-Encoding", "gzip")], body: Data([0x1F, 0x8B]))
+        )
         server.serve("/slow", Data("x".utf8), mediaType: "application/statuslist+jwt", delay: .seconds(3))
-        server.serve("/ietf-here", try factory.body(factory.statement(url: "\(server.baseURL)/ietf-here", bitstring: try bitstring()), .ietfJWT), mediaType: "application/statuslist+jwt")
+        server.serve(
+            "/ietf-here",
+            try factory.body(factory.statement(url: "\(server.baseURL)/ietf-here", bitstring: try bitstring()), .ietfJWT),
+            mediaType: "application/statuslist+jwt"
+        )
         let client = makeClient {
             $0.maximumResponseBytes = 10_000
             $0.timeout = .milliseconds(300)
@@ -287,7 +345,12 @@ import Testing
         let server = try await CraftedServer.start()
         defer { Task { await server.stop() } }
         let url = "\(server.baseURL)/shared"
-        server.serve("/shared", try factory.body(factory.statement(url: url, bitstring: try bitstring(set: [5: 1])), .w3cJWT), mediaType: "application/vc+jwt", delay: .milliseconds(300))
+        server.serve(
+            "/shared",
+            try factory.body(factory.statement(url: url, bitstring: try bitstring(set: [5: 1])), .w3cJWT),
+            mediaType: "application/vc+jwt",
+            delay: .milliseconds(300)
+        )
         let client = makeClient()
         let trust = factory.trust
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -305,9 +368,15 @@ import Testing
         let server = try await CraftedServer.start()
         defer { Task { await server.stop() } }
         let url = "\(server.baseURL)/messages"
-        let list = factory.statement(url: url, bitstring: try bitstring(count: Bitstring.w3cMinimumEntries, size: .two, set: [10: 2, 11: 3]), purposes: [.message])
+        let list = factory.statement(
+            url: url,
+            bitstring: try bitstring(count: Bitstring.w3cMinimumEntries, size: .two, set: [10: 2, 11: 3]),
+            purposes: [.message]
+        )
         server.serve("/messages", try factory.body(list, .w3cDataIntegrity), mediaType: "application/vc")
-        let messages = try ["pending", "accepted", "rejected", "undefined"].enumerated().map { try StatusMessage(value: $0.offset, message: $0.element) }
+        let messages = try ["pending", "accepted", "rejected", "undefined"].enumerated().map {
+            try StatusMessage(value: $0.offset, message: $0.element)
+        }
         let client = makeClient()
         let rejected = try await client.checkStatus(try entry(url, index: 10, purpose: .message, size: 2, messages: messages), trust: factory.trust)
         #expect(rejected.status == 2 && rejected.message == "rejected" && rejected.purpose == "message" && !rejected.valid)

@@ -56,8 +56,11 @@ func runStanding(_ arguments: [String], environment: [String: String] = [:]) asy
             process.waitUntilExit()
             continuation.resume(
                 returning: CommandResult(
-                    status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                    stderr: String(decoding: errData, as: UTF8.self)))
+                    status: process.terminationStatus,
+                    stdout: String(decoding: outData, as: UTF8.self),
+                    stderr: String(decoding: errData, as: UTF8.self)
+                )
+            )
         }
     }
 }

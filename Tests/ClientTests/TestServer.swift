@@ -52,8 +52,13 @@ final class TestServer: Sendable {
             try server.initialOperatorToken
             ?? String(contentsOf: directory.appendingPathComponent("operator-token"), encoding: .utf8)
         return TestServer(
-            baseURL: configuration.effectiveBaseURL, port: port, directory: directory,
-            operatorToken: token.trimmingCharacters(in: .whitespacesAndNewlines), group: group, task: task)
+            baseURL: configuration.effectiveBaseURL,
+            port: port,
+            directory: directory,
+            operatorToken: token.trimmingCharacters(in: .whitespacesAndNewlines),
+            group: group,
+            task: task
+        )
     }
 
     /// Stops the server (graceful: in-flight requests finish, pending publications are flushed).
@@ -164,7 +169,8 @@ extension TestServer {
         let response = try await request(.POST, "/admin/lists/\(list)/status", token: token ?? operatorToken, json: ["index": index, "value": value])
         if response.status == 200, (response.json["applied"] as? [Any])?.isEmpty == false {
             let published = try await eventually {
-                let version = try await self.request(.GET, "/admin/lists/\(list)", token: token ?? self.operatorToken).json["publishedVersion"] as? Int ?? 0
+                let version =
+                    try await self.request(.GET, "/admin/lists/\(list)", token: token ?? self.operatorToken).json["publishedVersion"] as? Int ?? 0
                 return version > before
             }
             guard published else { throw TestFailure("change to \(list)[\(index)] was not published within 3 s") }

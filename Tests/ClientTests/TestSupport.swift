@@ -39,7 +39,14 @@ struct ListFactory: Sendable {
         ttlSeconds: Int = 60
     ) -> StatusListStatement {
         StatusListStatement(
-            url: url, issuer: issuer, bitstring: bitstring, purposes: purposes, issuedAt: issuedAt, validUntil: validUntil, ttlSeconds: ttlSeconds)
+            url: url,
+            issuer: issuer,
+            bitstring: bitstring,
+            purposes: purposes,
+            issuedAt: issuedAt,
+            validUntil: validUntil,
+            ttlSeconds: ttlSeconds
+        )
     }
 
     func body(_ statement: StatusListStatement, _ format: VerifiedStatusList.Format, level: Int = 6) throws -> Data {
@@ -60,8 +67,12 @@ struct ListFactory: Sendable {
     func w3cJWT(id: String, statement: StatusListStatement) throws -> Data {
         let subject = try BitstringStatusList(id: id + "#list", statusPurpose: .one(.revocation), bitstring: statement.bitstring, ttl: 60_000)
         let credential = try BitstringStatusListCredential(
-            id: id, issuer: issuer, credentialSubject: subject, validFrom: XMLDateTime.format(statement.issuedAt),
-            validUntil: XMLDateTime.format(statement.validUntil))
+            id: id,
+            issuer: issuer,
+            credentialSubject: subject,
+            validFrom: XMLDateTime.format(statement.issuedAt),
+            validUntil: XMLDateTime.format(statement.validUntil)
+        )
         return Data(try StatusListSigner.credentialJWT(credential, signer: signer).utf8)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Signing
 import Testing
 
 @testable import TrustRegistry
@@ -155,7 +156,12 @@ struct DelegationTests {
         )
         let college = Party(did: "did:web:college.example.es", role: .issuer, name: "College", country: "ES")
         let narrow = [Scope(credentialTypes: [V.microCredential], eqfLevels: V.eqf(5), jurisdictions: V.country("ESP"))]
-        let collegeID = try world.accredit(by: regional, parent: regionalID, subject: college, scope: narrow)
+        // A body acts only while its own accreditation is in force (from 2026-01-01 here).
+        let early = expectRegistryError(.notActive) { try world.accredit(by: regional, parent: regionalID, subject: college, scope: narrow) }
+        #expect(early?.reason.contains("not yet valid") == true)
+        let collegeID = try world.accredit(
+            by: regional, parent: regionalID, subject: college, scope: narrow, at: instant("2026-02-01T00:00:00Z")
+        )
         #expect(world.state.accreditation(collegeID)?.accreditedBy.did == regional.did)
         // The sub-body cannot pass on what ANECA allows but it was not given.
         expectRegistryError(.scopeViolation) {

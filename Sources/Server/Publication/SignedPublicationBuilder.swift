@@ -51,8 +51,10 @@ public struct SignedPublicationBuilder: PublicationBuilder {
             .vcJWT: Data(try StatusListSigner.credentialJWT(credential, signer: Self.signer(jose)).utf8),
         ]
         if ListRules(definition).ietfExpressible {
-            representations[.statusListJWT] = Data(try StatusListSigner.statusListJWT(statement, signer: Self.signer(jose), level: ietfCompressionLevel).utf8)
-            representations[.statusListCWT] = try StatusListSigner.statusListCWT(statement, signer: Self.signer(jose), level: ietfCompressionLevel)
+            let compressed = try bitstring.ietfCompressed(level: ietfCompressionLevel)
+            representations[.statusListJWT] = Data(
+                try StatusListSigner.statusListJWT(statement, signer: Self.signer(jose), compressedList: compressed).utf8)
+            representations[.statusListCWT] = try StatusListSigner.statusListCWT(statement, signer: Self.signer(jose), compressedList: compressed)
         }
         return representations
     }
