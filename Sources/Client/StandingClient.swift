@@ -251,14 +251,16 @@ public actor StandingClient {
         var cached: (entry: ListEntry, source: ListSource)?
         if let entry = lists[context.key] {
             do {
-                cached = (try authorize(entry, keys: resolved.keys, context: context), .memory)
+                let keys = try await keys(for: entry.stored, resolved: resolved, at: context.evaluationTime)
+                cached = (try authorize(entry, keys: keys, context: context), .memory)
             } catch  where options.policy != .offline {
                 configuration.logger.debug("cached list no longer verifies, refetching", metadata: ["url": "\(url)", "error": "\(error)"])
             }
         }
         if cached == nil, let disk, let stored = disk.load(context.key.diskKey, in: .lists) {
             do {
-                cached = (try entry(from: stored, keys: resolved.keys, context: context), .disk)
+                let keys = try await keys(for: stored, resolved: resolved, at: context.evaluationTime)
+                cached = (try entry(from: stored, keys: keys, context: context), .disk)
             } catch  where options.policy != .offline {
                 configuration.logger.debug("disk copy does not verify, refetching", metadata: ["url": "\(url)", "error": "\(error)"])
             }
@@ -374,16 +376,6 @@ public actor StandingClient {
         trust: TrustSource,
         resolved: ResolvedTrust
     ) async throws(StatusClientError) -> CachedList {
-        do {
-            return try process(response, context: context, keys: resolved.keys)
-        } catch  where error.code == .verificationFailed && resolved.fromCache && context.policy != .offline {
-            configuration.logger.debug("verification failed with cached trust; refreshing it", metadata: ["url": "\(context.requestURL)"])
-            let refreshed = try await resolve(trust, policy: context.policy, forceRefresh: true)
-            return try process(response, context: context, keys: refreshed.keys)
-        }
-    }
-
-    private func process(_ response: FetchedResponse, context: RequestContext, keys: TrustedKeys) throws(StatusClientError) -> CachedList {
         let cacheControl = CacheControl(response.header("Cache-Control"))
         let stored = StoredResponse(
             key: context.key.diskKey,
@@ -396,7 +388,14 @@ public actor StandingClient {
             validUntilHint: nil,
             body: response.body
         )
-        var entry = try entry(from: stored, keys: keys, context: context)
+        var entry: ListEntry
+        do throws(StatusClientError) {
+            entry = try self.entry(from: stored, keys: try await keys(for: stored, resolved: resolved, at: context.evaluationTime), context: context)
+        } catch where error.code == .verificationFailed && resolved.fromCache && context.policy != .offline {
+            configuration.logger.debug("verification failed with cached trust; refreshing it", metadata: ["url": "\(context.requestURL)"])
+            let refreshed = try await resolve(trust, policy: context.policy, forceRefresh: true)
+            entry = try self.entry(from: stored, keys: try await keys(for: stored, resolved: refreshed, at: context.evaluationTime), context: context)
+        }
         entry.noStore = cacheControl.noStore
         put(entry, for: context.key)
         persist(entry, key: context.key)
@@ -666,6 +665,17 @@ public actor StandingClient {
         var keys: TrustedKeys
         /// Whether any part came from a cached document (a verification failure may then mean rotated keys).
         var fromCache: Bool
+        /// Pinned anchors for the chains lists carry (``TrustSource/x5c(anchors:)``).
+        var anchors: [X509Certificate] = []
+    }
+
+    /// The keys that may verify `stored`: the resolved ones, plus the leaf key of the chain the list carries when
+    /// anchors are pinned.
+    private func keys(for stored: StoredResponse, resolved: ResolvedTrust, at time: Date) async throws(StatusClientError) -> TrustedKeys {
+        guard !resolved.anchors.isEmpty else { return resolved.keys }
+        var keys = try await CertificateChainKeys.keys(in: stored.body, mediaType: stored.mediaType, anchors: resolved.anchors, at: time)
+        keys.merge(resolved.keys)
+        return keys
     }
 
     private func resolve(_ trust: TrustSource, policy: CachePolicy, forceRefresh: Bool) async throws(StatusClientError) -> ResolvedTrust {
@@ -696,15 +706,20 @@ public actor StandingClient {
                 didDocumentURLs[bare] = url
             }
             return try await trustDocument(url: url, kind: .didDocument(bare), policy: policy, forceRefresh: forceRefresh)
+        case .x5c(let anchors):
+            guard !anchors.isEmpty else {
+                throw StatusClientError(.invalidArgument, kind: .statusVerificationError, "x5c trust needs at least one pinned anchor")
+            }
+            return ResolvedTrust(keys: TrustedKeys(), fromCache: false, anchors: anchors)
         case .anyOf(let sources):
-            var merged = TrustedKeys()
-            var fromCache = false
+            var merged = ResolvedTrust(keys: TrustedKeys(), fromCache: false)
             for source in sources {
                 let resolved = try await resolve(source, policy: policy, forceRefresh: forceRefresh)
-                merged.merge(resolved.keys)
-                fromCache = fromCache || resolved.fromCache
+                merged.keys.merge(resolved.keys)
+                merged.fromCache = merged.fromCache || resolved.fromCache
+                merged.anchors += resolved.anchors
             }
-            return ResolvedTrust(keys: merged, fromCache: fromCache)
+            return merged
         }
     }
 

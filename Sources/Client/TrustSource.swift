@@ -7,8 +7,8 @@ import StatusListSecuring
 ///
 /// Resolution is the caller's trust decision made concrete: a JWKS or DID document is fetched over https (http only
 /// for loopback hosts), cached in memory and, with a cache directory, on disk, so that offline checks can still
-/// verify. Keys from X.509 chains (`x5c` to a pinned anchor) are not supported: the status list verifier has no chain
-/// validation yet.
+/// verify. With ``x5c(anchors:)`` the key comes from each list itself: the `x5c` (JWS) or `x5chain` (COSE) chain it
+/// carries must validate to a pinned anchor (RFC 5280, at the time the list is checked for).
 public indirect enum TrustSource: Sendable, CustomStringConvertible {
     /// Explicit keys.
     case keys(TrustedKeys)
@@ -16,6 +16,9 @@ public indirect enum TrustSource: Sendable, CustomStringConvertible {
     case jwks(URL)
     /// A DID: `did:web` (its DID document is fetched; its `assertionMethod` keys are trusted) or `did:key` (decoded).
     case did(String)
+    /// The leaf key of the certificate chain a list carries (`x5c` / `x5chain`), when the chain validates to one of
+    /// these pinned anchors. Lists without a chain (Data Integrity credentials) get no key from it.
+    case x5c(anchors: [X509Certificate])
     /// Every key of every source (for several `--trust` values); every source must resolve.
     case anyOf([TrustSource])
 
@@ -26,6 +29,7 @@ public indirect enum TrustSource: Sendable, CustomStringConvertible {
         case .keys: return nil
         case .jwks(let url): return "jwks " + url.absoluteString
         case .did(let did): return "did " + did
+        case .x5c(let anchors): return "x5c " + anchors.map(\.sha256Thumbprint).joined(separator: ",")
         case .anyOf(let sources):
             var parts: [String] = []
             for source in sources {
@@ -41,6 +45,7 @@ public indirect enum TrustSource: Sendable, CustomStringConvertible {
         case .keys: "explicit keys"
         case .jwks(let url): "JWKS \(url.absoluteString)"
         case .did(let did): did
+        case .x5c(let anchors): "x5c chain to \(anchors.count == 1 ? "a pinned anchor" : "one of \(anchors.count) pinned anchors")"
         case .anyOf(let sources): sources.map(\.description).joined(separator: ", ")
         }
     }
@@ -97,6 +102,53 @@ extension TrustedKeys {
         }
         var keys = TrustedKeys()
         keys.add(decoded.key, keyID: decoded.key.multikey, verificationMethod: decoded.verificationMethodID)
+        return keys
+    }
+}
+
+/// Keys from the certificate chain a list carries.
+enum CertificateChainKeys {
+    /// The most certificates read from one chain.
+    static let maximumChainLength = 8
+
+    /// The leaf key of the list's `x5c` / `x5chain`, under the list's `kid` (or `x5c` without one), when the chain
+    /// validates to `anchors` at `time`; empty keys when the list carries no chain.
+    /// - Throws: ``StatusClientError/Code/verificationFailed`` when a chain is present but does not validate.
+    static func keys(in body: Data, mediaType: String?, anchors: [X509Certificate], at time: Date) async throws(StatusClientError) -> TrustedKeys {
+        let chain: [Data]
+        let keyID: String?
+        do {
+            switch try StatusListVerifier.format(of: body, mediaType: mediaType) {
+            case .w3cDataIntegrity:
+                return TrustedKeys()
+            case .w3cJWT, .ietfJWT:
+                guard let text = String(data: body, encoding: .utf8) else { return TrustedKeys() }
+                let header = try CompactJWS(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines)).header
+                guard let certificates = header.certificateChain else { return TrustedKeys() }
+                (chain, keyID) = (certificates, header.keyID)
+            case .ietfCWT:
+                let message = try COSESign1.parse(body, tagPolicy: .required)
+                guard let certificates = message.x5chain else { return TrustedKeys() }
+                (chain, keyID) = (certificates, message.kid.flatMap { String(data: $0, encoding: .utf8) })
+            }
+        } catch {
+            // Unparseable artefacts fail in the verifier with their precise error.
+            return TrustedKeys()
+        }
+        guard !chain.isEmpty, chain.count <= maximumChainLength else {
+            throw .verification(.verificationFailed, "the list's certificate chain has \(chain.count) certificates (1 to \(maximumChainLength) accepted)")
+        }
+        let leafKey: VerificationKey
+        do throws(SigningError) {
+            let certificates = try chain.map { der throws(SigningError) in try X509Certificate(derEncoded: der) }
+            let path = try await CertificateChainVerification.validate(chain: certificates, anchors: anchors, at: time)
+            guard let leaf = path.first else { throw SigningError(.unknownKey, "the validated path is empty") }
+            leafKey = try leaf.publicKey()
+        } catch {
+            throw .verification(.verificationFailed, "the list's certificate chain does not validate to a pinned anchor: \(error.reason)")
+        }
+        var keys = TrustedKeys()
+        keys.add(leafKey, keyID: keyID ?? "x5c")
         return keys
     }
 }

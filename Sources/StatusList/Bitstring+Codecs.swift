@@ -81,14 +81,16 @@ extension Bitstring {
         maximumBytes: Int = Bitstring.defaultMaximumDecodedBytes,
         expectedCount: Int? = nil
     ) throws {
-        let bytes = try Self.decompress(
+        var bytes = try Self.decompress(
             compressed,
             container: .zlib,
             entrySize: bits,
             maximumBytes: maximumBytes,
             expectedCount: expectedCount
         )
-        try self.init(lsbFirstBytes: bytes, entrySize: bits)
+        // In place: the decompressed array is ours alone, so no second array of the list's size is allocated.
+        Self.reverseEntryOrderInBytes(&bytes, entrySize: bits)
+        try self.init(msbFirstBytes: bytes, entrySize: bits)
     }
 
     /// Encodes the list as IETF `lst` text: unpadded base64url of the ZLIB-compressed LSB-first bytes.
@@ -102,13 +104,26 @@ extension Bitstring {
     /// - Parameter level: zlib compression level 0...9 (default 9).
     /// - Throws: ``StatusListError/Code/invalidArgument`` for a bad level; ``StatusListError/Code/compressionFailed``.
     public func ietfCompressed(level: Int = Bitstring.defaultIETFCompressionLevel) throws -> [UInt8] {
-        try Deflate.compress(lsbFirstBytes, container: .zlib, level: level)
+        var bytes = msbFirstBytes
+        Self.reverseEntryOrderInBytes(&bytes, entrySize: entrySize)
+        return try Deflate.compress(bytes, container: .zlib, level: level)
     }
 
     // MARK: Shared decoding steps
 
     /// Strips the multibase `u` prefix and decodes the rest as strict unpadded base64url.
     static func decodeMultibase(_ encodedList: String) throws -> [UInt8] {
+        try checkMultibasePrefix(encodedList)
+        return try Base64URL.decode(encodedList.dropFirst(), what: "encodedList")
+    }
+
+    /// Checks the encoding of a W3C `encodedList` (prefix and base64url) without decoding or decompressing it.
+    static func validateMultibaseSyntax(_ encodedList: String) throws {
+        try checkMultibasePrefix(encodedList)
+        try Base64URL.validate(encodedList.dropFirst(), what: "encodedList")
+    }
+
+    private static func checkMultibasePrefix(_ encodedList: String) throws {
         guard let first = encodedList.utf8.first else {
             throw StatusListError(.malformedEncoding, "encodedList is empty")
         }
@@ -118,12 +133,6 @@ extension Bitstring {
                 "encodedList must start with the multibase base64url prefix 'u', found '\(encodedList.prefix(1))'"
             )
         }
-        return try Base64URL.decode(encodedList.dropFirst(), what: "encodedList")
-    }
-
-    /// Checks the encoding of a W3C `encodedList` (prefix and base64url) without decompressing it.
-    static func validateMultibaseSyntax(_ encodedList: String) throws {
-        _ = try decodeMultibase(encodedList)
     }
 
     private static func decompress(
@@ -154,4 +163,82 @@ extension Bitstring {
         }
         return bytes
     }
+
+    // MARK: Layout conversion
+
+    /// Converts bytes between the MSB-first (W3C) and LSB-first (IETF) layouts in place: reverses the order of the
+    /// entries inside every byte, keeping each entry's own bit order (its own inverse, like
+    /// `ByteLayoutTables.convert`, which it matches byte for byte).
+    ///
+    /// A network of masked shifts on 16 bytes at a time instead of a table lookup per byte: for 1-bit entries it swaps
+    /// neighbouring bits, then neighbouring pairs, then nibbles; 2-bit entries need the last two steps, 4-bit entries
+    /// the last one, 8-bit entries none. On a 1M-entry list this is several times faster than the table.
+    static func reverseEntryOrderInBytes(_ bytes: inout [UInt8], entrySize: StatusSize) {
+        switch entrySize {
+        case .one: reverseInPlace(&bytes, OneBitEntryReversal.self)
+        case .two: reverseInPlace(&bytes, TwoBitEntryReversal.self)
+        case .four: reverseInPlace(&bytes, FourBitEntryReversal.self)
+        case .eight: return
+        }
+    }
+
+    /// Applies the reversal to every full 16-byte block, then to the remaining bytes one by one (a generic function
+    /// rather than closures, so that each entry size gets its own loop with the steps inlined).
+    private static func reverseInPlace<Reversal: EntryOrderReversal>(_ bytes: inout [UInt8], _: Reversal.Type) {
+        bytes.withUnsafeMutableBytes { buffer in
+            var offset = 0
+            while offset &+ 16 <= buffer.count {
+                let block = buffer.loadUnaligned(fromByteOffset: offset, as: SIMD16<UInt8>.self)
+                buffer.storeBytes(of: Reversal.reversed(block), toByteOffset: offset, as: SIMD16<UInt8>.self)
+                offset &+= 16
+            }
+            while offset < buffer.count {
+                buffer[offset] = Reversal.reversed(buffer[offset])
+                offset &+= 1
+            }
+        }
+    }
+}
+
+/// Reverses the order of the entries inside each byte, on 16 bytes at once or on one.
+private protocol EntryOrderReversal {
+    static func reversed(_ block: SIMD16<UInt8>) -> SIMD16<UInt8>
+    static func reversed(_ byte: UInt8) -> UInt8
+}
+
+private enum OneBitEntryReversal: EntryOrderReversal {
+    @inline(__always)
+    static func reversed(_ block: SIMD16<UInt8>) -> SIMD16<UInt8> { EntrySwaps.nibbles(EntrySwaps.pairs(EntrySwaps.bits(block))) }
+    @inline(__always)
+    static func reversed(_ byte: UInt8) -> UInt8 { EntrySwaps.nibbles(EntrySwaps.pairs(EntrySwaps.bits(byte))) }
+}
+
+private enum TwoBitEntryReversal: EntryOrderReversal {
+    @inline(__always)
+    static func reversed(_ block: SIMD16<UInt8>) -> SIMD16<UInt8> { EntrySwaps.nibbles(EntrySwaps.pairs(block)) }
+    @inline(__always)
+    static func reversed(_ byte: UInt8) -> UInt8 { EntrySwaps.nibbles(EntrySwaps.pairs(byte)) }
+}
+
+private enum FourBitEntryReversal: EntryOrderReversal {
+    @inline(__always)
+    static func reversed(_ block: SIMD16<UInt8>) -> SIMD16<UInt8> { EntrySwaps.nibbles(block) }
+    @inline(__always)
+    static func reversed(_ byte: UInt8) -> UInt8 { EntrySwaps.nibbles(byte) }
+}
+
+/// The steps of the network: swap neighbouring bits, neighbouring bit pairs, or the two nibbles of every byte.
+private enum EntrySwaps {
+    @inline(__always)
+    static func bits(_ block: SIMD16<UInt8>) -> SIMD16<UInt8> { (block &>> 1) & 0x55 | (block & 0x55) &<< 1 }
+    @inline(__always)
+    static func pairs(_ block: SIMD16<UInt8>) -> SIMD16<UInt8> { (block &>> 2) & 0x33 | (block & 0x33) &<< 2 }
+    @inline(__always)
+    static func nibbles(_ block: SIMD16<UInt8>) -> SIMD16<UInt8> { block &>> 4 | block &<< 4 }
+    @inline(__always)
+    static func bits(_ byte: UInt8) -> UInt8 { (byte &>> 1) & 0x55 | (byte & 0x55) &<< 1 }
+    @inline(__always)
+    static func pairs(_ byte: UInt8) -> UInt8 { (byte &>> 2) & 0x33 | (byte & 0x33) &<< 2 }
+    @inline(__always)
+    static func nibbles(_ byte: UInt8) -> UInt8 { byte &>> 4 | byte &<< 4 }
 }

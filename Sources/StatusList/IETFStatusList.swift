@@ -8,9 +8,15 @@ public struct IETFStatusList: Codable, Sendable, Hashable {
     /// The entry width (`bits`).
     public var bits: StatusSize
     /// The unpadded base64url text of the ZLIB-compressed LSB-first byte array (`lst`).
-    public var lst: String
+    public var lst: String {
+        didSet { decodedLst = nil }
+    }
     /// Where the list of all status lists of the provider is published (`aggregation_uri`), if any.
     public var aggregationURI: String?
+    /// `lst` decoded, kept by ``init(from:)``, which has to decode it to validate it, so that
+    /// ``bitstring(maximumBytes:expectedCount:)`` does not decode tens of kilobytes a second time. `nil` when `lst`
+    /// was set by other means; not part of equality or hashing (it is a function of `lst`).
+    private var decodedLst: [UInt8]?
 
     enum CodingKeys: String, CodingKey {
         case bits
@@ -47,13 +53,25 @@ public struct IETFStatusList: Codable, Sendable, Hashable {
         let bitsValue = try ModelValidation.decoding("status_list") { try container.decode(Int.self, forKey: .bits) }
         bits = try StatusSize(bits: bitsValue)
         lst = try ModelValidation.decoding("status_list") { try container.decode(String.self, forKey: .lst) }
-        _ = try Base64URL.decode(Substring(lst), what: "status_list.lst")
+        decodedLst = try Base64URL.decode(Substring(lst), what: "status_list.lst")
         aggregationURI = try ModelValidation.decoding("status_list") {
             try container.decodeIfPresent(String.self, forKey: .aggregationURI)
         }
         if let aggregationURI {
             try ModelValidation.requireAbsoluteURI(aggregationURI, "status_list.aggregation_uri")
         }
+    }
+
+    /// Whether both name the same list: equal `bits`, `lst` and `aggregation_uri`.
+    public static func == (lhs: IETFStatusList, rhs: IETFStatusList) -> Bool {
+        lhs.bits == rhs.bits && lhs.lst == rhs.lst && lhs.aggregationURI == rhs.aggregationURI
+    }
+
+    /// Hashes `bits`, `lst` and `aggregation_uri`.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(bits)
+        hasher.combine(lst)
+        hasher.combine(aggregationURI)
     }
 
     /// Encodes the members in the fixed order `bits`, `lst`, `aggregation_uri` (omitted when `nil`).
@@ -73,7 +91,10 @@ public struct IETFStatusList: Codable, Sendable, Hashable {
         maximumBytes: Int = Bitstring.defaultMaximumDecodedBytes,
         expectedCount: Int? = nil
     ) throws -> Bitstring {
-        try Bitstring(ietfEncodedList: lst, bits: bits, maximumBytes: maximumBytes, expectedCount: expectedCount)
+        if let decodedLst {
+            return try Bitstring(ietfCompressed: decodedLst, bits: bits, maximumBytes: maximumBytes, expectedCount: expectedCount)
+        }
+        return try Bitstring(ietfEncodedList: lst, bits: bits, maximumBytes: maximumBytes, expectedCount: expectedCount)
     }
 }
 

@@ -87,8 +87,12 @@ public enum StatusListVerifier {
         at: Date = Date(),
         limits: Limits = Limits()
     ) throws(StatusVerificationError) -> VerifiedStatusList {
-        switch try format(of: body, mediaType: mediaType) {
+        let sniffed = try sniff(body, mediaType: mediaType)
+        switch sniffed.format {
         case .ietfJWT:
+            if let jws = sniffed.parsedJWS {
+                return try verifyIETFJWT(parsed: jws, expectedURI: expectedURL, trustedKeys: trustedKeys, at: at, limits: limits)
+            }
             return try verifyIETFJWT(
                 try text(body),
                 expectedURI: expectedURL,
@@ -99,6 +103,9 @@ public enum StatusListVerifier {
         case .ietfCWT:
             return try verifyIETFCWT(body, expectedURI: expectedURL, trustedKeys: trustedKeys, at: at, limits: limits)
         case .w3cJWT:
+            if let jws = sniffed.parsedJWS {
+                return try verifyW3CJWT(parsed: jws, trustedKeys: trustedKeys, statusSize: statusSize, at: at, limits: limits)
+            }
             return try verifyW3CJWT(try text(body), trustedKeys: trustedKeys, statusSize: statusSize, at: at, limits: limits)
         case .w3cDataIntegrity:
             return try verifyW3CDataIntegrity(body, trustedKeys: trustedKeys, statusSize: statusSize, at: at, limits: limits)
@@ -107,13 +114,23 @@ public enum StatusListVerifier {
 
     /// The securing form of a body: from the media type when given, else by content.
     public static func format(of body: Data, mediaType: String?) throws(StatusVerificationError) -> VerifiedStatusList.Format {
+        try sniff(body, mediaType: mediaType).format
+    }
+
+    /// The securing form, plus the compact JWS when telling the two JWT forms apart took parsing it (a JWT body
+    /// without a media type): ``verify(_:mediaType:expectedURL:trustedKeys:statusSize:at:limits:)`` goes on from
+    /// that parse instead of repeating it.
+    private static func sniff(
+        _ body: Data,
+        mediaType: String?
+    ) throws(StatusVerificationError) -> (format: VerifiedStatusList.Format, parsedJWS: CompactJWS?) {
         if let mediaType {
             let essence = mediaType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
             switch essence {
-            case "application/statuslist+jwt": return .ietfJWT
-            case "application/statuslist+cwt": return .ietfCWT
-            case "application/vc+jwt", "application/jwt": return .w3cJWT
-            case "application/vc", "application/vc+ld+json", "application/ld+json", "application/json": return .w3cDataIntegrity
+            case "application/statuslist+jwt": return (.ietfJWT, nil)
+            case "application/statuslist+cwt": return (.ietfCWT, nil)
+            case "application/vc+jwt", "application/jwt": return (.w3cJWT, nil)
+            case "application/vc", "application/vc+ld+json", "application/ld+json", "application/json": return (.w3cDataIntegrity, nil)
             default: break
             }
         }
@@ -122,11 +139,13 @@ public enum StatusListVerifier {
             throw StatusVerificationError(.statusRetrievalError, "the status list response is empty")
         }
         switch first {
-        case UInt8(ascii: "{"): return .w3cDataIntegrity
-        case 0xD2: return .ietfCWT
+        case UInt8(ascii: "{"): return (.w3cDataIntegrity, nil)
+        case 0xD2: return (.ietfCWT, nil)
         case UInt8(ascii: "e"):
-            let header = (try? CompactJWS(parsing: text(body)))?.header.type ?? ""
-            return CompactJWS.mediaTypesMatch(header, StatusListSigner.statusListJWTType) ? .ietfJWT : .w3cJWT
+            // A JWS that does not parse is sent down the W3C path, whose parse then reports why.
+            let jws = try? CompactJWS(parsing: text(body))
+            let isStatusListJWT = CompactJWS.mediaTypesMatch(jws?.header.type ?? "", StatusListSigner.statusListJWTType)
+            return (isStatusListJWT ? .ietfJWT : .w3cJWT, jws)
         default:
             throw StatusVerificationError(.statusRetrievalError, "unrecognised status list format\(mediaType.map { " (\($0))" } ?? "")")
         }
@@ -164,6 +183,16 @@ public enum StatusListVerifier {
         limits: Limits = Limits()
     ) throws(StatusVerificationError) -> VerifiedStatusList {
         let jws = try StatusVerificationError.classify { try CompactJWS(parsing: token) }
+        return try verifyIETFJWT(parsed: jws, expectedURI: expectedURI, trustedKeys: trustedKeys, at: at, limits: limits)
+    }
+
+    private static func verifyIETFJWT(
+        parsed jws: CompactJWS,
+        expectedURI: String,
+        trustedKeys: TrustedKeys,
+        at: Date,
+        limits: Limits
+    ) throws(StatusVerificationError) -> VerifiedStatusList {
         let key = try resolve(trustedKeys, keyID: jws.header.keyID)
         try StatusVerificationError.classify { try jws.verify(with: key, expectedType: StatusListSigner.statusListJWTType) }
         let claims: StatusListSigner.JWTClaims
@@ -383,6 +412,16 @@ public enum StatusListVerifier {
         // Verified here rather than by VerifiableCredentialJWT.verify, which checks validFrom without clock skew:
         // w3cList applies validFrom/validUntil with Limits.clockSkew for both securing forms alike.
         let jws = try StatusVerificationError.classify { try CompactJWS(parsing: token) }
+        return try verifyW3CJWT(parsed: jws, trustedKeys: trustedKeys, statusSize: statusSize, at: at, limits: limits)
+    }
+
+    private static func verifyW3CJWT(
+        parsed jws: CompactJWS,
+        trustedKeys: TrustedKeys,
+        statusSize: StatusSize,
+        at: Date,
+        limits: Limits
+    ) throws(StatusVerificationError) -> VerifiedStatusList {
         let key = try resolve(trustedKeys, keyID: jws.header.keyID)
         try StatusVerificationError.classify { try jws.verify(with: key, expectedType: VerifiableCredentialJWT.type) }
         guard jws.header.contentType == nil else {

@@ -31,7 +31,7 @@ extension Standing {
         @Option(
             name: .long,
             help: ArgumentHelp(
-                "Trusted keys: a JWKS/DID document/JWK file, a JWKS URL, or a DID (did:web, did:key). Repeatable.",
+                "Trusted keys: a JWKS/DID document/JWK file, a PEM file of pinned x5c anchors, a JWKS URL, or a DID (did:web, did:key). Repeatable.",
                 valueName: "JWKS-OR-URL"
             )
         )
@@ -111,7 +111,8 @@ extension Standing {
             throw CLIError("--at must be unix seconds or a date-time with a time zone (2026-01-31T12:00:00Z), got '\(text)'")
         }
 
-        /// One `--trust` value: a DID, a JWKS URL, or a file holding a JWKS, a DID document or a single JWK.
+        /// One `--trust` value: a DID, a JWKS URL, or a file holding a JWKS, a DID document, a single JWK, or PEM
+    /// certificates (anchors the `x5c` chains of lists must validate to).
         static func trustSource(_ value: String) throws -> TrustSource {
             if value.hasPrefix("did:") { return .did(value) }
             if value.hasPrefix("https://") || value.hasPrefix("http://") {
@@ -123,6 +124,13 @@ extension Standing {
                 data = try Data(contentsOf: URL(fileURLWithPath: value))
             } catch {
                 throw CLIError("--trust: cannot read \(value): \(error.localizedDescription)")
+            }
+            if let text = String(data: data, encoding: .utf8), text.contains("-----BEGIN CERTIFICATE-----") {
+                do {
+                    return .x5c(anchors: try X509Certificate.parseChain(pem: text))
+                } catch {
+                    throw CLIError("--trust: \(value) holds no usable PEM certificates: \(error.reason)")
+                }
             }
             do {
                 let document = try JSONValue(parsing: data)
@@ -138,7 +146,7 @@ extension Standing {
             } catch {
                 throw CLIError("--trust: \(value) is not a usable JWKS, DID document or JWK: \(error)")
             }
-            throw CLIError("--trust: \(value) is neither a JWKS ({\"keys\": ...}), a DID document nor a JWK")
+            throw CLIError("--trust: \(value) is neither a JWKS ({\"keys\": ...}), a DID document, a JWK nor PEM certificates")
         }
     }
 }

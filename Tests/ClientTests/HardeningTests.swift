@@ -390,3 +390,83 @@ import Testing
         #expect(server.requests("/messages").count == 1)
     }
 }
+
+/// Lists that carry their signer's certificate chain, checked against pinned anchors.
+@Suite struct CertificateChainTests {
+    struct PKI {
+        let caKey = SigningKey.generate(.es256)
+        let leafKey = SigningKey.generate(.es256)
+        let ca: X509Certificate
+        let leaf: X509Certificate
+
+        init() throws {
+            let now = Date()
+            ca = try X509Certificate.selfSigned(
+                name: CertificateName(commonName: "Status Test CA"), key: caKey, validFrom: now.addingTimeInterval(-3600),
+                validUntil: now.addingTimeInterval(86_400))
+            leaf = try X509Certificate.issue(
+                name: CertificateName(commonName: "Status list signer"), publicKey: leafKey.verificationKey, issuer: ca, issuerKey: caKey,
+                validFrom: now.addingTimeInterval(-3600), validUntil: now.addingTimeInterval(86_400))
+        }
+    }
+
+    static func compressedList() throws -> [UInt8] { try bitstring(count: 16, set: [4: 1]).ietfCompressed(level: 9) }
+
+    static func jwt(url: String, key: SigningKey, chain: [Data]?, keyID: String? = nil) throws -> Data {
+        let now = Date().timeIntervalSince1970.rounded(.down)
+        let claims: JSONValue = [
+            "sub": .string(url), "iat": .number(now - 10), "exp": .number(now + 3600), "ttl": 60,
+            "status_list": ["bits": 1, "lst": .string(Base64URL.encode(try compressedList()))],
+        ]
+        return Data(try CompactJWS.sign(json: claims, key: key, type: "statuslist+jwt", keyID: keyID, certificateChain: chain).utf8)
+    }
+
+    static func cwt(url: String, key: SigningKey, chain: [Data]) throws -> Data {
+        let now = Int64(Date().timeIntervalSince1970)
+        let claims: CBOR = .map([
+            (key: CBOR(Int64(2)), value: .textString(url)),
+            (key: CBOR(Int64(6)), value: CBOR(now - 10)),
+            (key: CBOR(Int64(4)), value: CBOR(now + 3600)),
+            (key: CBOR(Int64(65534)), value: CBOR(Int64(60))),
+            (
+                key: CBOR(Int64(65533)),
+                value: .map([(key: .textString("bits"), value: CBOR(Int64(1))), (key: .textString("lst"), value: .byteString(Data(try compressedList())))])
+            ),
+        ])
+        return try COSESign1.sign(payload: claims.encoded(), key: key, typ: "application/statuslist+cwt", x5chain: chain)
+    }
+
+    @Test func chainsToAPinnedAnchorVerify() async throws {
+        let pki = try PKI()
+        let server = try await CraftedServer.start()
+        defer { Task { await server.stop() } }
+        let jwtURL = "\(server.baseURL)/jwt"
+        let cwtURL = "\(server.baseURL)/cwt"
+        server.serve("/jwt", try Self.jwt(url: jwtURL, key: pki.leafKey, chain: [pki.leaf.derEncoded, pki.ca.derEncoded]), mediaType: "application/statuslist+jwt")
+        server.serve("/cwt", try Self.cwt(url: cwtURL, key: pki.leafKey, chain: [pki.leaf.derEncoded]), mediaType: "application/statuslist+cwt")
+        let client = makeClient()
+        let trust = TrustSource.x5c(anchors: [pki.ca])
+        let jwt = try await client.checkStatus(try StatusListReference(idx: 4, uri: jwtURL), trust: trust)
+        #expect(jwt.status == 1 && jwt.source == .network)
+        #expect(try await client.checkStatus(try StatusListReference(idx: 3, uri: jwtURL), trust: trust).source == .memory)
+        let cwt = try await client.checkStatus(try StatusListReference(idx: 4, uri: cwtURL), trust: trust, options: .init(preferredFormat: .ietfCWT))
+        #expect(cwt.status == 1)
+
+        // Another anchor: the chain does not validate.
+        let other = try PKI()
+        let error = await expectFailure(.statusVerificationError, .verificationFailed) {
+            try await makeClient().checkStatus(try StatusListReference(idx: 4, uri: jwtURL), trust: .x5c(anchors: [other.ca]))
+        }
+        #expect(error?.reason.contains("does not validate") == true, "\(String(describing: error))")
+        // A chain whose leaf did not sign the list.
+        server.serve("/swapped", try Self.jwt(url: "\(server.baseURL)/swapped", key: other.leafKey, chain: [pki.leaf.derEncoded]), mediaType: "application/statuslist+jwt")
+        await expectFailure(.statusVerificationError, .verificationFailed) {
+            try await makeClient().checkStatus(try StatusListReference(idx: 4, uri: "\(server.baseURL)/swapped"), trust: trust)
+        }
+        // No chain at all: nothing to trust.
+        server.serve("/plain", try Self.jwt(url: "\(server.baseURL)/plain", key: pki.leafKey, chain: nil, keyID: "k"), mediaType: "application/statuslist+jwt")
+        await expectFailure(.statusVerificationError, .verificationFailed) {
+            try await makeClient().checkStatus(try StatusListReference(idx: 4, uri: "\(server.baseURL)/plain"), trust: trust)
+        }
+    }
+}

@@ -39,7 +39,7 @@ struct DataDirectoryTests {
             }
 
             let reloaded = try directory.signingKeys()
-            #expect(reloaded.map(\.keyID) == generated.map(\.keyID).sorted())
+            #expect(Set(reloaded.map(\.keyID)) == Set(generated.map(\.keyID)))
             for key in generated {
                 let match = try #require(reloaded.first { $0.keyID == key.keyID })
                 #expect(match.key.verificationKey == key.key.verificationKey)
@@ -55,6 +55,21 @@ struct DataDirectoryTests {
             let added = try directory.generateSigningKeysIfMissing(algorithms: [.es256, .es384])
             #expect(added.map(\.key.algorithm) == [.es384])
             #expect(try directory.signingKeys().count == 3)
+        }
+    }
+
+    @Test func newerKeyFilesComeLastSoTheyBecomeTheSigningKey() async throws {
+        try await withTemporaryDirectory { root in
+            let directory = DataDirectory(path: root.appendingPathComponent("data").path)
+            let first = try directory.generateSigningKeysIfMissing(algorithms: [.es256])
+            // A rotated-in key: a second ES256 key file, written later.
+            let rotated = SigningKey.generate(.es256)
+            let path = directory.keysPath + "/" + rotated.verificationKey.thumbprint + ".jwk"
+            try JSONEncoder().encode(rotated.jwk).write(to: URL(fileURLWithPath: path))
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: path)
+            let keys = try directory.signingKeys()
+            #expect(keys.map(\.keyID) == [first[0].keyID, rotated.verificationKey.thumbprint])
         }
     }
 

@@ -91,6 +91,8 @@ struct World {
     static let genesisTime = instant("2025-06-01T00:00:00Z")
 
     var state = RegistryState()
+    /// Every event the helpers applied, in order (what a store would hold).
+    var log = [RegistryEvent]()
     let root = Party(did: "did:web:registry.example.eu", role: .rootAuthority, name: "Example Accreditation Registry", country: "BE")
     let aneca = Party(did: "did:web:aneca.example", role: .accreditationBody, name: "ANECA (example)", country: "ES")
     let nvao = Party(did: "did:web:nvao.example", role: .accreditationBody, name: "NVAO (example)", country: "NL")
@@ -138,7 +140,7 @@ struct World {
         )
         rootAuthorisationId = authorisation.accreditationId
         let initialise = try RegistryStatement.initialise(root: root.entity, grant: authorisation, registryBaseURL: Self.base, issuedAt: clock)
-        try state.apply(statement: try root.sign(initialise), at: clock)
+        log.append(try state.apply(statement: try root.sign(initialise), at: clock))
         anecaAccreditationId = try registerBody(aneca, scope: Self.anecaScope)
         nvaoAccreditationId = try registerBody(nvao, scope: Self.nvaoScope)
     }
@@ -162,7 +164,7 @@ struct World {
         let statement = try RegistryStatement.registerBody(
             rootAuthority: root.did, body: body.entity, grant: grant, registryBaseURL: Self.base, issuedAt: at
         )
-        try state.apply(statement: try root.sign(statement), at: at)
+        log.append(try state.apply(statement: try root.sign(statement), at: at))
         return grant.accreditationId
     }
 
@@ -213,7 +215,7 @@ struct World {
             by: body, parent: parent, subject: subject, role: role, scope: scope, validFrom: validFrom, validUntil: validUntil,
             includeEntity: state.entity(subject.did) == nil, issuedAt: time, id: id
         )
-        try state.apply(statement: compact, at: time)
+        log.append(try state.apply(statement: compact, at: time))
         return id
     }
 
@@ -235,7 +237,9 @@ struct World {
             rootAuthority: root.did,
             issuedAt: time
         )
-        return try state.apply(statement: try signer.sign(statement), at: time)
+        let event = try state.apply(statement: try signer.sign(statement), at: time)
+        log.append(event)
+        return event
     }
 
     /// A standard Spanish micro-credential scope inside ANECA's ceiling.

@@ -7,8 +7,10 @@ public enum CertificateChainVerification {
     /// Validates a chain, leaf first, to one of `anchors` at `time`.
     ///
     /// The certificates after the leaf are only candidate intermediates: the verifier builds its own path from the
-    /// leaf to an anchor, so an attacker-supplied "root" at the end of `x5c` is never trusted by itself. A leaf that
-    /// is itself an anchor (a pinned self-signed signer certificate) is accepted directly.
+    /// leaf to an anchor, so an attacker-supplied "root" at the end of `x5c` is never trusted by itself. A pinned
+    /// self-signed signer certificate (a CA certificate, as ``X509Certificate/selfSigned(name:key:validFrom:validUntil:serialNumber:)``
+    /// makes) validates as a one-element chain; an end-entity certificate cannot be an anchor (RFC 5280), so for a
+    /// CA-issued signer pin the CA.
     /// - Parameters:
     ///   - chain: The chain, leaf first (e.g. from ``X509Certificate/parseChain(der:)``).
     ///   - anchors: The pinned trust anchors.

@@ -1,0 +1,142 @@
+import Foundation
+import Signing
+import Testing
+
+@testable import TrustRegistry
+
+@Suite("EBSI TIR v5 and TRQP projections")
+struct ViewTests {
+    let configuration = EBSIConfiguration(baseURL: World.base + "/")
+    let now = instant("2026-06-01T00:00:00Z")
+
+    func encoded(_ value: some Encodable) throws -> JSONValue { try JSONValue(encoding: value) }
+
+    @Test("issuer list: cursor pagination with absolute links, in DID order")
+    func issuerPages() throws {
+        var world = try World()
+        for index in 0..<5 { _ = try world.spanishUniversity("U\(index)", host: "u\(index).example.es") }
+        let all = world.state.accreditedSubjects
+        #expect(all == all.sorted() && all.count == 8)
+        let first = world.state.ebsiIssuers(page: try EBSIPageRequest(size: 3), configuration: configuration)
+        #expect(first.seq == world.state.seq)
+        #expect(first.body.items.map(\.did) == Array(all[0..<3]))
+        #expect(first.body.total == 8 && first.body.pageSize == 3)
+        let prefix = "https://registry.example.eu/trusted-issuers-registry/v5/issuers"
+        #expect(first.body.selfURL == "\(prefix)?page[size]=3")
+        #expect(first.body.links.first == "\(prefix)?page[size]=3")
+        #expect(first.body.links.prev == first.body.links.first)
+        #expect(first.body.links.next == "\(prefix)?page[after]=\(all[2])&page[size]=3")
+        #expect(first.body.links.last == "\(prefix)?page[after]=\(all[4])&page[size]=3")
+        #expect(first.body.items[0].href == "\(prefix)/\(all[0])")
+        let second = world.state.ebsiIssuers(page: try EBSIPageRequest(after: all[2], size: 3), configuration: configuration)
+        #expect(second.body.items.map(\.did) == Array(all[3..<6]))
+        #expect(second.body.links.prev == "\(prefix)?page[size]=3")
+        let last = world.state.ebsiIssuers(page: try EBSIPageRequest(after: all[5], size: 3), configuration: configuration)
+        #expect(last.body.items.map(\.did) == Array(all[6..<8]))
+        #expect(last.body.links.next == last.body.links.last)
+        // A cursor that is no longer (or never was) a DID still positions the page.
+        let between = world.state.ebsiIssuers(page: try EBSIPageRequest(after: "did:web:u2.example.esz", size: 100), configuration: configuration)
+        #expect(between.body.items.first?.did == all.first { $0 > "did:web:u2.example.esz" })
+        let json = try encoded(first.body)
+        #expect(json["self"] != nil && json["links"]?["next"] != nil)
+        expectRegistryError(.malformed) { _ = try EBSIPageRequest(size: 0) }
+        expectRegistryError(.malformed) { _ = try EBSIPageRequest(size: 101) }
+    }
+
+    @Test("issuer, attributes, attribute and revisions; revoked shows issuerType Revoked")
+    func attributes() throws {
+        var world = try World()
+        let (university, id) = try world.spanishUniversity()
+        let issuer = try world.state.ebsiIssuer(did: university.did, configuration: configuration)
+        #expect(issuer.body == EBSIIssuer(
+            did: university.did, attributes: "\(World.base)/trusted-issuers-registry/v5/issuers/\(university.did)/attributes", hasAttributes: true))
+        let list = try world.state.ebsiAttributes(did: university.did, page: try EBSIPageRequest(), configuration: configuration)
+        #expect(list.body.items.map(\.id) == [id])
+        let attribute = try world.state.ebsiAttribute(id: id, did: university.did, at: now).body.attribute
+        let record = try #require(world.state.accreditation(id))
+        #expect(attribute.body == record.evidence)
+        #expect(attribute.hash == RegistryState.sha256Hex(record.evidence) && attribute.hash.count == 64)
+        #expect(attribute.issuerType == "TI" && attribute.tao == world.aneca.did && attribute.rootTao == world.root.did)
+        #expect(try world.state.ebsiAttribute(id: world.anecaAccreditationId, at: now).body.attribute.issuerType == "TAO")
+        #expect(try world.state.ebsiAttribute(id: world.rootAuthorisationId, at: now).body.attribute.issuerType == "RootTAO")
+
+        try world.change(.suspend, id, by: world.aneca, reason: "review", at: instant("2026-07-01T00:00:00Z"))
+        #expect(try world.state.ebsiAttribute(id: id, at: instant("2026-07-02T00:00:00Z")).body.attribute.issuerType == "Revoked")
+        #expect(try world.state.ebsiAttribute(id: id, at: now).body.attribute.issuerType == "TI")
+        try world.change(.reinstate, id, by: world.aneca, at: instant("2026-08-01T00:00:00Z"))
+        try world.change(.revoke, id, by: world.aneca, reason: "fraud", at: instant("2026-09-01T00:00:00Z"))
+        #expect(try world.state.ebsiAttribute(id: id, at: instant("2026-09-01T00:00:00Z")).body.attribute.issuerType == "Revoked")
+        let revisions = try world.state.ebsiRevisions(id: id, did: university.did, page: try EBSIPageRequest(), configuration: configuration).body
+        #expect(revisions.items.map(\.issuerType) == ["TI", "Revoked", "TI", "Revoked"])
+        #expect(revisions.items.map(\.status) == [.active, .suspended, .active, .revoked])
+        #expect(revisions.items[0].evidence == record.evidence && revisions.items[3].evidence != record.evidence)
+        #expect(try SignedStatement(parsing: revisions.items[3].evidence).kind == .revoke)
+        let paged = try world.state.ebsiRevisions(id: id, page: try EBSIPageRequest(after: String(revisions.items[1].seq), size: 1), configuration: configuration)
+        #expect(paged.body.items.map(\.seq) == [revisions.items[2].seq])
+        let deprecated = try world.state.ebsiIssuerWithAttributes(did: university.did, at: instant("2026-09-01T00:00:00Z")).body
+        #expect(deprecated.attributes.map(\.issuerType) == ["Revoked"])
+
+        expectRegistryError(.unknownEntity) { _ = try world.state.ebsiIssuer(did: "did:web:nobody.example", configuration: configuration) }
+        expectRegistryError(.unknownAccreditation) { _ = try world.state.ebsiAttribute(id: id, did: world.nvao.did, at: now) }
+        expectRegistryError(.malformed) {
+            _ = try world.state.ebsiAttributes(did: university.did, page: try EBSIPageRequest(after: "nope"), configuration: configuration)
+        }
+    }
+
+    @Test("TRQP: request parsing is strict; responses use the exact member names")
+    func trqpWire() throws {
+        var world = try World()
+        let (university, id) = try world.spanishUniversity()
+        let body = Data("""
+            {"entity_id":"\(university.did)","authority_id":"\(world.root.did)","action":"issue","resource":"MicroCredential",
+             "context":{"time":"2026-05-01T10:00:00Z","eqfLevel":"http://data.europa.eu/snb/eqf/6",
+             "jurisdiction":"http://publications.europa.eu/resource/authority/country/ESP","locator":"ignored"}}
+            """.utf8)
+        let query = try TRQPQuery.parse(body)
+        let answer = try world.state.trqpAuthorization(query, now: instant("2026-09-02T08:12:44Z"))
+        #expect(answer.seq == world.state.seq)
+        let json = try encoded(answer.body)
+        #expect(Set(json.objectValue?.keys.map { $0 } ?? []) == [
+            "entity_id", "authority_id", "action", "resource", "authorized", "time_requested", "time_evaluated", "message", "context",
+        ])
+        #expect(json["authorized"] == true)
+        #expect(json["time_requested"] == "2026-05-01T10:00:00Z" && json["time_evaluated"] == "2026-09-02T08:12:44Z")
+        #expect(json["message"]?.stringValue?.contains("accreditation \(id)") == true)
+        #expect(json["message"]?.stringValue?.hasSuffix("(seq \(world.state.seq))") == true)
+        #expect(json["context"]?["locator"] == "ignored")
+
+        let unknownEntity = try world.state.trqpAuthorization(
+            TRQPQuery(entityID: "did:web:nobody.example", authorityID: world.root.did, action: "issue", resource: V.microCredential))
+        #expect(!unknownEntity.body.authorized && unknownEntity.body.timeRequested == nil)
+        expectRegistryError(.unknownAuthority) {
+            _ = try world.state.trqpAuthorization(
+                TRQPQuery(entityID: university.did, authorityID: "did:web:unknown.example", action: "issue", resource: V.microCredential))
+        }
+        let recognition = try world.state.trqpRecognition(
+            TRQPQuery(entityID: world.aneca.did, authorityID: world.root.did, action: "recognize", resource: "accreditation-decisions",
+                context: ["time": "2026-05-01T10:00:00Z"]))
+        let recognitionJSON = try encoded(recognition.body)
+        #expect(recognitionJSON["recognized"] == true && recognitionJSON["authorized"] == nil)
+
+        let metadata = try world.state.trqpMetadata(baseURL: World.base, governanceFrameworkURL: "https://registry.example.eu/egf")
+        let metadataJSON = try encoded(metadata.body)
+        #expect(metadataJSON["id"]?.stringValue == world.root.did && metadataJSON["trqpVersion"] == "2.0")
+        #expect(metadataJSON["default_egf_did"]?.stringValue == world.root.did)
+        #expect(metadataJSON["trqpEndpointUrl"] == "https://registry.example.eu/trqp")
+    }
+
+    @Test(
+        "TRQP: malformed requests are refused",
+        arguments: [
+            "", "[]", "{}", #"{"entity_id":"a","authority_id":"b","action":"issue"}"#,
+            #"{"entity_id":"","authority_id":"b","action":"issue","resource":"r"}"#,
+            #"{"entity_id":"a","authority_id":"b","action":"issue","resource":"r","context":{"time":5}}"#,
+            #"{"entity_id":"a","authority_id":"b","action":"issue","resource":"r","context":{"time":"yesterday"}}"#,
+            #"{"entity_id":"a","authority_id":"b","action":"issue","resource":"r","context":[]}"#,
+            #"{"entity_id":1,"authority_id":"b","action":"issue","resource":"r"}"#,
+        ]
+    )
+    func trqpMalformed(body: String) {
+        expectRegistryError(.malformed) { _ = try TRQPQuery.parse(Data(body.utf8)) }
+    }
+}
