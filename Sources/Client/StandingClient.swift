@@ -253,7 +253,7 @@ public actor StandingClient {
             do {
                 let keys = try await keys(for: entry.stored, resolved: resolved, at: context.evaluationTime)
                 cached = (try authorize(entry, keys: keys, context: context), .memory)
-            } catch  where options.policy != .offline {
+            } catch where options.policy != .offline {
                 configuration.logger.debug("cached list no longer verifies, refetching", metadata: ["url": "\(url)", "error": "\(error)"])
             }
         }
@@ -261,7 +261,7 @@ public actor StandingClient {
             do {
                 let keys = try await keys(for: stored, resolved: resolved, at: context.evaluationTime)
                 cached = (try entry(from: stored, keys: keys, context: context), .disk)
-            } catch  where options.policy != .offline {
+            } catch where options.policy != .offline {
                 configuration.logger.debug("disk copy does not verify, refetching", metadata: ["url": "\(url)", "error": "\(error)"])
             }
         }
@@ -275,7 +275,8 @@ public actor StandingClient {
         return try await download(context: context, trust: trust, resolved: resolved)
     }
 
-    /// The keys a trust source stands for, resolving (and caching) JWKS and DID documents.
+    /// The keys a trust source stands for, resolving (and caching) JWKS and DID documents. ``TrustSource/x5c(anchors:)``
+    /// contributes no keys here: its key comes from each list's own certificate chain.
     /// - Parameters:
     ///   - trust: The source.
     ///   - policy: ``CachePolicy/offline`` uses cached documents only, whatever their age.

@@ -136,7 +136,10 @@ enum CertificateChainKeys {
             return TrustedKeys()
         }
         guard !chain.isEmpty, chain.count <= maximumChainLength else {
-            throw .verification(.verificationFailed, "the list's certificate chain has \(chain.count) certificates (1 to \(maximumChainLength) accepted)")
+            throw .verification(
+                .verificationFailed,
+                "the list's certificate chain has \(chain.count) certificates (1 to \(maximumChainLength) accepted)"
+            )
         }
         let leafKey: VerificationKey
         do throws(SigningError) {

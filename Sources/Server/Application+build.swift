@@ -6,6 +6,7 @@ import NIOCore
 import Prometheus
 import Signing
 import Store
+import TrustRegistry
 
 /// The Prometheus registry behind swift-metrics. Bootstrapped once per process: swift-metrics allows only one
 /// bootstrap, and tests build many applications in one process.
@@ -26,6 +27,7 @@ public struct StandingServer<App: ApplicationProtocol>: Sendable {
     public let keys: ServiceKeys
     public let published: PublishedLists
     public let publisher: Publisher
+    public let registry: RegistryService
     /// The one-time operator token, when this start initialised the data directory; nil otherwise.
     public let initialOperatorToken: String?
 }
@@ -46,7 +48,7 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) async throws -> StandingServer<some ApplicationProtocol> {
     try configuration.validate()
-    let registry = MetricsRegistry.shared
+    let metricsRegistry = MetricsRegistry.shared
     let directory = DataDirectory(path: configuration.dataDirectory)
     try directory.prepare()
     let store = try SQLiteStore(path: directory.databasePath)
@@ -82,6 +84,10 @@ public func buildApplication(
     )
     try await publisher.restore()
 
+    let registry = try await RegistryService(
+        store: store, keys: keys, loteChain: try loteCertificateChain(directory: directory, keys: keys, logger: logger), baseURL: base,
+        logger: logger)
+
     var defaults = ListDefaults()
     defaults.ttlSeconds = configuration.defaultTTLSeconds
     defaults.validitySeconds = configuration.defaultValiditySeconds
@@ -97,7 +103,8 @@ public func buildApplication(
     let admin = router.group("admin").add(middleware: BearerAuthenticator(tokens: tokens))
     admin.addRoutes(AdminController<SQLiteStore>(service: service, published: published).endpoints)
     admin.addRoutes(TokensController(tokens: tokens).endpoints)
-    SystemController(keys: keys, registry: registry, isReady: {
+    RegistryController(registry: registry, baseURL: base, keys: keys, store: store).addRoutes(to: router, admin: admin)
+    SystemController(keys: keys, registry: metricsRegistry, isReady: {
         do {
             _ = try await store.list(id: "-")
             return true
@@ -112,11 +119,33 @@ public func buildApplication(
         server: .http1(
             configuration: .init(additionalChannelHandlers: [StatusFastPathHandler(published: published, served: fastPathServed)])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "standing"),
-        services: [publisher],
+        services: [publisher, registry],
         onServerRunning: onServerRunning,
         logger: logger
     )
     return StandingServer(
-        application: application, store: store, keys: keys, published: published, publisher: publisher,
+        application: application, store: store, keys: keys, published: published, publisher: publisher, registry: registry,
         initialOperatorToken: initialOperatorToken)
+}
+
+/// The certificate chain the LoTE is signed with: `DATA_DIR/lote-certificate.pem` (an operator-provided chain, leaf
+/// first, whose leaf certifies one of the service's ES256 keys), or else a self-signed certificate for the active
+/// ES256 key, generated and written there on first start.
+func loteCertificateChain(directory: DataDirectory, keys: ServiceKeys, logger: Logger) throws -> [X509Certificate] {
+    guard let signer = keys.active(.es256) else { throw ServiceError(.unavailable, "the service has no ES256 key") }
+    let path = directory.path + "/lote-certificate.pem"
+    if let pem = try? String(contentsOfFile: path, encoding: .utf8) {
+        let chain = try X509Certificate.parseChain(pem: pem)
+        guard let leaf = chain.first, (try? leaf.publicKey()) == signer.signingKey.verificationKey else {
+            throw ServiceError(.invalidValue, "\(path) does not certify the service's active ES256 key (kid \(signer.kid))")
+        }
+        return chain
+    }
+    let now = Date()
+    let certificate = try X509Certificate.selfSigned(
+        name: CertificateName(commonName: "Standing trust registry \(keys.did)"), key: signer.signingKey,
+        validFrom: now.addingTimeInterval(-300), validUntil: now.addingTimeInterval(5 * 365 * 86_400))
+    try certificate.pemEncoded.write(toFile: path, atomically: true, encoding: .utf8)
+    logger.notice("generated a self-signed LoTE signing certificate in \(path); replace it with an operator certificate chain for production")
+    return [certificate]
 }

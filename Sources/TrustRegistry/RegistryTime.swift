@@ -14,17 +14,20 @@ public enum RegistryTime {
     }
 
     /// The JWT NumericDate (seconds since the epoch) of `date`, truncated.
-    /// - Parameter date: The instant.
+    /// - Parameter date: The instant (clamped to years 0000-9999).
     /// - Returns: Whole seconds since 1970-01-01T00:00:00Z.
     public static func numericDate(_ date: Date) -> Int {
-        Int(date.timeIntervalSince1970.rounded(.down))
+        let seconds = date.timeIntervalSince1970
+        guard seconds.isFinite else { return 0 }
+        // Clamped to years 0000-9999 so no instant, however it was built, can trap the conversion.
+        return Int(min(max(seconds, -62_167_219_200), 253_402_300_799).rounded(.down))
     }
 
     /// Formats `date` (truncated) as `YYYY-MM-DDThh:mm:ssZ`.
     /// - Parameter date: The instant; years outside 0000-9999 are clamped to that range.
     /// - Returns: The text.
     public static func format(_ date: Date) -> String {
-        let seconds = max(min(numericDate(date), 253_402_300_799), -62_167_219_200)
+        let seconds = numericDate(date)
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civilDate(fromDays: days)

@@ -112,7 +112,7 @@ extension Standing {
         }
 
         /// One `--trust` value: a DID, a JWKS URL, or a file holding a JWKS, a DID document, a single JWK, or PEM
-    /// certificates (anchors the `x5c` chains of lists must validate to).
+        /// certificates (anchors the `x5c` chains of lists must validate to).
         static func trustSource(_ value: String) throws -> TrustSource {
             if value.hasPrefix("did:") { return .did(value) }
             if value.hasPrefix("https://") || value.hasPrefix("http://") {

@@ -402,11 +402,19 @@ import Testing
         init() throws {
             let now = Date()
             ca = try X509Certificate.selfSigned(
-                name: CertificateName(commonName: "Status Test CA"), key: caKey, validFrom: now.addingTimeInterval(-3600),
-                validUntil: now.addingTimeInterval(86_400))
+                name: CertificateName(commonName: "Status Test CA"),
+                key: caKey,
+                validFrom: now.addingTimeInterval(-3600),
+                validUntil: now.addingTimeInterval(86_400)
+            )
             leaf = try X509Certificate.issue(
-                name: CertificateName(commonName: "Status list signer"), publicKey: leafKey.verificationKey, issuer: ca, issuerKey: caKey,
-                validFrom: now.addingTimeInterval(-3600), validUntil: now.addingTimeInterval(86_400))
+                name: CertificateName(commonName: "Status list signer"),
+                publicKey: leafKey.verificationKey,
+                issuer: ca,
+                issuerKey: caKey,
+                validFrom: now.addingTimeInterval(-3600),
+                validUntil: now.addingTimeInterval(86_400)
+            )
         }
     }
 
@@ -430,7 +438,9 @@ import Testing
             (key: CBOR(Int64(65534)), value: CBOR(Int64(60))),
             (
                 key: CBOR(Int64(65533)),
-                value: .map([(key: .textString("bits"), value: CBOR(Int64(1))), (key: .textString("lst"), value: .byteString(Data(try compressedList())))])
+                value: .map([
+                    (key: .textString("bits"), value: CBOR(Int64(1))), (key: .textString("lst"), value: .byteString(Data(try compressedList()))),
+                ])
             ),
         ])
         return try COSESign1.sign(payload: claims.encoded(), key: key, typ: "application/statuslist+cwt", x5chain: chain)
@@ -442,7 +452,11 @@ import Testing
         defer { Task { await server.stop() } }
         let jwtURL = "\(server.baseURL)/jwt"
         let cwtURL = "\(server.baseURL)/cwt"
-        server.serve("/jwt", try Self.jwt(url: jwtURL, key: pki.leafKey, chain: [pki.leaf.derEncoded, pki.ca.derEncoded]), mediaType: "application/statuslist+jwt")
+        server.serve(
+            "/jwt",
+            try Self.jwt(url: jwtURL, key: pki.leafKey, chain: [pki.leaf.derEncoded, pki.ca.derEncoded]),
+            mediaType: "application/statuslist+jwt"
+        )
         server.serve("/cwt", try Self.cwt(url: cwtURL, key: pki.leafKey, chain: [pki.leaf.derEncoded]), mediaType: "application/statuslist+cwt")
         let client = makeClient()
         let trust = TrustSource.x5c(anchors: [pki.ca])
@@ -459,12 +473,20 @@ import Testing
         }
         #expect(error?.reason.contains("does not validate") == true, "\(String(describing: error))")
         // A chain whose leaf did not sign the list.
-        server.serve("/swapped", try Self.jwt(url: "\(server.baseURL)/swapped", key: other.leafKey, chain: [pki.leaf.derEncoded]), mediaType: "application/statuslist+jwt")
+        server.serve(
+            "/swapped",
+            try Self.jwt(url: "\(server.baseURL)/swapped", key: other.leafKey, chain: [pki.leaf.derEncoded]),
+            mediaType: "application/statuslist+jwt"
+        )
         await expectFailure(.statusVerificationError, .verificationFailed) {
             try await makeClient().checkStatus(try StatusListReference(idx: 4, uri: "\(server.baseURL)/swapped"), trust: trust)
         }
         // No chain at all: nothing to trust.
-        server.serve("/plain", try Self.jwt(url: "\(server.baseURL)/plain", key: pki.leafKey, chain: nil, keyID: "k"), mediaType: "application/statuslist+jwt")
+        server.serve(
+            "/plain",
+            try Self.jwt(url: "\(server.baseURL)/plain", key: pki.leafKey, chain: nil, keyID: "k"),
+            mediaType: "application/statuslist+jwt"
+        )
         await expectFailure(.statusVerificationError, .verificationFailed) {
             try await makeClient().checkStatus(try StatusListReference(idx: 4, uri: "\(server.baseURL)/plain"), trust: trust)
         }

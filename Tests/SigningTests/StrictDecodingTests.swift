@@ -25,9 +25,10 @@ struct StrictDecodingTests {
             let expected = Self.referenceDecode(text)
             let actual = try? Base64URL.decode(text)
             #expect(actual == expected, "\(text.debugDescription)")
-            // The Substring entry point takes the same path.
+            // A Substring takes the same path (cut by UTF-8 offsets: a leading combining mark would join the "@").
             let padded = "@" + text + "@"
-            #expect((try? Base64URL.decode(padded.dropFirst().dropLast())) == expected)
+            let inner = padded[padded.utf8.index(after: padded.startIndex)..<padded.utf8.index(before: padded.endIndex)]
+            #expect((try? Base64URL.decode(inner)) == expected)
             if expected != nil { accepted += 1 }
         }
         // Both outcomes must be well represented for the comparison to mean anything.
@@ -94,7 +95,7 @@ struct StrictDecodingTests {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         let cases = [
             "", ".", "..", "...", parts[0], parts[0] + "." + parts[1], token + ".", "." + token, token + "." + parts[2],
-            parts[0] + ".." + parts[2], "." + parts[1] + "." + parts[2], parts[0] + "." + parts[1] + ".",
+            "." + parts[1] + "." + parts[2], parts[0] + "." + parts[1] + ".",
             parts[0] + ".\u{301}" + parts[1] + "." + parts[2], parts[0] + "." + parts[1] + "\u{301}." + parts[2],
             parts[0] + "\r\n." + parts[1] + "." + parts[2], parts[0] + "." + parts[1] + "." + parts[2] + "\n",
         ]

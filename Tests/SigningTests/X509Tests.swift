@@ -13,7 +13,9 @@ struct X509Tests {
         let key = SigningKey.generate(algorithm)
         let certificate = try X509Certificate.selfSigned(
             name: CertificateName(commonName: name, organization: "Example", organizationalUnit: "Trust", country: "EU"),
-            key: key, validFrom: start, validUntil: end
+            key: key,
+            validFrom: start,
+            validUntil: end
         )
         return (key, certificate)
     }
@@ -73,7 +75,12 @@ struct X509Tests {
             _ = try X509Certificate.selfSigned(name: CertificateName(commonName: "x"), key: key, validFrom: Self.end, validUntil: Self.start)
         }
         expectSigningError(.malformed) {
-            _ = try X509Certificate.selfSigned(name: CertificateName(commonName: "x", country: "EUR"), key: key, validFrom: Self.start, validUntil: Self.end)
+            _ = try X509Certificate.selfSigned(
+                name: CertificateName(commonName: "x", country: "EUR"),
+                key: key,
+                validFrom: Self.start,
+                validUntil: Self.end
+            )
         }
         expectSigningError(.malformed) {
             _ = try X509Certificate.selfSigned(name: CertificateName(commonName: ""), key: key, validFrom: Self.start, validUntil: Self.end)
@@ -81,8 +88,12 @@ struct X509Tests {
         let (_, ca) = try Self.selfSigned("CA")
         expectSigningError(.invalidKey) {
             _ = try X509Certificate.issue(
-                name: CertificateName(commonName: "leaf"), publicKey: key.verificationKey, issuer: ca, issuerKey: key,
-                validFrom: Self.start, validUntil: Self.end
+                name: CertificateName(commonName: "leaf"),
+                publicKey: key.verificationKey,
+                issuer: ca,
+                issuerKey: key,
+                validFrom: Self.start,
+                validUntil: Self.end
             )
         }
     }
@@ -92,8 +103,12 @@ struct X509Tests {
         let (caKey, ca) = try Self.selfSigned("CA")
         let leafKey = SigningKey.generate(.es256)
         let leaf = try X509Certificate.issue(
-            name: CertificateName(commonName: "Signer"), publicKey: leafKey.verificationKey, issuer: ca, issuerKey: caKey,
-            validFrom: Self.start, validUntil: Self.end
+            name: CertificateName(commonName: "Signer"),
+            publicKey: leafKey.verificationKey,
+            issuer: ca,
+            issuerKey: caKey,
+            validFrom: Self.start,
+            validUntil: Self.end
         )
         #expect(try leaf.publicKey() == leafKey.verificationKey)
         #expect(try await CertificateChainVerification.validate(chain: [leaf, ca], anchors: [ca], at: Self.inside) == [leaf, ca])
@@ -101,7 +116,9 @@ struct X509Tests {
         #expect(try await CertificateChainVerification.validate(chain: [ca], anchors: [ca], at: Self.inside) == [ca])
 
         let (_, other) = try Self.selfSigned("CA")
-        await expectAsyncSigningError(.unknownKey) { _ = try await CertificateChainVerification.validate(chain: [leaf, ca], anchors: [other], at: Self.inside) }
+        await expectAsyncSigningError(.unknownKey) {
+            _ = try await CertificateChainVerification.validate(chain: [leaf, ca], anchors: [other], at: Self.inside)
+        }
         await expectAsyncSigningError(.unknownKey) {
             _ = try await CertificateChainVerification.validate(chain: [leaf, ca], anchors: [ca], at: Self.end.addingTimeInterval(1))
         }
@@ -111,8 +128,12 @@ struct X509Tests {
         // An end-entity certificate cannot issue.
         let grandchildKey = SigningKey.generate(.es256)
         let grandchild = try X509Certificate.issue(
-            name: CertificateName(commonName: "Sub"), publicKey: grandchildKey.verificationKey, issuer: leaf, issuerKey: leafKey,
-            validFrom: Self.start, validUntil: Self.end
+            name: CertificateName(commonName: "Sub"),
+            publicKey: grandchildKey.verificationKey,
+            issuer: leaf,
+            issuerKey: leafKey,
+            validFrom: Self.start,
+            validUntil: Self.end
         )
         await expectAsyncSigningError(.unknownKey) {
             _ = try await CertificateChainVerification.validate(chain: [grandchild, leaf, ca], anchors: [ca], at: Self.inside)
@@ -120,15 +141,28 @@ struct X509Tests {
         // An intermediate CA can.
         let intermediateKey = SigningKey.generate(.es384)
         let intermediate = try X509Certificate.issue(
-            name: CertificateName(commonName: "Intermediate"), publicKey: intermediateKey.verificationKey, issuer: ca, issuerKey: caKey,
-            validFrom: Self.start, validUntil: Self.end, isCertificateAuthority: true
+            name: CertificateName(commonName: "Intermediate"),
+            publicKey: intermediateKey.verificationKey,
+            issuer: ca,
+            issuerKey: caKey,
+            validFrom: Self.start,
+            validUntil: Self.end,
+            isCertificateAuthority: true
         )
         let edKey = SigningKey.generate(.edDSA)
         let edLeaf = try X509Certificate.issue(
-            name: CertificateName(commonName: "Ed signer"), publicKey: edKey.verificationKey, issuer: intermediate, issuerKey: intermediateKey,
-            validFrom: Self.start, validUntil: Self.end
+            name: CertificateName(commonName: "Ed signer"),
+            publicKey: edKey.verificationKey,
+            issuer: intermediate,
+            issuerKey: intermediateKey,
+            validFrom: Self.start,
+            validUntil: Self.end
         )
-        #expect(try await CertificateChainVerification.validate(chain: [edLeaf, intermediate], anchors: [ca], at: Self.inside) == [edLeaf, intermediate, ca])
+        #expect(
+            try await CertificateChainVerification.validate(chain: [edLeaf, intermediate], anchors: [ca], at: Self.inside) == [
+                edLeaf, intermediate, ca,
+            ]
+        )
         #expect(try edLeaf.publicKey() == edKey.verificationKey)
         await expectAsyncSigningError(.malformed) { _ = try await CertificateChainVerification.validate(chain: [], anchors: [ca], at: Self.inside) }
         await expectAsyncSigningError(.malformed) { _ = try await CertificateChainVerification.validate(chain: [leaf], anchors: [], at: Self.inside) }

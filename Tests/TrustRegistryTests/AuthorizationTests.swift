@@ -6,11 +6,21 @@ import Testing
 
 @Suite("State at T: authorization and recognition across history and the chain")
 struct AuthorizationTests {
-    func authorized(_ state: RegistryState, _ entity: String, at time: String, authority: String? = nil, resource: String = V.microCredential,
-        eqf: String? = nil, jurisdiction: String? = nil, iscedF: String? = nil) throws -> AuthorizationDecision
-    {
+    func authorized(
+        _ state: RegistryState,
+        _ entity: String,
+        at time: String,
+        authority: String? = nil,
+        resource: String = V.microCredential,
+        eqf: String? = nil,
+        jurisdiction: String? = nil,
+        iscedF: String? = nil
+    ) throws -> AuthorizationDecision {
         try state.authorization(
-            entity: entity, authority: authority ?? (state.rootAuthority ?? ""), action: RegistryAction.issue, resource: resource,
+            entity: entity,
+            authority: authority ?? (state.rootAuthority ?? ""),
+            action: RegistryAction.issue,
+            resource: resource,
             context: QueryContext(time: instant(time), eqfLevel: eqf, jurisdiction: jurisdiction, iscedF: iscedF),
             now: instant("2030-06-01T00:00:00Z")
         )
@@ -32,7 +42,9 @@ struct AuthorizationTests {
         #expect(denial.message.hasSuffix("(seq \(state.seq))"))
         let grant = try authorized(state, university.did, at: "2026-05-01T00:00:00Z")
         #expect(grant.accreditationId == id)
-        #expect(grant.message == "accreditation \(id) (TI) of \(university.did) by \(world.aneca.did) active at 2026-05-01T00:00:00Z (seq \(state.seq))")
+        #expect(
+            grant.message == "accreditation \(id) (TI) of \(university.did) by \(world.aneca.did) active at 2026-05-01T00:00:00Z (seq \(state.seq))"
+        )
     }
 
     @Test("was this issuer accredited for EQF 6 micro-credentials in Spain when it issued on 2026-03-01?")
@@ -107,44 +119,100 @@ struct AuthorizationTests {
     func accreditAction() throws {
         let world = try World()
         let at = QueryContext(time: instant("2026-03-01T00:00:00Z"), eqfLevel: "6")
-        #expect(try world.state.authorization(entity: world.aneca.did, authority: world.root.did, action: "accredit", resource: V.microCredential, context: at).authorized)
-        #expect(try !world.state.authorization(entity: world.aneca.did, authority: world.root.did, action: "accredit", resource: V.diploma, context: at).authorized)
-        #expect(try !world.state.authorization(entity: world.aneca.did, authority: world.root.did, action: "issue", resource: V.microCredential, context: at).authorized)
-        #expect(try world.state.authorization(entity: world.root.did, authority: world.root.did, action: "accredit", resource: V.diploma, context: at).authorized)
+        #expect(
+            try world.state.authorization(
+                entity: world.aneca.did,
+                authority: world.root.did,
+                action: "accredit",
+                resource: V.microCredential,
+                context: at
+            ).authorized
+        )
+        #expect(
+            try !world.state.authorization(entity: world.aneca.did, authority: world.root.did, action: "accredit", resource: V.diploma, context: at)
+                .authorized
+        )
+        #expect(
+            try !world.state.authorization(
+                entity: world.aneca.did,
+                authority: world.root.did,
+                action: "issue",
+                resource: V.microCredential,
+                context: at
+            ).authorized
+        )
+        #expect(
+            try world.state.authorization(entity: world.root.did, authority: world.root.did, action: "accredit", resource: V.diploma, context: at)
+                .authorized
+        )
     }
 
     @Test("recognition: the root recognises its active bodies, and explicit recognitions of other authorities")
     func recognition() throws {
         var world = try World()
         let at = QueryContext(time: instant("2026-03-01T00:00:00Z"))
-        #expect(try world.state.recognition(entity: world.aneca.did, authority: world.root.did, action: "recognize",
-            resource: RegistryAction.accreditationDecisions, context: at).authorized)
-        #expect(try world.state.recognition(entity: world.nvao.did, authority: world.root.did, action: "accredit", resource: V.diploma, context: at).authorized)
-        #expect(try !world.state.recognition(entity: world.aneca.did, authority: world.root.did, action: "accredit", resource: V.diploma, context: at).authorized)
+        #expect(
+            try world.state.recognition(
+                entity: world.aneca.did,
+                authority: world.root.did,
+                action: "recognize",
+                resource: RegistryAction.accreditationDecisions,
+                context: at
+            ).authorized
+        )
+        #expect(
+            try world.state.recognition(entity: world.nvao.did, authority: world.root.did, action: "accredit", resource: V.diploma, context: at)
+                .authorized
+        )
+        #expect(
+            try !world.state.recognition(entity: world.aneca.did, authority: world.root.did, action: "accredit", resource: V.diploma, context: at)
+                .authorized
+        )
         let grant = RecognitionGrant(
-            entity: "did:web:registry.other.example", actions: ["recognize"], resources: [RegistryAction.accreditationDecisions],
-            names: ["en": "Other registry"], validFrom: instant("2026-01-01T00:00:00Z"), validUntil: instant("2028-01-01T00:00:00Z")
+            entity: "did:web:registry.other.example",
+            actions: ["recognize"],
+            resources: [RegistryAction.accreditationDecisions],
+            names: ["en": "Other registry"],
+            validFrom: instant("2026-01-01T00:00:00Z"),
+            validUntil: instant("2028-01-01T00:00:00Z")
         )
         let statement = try RegistryStatement.recognise(rootAuthority: world.root.did, grant: grant, issuedAt: world.clock)
         try world.state.apply(statement: try world.root.sign(statement), at: world.tick())
-        let recognised = try world.state.recognition(entity: grant.entity, authority: world.root.did, action: "recognize",
-            resource: RegistryAction.accreditationDecisions, context: at)
+        let recognised = try world.state.recognition(
+            entity: grant.entity,
+            authority: world.root.did,
+            action: "recognize",
+            resource: RegistryAction.accreditationDecisions,
+            context: at
+        )
         #expect(recognised.authorized && recognised.accreditationId == grant.recognitionId)
         try world.change(.suspend, grant.recognitionId, by: world.root, reason: "review", at: instant("2026-06-01T00:00:00Z"))
-        let suspended = try world.state.recognition(entity: grant.entity, authority: world.root.did, action: "recognize",
-            resource: RegistryAction.accreditationDecisions, context: QueryContext(time: instant("2026-07-01T00:00:00Z")))
+        let suspended = try world.state.recognition(
+            entity: grant.entity,
+            authority: world.root.did,
+            action: "recognize",
+            resource: RegistryAction.accreditationDecisions,
+            context: QueryContext(time: instant("2026-07-01T00:00:00Z"))
+        )
         #expect(!suspended.authorized && suspended.message.contains("suspended"))
         expectRegistryError(.notPermitted) { try world.change(.revoke, grant.recognitionId, by: world.aneca) }
         let byBody = try RegistryStatement.recognise(rootAuthority: world.root.did, grant: grant, issuedAt: world.clock)
-        expectRegistryError(.badSignature) { try world.state.apply(statement: try byBody.sign(with: world.aneca.key, keyID: world.root.keyID), at: world.tick()) }
+        expectRegistryError(.badSignature) {
+            try world.state.apply(statement: try byBody.sign(with: world.aneca.key, keyID: world.root.keyID), at: world.tick())
+        }
     }
 
     @Test("the evaluation time is used when the context has none")
     func defaultTime() throws {
         var world = try World()
         let (university, _) = try world.spanishUniversity()
-        let answer = try world.state.authorization(entity: university.did, authority: world.root.did, action: "issue", resource: V.microCredential,
-            now: instant("2027-02-03T04:05:06.7Z"))
+        let answer = try world.state.authorization(
+            entity: university.did,
+            authority: world.root.did,
+            action: "issue",
+            resource: V.microCredential,
+            now: instant("2027-02-03T04:05:06.7Z")
+        )
         #expect(answer.authorized && answer.time == instant("2027-02-03T04:05:06Z"))
     }
 }

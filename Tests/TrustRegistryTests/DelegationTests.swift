@@ -81,22 +81,32 @@ struct DelegationTests {
         let university = Party(did: "did:web:uni.example.es", role: .issuer, name: "Universidad", country: "ES")
         let starts = expectRegistryError(.scopeViolation) {
             try world.accredit(
-                by: world.aneca, parent: world.anecaAccreditationId, subject: university, scope: World.spanishMicro,
+                by: world.aneca,
+                parent: world.anecaAccreditationId,
+                subject: university,
+                scope: World.spanishMicro,
                 validFrom: instant("2025-05-31T23:59:59Z")
             )
         }
         #expect(starts?.reason.hasPrefix("period starts before the body's accreditation") == true)
         let ends = expectRegistryError(.scopeViolation) {
             try world.accredit(
-                by: world.aneca, parent: world.anecaAccreditationId, subject: university, scope: World.spanishMicro,
+                by: world.aneca,
+                parent: world.anecaAccreditationId,
+                subject: university,
+                scope: World.spanishMicro,
                 validUntil: instant("2031-01-01T00:00:01Z")
             )
         }
         #expect(ends?.reason.hasPrefix("period ends after the body's accreditation") == true)
         // Exactly the body's period is allowed: both ends are within.
         try world.accredit(
-            by: world.aneca, parent: world.anecaAccreditationId, subject: university, scope: World.spanishMicro,
-            validFrom: instant("2025-06-01T00:00:00Z"), validUntil: instant("2031-01-01T00:00:00Z")
+            by: world.aneca,
+            parent: world.anecaAccreditationId,
+            subject: university,
+            scope: World.spanishMicro,
+            validFrom: instant("2025-06-01T00:00:00Z"),
+            validUntil: instant("2031-01-01T00:00:00Z")
         )
     }
 
@@ -106,14 +116,23 @@ struct DelegationTests {
         let university = Party(did: "did:web:uni.example.es", role: .issuer, name: "Universidad", country: "ES")
         expectRegistryError(.malformed) {
             try world.accredit(
-                by: world.aneca, parent: world.anecaAccreditationId, subject: university, scope: World.spanishMicro,
-                validFrom: instant("2027-01-01T00:00:00Z"), validUntil: instant("2027-01-01T00:00:00Z")
+                by: world.aneca,
+                parent: world.anecaAccreditationId,
+                subject: university,
+                scope: World.spanishMicro,
+                validFrom: instant("2027-01-01T00:00:00Z"),
+                validUntil: instant("2027-01-01T00:00:00Z")
             )
         }
         let ended = expectRegistryError(.scopeViolation) {
             try world.accredit(
-                by: world.aneca, parent: world.anecaAccreditationId, subject: university, scope: World.spanishMicro,
-                validFrom: instant("2025-07-01T00:00:00Z"), validUntil: instant("2025-08-01T00:00:00Z"), at: instant("2025-09-01T00:00:00Z")
+                by: world.aneca,
+                parent: world.anecaAccreditationId,
+                subject: university,
+                scope: World.spanishMicro,
+                validFrom: instant("2025-07-01T00:00:00Z"),
+                validUntil: instant("2025-08-01T00:00:00Z"),
+                at: instant("2025-09-01T00:00:00Z")
             )
         }
         #expect(ended?.reason.hasPrefix("period already ended") == true)
@@ -138,8 +157,13 @@ struct DelegationTests {
         let university = Party(did: "did:web:uni.example.es", role: .issuer, name: "Universidad", country: "ES")
         let error = expectRegistryError(.notActive) {
             try world.accredit(
-                by: world.aneca, parent: world.anecaAccreditationId, subject: university, scope: World.spanishMicro,
-                validFrom: instant("2026-01-01T00:00:00Z"), validUntil: instant("2031-01-01T00:00:00Z"), at: instant("2031-01-01T00:00:00Z")
+                by: world.aneca,
+                parent: world.anecaAccreditationId,
+                subject: university,
+                scope: World.spanishMicro,
+                validFrom: instant("2026-01-01T00:00:00Z"),
+                validUntil: instant("2031-01-01T00:00:00Z"),
+                at: instant("2031-01-01T00:00:00Z")
             )
         }
         #expect(error?.reason.contains("expired at 2031-01-01T00:00:00Z") == true)
@@ -151,8 +175,13 @@ struct DelegationTests {
         let regional = Party(did: "did:web:acsucyl.example", role: .accreditationBody, name: "Agencia regional", country: "ES")
         let subScope = [Scope(credentialTypes: V.baseTypes.union([V.microCredential]), eqfLevels: V.eqf(5, 6), jurisdictions: V.country("ESP"))]
         let regionalID = try world.accredit(
-            by: world.aneca, parent: world.anecaAccreditationId, subject: regional, role: .tao, scope: subScope,
-            validFrom: instant("2026-01-01T00:00:00Z"), validUntil: instant("2030-01-01T00:00:00Z")
+            by: world.aneca,
+            parent: world.anecaAccreditationId,
+            subject: regional,
+            role: .tao,
+            scope: subScope,
+            validFrom: instant("2026-01-01T00:00:00Z"),
+            validUntil: instant("2030-01-01T00:00:00Z")
         )
         let college = Party(did: "did:web:college.example.es", role: .issuer, name: "College", country: "ES")
         let narrow = [Scope(credentialTypes: [V.microCredential], eqfLevels: V.eqf(5), jurisdictions: V.country("ESP"))]
@@ -160,13 +189,19 @@ struct DelegationTests {
         let early = expectRegistryError(.notActive) { try world.accredit(by: regional, parent: regionalID, subject: college, scope: narrow) }
         #expect(early?.reason.contains("not yet valid") == true)
         let collegeID = try world.accredit(
-            by: regional, parent: regionalID, subject: college, scope: narrow, at: instant("2026-02-01T00:00:00Z")
+            by: regional,
+            parent: regionalID,
+            subject: college,
+            scope: narrow,
+            at: instant("2026-02-01T00:00:00Z")
         )
         #expect(world.state.accreditation(collegeID)?.accreditedBy.did == regional.did)
         // The sub-body cannot pass on what ANECA allows but it was not given.
         expectRegistryError(.scopeViolation) {
             try world.accredit(
-                by: regional, parent: regionalID, subject: college,
+                by: regional,
+                parent: regionalID,
+                subject: college,
                 scope: [Scope(credentialTypes: [V.microCredential], eqfLevels: V.eqf(7), jurisdictions: V.country("ESP"))]
             )
         }
@@ -206,7 +241,11 @@ struct DelegationTests {
         var world = try World()
         let university = Party(did: "did:web:uni.example.es", role: .issuer, name: "Universidad", country: "ES")
         let withoutEntity = try world.accreditStatement(
-            by: world.aneca, parent: world.anecaAccreditationId, subject: university, scope: World.spanishMicro, includeEntity: false
+            by: world.aneca,
+            parent: world.anecaAccreditationId,
+            subject: university,
+            scope: World.spanishMicro,
+            includeEntity: false
         )
         expectRegistryError(.unknownEntity) { try world.state.apply(statement: withoutEntity, at: world.tick()) }
         try world.accredit(by: world.aneca, parent: world.anecaAccreditationId, subject: university, scope: World.spanishMicro)
@@ -217,7 +256,11 @@ struct DelegationTests {
         // Different entity data for a registered subject must go through updateEntity.
         let impostor = Party(did: university.did, role: .issuer, name: "Universidad", country: "ES")
         let conflicting = try world.accreditStatement(
-            by: world.aneca, parent: world.anecaAccreditationId, subject: impostor, scope: World.spanishMicro, includeEntity: true
+            by: world.aneca,
+            parent: world.anecaAccreditationId,
+            subject: impostor,
+            scope: World.spanishMicro,
+            includeEntity: true
         )
         let error = expectRegistryError(.conflict) { try world.state.apply(statement: conflicting, at: world.tick()) }
         #expect(error?.reason.contains("use updateEntity") == true)
@@ -229,7 +272,11 @@ struct DelegationTests {
         let (_, id) = try world.spanishUniversity()
         let other = Party(did: "did:web:other.example.es", role: .issuer, name: "Other", country: "ES")
         let statement = try world.accreditStatement(
-            by: world.aneca, parent: world.anecaAccreditationId, subject: other, scope: World.spanishMicro, id: id
+            by: world.aneca,
+            parent: world.anecaAccreditationId,
+            subject: other,
+            scope: World.spanishMicro,
+            id: id
         )
         expectRegistryError(.conflict) { try world.state.apply(statement: statement, at: world.tick()) }
     }
@@ -248,14 +295,20 @@ struct DelegationTests {
     func parentCandidates() throws {
         let world = try World()
         let candidates = world.state.parentCandidates(
-            body: world.aneca.did, scope: World.spanishMicro, validFrom: instant("2026-01-01T00:00:00Z"),
-            validUntil: instant("2029-01-01T00:00:00Z"), at: world.clock
+            body: world.aneca.did,
+            scope: World.spanishMicro,
+            validFrom: instant("2026-01-01T00:00:00Z"),
+            validUntil: instant("2029-01-01T00:00:00Z"),
+            at: world.clock
         )
         #expect(candidates == [world.anecaAccreditationId])
         #expect(
             world.state.parentCandidates(
-                body: world.nvao.did, scope: World.spanishMicro, validFrom: instant("2026-01-01T00:00:00Z"),
-                validUntil: instant("2029-01-01T00:00:00Z"), at: world.clock
+                body: world.nvao.did,
+                scope: World.spanishMicro,
+                validFrom: instant("2026-01-01T00:00:00Z"),
+                validUntil: instant("2029-01-01T00:00:00Z"),
+                at: world.clock
             ).isEmpty
         )
     }

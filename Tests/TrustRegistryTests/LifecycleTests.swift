@@ -114,12 +114,20 @@ struct LifecycleTests {
         let (_, id) = try world.spanishUniversity()
         expectRegistryError(.malformed) {
             _ = try RegistryStatement.suspend(
-                signer: world.aneca.did, accreditationId: id, subject: "did:web:uni.example.es", reason: " ", rootAuthority: world.root.did
+                signer: world.aneca.did,
+                accreditationId: id,
+                subject: "did:web:uni.example.es",
+                reason: " ",
+                rootAuthority: world.root.did
             )
         }
         expectRegistryError(.unknownAccreditation) { try world.change(.suspend, AccreditationGrant.newID(), by: world.aneca) }
         let wrongSubject = try RegistryStatement.suspend(
-            signer: world.aneca.did, accreditationId: id, subject: "did:web:someone.example", reason: "x", rootAuthority: world.root.did,
+            signer: world.aneca.did,
+            accreditationId: id,
+            subject: "did:web:someone.example",
+            reason: "x",
+            rootAuthority: world.root.did,
             issuedAt: world.clock
         )
         let error = expectRegistryError(.malformed) { try world.state.apply(statement: try world.aneca.sign(wrongSubject), at: world.tick()) }
@@ -143,15 +151,28 @@ struct LifecycleTests {
         var renamed = university.entity
         renamed.names["es"] = "Universidad Ejemplo de Madrid"
         let byItself = try RegistryStatement.updateEntity(
-            signer: university.did, entity: renamed, rootAuthority: world.root.did, issuedAt: world.clock
+            signer: university.did,
+            entity: renamed,
+            rootAuthority: world.root.did,
+            issuedAt: world.clock
         )
         try world.state.apply(statement: try university.sign(byItself), at: world.tick())
         #expect(world.state.entity(university.did)?.names["es"] == "Universidad Ejemplo de Madrid")
-        let unchanged = try RegistryStatement.updateEntity(signer: world.root.did, entity: renamed, rootAuthority: world.root.did, issuedAt: world.clock)
+        let unchanged = try RegistryStatement.updateEntity(
+            signer: world.root.did,
+            entity: renamed,
+            rootAuthority: world.root.did,
+            issuedAt: world.clock
+        )
         expectRegistryError(.conflict) { try world.state.apply(statement: try world.root.sign(unchanged), at: world.tick()) }
         var promoted = renamed
         promoted.role = .accreditationBody
-        let roleChange = try RegistryStatement.updateEntity(signer: world.root.did, entity: promoted, rootAuthority: world.root.did, issuedAt: world.clock)
+        let roleChange = try RegistryStatement.updateEntity(
+            signer: world.root.did,
+            entity: promoted,
+            rootAuthority: world.root.did,
+            issuedAt: world.clock
+        )
         expectRegistryError(.conflict) { try world.state.apply(statement: try world.root.sign(roleChange), at: world.tick()) }
         var byOther = renamed
         byOther.website = "https://elsewhere.example.es"
@@ -171,7 +192,12 @@ struct LifecycleTests {
         try world.state.apply(statement: try university.sign(update), at: world.tick())
         var again = rotated
         again.names["ca"] = "Universitat"
-        let withOldKey = try RegistryStatement.updateEntity(signer: university.did, entity: again, rootAuthority: world.root.did, issuedAt: world.clock)
+        let withOldKey = try RegistryStatement.updateEntity(
+            signer: university.did,
+            entity: again,
+            rootAuthority: world.root.did,
+            issuedAt: world.clock
+        )
         expectRegistryError(.badSignature) { try world.state.apply(statement: try university.sign(withOldKey), at: world.tick()) }
         let signedNew = try withOldKey.sign(with: newKey, keyID: university.did + "#key-2")
         try world.state.apply(statement: signedNew, at: world.tick())

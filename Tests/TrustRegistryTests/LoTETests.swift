@@ -13,8 +13,10 @@ struct LoTETests {
     static func signer(name: String = "Example Registry LoTE signer") throws -> (SigningKey, X509Certificate) {
         let key = SigningKey.generate(.es256)
         let certificate = try X509Certificate.selfSigned(
-            name: CertificateName(commonName: name, organization: "Example Registry", country: "EU"), key: key,
-            validFrom: instant("2025-01-01T00:00:00Z"), validUntil: instant("2030-01-01T00:00:00Z")
+            name: CertificateName(commonName: name, organization: "Example Registry", country: "EU"),
+            key: key,
+            validFrom: instant("2025-01-01T00:00:00Z"),
+            validUntil: instant("2030-01-01T00:00:00Z")
         )
         return (key, certificate)
     }
@@ -50,7 +52,9 @@ struct LoTETests {
         #expect(json["LoTE"]?["TrustedEntitiesList"]?.arrayValue?.first?["TrustedEntityServices"] != nil)
         // Expired and revoked services are withdrawn.
         let later = try world.state.lote(configuration: configuration, sequenceNumber: 8, issuedAt: instant("2029-02-01T00:00:00Z"))
-        let expired = try #require(later.body.LoTE.TrustedEntitiesList?.first { $0.TrustedEntityInformation.TEName.first?.value == "Universidad Ejemplo" })
+        let expired = try #require(
+            later.body.LoTE.TrustedEntitiesList?.first { $0.TrustedEntityInformation.TEName.first?.value == "Universidad Ejemplo" }
+        )
         #expect(expired.TrustedEntityServices[0].ServiceInformation.ServiceStatus == "\(World.base)/Status/withdrawn")
         #expect(expired.TrustedEntityServices[0].ServiceInformation.StatusStartingTime == "2029-01-01T00:00:00Z")
     }
@@ -79,22 +83,32 @@ struct LoTETests {
         // A chain the attacker made, carrying the right name but another key.
         let (attackerKey, attackerCertificate) = try Self.signer()
         let forged = try LoTESigning.sign(document, key: attackerKey, certificateChain: [attackerCertificate], signingTime: signingTime)
-        let forgedError = await captureError { _ = try await LoTESigning.verify(forged, trustAnchors: [certificate], at: instant("2026-06-02T00:00:00Z")) }
+        let forgedError = await captureError {
+            _ = try await LoTESigning.verify(forged, trustAnchors: [certificate], at: instant("2026-06-02T00:00:00Z"))
+        }
         #expect(forgedError?.code == .badSignature)
         // The right certificate in x5c but a signature by another key.
         let mixed = try CompactJWS.sign(
-            json: try JSONValue(encoding: document), key: attackerKey, certificateChain: [certificate.derEncoded],
+            json: try JSONValue(encoding: document),
+            key: attackerKey,
+            certificateChain: [certificate.derEncoded],
             additionalHeader: ["sigT": "2026-06-01T00:00:00Z", "crit": ["sigT"]]
         )
-        let mixedError = await captureError { _ = try await LoTESigning.verify(mixed, trustAnchors: [certificate], at: instant("2026-06-02T00:00:00Z")) }
+        let mixedError = await captureError {
+            _ = try await LoTESigning.verify(mixed, trustAnchors: [certificate], at: instant("2026-06-02T00:00:00Z"))
+        }
         #expect(mixedError?.code == .badSignature)
         // Past NextUpdate, and outside the certificate's validity.
         let stale = await captureError { _ = try await LoTESigning.verify(compact, trustAnchors: [certificate], at: instant("2026-06-09T00:00:00Z")) }
         #expect(stale?.code == .expired)
-        let outside = await captureError { _ = try await LoTESigning.verify(compact, trustAnchors: [certificate], at: instant("2031-01-01T00:00:00Z")) }
+        let outside = await captureError {
+            _ = try await LoTESigning.verify(compact, trustAnchors: [certificate], at: instant("2031-01-01T00:00:00Z"))
+        }
         #expect(outside?.code == .badSignature)
         // The key must match the certificate when signing.
-        expectRegistryError(.malformed) { _ = try LoTESigning.sign(document, key: attackerKey, certificateChain: [certificate], signingTime: signingTime) }
+        expectRegistryError(.malformed) {
+            _ = try LoTESigning.sign(document, key: attackerKey, certificateChain: [certificate], signingTime: signingTime)
+        }
     }
 
     @Test("a CA-issued signer certificate verifies through its chain to the pinned CA")
@@ -102,13 +116,19 @@ struct LoTETests {
         let world = try World()
         let caKey = SigningKey.generate(.es256)
         let ca = try X509Certificate.selfSigned(
-            name: CertificateName(commonName: "Example Trust CA", country: "EU"), key: caKey,
-            validFrom: instant("2025-01-01T00:00:00Z"), validUntil: instant("2035-01-01T00:00:00Z")
+            name: CertificateName(commonName: "Example Trust CA", country: "EU"),
+            key: caKey,
+            validFrom: instant("2025-01-01T00:00:00Z"),
+            validUntil: instant("2035-01-01T00:00:00Z")
         )
         let signerKey = SigningKey.generate(.es256)
         let leaf = try X509Certificate.issue(
-            name: CertificateName(commonName: "Registry seal"), publicKey: signerKey.verificationKey, issuer: ca, issuerKey: caKey,
-            validFrom: instant("2026-01-01T00:00:00Z"), validUntil: instant("2027-01-01T00:00:00Z")
+            name: CertificateName(commonName: "Registry seal"),
+            publicKey: signerKey.verificationKey,
+            issuer: ca,
+            issuerKey: caKey,
+            validFrom: instant("2026-01-01T00:00:00Z"),
+            validUntil: instant("2027-01-01T00:00:00Z")
         )
         let document = try world.state.lote(configuration: configuration, sequenceNumber: 1, issuedAt: signingTime).body
         let compact = try LoTESigning.sign(document, key: signerKey, certificateChain: [leaf, ca], signingTime: signingTime)

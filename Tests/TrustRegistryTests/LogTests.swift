@@ -60,8 +60,13 @@ struct LogTests {
         for index in 4..<events.count {
             let original = events[index]
             events[index] = try RegistryEvent(
-                seq: original.seq, at: original.at, kind: original.kind, target: original.target,
-                payload: index == 4 ? .object(payload) : original.payload, evidence: original.evidence, prevHash: previous
+                seq: original.seq,
+                at: original.at,
+                kind: original.kind,
+                target: original.target,
+                payload: index == 4 ? .object(payload) : original.payload,
+                evidence: original.evidence,
+                prevHash: previous
             )
             previous = events[index].hash
         }
@@ -107,16 +112,26 @@ struct LogTests {
         var events = world.log
         let original = events[6]
         events[6] = try RegistryEvent(
-            seq: original.seq, at: original.at, kind: original.kind, target: original.target, payload: original.payload,
-            evidence: events[5].evidence, prevHash: original.prevHash
+            seq: original.seq,
+            at: original.at,
+            kind: original.kind,
+            target: original.target,
+            payload: original.payload,
+            evidence: events[5].evidence,
+            prevHash: original.prevHash
         )
         expectRegistryError(.logBroken) { _ = try RegistryState.replay(events) }
         // A tail event dated earlier than its predecessor.
         var dated = world.log
         let last = dated[dated.count - 1]
         dated[dated.count - 1] = try RegistryEvent(
-            seq: last.seq, at: dated[dated.count - 2].at.addingTimeInterval(-60), kind: last.kind, target: last.target,
-            payload: last.payload, evidence: last.evidence, prevHash: last.prevHash
+            seq: last.seq,
+            at: dated[dated.count - 2].at.addingTimeInterval(-60),
+            kind: last.kind,
+            target: last.target,
+            payload: last.payload,
+            evidence: last.evidence,
+            prevHash: last.prevHash
         )
         let error = expectRegistryError(.logBroken) { _ = try RegistryState.replay(dated) }
         #expect(error?.reason.contains("dated before") == true)
@@ -141,11 +156,21 @@ struct LogTests {
         var world = try World()
         let university = Party(did: "did:web:uni.example.es", role: .issuer, name: "Universidad", country: "ES")
         let first = try world.state.prepare(
-            statement: try world.accreditStatement(by: world.aneca, parent: world.anecaAccreditationId, subject: university, scope: World.spanishMicro),
+            statement: try world.accreditStatement(
+                by: world.aneca,
+                parent: world.anecaAccreditationId,
+                subject: university,
+                scope: World.spanishMicro
+            ),
             at: world.tick()
         )
         let second = try world.state.prepare(
-            statement: try world.accreditStatement(by: world.aneca, parent: world.anecaAccreditationId, subject: university, scope: World.spanishMicro),
+            statement: try world.accreditStatement(
+                by: world.aneca,
+                parent: world.anecaAccreditationId,
+                subject: university,
+                scope: World.spanishMicro
+            ),
             at: world.tick()
         )
         #expect(world.state.seq == 3)

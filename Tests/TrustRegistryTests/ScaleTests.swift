@@ -40,10 +40,25 @@ struct ScaleTests {
                     evidence: "evidence",
                     changeEvidence: [:]
                 )
-                let entity = slot == 0 ? Entity(did: did, role: .issuer, keys: [], names: ["en": "Issuer \(index)"], country: "ES",
-                    website: "https://issuer\(index).example.org") : nil
-                let event = try RegistryEvent(seq: seq, at: world.clock, kind: .accredit, target: record.accreditationId, payload: .null,
-                    evidence: "e", prevHash: world.state.headHash)
+                let entity =
+                    slot == 0
+                    ? Entity(
+                        did: did,
+                        role: .issuer,
+                        keys: [],
+                        names: ["en": "Issuer \(index)"],
+                        country: "ES",
+                        website: "https://issuer\(index).example.org"
+                    ) : nil
+                let event = try RegistryEvent(
+                    seq: seq,
+                    at: world.clock,
+                    kind: .accredit,
+                    target: record.accreditationId,
+                    payload: .null,
+                    evidence: "e",
+                    prevHash: world.state.headHash
+                )
                 try world.state.commit(PreparedWrite(event: event, mutation: .accredit(record, newEntity: entity), nonceKey: "\(seq)"))
             }
         }
@@ -55,8 +70,13 @@ struct ScaleTests {
         let context = QueryContext(time: instant("2026-03-01T00:00:00Z"), eqfLevel: "6", jurisdiction: "ESP")
         let yes = try world.state.authorization(entity: did, authority: world.root.did, action: "issue", resource: "Diploma", context: context)
         #expect(yes.authorized && yes.accreditationId == Self.id(5000, 1))
-        let no = try world.state.authorization(entity: "did:web:issuer5001.example.org", authority: world.aneca.did, action: "issue",
-            resource: "Diploma", context: QueryContext(time: instant("2026-03-01T00:00:00Z")))
+        let no = try world.state.authorization(
+            entity: "did:web:issuer5001.example.org",
+            authority: world.aneca.did,
+            action: "issue",
+            resource: "Diploma",
+            context: QueryContext(time: instant("2026-03-01T00:00:00Z"))
+        )
         #expect(!no.authorized)
         // The 10,000 issuers' plus the root authorisation and NVAO, whose scopes name Diploma too.
         #expect(world.state.accreditations(forResource: "Diploma").count == 10_002)

@@ -60,8 +60,10 @@ struct ScopeTests {
         var openCeiling = ceiling
         openCeiling.iscedF = []
         #expect(anyField.widening(of: openCeiling) == nil)
-        #expect(Scope(credentialTypes: ["MicroCredential"], eqfLevels: V.eqf(6), jurisdictions: V.country("ESP"), iscedF: V.isced("0913"))
-            .widening(of: openCeiling) == nil)
+        #expect(
+            Scope(credentialTypes: ["MicroCredential"], eqfLevels: V.eqf(6), jurisdictions: V.country("ESP"), iscedF: V.isced("0913"))
+                .widening(of: openCeiling) == nil
+        )
     }
 
     @Test("ISCED-F hierarchy: a broad field covers its narrow and detailed fields, not siblings")
@@ -139,7 +141,8 @@ struct ScopeTests {
         #expect(text.contains("\"credentialTypes\":[\"MicroCredential\",\"VerifiableCredential\"]"))
         #expect(try JSONDecoder().decode(Scope.self, from: data) == ceiling)
         let minimal = try JSONDecoder().decode(
-            Scope.self, from: Data(#"{"credentialTypes":["A"],"eqfLevels":["http://data.europa.eu/snb/eqf/6"],"jurisdictions":["urn:x"]}"#.utf8)
+            Scope.self,
+            from: Data(#"{"credentialTypes":["A"],"eqfLevels":["http://data.europa.eu/snb/eqf/6"],"jurisdictions":["urn:x"]}"#.utf8)
         )
         #expect(minimal.iscedF.isEmpty && minimal.schemaIds.isEmpty)
     }
@@ -164,6 +167,14 @@ struct RegistryTimeTests {
         #expect(RegistryTime.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
         #expect(RegistryTime.format(instant("2024-02-29T23:59:59Z")) == "2024-02-29T23:59:59Z")
         #expect(RegistryTime.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59Z")
+    }
+
+    @Test("out-of-range instants are clamped, never trapped")
+    func clamping() {
+        #expect(RegistryTime.format(Date.distantFuture) == "4001-01-01T00:00:00Z")
+        #expect(RegistryTime.format(Date(timeIntervalSince1970: 1e15)) == "9999-12-31T23:59:59Z")
+        #expect(RegistryTime.format(Date(timeIntervalSince1970: -1e15)) == "0000-01-01T00:00:00Z")
+        #expect(RegistryTime.numericDate(Date(timeIntervalSince1970: .infinity)) == 0)
     }
 
     @Test("offsets and fractions are accepted and normalised")

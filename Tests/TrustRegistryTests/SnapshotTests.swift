@@ -23,8 +23,13 @@ struct SnapshotTests {
         renamed.names["ca"] = "Universitat Exemple"
         let update = try RegistryStatement.updateEntity(signer: university.did, entity: renamed, rootAuthority: world.root.did, issuedAt: world.clock)
         try world.state.apply(statement: try university.sign(update), at: world.tick())
-        let recognition = RecognitionGrant(entity: "https://registry.other.example", actions: ["recognize"], resources: ["accreditation-decisions"],
-            validFrom: instant("2026-01-01T00:00:00Z"), validUntil: instant("2027-01-01T00:00:00Z"))
+        let recognition = RecognitionGrant(
+            entity: "https://registry.other.example",
+            actions: ["recognize"],
+            resources: ["accreditation-decisions"],
+            validFrom: instant("2026-01-01T00:00:00Z"),
+            validUntil: instant("2027-01-01T00:00:00Z")
+        )
         try world.state.apply(
             statement: try world.root.sign(try RegistryStatement.recognise(rootAuthority: world.root.did, grant: recognition, issuedAt: world.clock)),
             at: world.tick()
@@ -65,8 +70,16 @@ struct SnapshotTests {
         var world = try World()
         _ = try world.spanishUniversity()
         let at = instant("2026-02-01T00:00:00Z")
-        let empty = WalletSnapshot(seq: 0, issuedAt: at, nextUpdate: at, rootAuthority: world.root.did, head: RegistryEvent.genesisHash,
-            entities: [], records: [], recognitions: [])
+        let empty = WalletSnapshot(
+            seq: 0,
+            issuedAt: at,
+            nextUpdate: at,
+            rootAuthority: world.root.did,
+            head: RegistryEvent.genesisHash,
+            entities: [],
+            records: [],
+            recognitions: []
+        )
         let feed = try world.state.changeFeed(since: 0, issuedAt: at).body
         let snapshot = try world.state.walletSnapshot(issuedAt: at).body
         #expect(try empty.applying(feed, issuedAt: at, nextUpdate: snapshot.nextUpdate) == snapshot)
@@ -82,7 +95,16 @@ struct SnapshotTests {
         expectRegistryError(.conflict) { _ = try snapshot.applying(feed, issuedAt: at, nextUpdate: at) }
         var gap = try world.state.changeFeed(since: 0, issuedAt: at).body
         gap.events.remove(at: 1)
-        let empty = WalletSnapshot(seq: 0, issuedAt: at, nextUpdate: at, rootAuthority: world.root.did, head: "", entities: [], records: [], recognitions: [])
+        let empty = WalletSnapshot(
+            seq: 0,
+            issuedAt: at,
+            nextUpdate: at,
+            rootAuthority: world.root.did,
+            head: "",
+            entities: [],
+            records: [],
+            recognitions: []
+        )
         expectRegistryError(.conflict) { _ = try empty.applying(gap, issuedAt: at, nextUpdate: at) }
         expectRegistryError(.malformed) { _ = try world.state.changeFeed(since: world.state.seq + 1, issuedAt: at) }
         expectRegistryError(.malformed) { _ = try world.state.changeFeed(since: -1, issuedAt: at) }
@@ -106,8 +128,12 @@ struct SnapshotTests {
         #expect(record.evidence == nil && record.status == .active)
         let json = try JSONValue(encoding: snapshot)
         let members = Set(json["records"]?.arrayValue?.first?.objectValue?.keys.map { $0 } ?? [])
-        #expect(members == ["accreditationId", "subject", "role", "accreditedBy", "rootAuthority", "scope", "validFrom", "validUntil", "status",
-            "statusHistory"])
+        #expect(
+            members == [
+                "accreditationId", "subject", "role", "accreditedBy", "rootAuthority", "scope", "validFrom", "validUntil", "status",
+                "statusHistory",
+            ]
+        )
         #expect(try JSONValue(parsing: try json.canonicalData()).decode(WalletSnapshot.self) == snapshot)
     }
 }

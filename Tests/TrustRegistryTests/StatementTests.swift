@@ -11,12 +11,21 @@ struct StatementTests {
         let world = try World()
         let university = Party(did: "did:web:uni.example.es", role: .issuer, name: "Universidad", country: "ES")
         let grant = AccreditationGrant(
-            subject: university.did, role: .ti, scope: World.spanishMicro, validFrom: instant("2026-01-01T00:00:00Z"),
-            validUntil: instant("2029-01-01T00:00:00Z"), parentAccreditationId: world.anecaAccreditationId
+            subject: university.did,
+            role: .ti,
+            scope: World.spanishMicro,
+            validFrom: instant("2026-01-01T00:00:00Z"),
+            validUntil: instant("2029-01-01T00:00:00Z"),
+            parentAccreditationId: world.anecaAccreditationId
         )
         let statement = try RegistryStatement.accredit(
-            accreditor: world.aneca.did, grant: grant, subjectEntity: university.entity, rootAuthority: world.root.did,
-            registryBaseURL: World.base, issuedAt: instant("2026-01-02T00:00:00Z"), nonce: "urn:uuid:1"
+            accreditor: world.aneca.did,
+            grant: grant,
+            subjectEntity: university.entity,
+            rootAuthority: world.root.did,
+            registryBaseURL: World.base,
+            issuedAt: instant("2026-01-02T00:00:00Z"),
+            nonce: "urn:uuid:1"
         )
         let compact = try world.aneca.sign(statement)
         let parsed = try SignedStatement(parsing: compact)
@@ -51,8 +60,10 @@ struct StatementTests {
         #expect(accreditedFor["limitEQFLevel"] == [.string(RegistryVocabulary.eqfLevel(5)), .string(RegistryVocabulary.eqfLevel(6))])
         #expect(accreditedFor["limitISCEDF"] == [.string(RegistryVocabulary.iscedF("0613"))])
         #expect(vc["termsOfUse"]?["type"]?.stringValue == "AccreditationPolicy")
-        #expect(vc["termsOfUse"]?["parentAccreditation"]?.stringValue
-            == "\(World.base)/trusted-issuers-registry/v5/issuers/\(world.aneca.did)/attributes/\(world.anecaAccreditationId)")
+        #expect(
+            vc["termsOfUse"]?["parentAccreditation"]?.stringValue
+                == "\(World.base)/trusted-issuers-registry/v5/issuers/\(world.aneca.did)/attributes/\(world.anecaAccreditationId)"
+        )
         #expect(vc["credentialStatus"]?["type"]?.stringValue == "EbsiAccreditationEntry")
         #expect(vc["expirationDate"]?.stringValue == "2029-01-01T00:00:00Z")
         #expect(claims["exp"]?.integerValue == RegistryTime.numericDate(instant("2029-01-01T00:00:00Z")))
@@ -63,11 +74,19 @@ struct StatementTests {
         var world = try World()
         let university = Party(did: "did:web:uni.example.es", role: .issuer, name: "Universidad", country: "ES")
         let grant = AccreditationGrant(
-            subject: university.did, role: .ti, scope: World.spanishMicro, validFrom: instant("2026-01-01T00:00:00Z"),
-            validUntil: instant("2029-01-01T00:00:00Z"), parentAccreditationId: world.anecaAccreditationId
+            subject: university.did,
+            role: .ti,
+            scope: World.spanishMicro,
+            validFrom: instant("2026-01-01T00:00:00Z"),
+            validUntil: instant("2029-01-01T00:00:00Z"),
+            parentAccreditationId: world.anecaAccreditationId
         )
         let statement = try RegistryStatement.accredit(
-            accreditor: world.aneca.did, grant: grant, subjectEntity: university.entity, rootAuthority: world.root.did, registryBaseURL: World.base,
+            accreditor: world.aneca.did,
+            grant: grant,
+            subjectEntity: university.entity,
+            rootAuthority: world.root.did,
+            registryBaseURL: World.base,
             issuedAt: world.clock
         )
         let attacker = SigningKey.generate(.es256)
@@ -107,18 +126,30 @@ struct StatementTests {
         expectRegistryError(.unknownEntity) { try world.state.apply(statement: byStranger, at: world.tick()) }
 
         let grant = AccreditationGrant(
-            subject: university.did, role: .ti, scope: World.spanishMicro, validFrom: instant("2026-01-01T00:00:00Z"),
-            validUntil: instant("2029-01-01T00:00:00Z"), parentAccreditationId: world.anecaAccreditationId
+            subject: university.did,
+            role: .ti,
+            scope: World.spanishMicro,
+            validFrom: instant("2026-01-01T00:00:00Z"),
+            validUntil: instant("2029-01-01T00:00:00Z"),
+            parentAccreditationId: world.anecaAccreditationId
         )
         let elsewhere = try RegistryStatement.accredit(
-            accreditor: world.aneca.did, grant: grant, subjectEntity: university.entity, rootAuthority: "did:web:other-registry.example",
-            registryBaseURL: World.base, issuedAt: world.clock
+            accreditor: world.aneca.did,
+            grant: grant,
+            subjectEntity: university.entity,
+            rootAuthority: "did:web:other-registry.example",
+            registryBaseURL: World.base,
+            issuedAt: world.clock
         )
         expectRegistryError(.notPermitted) { try world.state.apply(statement: try world.aneca.sign(elsewhere), at: world.tick()) }
 
         let future = try RegistryStatement.accredit(
-            accreditor: world.aneca.did, grant: grant, subjectEntity: university.entity, rootAuthority: world.root.did,
-            registryBaseURL: World.base, issuedAt: world.clock.addingTimeInterval(3600)
+            accreditor: world.aneca.did,
+            grant: grant,
+            subjectEntity: university.entity,
+            rootAuthority: world.root.did,
+            registryBaseURL: World.base,
+            issuedAt: world.clock.addingTimeInterval(3600)
         )
         expectRegistryError(.malformed) { try world.state.apply(statement: try world.aneca.sign(future), at: world.clock) }
 
@@ -130,7 +161,11 @@ struct StatementTests {
         var strict = world.state
         strict.policy = RegistryPolicy(maximumStatementAge: 3600)
         let old = try world.accreditStatement(
-            by: world.aneca, parent: world.anecaAccreditationId, subject: university, scope: World.spanishMicro, includeEntity: false,
+            by: world.aneca,
+            parent: world.anecaAccreditationId,
+            subject: university,
+            scope: World.spanishMicro,
+            includeEntity: false,
             issuedAt: world.clock.addingTimeInterval(-7200)
         )
         expectRegistryError(.malformed) { try strict.apply(statement: old, at: world.clock) }
@@ -141,14 +176,23 @@ struct StatementTests {
     func initialisation() throws {
         var world = try World()
         let grant = AccreditationGrant(
-            subject: world.root.did, role: .rootTAO, scope: World.rootScope, validFrom: instant("2025-01-01T00:00:00Z"),
-            validUntil: instant("2036-01-01T00:00:00Z"), parentAccreditationId: nil
+            subject: world.root.did,
+            role: .rootTAO,
+            scope: World.rootScope,
+            validFrom: instant("2025-01-01T00:00:00Z"),
+            validUntil: instant("2036-01-01T00:00:00Z"),
+            parentAccreditationId: nil
         )
         let again = try RegistryStatement.initialise(root: world.root.entity, grant: grant, registryBaseURL: World.base, issuedAt: world.clock)
         expectRegistryError(.conflict) { try world.state.apply(statement: try world.root.sign(again), at: world.tick()) }
         var empty = RegistryState()
         let university = Party(did: "did:web:uni.example.es", role: .issuer, name: "Universidad", country: "ES")
-        let notFirst = try world.accreditStatement(by: world.aneca, parent: world.anecaAccreditationId, subject: university, scope: World.spanishMicro)
+        let notFirst = try world.accreditStatement(
+            by: world.aneca,
+            parent: world.anecaAccreditationId,
+            subject: university,
+            scope: World.spanishMicro
+        )
         expectRegistryError(.malformed) { try empty.apply(statement: notFirst, at: world.clock) }
         // Signed by a key that is not in the entity it registers.
         let hijack = try again.sign(with: SigningKey.generate(.es256), keyID: world.root.keyID)
@@ -173,8 +217,10 @@ struct StatementTests {
     @Test("wrong typ, missing claims and a kid of another DID are malformed")
     func wrongHeaderOrClaims() throws {
         let world = try World()
-        let claims: JSONValue = ["stmt": "suspend", "iss": .string(world.aneca.did), "aud": .string(world.root.did), "iat": 1, "jti": "x",
-            "accreditationId": .string(world.anecaAccreditationId), "sub": "did:web:x.example", "reason": "r"]
+        let claims: JSONValue = [
+            "stmt": "suspend", "iss": .string(world.aneca.did), "aud": .string(world.root.did), "iat": 1, "jti": "x",
+            "accreditationId": .string(world.anecaAccreditationId), "sub": "did:web:x.example", "reason": "r",
+        ]
         let wrongType = try CompactJWS.sign(json: claims, key: world.aneca.key, type: "JWT", keyID: world.aneca.keyID)
         expectRegistryError(.malformed) { _ = try SignedStatement(parsing: wrongType) }
         let otherKid = try CompactJWS.sign(json: claims, key: world.aneca.key, type: RegistryStatement.mediaType, keyID: world.nvao.keyID)
@@ -183,17 +229,32 @@ struct StatementTests {
         missing["jti"] = nil
         let noNonce = try CompactJWS.sign(json: .object(missing), key: world.aneca.key, type: RegistryStatement.mediaType, keyID: world.aneca.keyID)
         expectRegistryError(.malformed) { _ = try SignedStatement(parsing: noNonce) }
+        var hugeTime = try #require(claims.objectValue)
+        hugeTime["iat"] = .number(-9.223372036854776e18)
+        let badTime = try CompactJWS.sign(json: .object(hugeTime), key: world.aneca.key, type: RegistryStatement.mediaType, keyID: world.aneca.keyID)
+        expectRegistryError(.malformed) { _ = try SignedStatement(parsing: badTime) }
         var unknownKind = try #require(claims.objectValue)
         unknownKind["stmt"] = "delete"
-        let badKind = try CompactJWS.sign(json: .object(unknownKind), key: world.aneca.key, type: RegistryStatement.mediaType, keyID: world.aneca.keyID)
+        let badKind = try CompactJWS.sign(
+            json: .object(unknownKind),
+            key: world.aneca.key,
+            type: RegistryStatement.mediaType,
+            keyID: world.aneca.keyID
+        )
         expectRegistryError(.malformed) { _ = try SignedStatement(parsing: badKind) }
     }
 
     @Test("entity validation refuses private keys, bad DIDs, bad websites and foreign did:key keys")
     func entityValidation() throws {
         let key = SigningKey.generate(.es256)
-        let good = Entity(did: "did:web:uni.example.es", role: .issuer, keys: [key.verificationKey.jwk], names: ["es": "U"], country: "ES",
-            website: "https://uni.example.es")
+        let good = Entity(
+            did: "did:web:uni.example.es",
+            role: .issuer,
+            keys: [key.verificationKey.jwk],
+            names: ["es": "U"],
+            country: "ES",
+            website: "https://uni.example.es"
+        )
         let validated = try good.validated()
         #expect(validated.keys[0].kid == key.verificationKey.thumbprint)
         var privateKey = good

@@ -158,11 +158,20 @@ struct World {
         validUntil: Date = instant("2031-01-01T00:00:00Z")
     ) throws -> String {
         let grant = AccreditationGrant(
-            subject: body.did, role: .tao, scope: scope, validFrom: validFrom, validUntil: validUntil, parentAccreditationId: rootAuthorisationId
+            subject: body.did,
+            role: .tao,
+            scope: scope,
+            validFrom: validFrom,
+            validUntil: validUntil,
+            parentAccreditationId: rootAuthorisationId
         )
         let at = tick()
         let statement = try RegistryStatement.registerBody(
-            rootAuthority: root.did, body: body.entity, grant: grant, registryBaseURL: Self.base, issuedAt: at
+            rootAuthority: root.did,
+            body: body.entity,
+            grant: grant,
+            registryBaseURL: Self.base,
+            issuedAt: at
         )
         log.append(try state.apply(statement: try root.sign(statement), at: at))
         return grant.accreditationId
@@ -182,7 +191,12 @@ struct World {
         id: String = AccreditationGrant.newID()
     ) throws -> String {
         let grant = AccreditationGrant(
-            accreditationId: id, subject: subject.did, role: role, scope: scope, validFrom: validFrom, validUntil: validUntil,
+            accreditationId: id,
+            subject: subject.did,
+            role: role,
+            scope: scope,
+            validFrom: validFrom,
+            validUntil: validUntil,
             parentAccreditationId: parent
         )
         let statement = try RegistryStatement.accredit(
@@ -212,8 +226,16 @@ struct World {
         clock = max(clock, time)
         let id = AccreditationGrant.newID()
         let compact = try accreditStatement(
-            by: body, parent: parent, subject: subject, role: role, scope: scope, validFrom: validFrom, validUntil: validUntil,
-            includeEntity: state.entity(subject.did) == nil, issuedAt: time, id: id
+            by: body,
+            parent: parent,
+            subject: subject,
+            role: role,
+            scope: scope,
+            validFrom: validFrom,
+            validUntil: validUntil,
+            includeEntity: state.entity(subject.did) == nil,
+            issuedAt: time,
+            id: id
         )
         log.append(try state.apply(statement: compact, at: time))
         return id

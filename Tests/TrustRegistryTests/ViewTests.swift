@@ -48,8 +48,14 @@ struct ViewTests {
         var world = try World()
         let (university, id) = try world.spanishUniversity()
         let issuer = try world.state.ebsiIssuer(did: university.did, configuration: configuration)
-        #expect(issuer.body == EBSIIssuer(
-            did: university.did, attributes: "\(World.base)/trusted-issuers-registry/v5/issuers/\(university.did)/attributes", hasAttributes: true))
+        #expect(
+            issuer.body
+                == EBSIIssuer(
+                    did: university.did,
+                    attributes: "\(World.base)/trusted-issuers-registry/v5/issuers/\(university.did)/attributes",
+                    hasAttributes: true
+                )
+        )
         let list = try world.state.ebsiAttributes(did: university.did, page: try EBSIPageRequest(), configuration: configuration)
         #expect(list.body.items.map(\.id) == [id])
         let attribute = try world.state.ebsiAttribute(id: id, did: university.did, at: now).body.attribute
@@ -71,7 +77,11 @@ struct ViewTests {
         #expect(revisions.items.map(\.status) == [.active, .suspended, .active, .revoked])
         #expect(revisions.items[0].evidence == record.evidence && revisions.items[3].evidence != record.evidence)
         #expect(try SignedStatement(parsing: revisions.items[3].evidence).kind == .revoke)
-        let paged = try world.state.ebsiRevisions(id: id, page: try EBSIPageRequest(after: String(revisions.items[1].seq), size: 1), configuration: configuration)
+        let paged = try world.state.ebsiRevisions(
+            id: id,
+            page: try EBSIPageRequest(after: String(revisions.items[1].seq), size: 1),
+            configuration: configuration
+        )
         #expect(paged.body.items.map(\.seq) == [revisions.items[2].seq])
         let deprecated = try world.state.ebsiIssuerWithAttributes(did: university.did, at: instant("2026-09-01T00:00:00Z")).body
         #expect(deprecated.attributes.map(\.issuerType) == ["Revoked"])
@@ -87,18 +97,22 @@ struct ViewTests {
     func trqpWire() throws {
         var world = try World()
         let (university, id) = try world.spanishUniversity()
-        let body = Data("""
+        let body = Data(
+            """
             {"entity_id":"\(university.did)","authority_id":"\(world.root.did)","action":"issue","resource":"MicroCredential",
              "context":{"time":"2026-05-01T10:00:00Z","eqfLevel":"http://data.europa.eu/snb/eqf/6",
              "jurisdiction":"http://publications.europa.eu/resource/authority/country/ESP","locator":"ignored"}}
-            """.utf8)
+            """.utf8
+        )
         let query = try TRQPQuery.parse(body)
         let answer = try world.state.trqpAuthorization(query, now: instant("2026-09-02T08:12:44Z"))
         #expect(answer.seq == world.state.seq)
         let json = try encoded(answer.body)
-        #expect(Set(json.objectValue?.keys.map { $0 } ?? []) == [
-            "entity_id", "authority_id", "action", "resource", "authorized", "time_requested", "time_evaluated", "message", "context",
-        ])
+        #expect(
+            Set(json.objectValue?.keys.map { $0 } ?? []) == [
+                "entity_id", "authority_id", "action", "resource", "authorized", "time_requested", "time_evaluated", "message", "context",
+            ]
+        )
         #expect(json["authorized"] == true)
         #expect(json["time_requested"] == "2026-05-01T10:00:00Z" && json["time_evaluated"] == "2026-09-02T08:12:44Z")
         #expect(json["message"]?.stringValue?.contains("accreditation \(id)") == true)
@@ -106,15 +120,23 @@ struct ViewTests {
         #expect(json["context"]?["locator"] == "ignored")
 
         let unknownEntity = try world.state.trqpAuthorization(
-            TRQPQuery(entityID: "did:web:nobody.example", authorityID: world.root.did, action: "issue", resource: V.microCredential))
+            TRQPQuery(entityID: "did:web:nobody.example", authorityID: world.root.did, action: "issue", resource: V.microCredential)
+        )
         #expect(!unknownEntity.body.authorized && unknownEntity.body.timeRequested == nil)
         expectRegistryError(.unknownAuthority) {
             _ = try world.state.trqpAuthorization(
-                TRQPQuery(entityID: university.did, authorityID: "did:web:unknown.example", action: "issue", resource: V.microCredential))
+                TRQPQuery(entityID: university.did, authorityID: "did:web:unknown.example", action: "issue", resource: V.microCredential)
+            )
         }
         let recognition = try world.state.trqpRecognition(
-            TRQPQuery(entityID: world.aneca.did, authorityID: world.root.did, action: "recognize", resource: "accreditation-decisions",
-                context: ["time": "2026-05-01T10:00:00Z"]))
+            TRQPQuery(
+                entityID: world.aneca.did,
+                authorityID: world.root.did,
+                action: "recognize",
+                resource: "accreditation-decisions",
+                context: ["time": "2026-05-01T10:00:00Z"]
+            )
+        )
         let recognitionJSON = try encoded(recognition.body)
         #expect(recognitionJSON["recognized"] == true && recognitionJSON["authorized"] == nil)
 

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import StatusList
 import Store
+import TrustRegistry
 
 /// An RFC 9457 problem, the body of every error response (`application/problem+json`).
 public struct ProblemDetails: Error, HTTPResponseError, Codable, Sendable {
@@ -58,6 +59,8 @@ public struct ProblemDetails: Error, HTTPResponseError, Codable, Sendable {
             return from(error)
         case let error as StoreError:
             return from(error)
+        case let error as RegistryError:
+            return from(error)
         case let error as StatusListError:
             return ProblemDetails(
                 status: .badRequest, type: standingType("invalid-value"), title: "Invalid value", detail: error.reason)
@@ -96,6 +99,26 @@ public struct ProblemDetails: Error, HTTPResponseError, Codable, Sendable {
             default: (.serviceUnavailable, standingType("unavailable"), "Service unavailable")
             }
         return ProblemDetails(status: status, type: type, title: title, detail: error.detail)
+    }
+
+    static func from(_ error: RegistryError) -> ProblemDetails {
+        let (status, name, title): (HTTPResponse.Status, String, String) =
+            switch error.code {
+            case .malformed: (.badRequest, "malformed-request", "Malformed request")
+            case .badSignature: (.badRequest, "bad-signature", "Bad signature")
+            case .unknownEntity: (.notFound, "unknown-entity", "Unknown entity")
+            case .unknownAuthority: (.notFound, "unknown-authority", "Unknown authority")
+            case .unknownAccreditation: (.notFound, "unknown-accreditation", "Unknown accreditation")
+            case .scopeViolation: (.forbidden, "scope-violation", "Scope violation")
+            case .notActive: (.forbidden, "not-active", "Not active")
+            case .notPermitted: (.forbidden, "not-permitted", "Not permitted")
+            case .forbiddenTransition: (.conflict, "forbidden-transition", "Forbidden transition")
+            case .conflict: (.conflict, "conflict", "Conflict")
+            case .gone: (.gone, "gone", "Gone")
+            case .expired: (.badRequest, "expired", "Expired")
+            default: (.serviceUnavailable, "unavailable", "Service unavailable")
+            }
+        return ProblemDetails(status: status, type: standingType(name), title: title, detail: error.reason)
     }
 
     static func from(_ error: StoreError) -> ProblemDetails {

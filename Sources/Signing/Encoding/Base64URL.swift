@@ -27,10 +27,7 @@ public enum Base64URL {
     /// text is neither copied nor re-encoded to prove it canonical: the unused low bits of the last character are
     /// checked instead, which is equivalent).
     static func decode(utf8: UnsafeBufferPointer<UInt8>) throws(SigningError) -> Data {
-        guard let decodedCount = StrictBase64URLDecoder.decodedCount(forLength: utf8.count) else {
-            throw SigningError(.malformed, "base64url text has an impossible length (\(utf8.count))")
-        }
-        guard decodedCount > 0 else { return Data() }
+        let decodedCount = StrictBase64URLDecoder.decodedCount(forLength: utf8.count) ?? 0
         var decoded = Data(count: decodedCount)
         let outcome = decoded.withUnsafeMutableBytes { output in
             StrictBase64URLDecoder.decode(utf8, into: output)
@@ -38,7 +35,9 @@ public enum Base64URL {
         switch outcome {
         case .decoded:
             return decoded
-        case .impossibleLength, .characterOutsideAlphabet:
+        case .impossibleLength:
+            throw SigningError(.malformed, "base64url text has an impossible length (\(utf8.count))")
+        case .characterOutsideAlphabet:
             throw SigningError(.malformed, "base64url text contains a character outside the URL-safe alphabet")
         case .nonZeroUnusedBits:
             // Non-zero unused bits in the last character would let two spellings carry the same bytes.

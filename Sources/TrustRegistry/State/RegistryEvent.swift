@@ -52,7 +52,13 @@ public struct RegistryEvent: Codable, Sendable, Hashable {
         self.evidence = evidence
         self.prevHash = prevHash
         self.hash = try Self.computeHash(
-            seq: seq, at: self.at, kind: kind, target: target, payload: payload, evidence: evidence, prevHash: prevHash
+            seq: seq,
+            at: self.at,
+            kind: kind,
+            target: target,
+            payload: payload,
+            evidence: evidence,
+            prevHash: prevHash
         )
     }
 

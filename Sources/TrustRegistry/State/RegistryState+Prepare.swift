@@ -43,7 +43,14 @@ extension RegistryState {
                     "accreditation": try JSONValue.registryEncoding(record.canonical(at: at)),
                 ]
             } else {
-                let (record, newEntity) = try accreditation(grant: grant, subjectEntity: subjectEntity, signer: signer, evidence: compact, at: at, seq: nextSeq)
+                let (record, newEntity) = try accreditation(
+                    grant: grant,
+                    subjectEntity: subjectEntity,
+                    signer: signer,
+                    evidence: compact,
+                    at: at,
+                    seq: nextSeq
+                )
                 mutation = .accredit(record, newEntity: newEntity)
                 var members: [String: JSONValue] = ["accreditation": try JSONValue.registryEncoding(record.canonical(at: at))]
                 if let newEntity { members["entity"] = try JSONValue.registryEncoding(newEntity) }
@@ -76,7 +83,13 @@ extension RegistryState {
             payload = ["recognition": try JSONValue.registryEncoding(recognition.rederived(at: at))]
         }
         let event = try RegistryEvent(
-            seq: nextSeq, at: at, kind: statement.kind, target: target, payload: payload, evidence: compact, prevHash: headHash
+            seq: nextSeq,
+            at: at,
+            kind: statement.kind,
+            target: target,
+            payload: payload,
+            evidence: compact,
+            prevHash: headHash
         )
         return PreparedWrite(event: event, mutation: mutation, nonceKey: nonceKey)
     }
@@ -210,7 +223,10 @@ extension RegistryState {
             }
             if let subjectEntity {
                 guard try subjectEntity.validated() == registered else {
-                    throw RegistryError(.conflict, "the statement's entity data for \(grant.subject) differs from the registered entity: use updateEntity")
+                    throw RegistryError(
+                        .conflict,
+                        "the statement's entity data for \(grant.subject) differs from the registered entity: use updateEntity"
+                    )
                 }
             }
         } else {
@@ -255,7 +271,8 @@ extension RegistryState {
         guard signer == record.accreditedBy.did || signer == rootAuthority else {
             throw RegistryError(
                 .notPermitted,
-                "only the accreditor \(record.accreditedBy.did) or the root authority may \(change.action.rawValue) accreditation \(record.accreditationId)"
+                "only the accreditor \(record.accreditedBy.did) or the root authority may \(change.action.rawValue) "
+                    + "accreditation \(record.accreditationId)"
             )
         }
         try checkTransition(change.action, of: record, name: "accreditation \(record.accreditationId)", at: at)

@@ -138,7 +138,12 @@ extension RegistryState {
                 }
                 let status = recognition.status(at: time)
                 if status == .active {
-                    return decision(true, id, "recognition \(id) of \(entity) by \(authority) active at \(RegistryTime.format(time)) (seq \(seq))", time)
+                    return decision(
+                        true,
+                        id,
+                        "recognition \(id) of \(entity) by \(authority) active at \(RegistryTime.format(time)) (seq \(seq))",
+                        time
+                    )
                 }
                 explicitProblem = explicitProblem ?? "recognition \(id) is \(describe(status, of: recognition, at: time))"
             }
@@ -177,7 +182,8 @@ extension RegistryState {
             guard let record = records[id], roles.contains(record.role), record.scope.contains(where: permits) else { continue }
             let (active, underAuthority) = chainIsActive(from: record, at: time, underAuthority: authority)
             if active && underAuthority {
-                let message = "accreditation \(id) (\(record.role.rawValue)) of \(entity) by \(record.accreditedBy.did) active at "
+                let message =
+                    "accreditation \(id) (\(record.role.rawValue)) of \(entity) by \(record.accreditedBy.did) active at "
                     + "\(RegistryTime.format(time)) (seq \(seq))"
                 return decision(true, id, message, time)
             }

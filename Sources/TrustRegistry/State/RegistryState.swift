@@ -249,7 +249,10 @@ public struct RegistryState: Sendable {
     ///   - policy: The policy for later writes (replay itself skips the clock checks).
     /// - Returns: The state.
     /// - Throws: ``RegistryError/Code/logBroken`` naming the first bad event and why.
-    public static func replay(_ events: some Sequence<RegistryEvent>, policy: RegistryPolicy = RegistryPolicy()) throws(RegistryError) -> RegistryState {
+    public static func replay(
+        _ events: some Sequence<RegistryEvent>,
+        policy: RegistryPolicy = RegistryPolicy()
+    ) throws(RegistryError) -> RegistryState {
         var state = RegistryState(policy: policy)
         for event in events { try state.replay(event) }
         return state
@@ -320,7 +323,8 @@ public struct RegistryState: Sendable {
         for depth in 0..<32 {
             let status = current.status(at: time)
             if status != .active {
-                let owner = depth == 0 ? "accreditation \(current.accreditationId)" : "parent accreditation \(current.accreditationId) of \(current.subject)"
+                let owner =
+                    depth == 0 ? "accreditation \(current.accreditationId)" : "parent accreditation \(current.accreditationId) of \(current.subject)"
                 return "\(owner) is \(describe(status, of: current, at: time))"
             }
             if current.role == .rootTAO { return nil }

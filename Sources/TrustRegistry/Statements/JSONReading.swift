@@ -33,7 +33,7 @@ struct JSONObjectReader {
 
     func integer(_ name: String) throws(RegistryError) -> Int {
         guard let member = members[name] else { throw RegistryError(.malformed, "\(context) has no \(name)") }
-        guard let value = member.integerValue, abs(value) < 1 << 40 else {
+        guard let value = member.integerValue, value > -(1 << 40), value < 1 << 40 else {
             throw RegistryError(.malformed, "\(context) member \(name) is not an integer NumericDate")
         }
         return value
@@ -54,7 +54,12 @@ struct JSONObjectReader {
 
     /// An array of strings; with `allowSingle`, a lone string counts as a one-element array (EBSI's
     /// `limitJurisdiction` is "uri or uri[]").
-    func strings(_ name: String, required: Bool = true, allowSingle: Bool = false, maximumCount: Int = Scope.maximumValues)
+    func strings(
+        _ name: String,
+        required: Bool = true,
+        allowSingle: Bool = false,
+        maximumCount: Int = Scope.maximumValues
+    )
         throws(RegistryError) -> [String]
     {
         guard let member = members[name], !member.isNull else {

@@ -174,10 +174,11 @@ extension RegistryState {
     ///   - configuration: The public base URL.
     /// - Returns: The page, stamped.
     public func ebsiIssuers(page: EBSIPageRequest, configuration: EBSIConfiguration) -> Stamped<EBSICollection<EBSIIssuerItem>> {
-        let start = page.after.map { after in
-            let index = insertionIndex(of: after)
-            return index < sortedSubjects.count && sortedSubjects[index] == after ? index + 1 : index
-        } ?? 0
+        let start =
+            page.after.map { after in
+                let index = insertionIndex(of: after)
+                return index < sortedSubjects.count && sortedSubjects[index] == after ? index + 1 : index
+            } ?? 0
         let collection = EBSIPagination.page(
             keys: sortedSubjects,
             start: start,
@@ -222,7 +223,11 @@ extension RegistryState {
     /// - Returns: The page, stamped.
     /// - Throws: ``RegistryError/Code/unknownEntity`` for an unknown DID; ``RegistryError/Code/malformed`` for a cursor
     ///   that is not one of the DID's attribute ids.
-    public func ebsiAttributes(did: String, page: EBSIPageRequest, configuration: EBSIConfiguration) throws(RegistryError)
+    public func ebsiAttributes(
+        did: String,
+        page: EBSIPageRequest,
+        configuration: EBSIConfiguration
+    ) throws(RegistryError)
         -> Stamped<EBSICollection<EBSIAttributeItem>>
     {
         guard let ids = recordsBySubject[did] else { throw RegistryError(.unknownEntity, "\(did) is not in the registry") }
@@ -259,7 +264,12 @@ extension RegistryState {
     /// - Returns: The page, stamped.
     /// - Throws: ``RegistryError/Code/unknownAccreditation`` for an unknown id; ``RegistryError/Code/malformed`` for a
     ///   bad cursor.
-    public func ebsiRevisions(id: String, did: String? = nil, page: EBSIPageRequest, configuration: EBSIConfiguration) throws(RegistryError)
+    public func ebsiRevisions(
+        id: String,
+        did: String? = nil,
+        page: EBSIPageRequest,
+        configuration: EBSIConfiguration
+    ) throws(RegistryError)
         -> Stamped<EBSICollection<EBSIRevision>>
     {
         let record = try attributeRecord(id: id, did: did)

@@ -384,7 +384,9 @@ extension RegistryState {
                     LoTEMultiLangURI(
                         lang: "en",
                         uriValue: AccreditationCredential.attributeURL(
-                            baseURL: configuration.baseURL, did: record.subject, accreditationId: record.accreditationId
+                            baseURL: configuration.baseURL,
+                            did: record.subject,
+                            accreditationId: record.accreditationId
                         )
                     )
                 ],
@@ -394,8 +396,11 @@ extension RegistryState {
                 ? nil
                 : earlier.map {
                     LoTEServiceHistoryInstance(
-                        ServiceName: name, ServiceDigitalIdentity: identity, ServiceStatus: $0.status,
-                        StatusStartingTime: RegistryTime.format($0.start), ServiceTypeIdentifier: type
+                        ServiceName: name,
+                        ServiceDigitalIdentity: identity,
+                        ServiceStatus: $0.status,
+                        StatusStartingTime: RegistryTime.format($0.start),
+                        ServiceTypeIdentifier: type
                     )
                 }
         )

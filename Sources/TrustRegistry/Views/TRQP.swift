@@ -195,7 +195,12 @@ extension RegistryState {
     public func trqpAuthorization(_ query: TRQPQuery, now: Date = Date()) throws(RegistryError) -> Stamped<TRQPAuthorizationResponse> {
         let context = try query.queryContext()
         let decision = try authorization(
-            entity: query.entityID, authority: query.authorityID, action: query.action, resource: query.resource, context: context, now: now
+            entity: query.entityID,
+            authority: query.authorityID,
+            action: query.action,
+            resource: query.resource,
+            context: context,
+            now: now
         )
         let response = TRQPAuthorizationResponse(
             entityID: query.entityID,
@@ -220,7 +225,12 @@ extension RegistryState {
     public func trqpRecognition(_ query: TRQPQuery, now: Date = Date()) throws(RegistryError) -> Stamped<TRQPRecognitionResponse> {
         let context = try query.queryContext()
         let decision = try recognition(
-            entity: query.entityID, authority: query.authorityID, action: query.action, resource: query.resource, context: context, now: now
+            entity: query.entityID,
+            authority: query.authorityID,
+            action: query.action,
+            resource: query.resource,
+            context: context,
+            now: now
         )
         let response = TRQPRecognitionResponse(
             entityID: query.entityID,
@@ -243,7 +253,11 @@ extension RegistryState {
     ///   - description: A description.
     /// - Returns: The document, stamped.
     /// - Throws: ``RegistryError/Code/unknownAuthority`` before initialisation.
-    public func trqpMetadata(baseURL: String, governanceFrameworkURL: String? = nil, description: String? = nil) throws(RegistryError)
+    public func trqpMetadata(
+        baseURL: String,
+        governanceFrameworkURL: String? = nil,
+        description: String? = nil
+    ) throws(RegistryError)
         -> Stamped<TRQPMetadata>
     {
         guard let root = rootAuthority, let entity = entities[root] else {

@@ -369,7 +369,8 @@ extension RegistryState {
                     entry.record = created.rederived(at: summary.at)
                 }
             case .suspend, .reinstate, .revoke:
-                entry.change = records[summary.target]?.statusHistory.first { $0.seq == summary.seq }
+                entry.change =
+                    records[summary.target]?.statusHistory.first { $0.seq == summary.seq }
                     ?? recognitions[summary.target]?.statusHistory.first { $0.seq == summary.seq }
             case .recognise:
                 if var recognition = recognitions[summary.target] {

@@ -1,0 +1,233 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Signing
+import Store
+import TrustRegistry
+
+/// The registry's read views (EBSI TIR v5, TRQP v2, ETSI LoTE, wallet snapshot and change feed, the public event
+/// log) and its one write endpoint for signed statements. Every response names the state it reflects in
+/// `X-Registry-Seq`.
+public struct RegistryController: Sendable {
+    public typealias Context = StandingRequestContext
+    let registry: RegistryService
+    let baseURL: String
+    let keys: ServiceKeys
+    let store: any RegistryStore
+
+    static let seqHeader = HTTPField.Name("X-Registry-Seq")!
+
+    /// Creates the controller.
+    public init(registry: RegistryService, baseURL: String, keys: ServiceKeys, store: any RegistryStore) {
+        self.registry = registry
+        self.baseURL = baseURL
+        self.keys = keys
+        self.store = store
+    }
+
+    /// Adds the public routes to `router` and the statement endpoint to `admin`.
+    public func addRoutes(to router: Router<Context>, admin: RouterGroup<Context>) {
+        let ebsi = router.group("trusted-issuers-registry/v5")
+        ebsi.get("issuers", use: issuers)
+        ebsi.get("issuers/:did", use: issuer)
+        ebsi.get("issuers/:did/attributes", use: attributes)
+        ebsi.get("issuers/:did/attributes/:id", use: attribute)
+        ebsi.get("issuers/:did/attributes/:id/revisions", use: revisions)
+        router.post("trqp/authorization", use: authorization)
+        router.post("trqp/recognition", use: recognition)
+        router.get("trqp/metadata", use: metadata)
+        router.get("lote", use: lote)
+        router.get("registry/v1/snapshot", use: snapshot)
+        router.get("registry/v1/changes", use: changes)
+        router.get("registry/v1/log", use: log)
+        admin.post("registry/statements", use: submit)
+    }
+
+    // MARK: Responses
+
+    func json(_ value: some Encodable, seq: Int, status: HTTPResponse.Status = .ok, cache: String = "no-cache") throws -> Response {
+        var response = try jsonResponse(value, status: status, headers: [.cacheControl: cache, .accessControlAllowOrigin: "*"])
+        response.headers[Self.seqHeader] = String(seq)
+        return response
+    }
+
+    func jwt(_ compact: String, seq: Int, maxAge: Int, request: Request) -> Response {
+        let etag = "\"\(seq)-\(compact.suffix(16))\""
+        var headers: HTTPFields = [
+            .contentType: "application/jwt",
+            .eTag: etag,
+            .cacheControl: "public, max-age=\(max(0, maxAge))",
+            .accessControlAllowOrigin: "*",
+        ]
+        headers[Self.seqHeader] = String(seq)
+        if let match = request.headers[.ifNoneMatch], StatusRepresentationResponse.matches(match, etag: etag) {
+            return Response(status: .notModified, headers: headers)
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: compact)))
+    }
+
+    func pageRequest(_ request: Request) throws -> EBSIPageRequest {
+        let query = request.uri.queryParameters
+        let size = try query.get("page[size]").map { raw -> Int in
+            guard let value = Int(raw) else { throw ServiceError(.badRequest, "page[size] must be an integer, got '\(raw)'") }
+            return value
+        }
+        let after = query.get("page[after]").map { $0.removingPercentEncoding ?? $0 }
+        return try EBSIPageRequest(after: after, size: size)
+    }
+
+    func did(_ context: Context) throws -> String {
+        let raw = try context.parameters.require("did")
+        return raw.removingPercentEncoding ?? raw
+    }
+
+    // MARK: EBSI TIR v5
+
+    @Sendable func issuers(request: Request, context: Context) async throws -> Response {
+        let state = registry.artefacts.state
+        let page = state.ebsiIssuers(page: try pageRequest(request), configuration: EBSIConfiguration(baseURL: baseURL))
+        return try json(page.body, seq: page.seq)
+    }
+
+    @Sendable func issuer(request: Request, context: Context) async throws -> Response {
+        let state = registry.artefacts.state
+        let did = try did(context)
+        if request.uri.queryParameters.get("version") == "deprecated" {
+            let issuer = try state.ebsiIssuerWithAttributes(did: did, at: Date())
+            return try json(issuer.body, seq: issuer.seq)
+        }
+        let issuer = try state.ebsiIssuer(did: did, configuration: EBSIConfiguration(baseURL: baseURL))
+        return try json(issuer.body, seq: issuer.seq)
+    }
+
+    @Sendable func attributes(request: Request, context: Context) async throws -> Response {
+        let state = registry.artefacts.state
+        let page = try state.ebsiAttributes(did: try did(context), page: try pageRequest(request), configuration: EBSIConfiguration(baseURL: baseURL))
+        return try json(page.body, seq: page.seq)
+    }
+
+    @Sendable func attribute(request: Request, context: Context) async throws -> Response {
+        let state = registry.artefacts.state
+        let attribute = try state.ebsiAttribute(id: try context.parameters.require("id"), did: try did(context), at: Date())
+        return try json(attribute.body, seq: attribute.seq)
+    }
+
+    @Sendable func revisions(request: Request, context: Context) async throws -> Response {
+        let state = registry.artefacts.state
+        let page = try state.ebsiRevisions(
+            id: try context.parameters.require("id"), did: try did(context), page: try pageRequest(request),
+            configuration: EBSIConfiguration(baseURL: baseURL))
+        return try json(page.body, seq: page.seq)
+    }
+
+    // MARK: TRQP v2
+
+    func query(_ request: Request, context: Context) async throws -> TRQPQuery {
+        let buffer = try await request.body.collect(upTo: 64 << 10)
+        return try TRQPQuery.parse(Data(buffer.readableBytesView))
+    }
+
+    @Sendable func authorization(request: Request, context: Context) async throws -> Response {
+        let answer = try registry.artefacts.state.trqpAuthorization(try await query(request, context: context))
+        return try json(answer.body, seq: answer.seq)
+    }
+
+    @Sendable func recognition(request: Request, context: Context) async throws -> Response {
+        let answer = try registry.artefacts.state.trqpRecognition(try await query(request, context: context))
+        return try json(answer.body, seq: answer.seq)
+    }
+
+    @Sendable func metadata(request: Request, context: Context) async throws -> Response {
+        let state = registry.artefacts.state
+        let metadata = try state.trqpMetadata(baseURL: baseURL, governanceFrameworkURL: nil, description: nil)
+        return try json(metadata.body, seq: metadata.seq, cache: "public, max-age=300")
+    }
+
+    // MARK: LoTE, wallet snapshot and change feed
+
+    @Sendable func lote(request: Request, context: Context) async throws -> Response {
+        let artefacts = registry.artefacts
+        guard let lote = artefacts.lote else {
+            throw ServiceError(.notFound, "the registry has no root authority yet, so there is no list of trusted entities")
+        }
+        let maxAge = Int(artefacts.loteNextUpdate.map { $0.timeIntervalSinceNow } ?? 0)
+        var response = jwt(lote, seq: artefacts.state.seq, maxAge: min(maxAge, 3600), request: request)
+        response.headers[.eTag] = "\"lote-\(artefacts.loteSequenceNumber)\""
+        if let match = request.headers[.ifNoneMatch], StatusRepresentationResponse.matches(match, etag: "\"lote-\(artefacts.loteSequenceNumber)\"") {
+            return Response(status: .notModified, headers: response.headers)
+        }
+        return response
+    }
+
+    @Sendable func snapshot(request: Request, context: Context) async throws -> Response {
+        let artefacts = registry.artefacts
+        guard let snapshot = artefacts.snapshot else {
+            throw ServiceError(.notFound, "the registry has no root authority yet, so there is no snapshot")
+        }
+        return jwt(snapshot, seq: artefacts.state.seq, maxAge: 60, request: request)
+    }
+
+    @Sendable func changes(request: Request, context: Context) async throws -> Response {
+        guard let raw = request.uri.queryParameters.get("since"), let since = Int(raw), since >= 0 else {
+            throw ServiceError(.badRequest, "since must be a non-negative event sequence number")
+        }
+        let artefacts = registry.artefacts
+        guard artefacts.state.rootAuthority != nil else {
+            throw ServiceError(.notFound, "the registry has no root authority yet, so there is no change feed")
+        }
+        guard since <= artefacts.state.seq else {
+            throw ServiceError(.badRequest, "since \(since) is ahead of the registry (seq \(artefacts.state.seq))")
+        }
+        if let cached = artefacts.changeFeeds.get(since) {
+            return jwt(cached, seq: artefacts.state.seq, maxAge: 60, request: request)
+        }
+        let feed = try artefacts.state.changeFeed(since: since, issuedAt: artefacts.builtAt, retention: .lastEvents(100_000))
+        guard let signer = keys.active(.es256) else { throw ServiceError(.unavailable, "the service has no ES256 key") }
+        let compact = try WalletSigning.sign(feed.body, key: signer.signingKey, keyID: signer.kid)
+        artefacts.changeFeeds.put(compact, since: since)
+        return jwt(compact, seq: artefacts.state.seq, maxAge: 60, request: request)
+    }
+
+    /// The log as recorded: each event's JSON with its hash chain, so anyone can re-verify it.
+    struct LogPage: Encodable {
+        let head: Int
+        let events: [JSONValue]
+    }
+
+    @Sendable func log(request: Request, context: Context) async throws -> Response {
+        let query = request.uri.queryParameters
+        let after = try query.get("after").map { raw -> Int in
+            guard let value = Int(raw), value >= 0 else { throw ServiceError(.badRequest, "after must be a non-negative integer") }
+            return value
+        } ?? 0
+        let limit = try query.get("limit").map { raw -> Int in
+            guard let value = Int(raw), (1...10_000).contains(value) else { throw ServiceError(.badRequest, "limit must be 1-10000") }
+            return value
+        } ?? 1000
+        let records = try await store.registryEvents(after: after, limit: limit)
+        let events = try records.map { try JSONValue(parsing: $0.event) }
+        return try json(LogPage(head: registry.artefacts.state.seq, events: events), seq: registry.artefacts.state.seq)
+    }
+
+    // MARK: Writes
+
+    struct Submission: StrictRequestBody {
+        var statement: String
+        static var members: Set<String> { ["statement"] }
+    }
+
+    struct Recorded: Encodable {
+        let seq: Int
+        let hash: String
+        let kind: String
+        let target: String
+    }
+
+    @Sendable func submit(request: Request, context: Context) async throws -> Response {
+        let caller = try context.require(.operator_, .accreditationBody)
+        let body = try await request.decodeStrict(Submission.self, context: context)
+        let event = try await registry.submit(body.statement, caller: caller)
+        return try json(Recorded(seq: event.seq, hash: event.hash, kind: event.kind.rawValue, target: event.target), seq: event.seq, status: .created)
+    }
+}
