@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         // Already in the graph through the root package; used directly by the lean-pipeline projection.
         .package(url: "https://github.com/swift-extras/swift-extras-base64.git", from: "1.2.0"),
+        // Already in the graph through the root package; ClientReport's loopback server.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // zlib called directly, for the "zlib alone" baselines (the root package's CZlib is not a product).
@@ -43,6 +45,34 @@ let package = Package(
                 .product(name: "StatusListSecuring", package: "standing"),
             ],
             path: "Sources/CoreReport",
+            swiftSettings: swiftSettings
+        ),
+        // The client figures: cached checks (ns per check) and cold fetch + verify + decode over a loopback server.
+        .executableTarget(
+            name: "ClientReport",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
+                .product(name: "StatusList", package: "standing"),
+                .product(name: "Signing", package: "standing"),
+                .product(name: "StatusListSecuring", package: "standing"),
+                .product(name: "Client", package: "standing"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Sources/ClientReport",
+            swiftSettings: swiftSettings
+        ),
+        // Seeds a data directory with a large trust registry (Benchmarks/registry/run-registry.sh).
+        .executableTarget(
+            name: "RegistrySeed",
+            dependencies: [
+                .product(name: "Signing", package: "standing"),
+                .product(name: "TrustRegistry", package: "standing"),
+                .product(name: "Store", package: "standing"),
+            ],
+            path: "registry/RegistrySeed",
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -6,6 +6,7 @@ Usage: http_report.py results/http.json results/   (writes http.md, http-through
 
 import json
 import os
+import re
 import sys
 
 
@@ -19,15 +20,19 @@ def ms(value):
 
 def throughput_table(records, pinned):
     lines = [
-        "| scenario | Standing req/s (median) | nginx req/s (median) | Standing p99 | nginx p99 | ratio (median of rounds) | rounds (ratio) | target 0.9× |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| scenario | Standing req/s | nginx req/s | Standing p99 | nginx p99 | ratio | per round (min–max) | server CPU per request: Standing / nginx | target 0.9× |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for record in records:
-        rounds = ", ".join(f"{ratio:.2f}" for ratio in record["ratios"])
+        rounds = f"{min(record['ratios']):.2f}–{max(record['ratios']):.2f}"
         lines.append(
             f"| {record['description']} | {rate(record['standing_median'])} | {rate(record['nginx_median'])} | "
             f"{ms(record['standing_p99_median_ms'])} ms | {ms(record['nginx_p99_median_ms'])} ms | **{record['ratio']:.2f}×** | {rounds} | "
-            f"{'yes' if record['met'] else '**NO**'} |")
+            f"{record['standing_cpu_us_per_request_median']:.1f} / {record['nginx_cpu_us_per_request_median']:.1f} µs "
+            f"({record['cpu_per_request_ratio']:.1f}×) | {'yes' if record['met'] else '**NO**'} |")
+    foreign = max(max(r["standing_foreign_cpu_s_max"], r["nginx_foreign_cpu_s_max"]) for r in records)
+    lines += ["", f"Values are medians over the rounds; the ratio is the median of the per-round ratios. CPU used on the machine by "
+              f"processes outside this benchmark during any one run: at most {foreign:.1f} CPU-seconds (of 2 × run length)."]
     return lines
 
 
@@ -49,7 +54,7 @@ def markdown(results):
         "",
         "## Targets",
         "",
-        "| target | value | met? | value / target |",
+        "| target | value | met? | headroom (≥ 1 is met) |",
         "| --- | --- | --- | --- |",
     ]
     for row in results["targets"]:
@@ -59,20 +64,21 @@ def markdown(results):
     if results.get("throughput_pinned"):
         out += ["", "## Read throughput (pinned: server on CPU 0, wrk on CPU 1)", ""]
         out += throughput_table(results["throughput_pinned"], pinned=True)
-    profile = results.get("profile")
-    if profile:
+    for profile in results.get("profiles", []):
+        standing, nginx = profile["standing"], profile["nginx"]
         out += [
             "",
-            f"## Profile ({profile['scenario']}, `perf record -g -p PID` for {profile['seconds']} s under wrk)",
+            f"## Profile: {profile['scenario']} (`perf record -g -F 999 -p PID` for {profile['seconds']} s under `{config['wrk']}`)",
             "",
-            f"Standing {rate(profile['standing_requests_per_s'])} req/s at {profile['standing_cpu_us_per_request']:.1f} µs of server CPU "
-            f"per request; nginx {rate(profile['nginx_requests_per_s'])} req/s at {profile['nginx_cpu_us_per_request']:.1f} µs "
-            "(both workers). Top entries by self time (dso, symbol; demangled):",
+            f"Standing {rate(standing['requests_per_s'])} req/s at {standing['server_cpu_us_per_request']:.1f} µs of server CPU per request; "
+            f"nginx (both workers) {rate(nginx['requests_per_s'])} req/s at {nginx['server_cpu_us_per_request']:.1f} µs. "
+            "Inclusive share of Standing's CPU samples:",
             "",
-            "```",
+            "| where | share |",
+            "| --- | --- |",
         ]
-        out += profile["report_self"].splitlines()[:40]
-        out += ["```"]
+        out += [f"| {label} | {share:.1f} % |" for label, share in profile["probes"].items()]
+        out += ["", "<details><summary>top symbols by self time</summary>", "", "```"] + profile["self"][:35] + ["```", "", "</details>"]
     out += ["", "## Revoke-to-visible latency", "",
             "One entry revoked (`POST /admin/lists/{id}/status`, committed with `synchronous=FULL`), then the direct lookup is "
             "polled every 1 ms until it shows the change; the time runs from sending the POST. 'ack' is the POST alone.", "",
@@ -94,16 +100,24 @@ def markdown(results):
         answer = size["rounds"][0]["response_bytes"] / 1e6
         out.append(f"| {size['size']:,} | {len(size['rounds'])} | {rate(size['entries_per_s_median'])} | "
                    f"{rate(size['entries_per_s_to_visible_median'])} | {times} | {answer:.1f} MB | {'yes' if size['met'] else '**NO**'} |")
+    profile = batches.get("profile")
+    if profile:
+        out += ["", f"Profile of one more batch of {profile['size']:,} (`perf record -g`; {profile['outcome']['commit_s'] * 1000:.0f} ms, "
+                f"{profile['server_cpu_s']:.2f} s of server CPU including its publication). Inclusive share of the server's CPU samples:", "",
+                "| where | share |", "| --- | --- |"]
+        out += [f"| {label} | {share:.1f} % |" for label, share in profile["probes"].items()]
     mixed = results["mixed"]
     out += ["", "## Reads during a write storm", "",
             f"Reads: {mixed['reads']} (`{config['wrk']}`). Writer: {mixed['writer']}; alternated with reads alone.", "",
-            "| round | reads alone req/s | reads during writes req/s | ratio | writer entries/s | publications during the round |",
-            "| --- | --- | --- | --- | --- | --- |"]
+            "| round | reads alone req/s | reads during writes req/s | ratio | writer entries/s | publications | server CPU alone → storm | "
+            "load generator CPU (wrk + writer) alone → storm |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for number, (alone, storm, writer, ratio) in enumerate(zip(mixed["alone"], mixed["storm"], mixed["writer_rounds"], mixed["ratios"]), 1):
         out.append(f"| {number} | {rate(alone['requests_per_s'])} | {rate(storm['requests_per_s'])} | {ratio:.2f} | "
-                   f"{rate(writer['entries_per_s'])} | {writer['publications']} |")
+                   f"{rate(writer['entries_per_s'])} | {writer['publications']} | {alone['server_cpu_s']:.1f} → {storm['server_cpu_s']:.1f} s | "
+                   f"{alone['generator_cpu_s']:.1f} → {storm['generator_cpu_s']:.1f} s |")
     out.append(f"| **median** | {rate(mixed['alone_median'])} | {rate(mixed['storm_median'])} | **{mixed['ratio']:.2f}** "
-               f"({mixed['slowdown'] * 100:.0f} % slower; p99 {ms(mixed['alone_p99_median_ms'])} → {ms(mixed['storm_p99_median_ms'])} ms) | | |")
+               f"({abs(mixed['slowdown']) * 100:.0f} % {'slower' if mixed['slowdown'] >= 0 else 'faster'}; p99 {ms(mixed['alone_p99_median_ms'])} → {ms(mixed['storm_p99_median_ms'])} ms) | | | | |")
     memory = results["memory"]
     out += ["", "## Memory (RSS of the server process)", "",
             "| state | RSS | target |", "| --- | --- | --- |",
@@ -111,9 +125,11 @@ def markdown(results):
             f"| {memory['lists']} lists of 1,048,576 entries created and published ({memory['published']} published; "
             f"{memory['creation_s']:.1f} s, {memory['creation_cpu_s']:.1f} s CPU) | {memory['loaded_rss_mib']:.1f} MiB "
             f"(peak {memory['loaded_peak_mib']:.1f} MiB) | ≤ 200 MB |",
+            f"| then 1 % of each list set (10,485 entries each; {memory['filling_s']:.1f} s, {memory['filling_cpu_s']:.1f} s CPU) | "
+            f"{memory['filled_rss_mib']:.1f} MiB (peak {memory['filled_peak_mib']:.1f} MiB) | ≤ 200 MB |",
             f"| the same after a restart (restored from the store) | {memory['restarted_rss_mib']:.1f} MiB | |"]
     out += ["", "## nginx configuration (unpinned run; the pinned run has `worker_processes 1`)", "", "```nginx",
-            results["nginx_conf"].rstrip(), "```", ""]
+            re.sub(r"/tmp/standing-http-[^/\s;]+", "$WORK", results["nginx_conf"]).rstrip(), "```", ""]
     return "\n".join(out)
 
 
@@ -121,6 +137,7 @@ def charts(results, folder):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     groups = [("unpinned (wrk -t2 -c64, 2 shared cores)", results["throughput"])]
     if results.get("throughput_pinned"):
@@ -171,8 +188,12 @@ def charts(results, folder):
         axis.set_ylabel("fraction of samples (ECDF)")
         axis.set_title(title, fontsize=10)
         axis.grid(alpha=0.3, which="both")
-        axis.legend(fontsize=7.5, loc="upper left")
+        axis.legend(fontsize=7.5, loc="lower right")
         axis.set_ylim(0, 1.02)
+        axis.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, _pos: f"{value:g}"))
+        axis.xaxis.set_minor_formatter(matplotlib.ticker.FuncFormatter(
+            lambda value, _pos: f"{value:g}" if str(int(value))[0] in "25" else ""))
+        axis.tick_params(axis="x", which="minor", labelsize=7)
     figure.suptitle("Revoke-to-visible latency distribution (dotted: p99)", fontsize=11)
     figure.tight_layout()
     figure.savefig(os.path.join(folder, "http-revoke-latency.png"), dpi=110)

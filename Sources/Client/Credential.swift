@@ -42,6 +42,19 @@ public struct ParsedCredential: Sendable {
     public let validFrom: Date?
     /// The end of the credential's own validity period (W3C `validUntil`, JWT `exp`).
     public let validUntil: Date?
+    /// When the credential was issued, the instant its issuer's accreditation must hold at: W3C `issuanceDate`
+    /// (VCDM 1.1) or else `validFrom`; JWT `iat` or else `nbf`.
+    public let issuedAt: Date?
+    /// The credential schema ids (W3C `credentialSchema` `id`s), for registries that accredit per schema.
+    public let schemaIds: [String]
+    /// The EQF level the credential attests, when it states one: the first `eqfLevel` member found under
+    /// `credentialSubject` (European Digital Credentials carry it in `hasClaim`/`achieved` ... `specifiedBy`), or in
+    /// the claims of a JWT / SD-JWT VC; a string or a concept object's `id`. Usually the URI
+    /// `http://data.europa.eu/snb/eqf/<1-8>`.
+    public let eqfLevel: String?
+    /// The jurisdiction the credential was issued under, when it states one: the first `jurisdiction` member found
+    /// the same way (a string or a concept object's `id`, e.g. the EU country table URI).
+    public let jurisdiction: String?
 
     /// The JSON document (W3C JSON form), for Data Integrity verification.
     let document: JSONValue?
@@ -110,6 +123,10 @@ public struct ParsedCredential: Sendable {
                 statusReferences: base.statusReferences,
                 validFrom: Self.numericDate(claims["nbf"]) ?? base.validFrom,
                 validUntil: Self.numericDate(claims["exp"]) ?? base.validUntil,
+                issuedAt: Self.numericDate(claims["iat"]) ?? base.issuedAt ?? Self.numericDate(claims["nbf"]),
+                schemaIds: base.schemaIds,
+                eqfLevel: base.eqfLevel,
+                jurisdiction: base.jurisdiction,
                 document: nil,
                 compactJWS: compact
             )
@@ -126,6 +143,10 @@ public struct ParsedCredential: Sendable {
         statusReferences: [StatusReference],
         validFrom: Date?,
         validUntil: Date?,
+        issuedAt: Date? = nil,
+        schemaIds: [String] = [],
+        eqfLevel: String? = nil,
+        jurisdiction: String? = nil,
         document: JSONValue?,
         compactJWS: String?
     ) {
@@ -136,6 +157,10 @@ public struct ParsedCredential: Sendable {
         self.statusReferences = statusReferences
         self.validFrom = validFrom
         self.validUntil = validUntil
+        self.issuedAt = issuedAt
+        self.schemaIds = schemaIds
+        self.eqfLevel = eqfLevel
+        self.jurisdiction = jurisdiction
         self.document = document
         self.compactJWS = compactJWS
     }
@@ -149,14 +174,20 @@ public struct ParsedCredential: Sendable {
         if let status = credential["credentialStatus"] {
             for item in status.arrayValue ?? [status] { references.append(Self.w3cReference(item)) }
         }
+        let validFrom = try Self.dateTime(credential["validFrom"], "validFrom")
+        let schemas = credential["credentialSchema"].map { $0.arrayValue ?? [$0] } ?? []
         self.init(
             form: form,
             issuer: issuer,
             id: credential["id"]?.stringValue,
             types: types,
             statusReferences: references,
-            validFrom: try Self.dateTime(credential["validFrom"], "validFrom"),
+            validFrom: validFrom,
             validUntil: try Self.dateTime(credential["validUntil"], "validUntil"),
+            issuedAt: try Self.dateTime(credential["issuanceDate"], "issuanceDate") ?? validFrom,
+            schemaIds: schemas.compactMap { $0["id"]?.stringValue },
+            eqfLevel: Self.firstConcept(named: "eqfLevel", in: credential["credentialSubject"]),
+            jurisdiction: Self.firstConcept(named: "jurisdiction", in: credential["credentialSubject"]),
             document: document,
             compactJWS: compactJWS
         )
@@ -195,6 +226,9 @@ public struct ParsedCredential: Sendable {
             statusReferences: references,
             validFrom: Self.numericDate(claims["nbf"]),
             validUntil: Self.numericDate(claims["exp"]),
+            issuedAt: Self.numericDate(claims["iat"]) ?? Self.numericDate(claims["nbf"]),
+            eqfLevel: Self.firstConcept(named: "eqfLevel", in: claims),
+            jurisdiction: Self.firstConcept(named: "jurisdiction", in: claims),
             document: nil,
             compactJWS: compactJWS
         )
@@ -228,6 +262,30 @@ public struct ParsedCredential: Sendable {
         return date
     }
 
+    /// The value of the first member called `name` in `root`, breadth first (so the shallowest wins), over at most a
+    /// few thousand nodes: a string, or a concept object's `id` / `@id`; the first usable element of an array.
+    static func firstConcept(named name: String, in root: JSONValue?) -> String? {
+        func concept(_ value: JSONValue) -> String? {
+            if let text = value.stringValue { return text.isEmpty ? nil : text }
+            if let object = value.objectValue { return (object["id"] ?? object["@id"])?.stringValue }
+            return value.arrayValue?.lazy.compactMap(concept).first
+        }
+        guard let root else { return nil }
+        var queue = [root]
+        var next = 0
+        while next < queue.count, next < 4096 {
+            let node = queue[next]
+            next += 1
+            if let object = node.objectValue {
+                if let value = object[name], let found = concept(value) { return found }
+                for key in object.keys.sorted() where queue.count < 4096 { queue.append(object[key] ?? .null) }
+            } else if let array = node.arrayValue {
+                for element in array where queue.count < 4096 { queue.append(element) }
+            }
+        }
+        return nil
+    }
+
     private static func numericDate(_ value: JSONValue?) -> Date? {
         value?.numberValue.flatMap { $0.isFinite ? Date(timeIntervalSince1970: $0) : nil }
     }
@@ -248,12 +306,57 @@ public struct ParsedCredential: Sendable {
 
 // MARK: Trust registry extension point
 
+/// What a trust registry is asked about a credential's issuer: was it accredited to issue this kind of credential,
+/// at this level and in this jurisdiction, when the credential was issued?
+public struct AccreditationQuery: Sendable, Hashable, Codable {
+    /// The issuer's DID.
+    public var issuer: String
+    /// The credential's types; `VerifiableCredential` (which every credential has) is never asked about.
+    public var credentialTypes: [String]
+    /// The credential's schema ids.
+    public var schemaIds: [String]
+    /// The EQF level (URI or bare `1`...`8`), when known.
+    public var eqfLevel: String?
+    /// The jurisdiction (URI or bare ISO alpha-3 country code), when known.
+    public var jurisdiction: String?
+    /// The ISCED-F field (URI or bare code), when known.
+    public var iscedF: String?
+    /// The instant the accreditation must hold at: the credential's issuance time.
+    public var time: Date
+
+    /// Creates a query.
+    public init(
+        issuer: String,
+        credentialTypes: [String],
+        schemaIds: [String] = [],
+        eqfLevel: String? = nil,
+        jurisdiction: String? = nil,
+        iscedF: String? = nil,
+        time: Date
+    ) {
+        self.issuer = issuer
+        self.credentialTypes = credentialTypes
+        self.schemaIds = schemaIds
+        self.eqfLevel = eqfLevel
+        self.jurisdiction = jurisdiction
+        self.iscedF = iscedF
+        self.time = time
+    }
+
+    /// The resources to ask about, in order: each credential type except `VerifiableCredential`, then each schema id.
+    public var resources: [String] {
+        var seen = Set<String>()
+        return (credentialTypes.filter { $0 != "VerifiableCredential" } + schemaIds).filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+}
+
 /// Decides whether an issuer is accredited: the trust-registry part of `standing verify --registry`.
 ///
-/// ``CredentialStatusVerifier`` calls it once per credential, after the status checks, with the credential's issuer;
-/// a result with ``AccreditationResult/accredited`` false makes the verdict ``CredentialReport/Verdict/notAccredited``
-/// (exit code 1), an error makes it ``CredentialReport/Verdict/error`` (exit code 2). An implementation backed by the
-/// TrustRegistry module is planned; none ships yet.
+/// ``CredentialStatusVerifier`` calls ``accreditation(for:)`` once per credential, after the status checks, with the
+/// credential's issuer, types, schema ids, EQF level and jurisdiction and its issuance time; a result with
+/// ``AccreditationResult/accredited`` false makes the verdict ``CredentialReport/Verdict/notAccredited`` (exit code 1),
+/// an error makes it ``CredentialReport/Verdict/error`` (exit code 2). ``RegistryClient`` answers from a Standing
+/// trust registry.
 public protocol IssuerAccreditationChecking: Sendable {
     /// Looks the issuer up.
     /// - Parameters:
@@ -263,22 +366,106 @@ public protocol IssuerAccreditationChecking: Sendable {
     /// - Returns: The registry's answer.
     /// - Throws: ``StatusClientError`` when the registry cannot be consulted or its answer does not verify.
     func accreditation(of issuer: String, credentialTypes: [String], at time: Date) async throws(StatusClientError) -> AccreditationResult
+
+    /// Answers a full query (scope constraints included). The default forwards to
+    /// ``accreditation(of:credentialTypes:at:)``, ignoring the constraints it cannot pass.
+    /// - Parameter query: The query.
+    /// - Returns: The registry's answer.
+    /// - Throws: ``StatusClientError`` when the registry cannot be consulted or its answer does not verify.
+    func accreditation(for query: AccreditationQuery) async throws(StatusClientError) -> AccreditationResult
 }
 
-/// A trust registry's answer about one issuer.
+extension IssuerAccreditationChecking {
+    /// Forwards to ``accreditation(of:credentialTypes:at:)``.
+    public func accreditation(for query: AccreditationQuery) async throws(StatusClientError) -> AccreditationResult {
+        try await accreditation(of: query.issuer, credentialTypes: query.credentialTypes, at: query.time)
+    }
+}
+
+/// A trust registry's answer about one issuer, with its evidence.
 public struct AccreditationResult: Sendable, Hashable, Codable {
+    /// How the registry was consulted.
+    public enum Mode: String, Sendable, Hashable, Codable {
+        /// A TRQP authorization query, answered by the registry.
+        case trqp
+        /// Decided locally from the registry's signed snapshot kept current with its signed change feed.
+        case snapshot
+    }
+
     /// Whether the issuer is accredited for the credential at the time asked.
     public var accredited: Bool
     /// Which registry answered (its URL or name).
     public var registry: String
     /// Details for the report (accreditation id, scope, validity...).
     public var detail: String?
+    /// The deciding accreditation: the one that authorizes, or the one whose status (or chain) denies.
+    public var accreditationId: String?
+    /// The registry's event sequence number the answer reflects.
+    public var seq: Int?
+    /// How the answer was obtained.
+    public var mode: Mode?
+    /// The resource (credential type or schema id) that was authorized, or the last one asked about.
+    public var resource: String?
+    /// The instant the accreditation was evaluated at.
+    public var evaluatedAt: Date?
+    /// When the registry data behind the answer was last synchronised (snapshot mode).
+    public var synchronisedAt: Date?
+    /// Seconds between ``synchronisedAt`` and the answer, when the answer came from the cache without a request.
+    public var staleness: TimeInterval?
 
     /// Creates a result.
-    public init(accredited: Bool, registry: String, detail: String? = nil) {
+    public init(
+        accredited: Bool,
+        registry: String,
+        detail: String? = nil,
+        accreditationId: String? = nil,
+        seq: Int? = nil,
+        mode: Mode? = nil,
+        resource: String? = nil,
+        evaluatedAt: Date? = nil,
+        synchronisedAt: Date? = nil,
+        staleness: TimeInterval? = nil
+    ) {
         self.accredited = accredited
         self.registry = registry
         self.detail = detail
+        self.accreditationId = accreditationId
+        self.seq = seq
+        self.mode = mode
+        self.resource = resource
+        self.evaluatedAt = evaluatedAt
+        self.synchronisedAt = synchronisedAt
+        self.staleness = staleness
+    }
+
+    /// `yes (accreditation ID, seq N)` / `no (...)`: the report's summary.
+    public var summary: String {
+        var evidence: [String] = []
+        if let accreditationId { evidence.append("accreditation \(accreditationId)") }
+        if let seq { evidence.append("seq \(seq)") }
+        if let mode { evidence.append(mode.rawValue) }
+        return (accredited ? "yes" : "no") + (evidence.isEmpty ? "" : " (\(evidence.joined(separator: ", ")))")
+    }
+}
+
+/// Values that replace what is read from the credential for the accreditation check (`standing verify --type
+/// --eqf --jurisdiction`).
+public struct AccreditationOverrides: Sendable, Hashable {
+    /// Credential types (or schema ids) to ask about instead of the credential's.
+    public var credentialTypes: [String]?
+    /// The EQF level.
+    public var eqfLevel: String?
+    /// The jurisdiction.
+    public var jurisdiction: String?
+    /// The ISCED-F field.
+    public var iscedF: String?
+
+    /// Creates overrides; `nil` keeps the credential's value.
+    public init(credentialTypes: [String]? = nil, eqfLevel: String? = nil, jurisdiction: String? = nil, iscedF: String? = nil) {
+        self.credentialTypes = credentialTypes
+        self.eqfLevel = eqfLevel
+        self.jurisdiction = jurisdiction
+        self.iscedF = iscedF
     }
 }
 
@@ -291,11 +478,35 @@ public struct CredentialStatusVerifier: Sendable {
     public let client: StandingClient
     /// The trust registry, when issuer accreditation is to be checked.
     public var accreditation: (any IssuerAccreditationChecking)?
+    /// Values that replace the credential's own for the accreditation check.
+    public var accreditationOverrides: AccreditationOverrides
 
     /// Creates a verifier.
-    public init(client: StandingClient, accreditation: (any IssuerAccreditationChecking)? = nil) {
+    public init(
+        client: StandingClient,
+        accreditation: (any IssuerAccreditationChecking)? = nil,
+        accreditationOverrides: AccreditationOverrides = AccreditationOverrides()
+    ) {
         self.client = client
         self.accreditation = accreditation
+        self.accreditationOverrides = accreditationOverrides
+    }
+
+    /// The accreditation query for a credential: its issuer, types, schema ids, EQF level and jurisdiction (or the
+    /// overrides), at its issuance time (or `fallbackTime` when it states none).
+    /// - Returns: The query, or `nil` when the credential names no issuer.
+    public func accreditationQuery(for credential: ParsedCredential, fallbackTime: Date) -> AccreditationQuery? {
+        guard let issuer = credential.issuer else { return nil }
+        let overrides = accreditationOverrides
+        return AccreditationQuery(
+            issuer: issuer,
+            credentialTypes: overrides.credentialTypes ?? credential.types,
+            schemaIds: overrides.credentialTypes == nil ? credential.schemaIds : [],
+            eqfLevel: overrides.eqfLevel ?? credential.eqfLevel,
+            jurisdiction: overrides.jurisdiction ?? credential.jurisdiction,
+            iscedF: overrides.iscedF,
+            time: credential.issuedAt ?? fallbackTime
+        )
     }
 
     /// Verifies a credential's status.
@@ -346,9 +557,12 @@ public struct CredentialStatusVerifier: Sendable {
         var accreditationResult: AccreditationResult?
         var accreditationError: ErrorReport?
         if let accreditation {
-            if let issuer = credential.issuer {
+            if let query = accreditationQuery(for: credential, fallbackTime: checkTime) {
+                if credential.issuedAt == nil {
+                    notes.append("the credential states no issuance time; the accreditation is checked at \(XMLDateTime.format(checkTime))")
+                }
                 do {
-                    accreditationResult = try await accreditation.accreditation(of: issuer, credentialTypes: credential.types, at: checkTime)
+                    accreditationResult = try await accreditation.accreditation(for: query)
                 } catch {
                     accreditationError = ErrorReport(error)
                 }
@@ -673,11 +887,10 @@ public struct CredentialReport: Sendable, Codable {
             }
         }
         if let accreditation {
-            lines.append(
-                "accredited  \(accreditation.accredited ? "yes" : "NO") (\(accreditation.registry))\(accreditation.detail.map { ": \($0)" } ?? "")"
-            )
+            lines.append("registry    issuer accredited: \(accreditation.summary)")
+            lines.append("              \(accreditation.registry)\(accreditation.detail.map { ": \($0)" } ?? "")")
         } else if let accreditationError {
-            lines.append("accredited  ERROR \(accreditationError.kind.rawValue): \(accreditationError.reason)")
+            lines.append("registry    issuer accredited: ERROR \(accreditationError.kind.rawValue): \(accreditationError.reason)")
         }
         for note in notes { lines.append("note        \(note)") }
         lines.append("result      \(verdict.rawValue.uppercased())")

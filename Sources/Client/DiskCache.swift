@@ -38,6 +38,8 @@ struct DiskCache: Sendable {
     enum Namespace: String, Sendable {
         case lists
         case trust
+        /// Trust registry snapshots and their change feeds.
+        case registry
     }
 
     private func folder(_ namespace: Namespace) -> URL {

@@ -4,8 +4,13 @@ import NIOCore
 import NIOHTTP1
 import StatusList
 
-/// One GET as the client sends it: the transport must not follow redirects (the client does, to check every hop).
+/// One request as the client sends it (a GET, or the POST of a TRQP query): the transport must not follow redirects
+/// (the client does, to check every hop).
 public struct TransportRequest: Sendable {
+    /// `GET` (the default) or `POST`.
+    public var method: String
+    /// The request body (POST only).
+    public var body: Data?
     /// The absolute URL.
     public var url: URL
     /// Request headers (`Accept`, `If-None-Match`...).
@@ -16,7 +21,16 @@ public struct TransportRequest: Sendable {
     public var maximumBodyBytes: Int
 
     /// Creates a request.
-    public init(url: URL, headers: [(name: String, value: String)], timeout: Duration, maximumBodyBytes: Int) {
+    public init(
+        url: URL,
+        headers: [(name: String, value: String)],
+        timeout: Duration,
+        maximumBodyBytes: Int,
+        method: String = "GET",
+        body: Data? = nil
+    ) {
+        self.method = method
+        self.body = body
         self.url = url
         self.headers = headers
         self.timeout = timeout
@@ -83,7 +97,8 @@ public struct AsyncHTTPClientTransport: StatusHTTPTransport {
 
     public func send(_ request: TransportRequest) async throws(StatusClientError) -> TransportResponse {
         var httpRequest = HTTPClientRequest(url: request.url.absoluteString)
-        httpRequest.method = .GET
+        httpRequest.method = HTTPMethod(rawValue: request.method)
+        if let body = request.body { httpRequest.body = .bytes(ByteBuffer(bytes: body)) }
         for (name, value) in request.headers { httpRequest.headers.add(name: name, value: value) }
         let host = request.url.host ?? request.url.absoluteString
         do {

@@ -102,9 +102,15 @@ struct HardenedFetcher: Sendable {
     ///   - url: A URL already checked with ``URLPolicy``.
     ///   - headers: Request headers, sent on every hop.
     ///   - maximumBodyBytes: The body cap.
-    /// - Returns: A 2xx or 304 response.
+    ///   - accepting: Error statuses returned as final responses instead of thrown (the registry's 410 Gone).
+    /// - Returns: A 2xx or 304 response, or one with a status in `accepting`.
     /// - Throws: ``StatusClientError`` retrieval errors.
-    func get(_ url: URL, headers: [(name: String, value: String)], maximumBodyBytes: Int) async throws(StatusClientError) -> FetchedResponse {
+    func get(
+        _ url: URL,
+        headers: [(name: String, value: String)],
+        maximumBodyBytes: Int,
+        accepting: Set<Int> = []
+    ) async throws(StatusClientError) -> FetchedResponse {
         let deadline = ContinuousClock.now + timeout
         var current = url
         var visited: Set<String> = [url.absoluteString]
@@ -118,6 +124,8 @@ struct HardenedFetcher: Sendable {
                 TransportRequest(url: current, headers: headers, timeout: remaining, maximumBodyBytes: maximumBodyBytes)
             )
             switch response.status {
+            case let status where accepting.contains(status):
+                return FetchedResponse(status: status, finalURL: current, response: response)
             case 200..<300, 304:
                 if let coding = response.header("Content-Encoding")?.trimmingCharacters(in: .whitespaces).lowercased(),
                     !coding.isEmpty, coding != "identity"

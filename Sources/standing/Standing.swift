@@ -18,6 +18,12 @@ struct Standing: AsyncParsableCommand {
             Tokens.self,
             Audit.self,
             Verify.self,
+            Keys.self,
+            RegistryCommand.self,
+            Bodies.self,
+            Accredit.self,
+            Accreditations.self,
+            Issuers.self,
         ]
     )
 }

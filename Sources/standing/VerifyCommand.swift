@@ -20,6 +20,14 @@ extension Standing {
                 answers from what an earlier online run fetched, with its staleness; a list past its validUntil/exp is \
                 never used as current. --refresh revalidates cached lists now (conditional request).
 
+                With --registry URL (a Standing trust registry), the issuer's accreditation is checked too: was it \
+                accredited for the credential's type (or schema), EQF level and jurisdiction at the credential's \
+                issuance time (issuanceDate / validFrom / iat)? The snapshot mode (default) keeps the registry's signed \
+                snapshot cached and current with its signed change feed and decides locally, so --offline answers from \
+                the cache (saying how old it is); --registry-mode trqp asks the registry's TRQP endpoint instead. \
+                --type, --eqf and --jurisdiction replace what is read from the credential. The report line is \
+                "issuer accredited: yes/no (accreditation ID, seq N)".
+
                 Exit status: 0 valid; 1 revoked, suspended, invalid or not accredited; 2 errors (unreachable, bad \
                 signature, malformed).
                 """
@@ -37,8 +45,20 @@ extension Standing {
         )
         var trust: [String] = []
 
-        @Option(name: .long, help: "A trust registry to check the issuer's accreditation with (not available yet).")
+        @Option(name: .long, help: "A trust registry (base URL) to check the issuer's accreditation with.")
         var registry: String?
+
+        @Option(name: .customLong("registry-mode"), help: "How to consult the registry: snapshot (default, cached, offline-capable) or trqp.")
+        var registryMode: String = "snapshot"
+
+        @Option(name: .customLong("type"), help: "A credential type or schema id to check the accreditation for, instead of the credential's (repeatable).")
+        var types: [String] = []
+
+        @Option(name: .long, help: "The EQF level (1-8 or its URI) to check the accreditation for, instead of the credential's.")
+        var eqf: String?
+
+        @Option(name: .long, help: "The jurisdiction (ISO alpha-3 code or URI) to check the accreditation for, instead of the credential's.")
+        var jurisdiction: String?
 
         @Option(name: .long, help: "Check the status as of this time (unix seconds or an ISO 8601 date-time): historical resolution.")
         var at: String?
@@ -57,22 +77,40 @@ extension Standing {
 
         func validate() throws {
             guard !(offline && refresh) else { throw ValidationError("--offline and --refresh exclude each other") }
+            guard AccreditationResult.Mode(rawValue: registryMode) != nil else {
+                throw ValidationError("--registry-mode must be snapshot or trqp, not '\(registryMode)'")
+            }
+            guard !(offline && registryMode == AccreditationResult.Mode.trqp.rawValue && registry != nil) else {
+                throw ValidationError("--registry-mode trqp needs the network; use the snapshot mode with --offline")
+            }
         }
 
         func run() async throws {
             let report: CredentialReport
             do {
-                if registry != nil {
-                    // The extension point exists (IssuerAccreditationChecking); the registry client does not yet.
-                    throw CLIError("issuer accreditation checks (--registry) are not available yet; run without --registry")
-                }
                 let parsed = try ParsedCredential(parsing: try readCredential())
                 var options = FetchOptions(policy: offline ? .offline : refresh ? .revalidate : .useFresh)
                 if let at { options.at = try Self.parseTime(at) }
                 let cache = cacheDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? StandingClient.defaultCacheDirectory()
                 let client = StandingClient(configuration: .init(cacheDirectory: cache))
                 let trustSource = try trust.isEmpty ? nil : TrustSource.anyOf(trust.map(Self.trustSource))
-                report = await CredentialStatusVerifier(client: client).verify(parsed, trust: trustSource, options: options)
+                var verifier = CredentialStatusVerifier(client: client)
+                if let registry {
+                    guard let url = URL(string: registry), url.scheme != nil else { throw CLIError("--registry: '\(registry)' is not a URL") }
+                    var configuration = RegistryClient.Configuration(
+                        registryURL: url,
+                        mode: AccreditationResult.Mode(rawValue: registryMode) ?? .snapshot,
+                        cacheDirectory: cache
+                    )
+                    configuration.policy = options.policy
+                    verifier.accreditation = try RegistryClient(configuration: configuration)
+                    verifier.accreditationOverrides = AccreditationOverrides(
+                        credentialTypes: types.isEmpty ? nil : types,
+                        eqfLevel: eqf,
+                        jurisdiction: jurisdiction
+                    )
+                }
+                report = await verifier.verify(parsed, trust: trustSource, options: options)
             } catch {
                 let message = (error as? StatusClientError).map { "\($0.kind.rawValue): \($0.reason)" } ?? "\(error)"
                 if json {

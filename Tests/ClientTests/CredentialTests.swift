@@ -164,7 +164,7 @@ import Testing
         let freshVC = Self.credential(issuer: server.did, status: [freshStatus])
         let notAccredited = await CredentialStatusVerifier(client: client, accreditation: Accreditation(accredited: false))
             .verify(try ParsedCredential(parsing: freshVC.canonicalData()), trust: nil)
-        #expect(notAccredited.verdict == .notAccredited && notAccredited.exitCode == 1 && notAccredited.text.contains("accredited  NO"))
+        #expect(notAccredited.verdict == .notAccredited && notAccredited.exitCode == 1 && notAccredited.text.contains("issuer accredited: no"))
         let accredited = await CredentialStatusVerifier(client: client, accreditation: Accreditation(accredited: true))
             .verify(try ParsedCredential(parsing: freshVC.canonicalData()), trust: nil)
         #expect(accredited.verdict == .valid && accredited.accreditation?.detail == "types VerifiableCredential,ExampleDegree")

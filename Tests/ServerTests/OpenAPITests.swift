@@ -7,7 +7,7 @@ import Testing
 @Suite struct OpenAPITests {
     /// The routes the server registers, copied from the controllers (`StatusReadController.endpoints` under
     /// `/status`, `AdminController.endpoints` and `TokensController.endpoints` under `/admin`,
-    /// `SystemController.addRoutes`), in Hummingbird's path syntax. A route added to a controller must be added here
+    /// `SystemController.addRoutes`, `RegistryController.addRoutes`), in Hummingbird's path syntax. A route added to a controller must be added here
     /// and to the document.
     static let registeredRoutes: Set<String> = [
         "GET /status/:list",
@@ -30,6 +30,20 @@ import Testing
         "GET /.well-known/jwks.json",
         "GET /.well-known/did.json",
         "GET /openapi.json",
+        // RegistryController.addRoutes: the trust registry's public views and its statement endpoint under /admin.
+        "GET /trusted-issuers-registry/v5/issuers",
+        "GET /trusted-issuers-registry/v5/issuers/:did",
+        "GET /trusted-issuers-registry/v5/issuers/:did/attributes",
+        "GET /trusted-issuers-registry/v5/issuers/:did/attributes/:id",
+        "GET /trusted-issuers-registry/v5/issuers/:did/attributes/:id/revisions",
+        "POST /trqp/authorization",
+        "POST /trqp/recognition",
+        "GET /trqp/metadata",
+        "GET /lote",
+        "GET /registry/v1/snapshot",
+        "GET /registry/v1/changes",
+        "GET /registry/v1/log",
+        "POST /admin/registry/statements",
     ]
 
     static let operationKeys = ["get", "head", "post", "put", "delete", "patch", "options", "trace"]
@@ -152,7 +166,9 @@ import Testing
         let index = try #require(try await server.allocate(list).first)
         let issued = try await server.admin(.POST, "/admin/tokens", json: ["role": "issuer", "principal": "openapi-test"])
         let tokenId = try #require((issued.json["token"] as? [String: Any])?["id"] as? String, "\(issued.text)")
-        let values = ["list": list, "index": String(index), "suffix": "jwt", "token": tokenId]
+        let values = [
+            "list": list, "index": String(index), "suffix": "jwt", "token": tokenId, "did": "did:web:nobody.example", "id": "no-such-attribute",
+        ]
 
         // The detector itself must see an unknown path and an unknown method as not routed.
         #expect(Self.isRouteNotFound(try await server.request(.GET, "/openapi-test/not/a/route"), method: "GET"))

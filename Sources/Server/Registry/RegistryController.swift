@@ -67,13 +67,20 @@ public struct RegistryController: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: compact)))
     }
 
-    func pageRequest(_ request: Request) throws -> EBSIPageRequest {
+    /// A query parameter by name, also when the client percent-encoded the name (`page%5Bsize%5D=1`): Hummingbird
+    /// decodes values but not names, and many clients encode the brackets of EBSI's `page[...]` parameters.
+    func queryValue(_ request: Request, _ name: String) -> String? {
         let query = request.uri.queryParameters
-        let size = try query.get("page[size]").map { raw -> Int in
+        if let value = query.get(name) { return value }
+        return query.first { String($0.key).removingPercentEncoding == name }.map { String($0.value) }
+    }
+
+    func pageRequest(_ request: Request) throws -> EBSIPageRequest {
+        let size = try queryValue(request, "page[size]").map { raw -> Int in
             guard let value = Int(raw) else { throw ServiceError(.badRequest, "page[size] must be an integer, got '\(raw)'") }
             return value
         }
-        let after = query.get("page[after]").map { $0.removingPercentEncoding ?? $0 }
+        let after = queryValue(request, "page[after]").map { $0.removingPercentEncoding ?? $0 }
         return try EBSIPageRequest(after: after, size: size)
     }
 

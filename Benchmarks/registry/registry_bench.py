@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""Trust-registry benchmark of Standing on 127.0.0.1 (driven by run-registry.sh).
+
+Seeds a data directory with RegistrySeed (pre-signed statements applied in-process and appended to the event log),
+starts the release `standing` (which replays and re-verifies the whole log), then measures:
+  - TRQP authorization queries/s and latency (wrk, Lua script with a random issuer / credential-type mix);
+  - the wallet snapshot: build + sign in-process (RegistrySeed), and GET /registry/v1/snapshot as served;
+  - write latency (POST /admin/registry/statements -> 201, which re-signs the snapshot) and change-feed latency
+    (from that 201 to the event being served by GET /registry/v1/changes?since=SEQ-1).
+Every process is started and stopped by PID.
+"""
+import argparse, json, os, re, shutil, signal, socket, statistics, subprocess, sys, tempfile, time, urllib.request, urllib.error
+
+def log(message):
+    print(message, flush=True)
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+def http(method, url, body=None, token=None, timeout=120):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+class Server:
+    def __init__(self, binary, data_dir, log_path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_file = open(log_path, "ab")
+        started = time.monotonic()
+        self.process = subprocess.Popen(
+            [binary, "serve", "--data-dir", data_dir, "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
+            stdout=self.log_file, stderr=subprocess.STDOUT)
+        deadline = started + 900
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"standing exited with {self.process.returncode}; see {log_path}")
+            try:
+                if http("GET", self.url + "/ready", timeout=2)[0] == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        else:
+            self.stop()
+            raise RuntimeError("standing did not become ready")
+        self.start_seconds = time.monotonic() - started
+        with open(os.path.join(data_dir, "operator-token")) as token_file:
+            self.token = token_file.read().strip()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log_file.close()
+
+def rss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+def percentile(values, p):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, int(round(p / 100 * (len(ordered) - 1)))))
+    return ordered[index]
+
+def run_wrk(url, lua, seconds, threads, connections, env):
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", lua, url]
+    output = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **env}, timeout=seconds + 60).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    total = int(re.search(r"(\d+) requests in", output).group(1))
+    latency = dict((k, int(v)) for k, v in re.findall(r"(p\d+|max)=(\d+)", re.search(r"LATENCY_US (.*)", output).group(1)))
+    errors = dict((k, int(v)) for k, v in re.findall(r"(\w+)=(\d+)", re.search(r"ERRORS (.*)", output).group(1)))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {"requests_per_s": rate, "requests": total, "latency_us": latency, "errors": errors,
+            "non_2xx": int(non2xx.group(1)) if non2xx else 0, "seconds": seconds, "threads": threads, "connections": connections,
+            "raw": output}
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--seeder", required=True)
+    parser.add_argument("--issuers", type=int, default=10000)
+    parser.add_argument("--accreditations", type=int, default=50000)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--probes", type=int, default=20)
+    parser.add_argument("--results", required=True)
+    parser.add_argument("--keep", action="store_true")
+    arguments = parser.parse_args()
+    here = os.path.dirname(os.path.abspath(__file__))
+    work = tempfile.mkdtemp(prefix="standing-registry-bench-")
+    data_dir = os.path.join(work, "data")
+    server_log = os.path.join(work, "server.log")
+    result = {"scale": {"issuers": arguments.issuers, "accreditations": arguments.accreditations},
+              "machine": {"cpus": os.cpu_count(), "note": "server and wrk share the machine (loopback)"}}
+    server = None
+    try:
+        log(f"== first start (creates keys, database, operator token) in {data_dir}")
+        Server(arguments.binary, data_dir, server_log).stop()
+
+        log(f"== seeding {arguments.issuers} issuers / {arguments.accreditations} accreditations")
+        started = time.monotonic()
+        subprocess.run([arguments.seeder, data_dir, str(arguments.issuers), str(arguments.accreditations), work], check=True)
+        seed = json.load(open(os.path.join(work, "seed.json")))
+        result["seed"] = {k: seed[k] for k in ["events", "seedSeconds", "signSeconds", "applySeconds", "appendSeconds",
+                                                "snapshotBuildSeconds", "snapshotSignSeconds", "snapshotBytes"]}
+        result["seed"]["wallSeconds"] = time.monotonic() - started
+        log(f"   {seed['events']} events in {seed['seedSeconds']:.1f} s")
+
+        log("== start on the seeded log (replay re-verifies every event)")
+        server = Server(arguments.binary, data_dir, server_log)
+        result["startup"] = {"replay_and_ready_seconds": server.start_seconds, "rss_kib": rss_kib(server.process.pid)}
+        log(f"   ready after {server.start_seconds:.1f} s, RSS {result['startup']['rss_kib']} KiB")
+
+        # Sanity: a known authorized query and a denial, and the mix's share of authorized answers.
+        first_issuer = seed["issuers"][0]
+        status, headers, body = http("POST", server.url + "/trqp/authorization", {
+            "entity_id": first_issuer, "authority_id": seed["rootAuthority"], "action": "issue", "resource": "BenchCredential0",
+            "context": {"eqfLevel": "http://data.europa.eu/snb/eqf/5"}})
+        answer = json.loads(body)
+        assert status == 200 and answer["authorized"] is True, (status, body)
+        import random
+        rng = random.Random(7)
+        authorized = 0
+        for _ in range(400):
+            status, _, body = http("POST", server.url + "/trqp/authorization", {
+                "entity_id": f"did:web:issuer{rng.randrange(arguments.issuers)}.bench.example", "authority_id": seed["rootAuthority"],
+                "action": "issue", "resource": f"BenchCredential{rng.randrange(20)}", "context": {"eqfLevel": "http://data.europa.eu/snb/eqf/5"}})
+            authorized += json.loads(body)["authorized"] is True
+        result["query_mix"] = {"authorized_share": authorized / 400, "sample": 400}
+
+        log(f"== wrk: {arguments.rounds} x {arguments.seconds} s, {arguments.threads} threads, {arguments.connections} connections")
+        env = {"ISSUERS": str(arguments.issuers), "TYPES": "20", "ROOT": seed["rootAuthority"]}
+        run_wrk(server.url, os.path.join(here, "trqp.lua"), 3, arguments.threads, arguments.connections, env)  # warm-up
+        rounds = []
+        for index in range(arguments.rounds):
+            round_result = run_wrk(server.url, os.path.join(here, "trqp.lua"), arguments.seconds, arguments.threads, arguments.connections, env)
+            raw = round_result.pop("raw")
+            rounds.append(round_result)
+            log(f"   round {index + 1}: {round_result['requests_per_s']:,.0f} req/s, p50 {round_result['latency_us']['p50']} us, "
+                f"p99 {round_result['latency_us']['p99']} us, non-2xx {round_result['non_2xx']}, errors {round_result['errors']}")
+        median_round = sorted(rounds, key=lambda r: r["requests_per_s"])[len(rounds) // 2]
+        result["trqp"] = {"rounds": rounds, "median_requests_per_s": median_round["requests_per_s"],
+                          "median_round_latency_us": median_round["latency_us"], "rss_kib_after": rss_kib(server.process.pid)}
+
+        log("== snapshot as served")
+        served = []
+        for _ in range(5):
+            started = time.monotonic()
+            status, headers, body = http("GET", server.url + "/registry/v1/snapshot")
+            served.append(time.monotonic() - started)
+            assert status == 200
+        result["snapshot"] = {"in_process_build_seconds": seed["snapshotBuildSeconds"], "in_process_sign_seconds": seed["snapshotSignSeconds"],
+                              "bytes": len(body), "get_seconds": served}
+
+        log(f"== {arguments.probes} writes and their change-feed latency")
+        writes, feeds = [], []
+        for probe in seed["probes"][: arguments.probes]:
+            started = time.monotonic()
+            status, _, body = http("POST", server.url + "/admin/registry/statements", {"statement": probe["statement"]}, token=server.token)
+            created = time.monotonic()
+            assert status == 201, (status, body)
+            seq = json.loads(body)["seq"]
+            writes.append(created - started)
+            while True:
+                status, headers, _ = http("GET", server.url + f"/registry/v1/changes?since={seq - 1}")
+                if status == 200 and int(headers.get("X-Registry-Seq", "0")) >= seq:
+                    break
+                time.sleep(0.001)
+            feeds.append(time.monotonic() - created)
+        result["writes"] = {"count": len(writes), "submit_to_201_seconds": {"p50": statistics.median(writes), "max": max(writes), "all": writes}}
+        result["change_feed"] = {"after_201_seconds": {"p50": statistics.median(feeds), "p99": percentile(feeds, 99), "max": max(feeds), "all": feeds}}
+        log(f"   submit p50 {statistics.median(writes) * 1000:.1f} ms; change feed after 201: p50 {statistics.median(feeds) * 1000:.1f} ms, max {max(feeds) * 1000:.1f} ms")
+    finally:
+        if server:
+            server.stop()
+        if arguments.keep:
+            log(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+    os.makedirs(os.path.dirname(arguments.results), exist_ok=True)
+    with open(arguments.results + ".json", "w") as out:
+        json.dump(result, out, indent=2)
+    write_markdown(result, arguments.results + ".md")
+    log(f"wrote {arguments.results}.json and .md")
+
+def write_markdown(r, path):
+    t = r["trqp"]
+    lat = t["median_round_latency_us"]
+    s = r["snapshot"]
+    lines = [
+        "# Trust registry benchmark",
+        "",
+        f"Scale: **{r['scale']['issuers']:,} issuers, {r['scale']['accreditations']:,} accreditations** "
+        f"({r['seed']['events']:,} events incl. root and 10 bodies). Machine: {r['machine']['cpus']} CPUs; server and wrk share it (loopback).",
+        "",
+        "| figure | value | target |",
+        "| --- | --- | --- |",
+        f"| TRQP authorization queries/s (median of {len(t['rounds'])} rounds) | {t['median_requests_per_s']:,.0f} | >= 20,000 |",
+        f"| TRQP latency p50 / p90 / p99 (that round) | {lat['p50'] / 1000:.2f} / {lat['p90'] / 1000:.2f} / {lat['p99'] / 1000:.2f} ms | p99 < 5 ms |",
+        f"| share of authorized answers in the mix | {r['query_mix']['authorized_share']:.0%} | |",
+        f"| snapshot build in-process (walletSnapshot) | {min(s['in_process_build_seconds']) * 1000:.0f} ms (best of 3) | |",
+        f"| snapshot sign in-process (JWS of {s['bytes']:,} bytes) | {min(s['in_process_sign_seconds']) * 1000:.0f} ms (best of 3) | |",
+        f"| GET /registry/v1/snapshot (pre-built) | {statistics.median(s['get_seconds']) * 1000:.1f} ms median | |",
+        f"| write: POST statement -> 201 (re-signs the snapshot) | {r['writes']['submit_to_201_seconds']['p50'] * 1000:.0f} ms median, {r['writes']['submit_to_201_seconds']['max'] * 1000:.0f} ms max | |",
+        f"| change-feed latency: 201 -> event served by /changes | {r['change_feed']['after_201_seconds']['p50'] * 1000:.1f} ms median, {r['change_feed']['after_201_seconds']['max'] * 1000:.1f} ms max | |",
+        f"| startup on the seeded log (replay + re-verify + first build) | {r['startup']['replay_and_ready_seconds']:.1f} s | |",
+        f"| RSS after start / after the load | {(r['startup']['rss_kib'] or 0) / 1024:.0f} / {(t['rss_kib_after'] or 0) / 1024:.0f} MiB | |",
+        f"| seeding (RegistrySeed: sign + apply + append) | {r['seed']['seedSeconds']:.0f} s (sign {r['seed']['signSeconds']:.0f} s, apply {r['seed']['applySeconds']:.0f} s, append {r['seed']['appendSeconds']:.0f} s) | |",
+        "",
+        "Rounds:",
+        "",
+        "| round | req/s | p50 ms | p99 ms | non-2xx | socket errors |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for index, round_result in enumerate(t["rounds"], 1):
+        errors = sum(round_result["errors"].values())
+        lines.append(f"| {index} | {round_result['requests_per_s']:,.0f} | {round_result['latency_us']['p50'] / 1000:.2f} | "
+                     f"{round_result['latency_us']['p99'] / 1000:.2f} | {round_result['non_2xx']} | {errors} |")
+    lines.append("")
+    with open(path, "w") as out:
+        out.write("\n".join(lines))
+
+if __name__ == "__main__":
+    main()
