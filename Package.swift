@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(
             name: "ClientTests",
             dependencies: [
-                "Client", "Server", "Store", "StatusList", "Signing", "StatusListSecuring",
+                "Client", "Server", "Store", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Store", "StatusList", "Signing", "StatusListSecuring", "standing",
+                "Server", "Store", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "standing",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

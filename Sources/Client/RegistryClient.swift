@@ -174,7 +174,8 @@ public actor RegistryClient: IssuerAccreditationChecking {
         if fromCache {
             let age = max(0, now.timeIntervalSince(registry.synchronisedAt))
             result.staleness = age
-            var note = "answered from the cached snapshot (seq \(registry.snapshot.seq), synchronised \(RegistryTime.format(registry.synchronisedAt)), "
+            var note =
+                "answered from the cached snapshot (seq \(registry.snapshot.seq), synchronised \(RegistryTime.format(registry.synchronisedAt)), "
             note += "\(Int(age.rounded(.down))) s ago)"
             if now > registry.snapshot.nextUpdate { note += "; past its nextUpdate \(RegistryTime.format(registry.snapshot.nextUpdate))" }
             result.detail = [result.detail, note].compactMap { $0 }.joined(separator: "; ")
@@ -237,7 +238,12 @@ public actor RegistryClient: IssuerAccreditationChecking {
     /// Asks the change feed; `nil` when a full snapshot is needed instead (410, 400, a feed that does not fit).
     private func applyChanges(to start: HeldRegistry) async throws(StatusClientError) -> HeldRegistry? {
         let url = try endpoint("/registry/v1/changes?since=\(start.snapshot.seq)")
-        let response = try await fetcher.get(url, headers: Self.jwtAccept, maximumBodyBytes: configuration.maximumResponseBytes, accepting: [400, 410])
+        let response = try await fetcher.get(
+            url,
+            headers: Self.jwtAccept,
+            maximumBodyBytes: configuration.maximumResponseBytes,
+            accepting: [400, 410]
+        )
         guard response.status == 200 else { return nil }
         let compact = try Self.compactBody(response, what: "change feed")
         var keys = start.keys
@@ -302,7 +308,10 @@ public actor RegistryClient: IssuerAccreditationChecking {
             let set = try JSONValue(parsing: response.body).decode(JWKSet.self)
             return RegistryKeys(set: set, data: response.body, pinned: false, fromCache: false)
         } catch {
-            throw StatusClientError.verification(.trustUnavailable, "the registry's JWKS at \(base)/.well-known/jwks.json is not a JWK set: \(error.reason)")
+            throw StatusClientError.verification(
+                .trustUnavailable,
+                "the registry's JWKS at \(base)/.well-known/jwks.json is not a JWK set: \(error.reason)"
+            )
         }
     }
 
@@ -377,7 +386,13 @@ public actor RegistryClient: IssuerAccreditationChecking {
         if let iscedF = query.iscedF { context["iscedF"] = iscedF }
         var denial: AccreditationResult?
         for resource in resources {
-            let request = TRQPQuery(entityID: query.issuer, authorityID: authority, action: RegistryAction.issue, resource: resource, context: context)
+            let request = TRQPQuery(
+                entityID: query.issuer,
+                authorityID: authority,
+                action: RegistryAction.issue,
+                resource: resource,
+                context: context
+            )
             let (answer, seq) = try await post(request)
             var result = AccreditationResult(
                 accredited: answer.authorized,
@@ -439,7 +454,11 @@ public actor RegistryClient: IssuerAccreditationChecking {
         do {
             answer = try JSONDecoder().decode(TRQPAuthorizationResponse.self, from: response.body)
         } catch {
-            throw StatusClientError(.malformed, kind: .malformedValueError, "the TRQP answer of \(base) is not a TRQP authorization response: \(error)")
+            throw StatusClientError(
+                .malformed,
+                kind: .malformedValueError,
+                "the TRQP answer of \(base) is not a TRQP authorization response: \(error)"
+            )
         }
         guard answer.entityID == query.entityID, answer.resource == query.resource, answer.action == query.action else {
             throw StatusClientError(.malformed, kind: .malformedValueError, "the TRQP answer of \(base) is about another question")
@@ -463,7 +482,10 @@ public actor RegistryClient: IssuerAccreditationChecking {
         guard let text = String(data: response.body, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty,
             text.allSatisfy({ $0.isASCII && !$0.isWhitespace })
         else {
-            throw StatusClientError.retrieval(.unrecognisedFormat, "the registry's \(what) at \(response.finalURL.absoluteString) is not a compact JWS")
+            throw StatusClientError.retrieval(
+                .unrecognisedFormat,
+                "the registry's \(what) at \(response.finalURL.absoluteString) is not a compact JWS"
+            )
         }
         return text
     }
@@ -607,7 +629,8 @@ struct HeldRegistry: Sendable {
         for depth in 0..<32 {
             let status = current.status(at: time)
             if status != .active {
-                let owner = depth == 0 ? "accreditation \(current.accreditationId)" : "parent accreditation \(current.accreditationId) of \(current.subject)"
+                let owner =
+                    depth == 0 ? "accreditation \(current.accreditationId)" : "parent accreditation \(current.accreditationId) of \(current.subject)"
                 return "\(owner) is \(describe(status, of: current, at: time))"
             }
             if current.role == .rootTAO {

@@ -51,7 +51,10 @@ extension Standing {
         @Option(name: .customLong("registry-mode"), help: "How to consult the registry: snapshot (default, cached, offline-capable) or trqp.")
         var registryMode: String = "snapshot"
 
-        @Option(name: .customLong("type"), help: "A credential type or schema id to check the accreditation for, instead of the credential's (repeatable).")
+        @Option(
+            name: .customLong("type"),
+            help: "A credential type or schema id to check the accreditation for, instead of the credential's (repeatable)."
+        )
         var types: [String] = []
 
         @Option(name: .long, help: "The EQF level (1-8 or its URI) to check the accreditation for, instead of the credential's.")

@@ -225,8 +225,12 @@ import Testing
         let online = try await runStanding(["verify", file.path, "--refresh"] + cache)
         #expect(online.status == 2 && online.stdout.contains("STATUS_RETRIEVAL_ERROR"), "\(online.stdout)\(online.stderr)")
 
-        let registry = try await runStanding(["verify", file.path, "--registry", "https://registry.example"] + cache)
-        #expect(registry.status == 2 && registry.stderr.contains("--registry"))
+        // No registry snapshot cached: the accreditation cannot be answered offline; the revocation still decides.
+        let registry = try await runStanding(["verify", file.path, "--offline", "--registry", "https://registry.example"] + cache)
+        #expect(
+            registry.status == 1 && registry.stdout.contains("issuer accredited: ERROR STATUS_RETRIEVAL_ERROR"),
+            "\(registry.stdout)\(registry.stderr)"
+        )
         try Data("{\"credentialStatus\":".utf8).write(to: file)
         let malformed = try await runStanding(["verify", file.path] + cache)
         #expect(malformed.status == 2 && malformed.stderr.contains("MALFORMED_VALUE_ERROR"), "\(malformed.stderr)")

@@ -81,7 +81,9 @@ final class RegistryWorld: Sendable {
             validUntil: now.addingTimeInterval(3650 * 86_400),
             parentAccreditationId: nil
         )
-        try await submit(root.sign(.initialise(root: root.entity, grant: authorisation, registryBaseURL: "https://registry.example.eu", issuedAt: now)))
+        try await submit(
+            root.sign(.initialise(root: root.entity, grant: authorisation, registryBaseURL: "https://registry.example.eu", issuedAt: now))
+        )
         let bodyGrant = AccreditationGrant(
             accreditationId: bodyAccreditationId,
             subject: body.did,
@@ -224,7 +226,13 @@ struct RegistryTrustTests {
             #expect(yes.summary == "yes (accreditation \(goodId), seq \(head), \(mode.rawValue))")
             // Bare codes and URIs are the same question; a schema id is a resource too.
             let byURI = try await client.accreditation(
-                for: Self.query(good.did, types: [RegistryWorld.microSchema], eqf: RegistryVocabulary.eqfLevel(5), jurisdiction: RegistryWorld.spain, at: lastMonth)
+                for: Self.query(
+                    good.did,
+                    types: [RegistryWorld.microSchema],
+                    eqf: RegistryVocabulary.eqfLevel(5),
+                    jurisdiction: RegistryWorld.spain,
+                    at: lastMonth
+                )
             )
             #expect(byURI.accredited && byURI.resource == RegistryWorld.microSchema, "\(mode): \(byURI)")
 
