@@ -108,12 +108,27 @@ let package = Package(
             resources: [.copy("Vectors")]
         ),
         .testTarget(name: "StatusListSecuringTests", dependencies: ["StatusListSecuring"], resources: [.copy("Vectors")]),
+        // The in-process server and CLI-process harness shared by the server and client tests.
+        .target(
+            name: "StandingTestSupport",
+            dependencies: [
+                "Server", "Store",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/StandingTestSupport"
+        ),
         .testTarget(name: "TrustRegistryTests", dependencies: ["TrustRegistry", "Signing"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(
             name: "ClientTests",
             dependencies: [
-                "Client", "Server", "Store", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry",
+                "Client", "Server", "Store", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "StandingTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -126,7 +141,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Store", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "standing",
+                "Server", "Store", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "StandingTestSupport", "standing",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

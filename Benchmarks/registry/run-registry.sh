@@ -8,7 +8,8 @@
 # log; the server replays and re-verifies it on start), runs registry_bench.py, and writes
 # Benchmarks/results/registry.json and registry.md.
 #
-# Usage: Benchmarks/registry/run-registry.sh [--skip-build] [--quick] [--keep] [--issuers N] [--accreditations M]
+# Usage: Benchmarks/registry/run-registry.sh [--skip-build] [--quick] [--keep] [--issuers N] [--accreditations M] [--probes K]
+#   --probes  number of timed writes for the write / change-feed latency (default 20; each re-signs the snapshot)
 #   --quick   1 round of 5 s and 5 write probes (a smoke run, not the figures)
 set -euo pipefail
 
@@ -25,6 +26,7 @@ while [[ $# -gt 0 ]]; do
     --keep) extra+=(--keep) ;;
     --issuers) issuers="$2"; shift ;;
     --accreditations) accreditations="$2"; shift ;;
+    --probes) extra+=(--probes "$2"); shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
     shift

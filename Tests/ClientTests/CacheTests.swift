@@ -5,6 +5,7 @@ import StatusListSecuring
 import Testing
 
 @testable import Client
+import StandingTestSupport
 
 /// Freshness, staleness, revalidation, trust re-checks and bounds of the caches.
 @Suite struct CacheTests {

@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
+import StandingTestSupport
 
 /// What the crafted server answers on a path.
 struct CraftedResponse: Sendable {

@@ -6,6 +6,7 @@ import StatusListSecuring
 import Testing
 
 @testable import Client
+import StandingTestSupport
 
 /// Parsing credentials, the credential-level verdict, the registry extension point, and `standing verify`.
 @Suite struct CredentialTests {

@@ -6,6 +6,7 @@ import StatusListSecuring
 import Testing
 
 @testable import Client
+import StandingTestSupport
 
 /// The client against a real Standing service on an ephemeral port: the lists as the service publishes them.
 @Suite struct EndToEndTests {

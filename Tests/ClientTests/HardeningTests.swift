@@ -5,6 +5,7 @@ import StatusListSecuring
 import Testing
 
 @testable import Client
+import StandingTestSupport
 
 /// Lists no honest service would serve, from a server that serves whatever a test sets.
 @Suite struct HardeningTests {

@@ -6,6 +6,7 @@ import Testing
 import TrustRegistry
 
 @testable import Client
+import StandingTestSupport
 
 /// A signer of registry statements: an entity and its throw-away private key (after TrustRegistryTests' `Party`).
 struct RegistryParty {

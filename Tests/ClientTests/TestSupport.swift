@@ -6,6 +6,7 @@ import Synchronization
 import Testing
 
 @testable import Client
+import StandingTestSupport
 
 /// Signs crafted status lists with a test key, in every securing form.
 struct ListFactory: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import Testing
+import StandingTestSupport
 
 /// Drives the `standing` CLI against a running server, as an issuer would.
 @Suite struct CLITests {

@@ -7,6 +7,7 @@ import StatusList
 import StatusListSecuring
 import Synchronization
 import Testing
+import StandingTestSupport
 
 /// Kills the real server process with SIGKILL in the middle of a stream of acknowledged changes, restarts it, and
 /// checks that every acknowledged change is there and published, and that no index was handed out twice.

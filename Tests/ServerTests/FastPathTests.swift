@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Testing
+import StandingTestSupport
 
 /// The event-loop fast path must answer exactly like the router, and never reorder pipelined responses.
 @Suite struct FastPathTests {

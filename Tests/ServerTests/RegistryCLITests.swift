@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import StandingTestSupport
 
 /// Drives the registry commands of the `standing` CLI against a running server, as the root authority, an
 /// accreditation body and a verifier would.

@@ -7,6 +7,7 @@ import Store
 import Testing
 
 @testable import Server
+import StandingTestSupport
 
 @Suite struct StatusAPITests {
     /// Fetches the service keys a verifier would trust.

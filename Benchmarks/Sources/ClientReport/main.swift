@@ -48,19 +48,50 @@ func percentile(_ values: [Double], _ fraction: Double) -> Double {
     return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
 }
 
-/// One measured operation: `body(i)` does the i-th call and returns something derived from its result.
+/// One measured operation: `batch(n)` makes n calls and returns nanoseconds per call. A batch is timed where it runs,
+/// so a synchronous operation is timed in a synchronous loop (top-level globals are main-actor isolated: an async loop
+/// calling into them would time a main-actor hop per call, not the operation).
 struct Operation {
     var name: String
     var note: String
-    var body: (Int) async throws -> Int
+    var batch: (Int) async throws -> Double
 }
 
-/// Nanoseconds per call of `iterations` calls.
-func timeBatch(_ iterations: Int, _ body: (Int) async throws -> Int) async rethrows -> Double {
+/// Nanoseconds per call of `iterations` synchronous calls of `body(i)`.
+func timeBatch(_ iterations: Int, _ body: (Int) throws -> Int) rethrows -> Double {
     let clock = ContinuousClock()
     var sink = 0
     let start = clock.now
-    for index in 0..<iterations { sink &+= try await body(index) }
+    for index in 0..<iterations { sink &+= try body(index) }
+    let elapsed = clock.now - start
+    consume(sink)
+    return nanoseconds(elapsed) / Double(iterations)
+}
+
+/// Nanoseconds per `checkStatus` of `iterations` calls, from a nonisolated context (the global executor, as in a
+/// server handler): each call is a hop onto the client actor and back.
+nonisolated func timeActorChecks(
+    _ iterations: Int,
+    client: StandingClient,
+    references: [StatusListReference],
+    trust: TrustSource
+) async throws -> Double {
+    let clock = ContinuousClock()
+    var sink = 0
+    let mask = references.count - 1
+    let start = clock.now
+    for index in 0..<iterations { sink &+= try await client.checkStatus(references[index & mask], trust: trust).status }
+    let elapsed = clock.now - start
+    consume(sink)
+    return nanoseconds(elapsed) / Double(iterations)
+}
+
+/// Nanoseconds per call of `iterations` sequential async calls (the cold fetches: milliseconds each).
+@MainActor func timeAsyncBatch(_ iterations: Int, _ body: () async throws -> Int) async rethrows -> Double {
+    let clock = ContinuousClock()
+    var sink = 0
+    let start = clock.now
+    for _ in 0..<iterations { sink &+= try await body() }
     let elapsed = clock.now - start
     consume(sink)
     return nanoseconds(elapsed) / Double(iterations)
@@ -68,18 +99,19 @@ func timeBatch(_ iterations: Int, _ body: (Int) async throws -> Int) async rethr
 
 /// Runs the operations in rotating order, round after round (so load from other processes hits all alike), each in
 /// batches of about `batchTarget`, and records the median time per call with its interquartile range.
-func measure(_ operations: [Operation], rounds: Int, batchTarget: Duration) async throws {
+func measure(_ operations: [Operation], rounds: Int, batchTarget: Duration) async throws -> [Figure] {
+    var figures: [Figure] = []
     var batches: [Int] = []
     for operation in operations {
-        _ = try await timeBatch(3, operation.body)
-        let single = try await timeBatch(3, operation.body)
+        _ = try await operation.batch(3)
+        let single = try await operation.batch(3)
         batches.append(max(1, Int(nanoseconds(batchTarget) / max(single, 1))))
     }
     var times = Array(repeating: [Double](), count: operations.count)
     for round in 0..<rounds {
         for offset in 0..<operations.count {
             let index = (offset + round) % operations.count
-            times[index].append(try await timeBatch(batches[index], operations[index].body))
+            times[index].append(try await operations[index].batch(batches[index]))
         }
     }
     for (index, operation) in operations.enumerated() {
@@ -95,6 +127,7 @@ func measure(_ operations: [Operation], rounds: Int, batchTarget: Duration) asyn
         figures.append(figure)
         print(String(format: "%-70@ %12.1f ns  [%0.1f-%0.1f]  batch %d", figure.name as NSString, figure.nanoseconds, figure.p25, figure.p75, figure.batch))
     }
+    return figures
 }
 
 struct Failure: Error, CustomStringConvertible {
@@ -179,28 +212,30 @@ for sample in 0..<1_000 {
 }
 
 print("== cached checks (65,536 random indices of the 1M list, ns per check)")
-try await measure(
+figures += try await measure(
     [
-        Operation(name: "raw LSB-first [UInt8] shift-and-mask read (baseline)", note: "no validation, no result struct") { i in
-            let index = indices[i & sampleMask]
-            return Int((lsbFirst[index >> 3] >> (index & 7)) & 1)
+        Operation(name: "raw LSB-first [UInt8] shift-and-mask read (baseline)", note: "no validation, no result struct") { n in
+            timeBatch(n) { i in
+                let index = indices[i & sampleMask]
+                return Int((lsbFirst[index >> 3] >> (index & 7)) & 1)
+            }
         },
-        Operation(name: "Bitstring subscript read", note: "the verified list's bitstring, no reference checks") { i in
-            Int(cachedIETF.list.bitstring[indices[i & sampleMask]])
+        Operation(name: "Bitstring subscript read", note: "the verified list's bitstring, no reference checks") { n in
+            timeBatch(n) { i in Int(cachedIETF.list.bitstring[indices[i & sampleMask]]) }
         },
-        Operation(name: "TARGET CachedList.check(StatusListReference) IETF", note: "synchronous, in-process; target <= 100 ns") { i in
-            try cachedIETF.check(references[i & sampleMask]).status
+        Operation(name: "TARGET CachedList.check(StatusListReference) IETF", note: "synchronous, in-process; target <= 100 ns") { n in
+            try timeBatch(n) { i in try cachedIETF.check(references[i & sampleMask]).status }
         },
-        Operation(name: "CachedList.check(BitstringStatusListEntry) W3C", note: "synchronous, in-process") { i in
-            try cachedW3C.check(entries[i & sampleMask]).status
+        Operation(name: "CachedList.check(BitstringStatusListEntry) W3C", note: "synchronous, in-process") { n in
+            try timeBatch(n) { i in try cachedW3C.check(entries[i & sampleMask]).status }
         },
         Operation(name: "StandingClient.checkStatus memory hit, trust .jwks (fast path)", note: "actor hop + cache lookup + check") {
-            i in
-            try await warmClient.checkStatus(references[i & sampleMask], trust: jwksTrust).status
+            n in
+            try await timeActorChecks(n, client: warmClient, references: references, trust: jwksTrust)
         },
         Operation(name: "StandingClient.checkStatus memory hit, trust .keys (no fast path)", note: "actor hop + re-authorisation") {
-            i in
-            try await warmClient.checkStatus(references[i & sampleMask], trust: keysTrust).status
+            n in
+            try await timeActorChecks(n, client: warmClient, references: references, trust: keysTrust)
         },
     ],
     rounds: rounds,
@@ -232,28 +267,32 @@ func decodeOnly() throws -> Int {
 }
 
 print("== cold fetch + verify + decode of the 1M list, and its parts (ns per call)")
-try await measure(
+figures += try await measure(
     [
-        Operation(name: "TARGET cold fetch+verify+decode IETF JWT ES256 (fresh client, loopback)", note: "report") { _ in
-            try await makeClient().fetchList(url: ietfURL, preferring: .ietfJWT, trust: keysTrust).metadata.entryCount
+        Operation(name: "TARGET cold fetch+verify+decode IETF JWT ES256 (fresh client, loopback)", note: "report") { n in
+            try await timeAsyncBatch(n) { try await makeClient().fetchList(url: ietfURL, preferring: .ietfJWT, trust: keysTrust).metadata.entryCount }
         },
-        Operation(name: "TARGET cold fetch+verify+decode W3C DI ES256 (fresh client, loopback)", note: "report") { _ in
-            try await makeClient().fetchList(url: w3cURL, preferring: .w3cDataIntegrity, trust: keysTrust).metadata.entryCount
+        Operation(name: "TARGET cold fetch+verify+decode W3C DI ES256 (fresh client, loopback)", note: "report") { n in
+            try await timeAsyncBatch(n) { try await makeClient().fetchList(url: w3cURL, preferring: .w3cDataIntegrity, trust: keysTrust).metadata.entryCount }
         },
-        Operation(name: "in-process verify+decode IETF JWT (StatusListVerifier.verifyIETFJWT)", note: "no HTTP, no client") { _ in
-            try StatusListVerifier.verifyIETFJWT(jwtText, expectedURI: ietfURL, trustedKeys: signer.trustedKeys, at: Statements.verifiedAt)
-                .bitstring.count
+        Operation(name: "in-process verify+decode IETF JWT (StatusListVerifier.verifyIETFJWT)", note: "no HTTP, no client") { n in
+            try timeBatch(n) { _ in
+                try StatusListVerifier.verifyIETFJWT(jwtText, expectedURI: ietfURL, trustedKeys: signer.trustedKeys, at: Statements.verifiedAt)
+                    .bitstring.count
+            }
         },
         Operation(name: "in-process verify+decode W3C DI (StatusListVerifier.verifyW3CDataIntegrity)", note: "no HTTP, no client") {
-            _ in
-            try StatusListVerifier.verifyW3CDataIntegrity(credential, trustedKeys: signer.trustedKeys, at: Statements.verifiedAt)
-                .bitstring.count
+            n in
+            try timeBatch(n) { _ in
+                try StatusListVerifier.verifyW3CDataIntegrity(credential, trustedKeys: signer.trustedKeys, at: Statements.verifiedAt)
+                    .bitstring.count
+            }
         },
-        Operation(name: "in-process decode only IETF JWT (byte split, base64url, JSON, bitstring())", note: "compare with decode.py") { _ in
-            try decodeOnly()
+        Operation(name: "in-process decode only IETF JWT (byte split, base64url, JSON, bitstring())", note: "compare with decode.py") { n in
+            try timeBatch(n) { _ in try decodeOnly() }
         },
-        Operation(name: "zlib inflate alone of the lst bytes (baseline)", note: "one inflate(Z_FINISH) into a known-size buffer") { _ in
-            try ZlibBaseline.inflate(lstCompressed, container: .zlib, decompressedSize: fixture.entries / 8).count
+        Operation(name: "zlib inflate alone of the lst bytes (baseline)", note: "one inflate(Z_FINISH) into a known-size buffer") { n in
+            try timeBatch(n) { _ in try ZlibBaseline.inflate(lstCompressed, container: .zlib, decompressedSize: fixture.entries / 8).count }
         },
     ],
     rounds: quick ? 5 : 15,

@@ -74,7 +74,7 @@ var signing = 0.0
 var applying = 0.0
 var appending = 0.0
 
-func record(_ compact: String) async throws -> RegistryEvent {
+@MainActor func record(_ compact: String) async throws -> RegistryEvent {
     let applyStart = ContinuousClock.now
     let event = try state.apply(statement: compact, at: Date())
     applying += seconds(applyStart)
@@ -84,7 +84,7 @@ func record(_ compact: String) async throws -> RegistryEvent {
     return event
 }
 
-func signed(_ party: Party, _ statement: RegistryStatement) throws -> String {
+@MainActor func signed(_ party: Party, _ statement: RegistryStatement) throws -> String {
     let start = ContinuousClock.now
     defer { signing += seconds(start) }
     return try party.sign(statement)

@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 
 /// The `standing` executable built next to the test bundle.
-func standingExecutable() throws -> URL {
+public func standingExecutable() throws -> URL {
     let candidates = [
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("standing"),
         Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("standing"),
@@ -17,14 +17,14 @@ func standingExecutable() throws -> URL {
 }
 
 /// The result of running the CLI.
-struct CommandResult {
-    let status: Int32
-    let stdout: String
-    let stderr: String
+public struct CommandResult {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
 }
 
 /// Runs `standing` with arguments and waits for it.
-func runStanding(_ arguments: [String], environment: [String: String] = [:]) async throws -> CommandResult {
+public func runStanding(_ arguments: [String], environment: [String: String] = [:]) async throws -> CommandResult {
     let process = Process()
     process.executableURL = try standingExecutable()
     process.arguments = arguments
@@ -63,10 +63,10 @@ func runStanding(_ arguments: [String], environment: [String: String] = [:]) asy
 }
 
 /// A `standing serve` child process.
-final class ServerProcess: @unchecked Sendable {
+public final class ServerProcess: @unchecked Sendable {
     // Unchecked: `Process` is a class without Sendable annotations; it is only touched from the owning test.
-    let process: Process
-    let baseURL: String
+    public let process: Process
+    public let baseURL: String
 
     private init(process: Process, baseURL: String) {
         self.process = process
@@ -74,7 +74,7 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Starts `standing serve` on a free port and waits until it listens.
-    static func start(dataDirectory: URL, extraArguments: [String] = []) async throws -> ServerProcess {
+    public static func start(dataDirectory: URL, extraArguments: [String] = []) async throws -> ServerProcess {
         let port = try await TestServer.freePort()
         let process = Process()
         process.executableURL = try standingExecutable()
@@ -102,13 +102,13 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Kills the process with SIGKILL: no shutdown code runs.
-    func kill() {
+    public func kill() {
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
     /// Stops the process with SIGTERM and waits.
-    func terminate() {
+    public func terminate() {
         process.terminate()
         process.waitUntilExit()
     }

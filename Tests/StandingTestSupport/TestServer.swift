@@ -10,11 +10,11 @@ import ServiceLifecycle
 import Store
 
 /// A real Standing server on a free loopback port with a fresh data directory, run in-process.
-final class TestServer: Sendable {
-    let baseURL: String
-    let port: Int
-    let directory: URL
-    let operatorToken: String
+public final class TestServer: Sendable {
+    public let baseURL: String
+    public let port: Int
+    public let directory: URL
+    public let operatorToken: String
     private let task: Task<Void, any Error>
     private let group: ServiceGroup
 
@@ -28,7 +28,7 @@ final class TestServer: Sendable {
     }
 
     /// Starts a server; `configure` may adjust the configuration (data directory and port are set already).
-    static func start(
+    public static func start(
         directory: URL? = nil,
         configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> TestServer {
@@ -52,28 +52,23 @@ final class TestServer: Sendable {
             try server.initialOperatorToken
             ?? String(contentsOf: directory.appendingPathComponent("operator-token"), encoding: .utf8)
         return TestServer(
-            baseURL: configuration.effectiveBaseURL,
-            port: port,
-            directory: directory,
-            operatorToken: token.trimmingCharacters(in: .whitespacesAndNewlines),
-            group: group,
-            task: task
-        )
+            baseURL: configuration.effectiveBaseURL, port: port, directory: directory,
+            operatorToken: token.trimmingCharacters(in: .whitespacesAndNewlines), group: group, task: task)
     }
 
     /// Stops the server (graceful: in-flight requests finish, pending publications are flushed).
-    func stop() async {
+    public func stop() async {
         await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
 
     /// Stops the server and deletes its data directory.
-    func stopAndRemove() async {
+    public func stopAndRemove() async {
         await stop()
         try? FileManager.default.removeItem(at: directory)
     }
 
-    static func freePort() async throws -> Int {
+    public static func freePort() async throws -> Int {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .bind(host: "127.0.0.1", port: 0).get()
         let port = channel.localAddress?.port ?? 0
@@ -83,19 +78,19 @@ final class TestServer: Sendable {
 }
 
 /// A response as the tests look at it.
-struct TestResponse: Sendable {
-    let status: Int
-    let headers: HTTPHeaders
-    let body: Data
+public struct TestResponse: Sendable {
+    public let status: Int
+    public let headers: HTTPHeaders
+    public let body: Data
 
-    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
-    var text: String { String(decoding: body, as: UTF8.self) }
-    func header(_ name: String) -> String? { headers.first(name: name) }
+    public var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+    public var text: String { String(decoding: body, as: UTF8.self) }
+    public func header(_ name: String) -> String? { headers.first(name: name) }
 }
 
 extension TestServer {
     /// Sends a request to the server.
-    func request(
+    public func request(
         _ method: HTTPMethod,
         _ path: String,
         token: String? = nil,
@@ -119,12 +114,12 @@ extension TestServer {
     }
 
     /// Operator shortcut.
-    func admin(_ method: HTTPMethod, _ path: String, json: Any? = nil) async throws -> TestResponse {
+    public func admin(_ method: HTTPMethod, _ path: String, json: Any? = nil) async throws -> TestResponse {
         try await request(method, path, token: operatorToken, json: json)
     }
 
     /// Creates a list and returns its id.
-    func createList(_ parameters: [String: Any] = ["purpose": "revocation"], token: String? = nil) async throws -> String {
+    public func createList(_ parameters: [String: Any] = ["purpose": "revocation"], token: String? = nil) async throws -> String {
         let response = try await request(.POST, "/admin/lists", token: token ?? operatorToken, json: parameters)
         guard response.status == 201, let id = response.json["id"] as? String else {
             throw TestFailure("creating a list failed: \(response.status) \(response.text)")
@@ -133,7 +128,7 @@ extension TestServer {
     }
 
     /// Allocates entries in a list and returns their indices.
-    func allocate(_ list: String, count: Int = 1, token: String? = nil) async throws -> [Int] {
+    public func allocate(_ list: String, count: Int = 1, token: String? = nil) async throws -> [Int] {
         let response = try await request(.POST, "/admin/lists/\(list)/entries", token: token ?? operatorToken, json: ["count": count])
         guard response.status == 201, let entries = response.json["entries"] as? [[String: Any]] else {
             throw TestFailure("allocation failed: \(response.status) \(response.text)")
@@ -142,7 +137,7 @@ extension TestServer {
     }
 
     /// Issues a token for a role and principal and returns the secret.
-    func issueToken(role: String, principal: String) async throws -> String {
+    public func issueToken(role: String, principal: String) async throws -> String {
         let response = try await admin(.POST, "/admin/tokens", json: ["role": role, "principal": principal])
         guard response.status == 201, let secret = response.json["secret"] as? String else {
             throw TestFailure("token creation failed: \(response.status) \(response.text)")
@@ -152,7 +147,7 @@ extension TestServer {
 }
 
 /// Polls `condition` until it holds or `timeout` passes; publication is asynchronous (within the window).
-func eventually(timeout: Duration = .seconds(3), _ condition: () async throws -> Bool) async throws -> Bool {
+public func eventually(timeout: Duration = .seconds(3), _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
@@ -164,13 +159,12 @@ func eventually(timeout: Duration = .seconds(3), _ condition: () async throws ->
 extension TestServer {
     /// Sets one entry and waits until the change is published.
     @discardableResult
-    func setStatus(_ list: String, _ index: Int, _ value: Int, token: String? = nil) async throws -> TestResponse {
+    public func setStatus(_ list: String, _ index: Int, _ value: Int, token: String? = nil) async throws -> TestResponse {
         let before = try await request(.GET, "/admin/lists/\(list)", token: token ?? operatorToken).json["publishedVersion"] as? Int ?? 0
         let response = try await request(.POST, "/admin/lists/\(list)/status", token: token ?? operatorToken, json: ["index": index, "value": value])
         if response.status == 200, (response.json["applied"] as? [Any])?.isEmpty == false {
             let published = try await eventually {
-                let version =
-                    try await self.request(.GET, "/admin/lists/\(list)", token: token ?? self.operatorToken).json["publishedVersion"] as? Int ?? 0
+                let version = try await self.request(.GET, "/admin/lists/\(list)", token: token ?? self.operatorToken).json["publishedVersion"] as? Int ?? 0
                 return version > before
             }
             guard published else { throw TestFailure("change to \(list)[\(index)] was not published within 3 s") }
@@ -179,15 +173,15 @@ extension TestServer {
     }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 extension TestServer {
     /// Allocates entries and returns them as the service hands them out (`credentialStatus`, and `status` for
     /// IETF-expressible lists).
-    func allocateEntries(_ list: String, count: Int = 1) async throws -> [[String: Any]] {
+    public func allocateEntries(_ list: String, count: Int = 1) async throws -> [[String: Any]] {
         let response = try await request(.POST, "/admin/lists/\(list)/entries", token: operatorToken, json: ["count": count])
         guard response.status == 201, let entries = response.json["entries"] as? [[String: Any]] else {
             throw TestFailure("allocation failed: \(response.status) \(response.text)")
@@ -196,5 +190,5 @@ extension TestServer {
     }
 
     /// The service's DID (`did:web:127.0.0.1%3APORT`).
-    var did: String { "did:web:127.0.0.1%3A\(port)" }
+    public var did: String { "did:web:127.0.0.1%3A\(port)" }
 }
