@@ -39,13 +39,16 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // The strict base64url decoding pass both wire formats and JOSE need (pure, no dependencies).
+        .target(name: "StrictBase64URL"),
         .target(
             name: "StatusList",
-            dependencies: ["CZlib", .product(name: "ExtrasBase64", package: "swift-extras-base64")]
+            dependencies: ["CZlib", "StrictBase64URL", .product(name: "ExtrasBase64", package: "swift-extras-base64")]
         ),
         .target(
             name: "Signing",
             dependencies: [
+                "StrictBase64URL",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
