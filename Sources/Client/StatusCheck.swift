@@ -48,7 +48,10 @@ public struct FetchOptions: Sendable, Hashable {
 }
 
 /// What is known about a verified list: what it says of itself and how it was obtained.
-public struct ListMetadata: Sendable, Hashable, Codable {
+///
+/// An immutable class rather than a struct: every ``StatusCheck`` carries it, and sharing one reference keeps a check
+/// against a cached list to a single retain instead of one per string member.
+public final class ListMetadata: Sendable, Hashable, Codable {
     /// The list URL as referenced (`statusListCredential`, `uri`), which the list's `id` / `sub` equals.
     public let url: String
     /// The URL that served it, after redirects (with the historical query, if any).
@@ -75,6 +78,33 @@ public struct ListMetadata: Sendable, Hashable, Codable {
     public let entryCount: Int
     /// The entry size in bits.
     public let bitsPerEntry: Int
+
+    /// Creates the metadata.
+    public init(
+        url: String, retrievedFrom: String, mediaType: String, issuer: String?, keyID: String?, issuedAt: Date?, validUntil: Date?,
+        ttlSeconds: Int?, etag: String?, fetchedAt: Date, freshUntil: Date, entryCount: Int, bitsPerEntry: Int
+    ) {
+        self.url = url
+        self.retrievedFrom = retrievedFrom
+        self.mediaType = mediaType
+        self.issuer = issuer
+        self.keyID = keyID
+        self.issuedAt = issuedAt
+        self.validUntil = validUntil
+        self.ttlSeconds = ttlSeconds
+        self.etag = etag
+        self.fetchedAt = fetchedAt
+        self.freshUntil = freshUntil
+        self.entryCount = entryCount
+        self.bitsPerEntry = bitsPerEntry
+    }
+
+    private var fields: [AnyHashable] {
+        [url, retrievedFrom, mediaType, issuer, keyID, issuedAt, validUntil, ttlSeconds, etag, fetchedAt, freshUntil, entryCount, bitsPerEntry]
+    }
+
+    public static func == (lhs: ListMetadata, rhs: ListMetadata) -> Bool { lhs === rhs || lhs.fields == rhs.fields }
+    public func hash(into hasher: inout Hasher) { hasher.combine(fields) }
 }
 
 /// The status of one credential's entry.

@@ -1,7 +1,7 @@
 import Foundation
 import NIOHTTP1
-import Testing
 import StandingTestSupport
+import Testing
 
 /// Checks the served OpenAPI document against the running server: every documented operation is routed, every
 /// registered route is documented, security and media types match what the server does.

@@ -1,9 +1,9 @@
 import Foundation
 import NIOHTTP1
 import Signing
+import StandingTestSupport
 import Testing
 import TrustRegistry
-import StandingTestSupport
 
 /// Integration tests of the trust registry against a running server: every view (EBSI TIR v5, TRQP v2, LoTE, wallet
 /// snapshot and change feed, the public log) after statements submitted over HTTP, and the write rules.

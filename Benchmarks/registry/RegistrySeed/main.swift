@@ -47,7 +47,11 @@ struct Party {
     init(did: String, role: EntityRole, name: String, country: String) throws {
         key = SigningKey.generate(.es256)
         entity = try Entity(
-            did: did, role: role, keys: [key.verificationKey.jwk(keyID: "key-1")], names: ["en": name], country: country,
+            did: did,
+            role: role,
+            keys: [key.verificationKey.jwk(keyID: "key-1")],
+            names: ["en": name],
+            country: country,
             website: "https://" + (did.split(separator: ":").dropFirst(2).first.map(String.init) ?? "example.org")
         ).validated()
     }
@@ -93,29 +97,53 @@ var appending = 0.0
 let total = ContinuousClock.now
 let root = try Party(did: "did:web:root.bench.example", role: .rootAuthority, name: "Bench Root", country: "BE")
 let rootGrant = AccreditationGrant(
-    subject: root.did, role: .rootTAO,
+    subject: root.did,
+    role: .rootTAO,
     scope: [
         Scope(
-            credentialTypes: baseTypes.union(credentialTypes), schemaIds: [], eqfLevels: Set((1...8).map(RegistryVocabulary.eqfLevel)),
-            jurisdictions: Set(countries.map(RegistryVocabulary.country)))
+            credentialTypes: baseTypes.union(credentialTypes),
+            schemaIds: [],
+            eqfLevels: Set((1...8).map(RegistryVocabulary.eqfLevel)),
+            jurisdictions: Set(countries.map(RegistryVocabulary.country))
+        )
     ],
-    validFrom: periodStart, validUntil: now.addingTimeInterval(10 * 365 * 86_400), parentAccreditationId: nil)
+    validFrom: periodStart,
+    validUntil: now.addingTimeInterval(10 * 365 * 86_400),
+    parentAccreditationId: nil
+)
 _ = try await record(
-    try signed(root, try RegistryStatement.initialise(root: root.entity, grant: rootGrant, registryBaseURL: baseURL, issuedAt: now)))
+    try signed(root, try RegistryStatement.initialise(root: root.entity, grant: rootGrant, registryBaseURL: baseURL, issuedAt: now))
+)
 
 var bodies: [(party: Party, accreditationId: String)] = []
 for (index, country) in countries.enumerated() {
-    let body = try Party(did: "did:web:body\(index).bench.example", role: .accreditationBody, name: "Body \(index)", country: String(country.prefix(2)))
+    let body = try Party(
+        did: "did:web:body\(index).bench.example",
+        role: .accreditationBody,
+        name: "Body \(index)",
+        country: String(country.prefix(2))
+    )
     let grant = AccreditationGrant(
-        subject: body.did, role: .tao,
+        subject: body.did,
+        role: .tao,
         scope: [
             Scope(
-                credentialTypes: baseTypes.union(credentialTypes), schemaIds: [], eqfLevels: Set((1...8).map(RegistryVocabulary.eqfLevel)),
-                jurisdictions: [RegistryVocabulary.country(country)])
+                credentialTypes: baseTypes.union(credentialTypes),
+                schemaIds: [],
+                eqfLevels: Set((1...8).map(RegistryVocabulary.eqfLevel)),
+                jurisdictions: [RegistryVocabulary.country(country)]
+            )
         ],
-        validFrom: periodStart, validUntil: now.addingTimeInterval(5 * 365 * 86_400), parentAccreditationId: rootGrant.accreditationId)
+        validFrom: periodStart,
+        validUntil: now.addingTimeInterval(5 * 365 * 86_400),
+        parentAccreditationId: rootGrant.accreditationId
+    )
     _ = try await record(
-        try signed(root, try RegistryStatement.registerBody(rootAuthority: root.did, body: body.entity, grant: grant, registryBaseURL: baseURL, issuedAt: now)))
+        try signed(
+            root,
+            try RegistryStatement.registerBody(rootAuthority: root.did, body: body.entity, grant: grant, registryBaseURL: baseURL, issuedAt: now)
+        )
+    )
     bodies.append((body, grant.accreditationId))
 }
 
@@ -131,17 +159,28 @@ for issuerIndex in 0..<arguments.issuers {
         let bodyIndex = (issuerIndex + k) % bodies.count
         let body = bodies[bodyIndex]
         let grant = AccreditationGrant(
-            subject: issuer.did, role: .ti,
+            subject: issuer.did,
+            role: .ti,
             scope: [
                 Scope(
-                    credentialTypes: baseTypes.union([credentialTypes[(issuerIndex * 7 + k) % credentialTypes.count]]), schemaIds: [],
+                    credentialTypes: baseTypes.union([credentialTypes[(issuerIndex * 7 + k) % credentialTypes.count]]),
+                    schemaIds: [],
                     eqfLevels: Set((4...7).map(RegistryVocabulary.eqfLevel)),
-                    jurisdictions: [RegistryVocabulary.country(countries[bodyIndex])])
+                    jurisdictions: [RegistryVocabulary.country(countries[bodyIndex])]
+                )
             ],
-            validFrom: periodStart, validUntil: now.addingTimeInterval(3 * 365 * 86_400), parentAccreditationId: body.accreditationId)
+            validFrom: periodStart,
+            validUntil: now.addingTimeInterval(3 * 365 * 86_400),
+            parentAccreditationId: body.accreditationId
+        )
         let statement = try RegistryStatement.accredit(
-            accreditor: body.party.did, grant: grant, subjectEntity: k == 0 ? issuer.entity : nil, rootAuthority: root.did,
-            registryBaseURL: baseURL, issuedAt: now)
+            accreditor: body.party.did,
+            grant: grant,
+            subjectEntity: k == 0 ? issuer.entity : nil,
+            rootAuthority: root.did,
+            registryBaseURL: baseURL,
+            issuedAt: now
+        )
         _ = try await record(try signed(body.party, statement))
         if k == 0 { firstAccreditation.append((grant.accreditationId, issuer.did, bodyIndex)) }
     }
@@ -174,7 +213,9 @@ for probe in firstAccreditation.prefix(40) {
         let statement = try RegistryStatement.lifecycle(
             signer: body.did,
             change: LifecycleChange(action: action, targetId: probe.id, subject: probe.subject, reason: action == .suspend ? "benchmark probe" : nil),
-            rootAuthority: root.did, issuedAt: RegistryTime.truncated(Date()))
+            rootAuthority: root.did,
+            issuedAt: RegistryTime.truncated(Date())
+        )
         probes.append(["action": action.rawValue, "body": body.did, "statement": try body.sign(statement)])
     }
 }
@@ -199,4 +240,6 @@ let summary: [String: Any] = [
 ]
 try FileManager.default.createDirectory(atPath: arguments.output, withIntermediateDirectories: true)
 try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]).write(to: URL(fileURLWithPath: arguments.output + "/seed.json"))
-print("seeded \(state.seq) events in \(String(format: "%.1f", seedSeconds)) s; snapshot build \(buildTimes), sign \(signTimes), \(snapshotBytes) bytes")
+print(
+    "seeded \(state.seq) events in \(String(format: "%.1f", seedSeconds)) s; snapshot build \(buildTimes), sign \(signTimes), \(snapshotBytes) bytes"
+)
