@@ -159,7 +159,7 @@ public struct RegistryController: Sendable {
             throw ServiceError(.notFound, "the registry has no root authority yet, so there is no list of trusted entities")
         }
         let maxAge = Int(artefacts.loteNextUpdate.map { $0.timeIntervalSinceNow } ?? 0)
-        var response = jwt(lote, seq: artefacts.state.seq, maxAge: min(maxAge, 3600), request: request)
+        var response = jwt(lote, seq: artefacts.signedSeq, maxAge: min(maxAge, 3600), request: request)
         response.headers[.eTag] = "\"lote-\(artefacts.loteSequenceNumber)\""
         if let match = request.headers[.ifNoneMatch], StatusRepresentationResponse.matches(match, etag: "\"lote-\(artefacts.loteSequenceNumber)\"") {
             return Response(status: .notModified, headers: response.headers)
@@ -172,7 +172,7 @@ public struct RegistryController: Sendable {
         guard let snapshot = artefacts.snapshot else {
             throw ServiceError(.notFound, "the registry has no root authority yet, so there is no snapshot")
         }
-        return jwt(snapshot, seq: artefacts.state.seq, maxAge: 60, request: request)
+        return jwt(snapshot, seq: artefacts.signedSeq, maxAge: 60, request: request)
     }
 
     @Sendable func changes(request: Request, context: Context) async throws -> Response {

@@ -8,8 +8,10 @@ import TrustRegistry
 
 /// The signed, pre-built registry artefacts readers are served, all reflecting one state `seq`.
 public struct RegistryArtefacts: Sendable {
-    /// The state the artefacts reflect.
+    /// The state the views answer from.
     public let state: RegistryState
+    /// The state `seq` the signed snapshot and LoTE reflect.
+    public let signedSeq: Int
     /// The wallet snapshot as a compact JWS (service key, in `/.well-known/jwks.json`); nil before the registry is
     /// initialised.
     public let snapshot: String?
@@ -84,7 +86,7 @@ public actor RegistryService: Service {
         self.logger = logger
         self.loteCounter = LoTEPublicationCounter()
         let placeholder = RegistryArtefacts(
-            state: state, snapshot: nil, lote: nil, loteSequenceNumber: 0, loteNextUpdate: nil, builtAt: Date())
+            state: state, signedSeq: 0, snapshot: nil, lote: nil, loteSequenceNumber: 0, loteNextUpdate: nil, builtAt: Date())
         self.current = Mutex(placeholder)
         try await rebuild(forceLoTE: true)
     }
@@ -113,18 +115,26 @@ public actor RegistryService: Service {
             RegistryEventRecord(seq: event.seq, hash: event.hash, at: event.at, event: try event.jsonData()))
         try state.commit(write)
         logger.info("registry event recorded", metadata: ["seq": "\(event.seq)", "kind": "\(event.kind)", "target": "\(event.target)"])
+        // The signed snapshot and LoTE are rebuilt before the write is acknowledged, so every view agrees with the
+        // answer. Known limit (Benchmarks/results/registry.md): at 50,000 accreditations signing the whole snapshot
+        // takes seconds per write; the way out is an incrementally maintained snapshot or signing off the write path
+        // with readers told the signed seq (RegistryArtefacts.signedSeq already carries it).
         try await rebuild(forceLoTE: false)
         return event
+    }
+
+    /// Builds and signs the snapshot of `state` off the actor, so writes keep flowing while it signs.
+    private nonisolated func signSnapshot(of state: RegistryState, at now: Date) throws -> String? {
+        guard state.rootAuthority != nil else { return nil }
+        let snapshot = try state.walletSnapshot(issuedAt: now, validity: snapshotValidity)
+        return try WalletSigning.sign(snapshot.body, key: signer.signingKey, keyID: signer.kid)
     }
 
     /// Re-signs the snapshot and, when due, the LoTE.
     private func rebuild(forceLoTE: Bool) async throws {
         let now = Date()
-        var snapshotJWS: String?
-        if state.rootAuthority != nil {
-            let snapshot = try state.walletSnapshot(issuedAt: now, validity: snapshotValidity)
-            snapshotJWS = try WalletSigning.sign(snapshot.body, key: signer.signingKey, keyID: signer.kid)
-        }
+        let state = self.state
+        let snapshotJWS = try await Task.detached { [self] in try self.signSnapshot(of: state, at: now) }.value
         let previous = current.withLock { $0 }
         var lote = previous.lote
         var loteSequence = previous.loteSequenceNumber
@@ -141,7 +151,7 @@ public actor RegistryService: Service {
             loteNextUpdate = now.addingTimeInterval(loteConfiguration.validity)
         }
         let artefacts = RegistryArtefacts(
-            state: state, snapshot: snapshotJWS, lote: lote, loteSequenceNumber: loteSequence, loteNextUpdate: loteNextUpdate,
+            state: self.state, signedSeq: state.seq, snapshot: snapshotJWS, lote: lote, loteSequenceNumber: loteSequence, loteNextUpdate: loteNextUpdate,
             builtAt: now)
         current.withLock { $0 = artefacts }
     }
