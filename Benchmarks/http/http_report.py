@@ -20,8 +20,8 @@ def ms(value):
 
 def throughput_table(records, pinned):
     lines = [
-        "| scenario | Standing req/s | nginx req/s | Standing p99 | nginx p99 | ratio | per round (min–max) | server CPU per request: Standing / nginx | target 0.9× |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| scenario | Standing req/s | nginx req/s | Standing p99 | nginx p99 | ratio | per round (min–max) | server CPU per request: Standing / nginx | of which user space: Standing / nginx | target 0.9× |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for record in records:
         rounds = f"{min(record['ratios']):.2f}–{max(record['ratios']):.2f}"
@@ -29,10 +29,13 @@ def throughput_table(records, pinned):
             f"| {record['description']} | {rate(record['standing_median'])} | {rate(record['nginx_median'])} | "
             f"{ms(record['standing_p99_median_ms'])} ms | {ms(record['nginx_p99_median_ms'])} ms | **{record['ratio']:.2f}×** | {rounds} | "
             f"{record['standing_cpu_us_per_request_median']:.1f} / {record['nginx_cpu_us_per_request_median']:.1f} µs "
-            f"({record['cpu_per_request_ratio']:.1f}×) | {'yes' if record['met'] else '**NO**'} |")
+            f"({record['cpu_per_request_ratio']:.1f}×) | {record['standing_user_us_per_request_median']:.1f} / "
+            f"{record['nginx_user_us_per_request_median']:.1f} µs | {'yes' if record['met'] else '**NO**'} |")
     foreign = max(max(r["standing_foreign_cpu_s_max"], r["nginx_foreign_cpu_s_max"]) for r in records)
-    lines += ["", f"Values are medians over the rounds; the ratio is the median of the per-round ratios. CPU used on the machine by "
-              f"processes outside this benchmark during any one run: at most {foreign:.1f} CPU-seconds (of 2 × run length)."]
+    lines += ["", "Values are medians over the rounds; the ratio is the median of the per-round ratios. Server CPU per request is "
+              "user + system time of the server processes (/proc) over the requests wrk completed; the part not in user space is "
+              f"kernel time. CPU used on the machine by processes outside this benchmark during any one run: at most {foreign:.1f} "
+              "CPU-seconds (of 2 × run length): other work shared the machine, so single rounds vary; CPU per request varies less."]
     return lines
 
 
@@ -70,8 +73,10 @@ def markdown(results):
             "",
             f"## Profile: {profile['scenario']} (`perf record -g -F 999 -p PID` for {profile['seconds']} s under `{config['wrk']}`)",
             "",
-            f"Standing {rate(standing['requests_per_s'])} req/s at {standing['server_cpu_us_per_request']:.1f} µs of server CPU per request; "
-            f"nginx (both workers) {rate(nginx['requests_per_s'])} req/s at {nginx['server_cpu_us_per_request']:.1f} µs. "
+            f"Standing {rate(standing['requests_per_s'])} req/s at {standing['server_cpu_us_per_request']:.1f} µs of server CPU per request "
+            f"({standing.get('server_user_us_per_request', 0):.1f} µs user, {standing.get('server_system_us_per_request', 0):.1f} µs kernel); "
+            f"nginx (both workers) {rate(nginx['requests_per_s'])} req/s at {nginx['server_cpu_us_per_request']:.1f} µs "
+            f"({nginx.get('server_user_us_per_request', 0):.1f} µs user, {nginx.get('server_system_us_per_request', 0):.1f} µs kernel). "
             "Inclusive share of Standing's CPU samples:",
             "",
             "| where | share |",

@@ -139,12 +139,17 @@ def own_children_seconds():
     return self_usage.ru_utime + self_usage.ru_stime + children.ru_utime + children.ru_stime
 
 
-def cpu_seconds(pid):
-    """User + system CPU time of a process so far, seconds."""
+def cpu_split(pid):
+    """(user, system) CPU time of a process so far, seconds."""
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks
+    return int(fields[11]) / ticks, int(fields[12]) / ticks
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far, seconds."""
+    return sum(cpu_split(pid))
 
 
 class Standing:
@@ -365,7 +370,7 @@ def run_wrk(url, headers, duration, threads, connections, cpu=None, server_pids=
     """One wrk run. With server_pids, also the CPU the servers used and the CPU that nobody in this benchmark used
     (other processes on the machine: 'foreign' load that makes a round noisy)."""
     machine_before, own_before = busy_seconds(), own_children_seconds()
-    servers_before = sum(cpu_seconds(pid) for pid in server_pids)
+    splits_before = [cpu_split(pid) for pid in server_pids]
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency"]
     for header in headers:
         command += ["-H", header]
@@ -375,7 +380,10 @@ def run_wrk(url, headers, duration, threads, connections, cpu=None, server_pids=
     completed = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30)
     output = completed.stdout
     machine_used, own_used = busy_seconds() - machine_before, own_children_seconds() - own_before
-    servers_used = sum(cpu_seconds(pid) for pid in server_pids) - servers_before
+    splits_after = [cpu_split(pid) for pid in server_pids]
+    user_used = sum(after[0] - before[0] for before, after in zip(splits_before, splits_after))
+    system_used = sum(after[1] - before[1] for before, after in zip(splits_before, splits_after))
+    servers_used = user_used + system_used
     match = re.search(r"Requests/sec:\s+([\d.]+)", output)
     if completed.returncode != 0 or not match:
         raise RuntimeError(f"wrk failed ({completed.returncode}): {output}\n{completed.stderr}")
@@ -398,6 +406,8 @@ def run_wrk(url, headers, duration, threads, connections, cpu=None, server_pids=
     result["socket_errors"] = sum(int(x) for x in errors.groups()) if errors else 0
     if server_pids and result.get("requests"):
         result["server_cpu_us_per_request"] = servers_used / result["requests"] * 1e6
+        result["server_user_us_per_request"] = user_used / result["requests"] * 1e6
+        result["server_system_us_per_request"] = system_used / result["requests"] * 1e6
     return result
 
 
@@ -557,7 +567,9 @@ class Bench:
                 rounds = record[server]
                 record[f"{server}_median"] = statistics.median(r["requests_per_s"] for r in rounds)
                 record[f"{server}_p99_median_ms"] = statistics.median(r.get("p99_ms", 0) for r in rounds)
-                record[f"{server}_cpu_us_per_request_median"] = statistics.median(r.get("server_cpu_us_per_request", 0) for r in rounds)
+                for kind in ("cpu", "user", "system"):
+                    record[f"{server}_{kind}_us_per_request_median"] = statistics.median(
+                        r.get(f"server_{kind}_us_per_request", 0) for r in rounds)
                 record[f"{server}_foreign_cpu_s_max"] = max(r.get("foreign_cpu_s", 0) for r in rounds)
             ratios = [s["requests_per_s"] / n["requests_per_s"] for s, n in zip(record["standing"], record["nginx"])]
             record["ratios"] = ratios
