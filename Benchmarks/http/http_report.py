@@ -18,9 +18,10 @@ def ms(value):
     return f"{value:.2f}" if value < 10 else f"{value:.1f}"
 
 
-def throughput_table(records, pinned):
+def throughput_table(records):
     lines = [
-        "| scenario | Standing req/s | nginx req/s | Standing p99 | nginx p99 | ratio | per round (min–max) | server CPU per request: Standing / nginx | of which user space: Standing / nginx | target 0.9× |",
+        "| scenario | Standing req/s | nginx req/s | Standing p99 | nginx p99 | ratio | per round (min–max) "
+        "| server CPU per request: Standing / nginx | of which user space: Standing / nginx | target 0.9× |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for record in records:
@@ -63,10 +64,10 @@ def markdown(results):
     for row in results["targets"]:
         out.append(f"| {row['target']} | {row['value']} | {'yes' if row['met'] else '**NO**'} | {row['margin']:.2f} |")
     out += ["", "## Read throughput (unpinned)", ""]
-    out += throughput_table(results["throughput"], pinned=False)
+    out += throughput_table(results["throughput"])
     if results.get("throughput_pinned"):
         out += ["", "## Read throughput (pinned: server on CPU 0, wrk on CPU 1)", ""]
-        out += throughput_table(results["throughput_pinned"], pinned=True)
+        out += throughput_table(results["throughput_pinned"])
     for profile in results.get("profiles", []):
         standing, nginx = profile["standing"], profile["nginx"]
         out += [
@@ -122,7 +123,8 @@ def markdown(results):
                    f"{rate(writer['entries_per_s'])} | {writer['publications']} | {alone['server_cpu_s']:.1f} → {storm['server_cpu_s']:.1f} s | "
                    f"{alone['generator_cpu_s']:.1f} → {storm['generator_cpu_s']:.1f} s |")
     out.append(f"| **median** | {rate(mixed['alone_median'])} | {rate(mixed['storm_median'])} | **{mixed['ratio']:.2f}** "
-               f"({abs(mixed['slowdown']) * 100:.0f} % {'slower' if mixed['slowdown'] >= 0 else 'faster'}; p99 {ms(mixed['alone_p99_median_ms'])} → {ms(mixed['storm_p99_median_ms'])} ms) | | | | |")
+               f"({abs(mixed['slowdown']) * 100:.0f} % {'slower' if mixed['slowdown'] >= 0 else 'faster'}; "
+               f"p99 {ms(mixed['alone_p99_median_ms'])} → {ms(mixed['storm_p99_median_ms'])} ms) | | | | |")
     memory = results["memory"]
     out += ["", "## Memory (RSS of the server process)", "",
             "| state | RSS | target |", "| --- | --- | --- |",

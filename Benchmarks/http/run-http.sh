@@ -5,11 +5,12 @@
 # release into the root package's .build-release (git-ignored), runs httpbench.py (read throughput A/B against nginx,
 # unpinned and pinned; reads during a write storm; batched updates; revoke-to-visible latency at the default window
 # and at 0 ms; RSS idle and with 100 lists of 1M entries), and writes Benchmarks/results/http.json, http.md,
-# http-throughput.png and http-revoke-latency.png. Every server is started and stopped by PID; about 13 minutes.
+# http-throughput.png and http-revoke-latency.png. Every server is started and stopped by PID; about 12 minutes.
+# The server is profiled with `perf record -g` (when perf exists) during two read runs and one batch.
 #
-# Usage: Benchmarks/http/run-http.sh [--quick] [--profile] [--skip-build] [--keep]
+# Usage: Benchmarks/http/run-http.sh [--quick] [--no-profile] [--skip-build] [--keep]
 #   --quick       1 round of 5 s per scenario, 50 latency samples, 20 lists for RSS (a smoke run, not the figures)
-#   --profile     also `perf record -g` the server during one read run (report in http.json / http.md)
+#   --no-profile  skip the perf profiles
 #   --skip-build  use the existing .build-release binary
 #   --keep        keep the temporary work folder (data directories, nginx.conf, server logs)
 set -euo pipefail
@@ -23,7 +24,7 @@ extra=()
 for argument in "$@"; do
     case "$argument" in
     --quick) quick=1 ;;
-    --profile) extra+=(--profile) ;;
+    --no-profile) extra+=(--no-profile) ;;
     --skip-build) build=0 ;;
     --keep) extra+=(--keep) ;;
     *)
