@@ -264,10 +264,10 @@ public actor StatusService<Repository: StatusStore> {
             }
         }
         let rules = ListRules(list)
-        let allocatedCount = try await store.list(id: list.id)?.allocated ?? list.allocated
         for change in changes {
             let sequence = try allocator.sequence(forIndex: change.index)
-            guard sequence < allocatedCount else {
+            // `ownedList` has just read the list from the store, so `allocated` is current.
+            guard sequence < list.allocated else {
                 throw ServiceError(.invalidValue, "index \(change.index) of list '\(list.id)' has not been allocated")
             }
         }
