@@ -147,6 +147,10 @@ public final class SQLiteStore: StatusStore {
     /// once, `validate` and the audit record of a later change see the value set by the earlier one, and the last
     /// change wins. Before `validate`, the store checks that the index is inside the list and that the value fits
     /// the list's status size (``StoreError/Code/rejected`` otherwise). Nothing is written when any check throws.
+    ///
+    /// A batch costs a fixed number of statements, not a few per change: the current values of all indices are read
+    /// in one query, the changes are checked and folded in memory, then the final entry values and the audit rows
+    /// are written with one multi-row statement each (the rows travel as one JSON array bound as a parameter).
     /// - Returns: The audit records written, in the order of `changes`, with their assigned ids.
     /// - Throws: The error thrown by `validate`, unchanged; ``StoreError/Code/rejected`` for an index or value out of
     ///   range; ``StoreError/Code/notFound`` for an unknown list.
@@ -167,20 +171,27 @@ public final class SQLiteStore: StatusStore {
             let capacity: Int = try list.decode(forColumn: "capacity")
             let statusSize: Int = try list.decode(forColumn: "status_size")
             let largestValue = (1 << min(max(statusSize, 0), 8)) - 1
+            guard !changes.isEmpty else { return [] }
 
-            // Prepared once per transaction: a batch runs three statements per change, so parsing them per change
-            // would dominate the cost of large batches.
-            let readValue = try db.cachedStatement(sql: "SELECT value FROM entries WHERE list_id = ? AND idx = ?")
-            let upsertValue = try db.cachedStatement(
-                sql: "INSERT INTO entries (list_id, idx, value) VALUES (?, ?, ?) ON CONFLICT (list_id, idx) DO UPDATE SET value = excluded.value"
+            // The stored (non-zero) values of every index the batch touches. Out-of-range indices are left out here
+            // and refused below, in order with the other checks.
+            var indices = JSONArrayText(capacity: changes.count)
+            for change in changes where change.index >= 0 && change.index < capacity {
+                indices.append(change.index)
+            }
+            var values: [Int: Int] = [:]
+            let storedValues = try Row.fetchCursor(
+                db.cachedStatement(sql: "SELECT idx, value FROM entries WHERE list_id = ? AND idx IN (SELECT value FROM json_each(?))"),
+                arguments: [listId, indices.text]
             )
-            let deleteValue = try db.cachedStatement(sql: "DELETE FROM entries WHERE list_id = ? AND idx = ?")
-            let appendAudit = try db.cachedStatement(
-                sql: "INSERT INTO audit (list_id, idx, old, new, actor, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            )
+            while let row = try storedValues.next() {
+                values[try row.decode(atIndex: 0)] = try row.decode(atIndex: 1)
+            }
 
             var records: [AuditRecord] = []
             records.reserveCapacity(changes.count)
+            var auditRows = JSONArrayText(capacity: changes.count * 3)
+            var touched = Set<Int>()
             for change in changes {
                 guard change.index >= 0, change.index < capacity else {
                     throw StoreError(.rejected, "index \(change.index) is outside list '\(listId)' (capacity \(capacity))")
@@ -188,8 +199,8 @@ public final class SQLiteStore: StatusStore {
                 guard Int(change.value) <= largestValue else {
                     throw StoreError(.rejected, "value \(change.value) does not fit the \(statusSize)-bit entries of list '\(listId)'")
                 }
-                let storedValue = try Int.fetchOne(readValue, arguments: [listId, change.index]) ?? 0
-                guard let current = UInt8(exactly: storedValue) else {
+                let storedValue = values[change.index]
+                guard let current = UInt8(exactly: storedValue ?? 0) else {
                     throw StoreError(.unavailable, "entry \(change.index) of list '\(listId)' holds an invalid value")
                 }
                 do {
@@ -198,24 +209,54 @@ public final class SQLiteStore: StatusStore {
                     throw ValidationFailure(underlying: error)
                 }
                 if change.value == current { continue }
-                if change.value == 0 {
-                    try deleteValue.execute(arguments: [listId, change.index])
-                } else {
-                    try upsertValue.execute(arguments: [listId, change.index, Int(change.value)])
-                }
-                try appendAudit.execute(arguments: [listId, change.index, Int(current), Int(change.value), actor, reason, atSeconds])
+                values[change.index] = Int(change.value)
+                touched.insert(change.index)
+                auditRows.append(change.index, Int(current), Int(change.value))
                 records.append(
                     AuditRecord(
-                        id: db.lastInsertedRowID,
-                        listId: listId,
-                        index: change.index,
-                        oldValue: current,
-                        newValue: change.value,
-                        actor: actor,
-                        reason: reason,
-                        at: storedAt
+                        id: 0, listId: listId, index: change.index, oldValue: current, newValue: change.value,
+                        actor: actor, reason: reason, at: storedAt
                     )
                 )
+            }
+            guard !records.isEmpty else { return [] }
+
+            // Only the final value of each changed index is written (an index may change several times in a batch).
+            var upserts = JSONArrayText(capacity: touched.count * 2)
+            var deletions = JSONArrayText(capacity: 0)
+            for index in touched {
+                let value = values[index] ?? 0
+                if value == 0 { deletions.append(index) } else { upserts.append(index, value) }
+            }
+            if !upserts.isEmpty {
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO entries (list_id, idx, value)
+                        SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?) WHERE true
+                        ON CONFLICT (list_id, idx) DO UPDATE SET value = excluded.value
+                        """
+                ).execute(arguments: [listId, upserts.text])
+            }
+            if !deletions.isEmpty {
+                try db.cachedStatement(sql: "DELETE FROM entries WHERE list_id = ? AND idx IN (SELECT value FROM json_each(?))")
+                    .execute(arguments: [listId, deletions.text])
+            }
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO audit (list_id, idx, old, new, actor, reason, at)
+                    SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), ?, ?, ?
+                    FROM json_each(?) ORDER BY key
+                    """
+            ).execute(arguments: [listId, actor, reason, atSeconds, auditRows.text])
+            // One INSERT under the write lock numbers its rows consecutively (AUTOINCREMENT: each new id is one above
+            // the largest ever used), in the ORDER BY order, i.e. the order of `changes`.
+            guard db.changesCount == records.count else {
+                throw StoreError(
+                    .unavailable, "changing entries of list '\(listId)': \(db.changesCount) audit rows written, \(records.count) expected")
+            }
+            let firstId = db.lastInsertedRowID - Int64(records.count) + 1
+            for position in records.indices {
+                records[position].id = firstId + Int64(position)
             }
             return records
         }
@@ -373,6 +414,56 @@ public final class SQLiteStore: StatusStore {
                 throw StoreError(.notFound, "no token with id '\(id)'")
             }
         }
+    }
+}
+
+// MARK: - Multi-row statements
+
+/// The text of a JSON array of integers or of integer tuples (`[1,2]` or `[[1,0,1],[2,0,1]]`), built without a
+/// `JSONEncoder` and bound as one statement parameter for SQLite's `json_each`.
+struct JSONArrayText {
+    private var elements: String
+    /// Whether nothing has been appended.
+    private(set) var isEmpty = true
+
+    /// Creates an empty array; `capacity` is the expected number of integers.
+    init(capacity: Int) {
+        elements = ""
+        elements.reserveCapacity(capacity * 8)
+    }
+
+    /// The JSON text.
+    var text: String { "[" + elements + "]" }
+
+    /// Appends one integer.
+    mutating func append(_ number: Int) {
+        if !isEmpty { elements += "," }
+        elements += String(number)
+        isEmpty = false
+    }
+
+    /// Appends a pair of integers as a nested array.
+    mutating func append(_ first: Int, _ second: Int) {
+        openTuple(first)
+        elements += ","
+        elements += String(second)
+        elements += "]"
+    }
+
+    /// Appends a triple of integers as a nested array.
+    mutating func append(_ first: Int, _ second: Int, _ third: Int) {
+        openTuple(first)
+        elements += ","
+        elements += String(second)
+        elements += ","
+        elements += String(third)
+        elements += "]"
+    }
+
+    private mutating func openTuple(_ first: Int) {
+        elements += isEmpty ? "[" : ",["
+        elements += String(first)
+        isEmpty = false
     }
 }
 

@@ -146,9 +146,13 @@ func setStatus(connection: ConnectionOptions, entry: EntryArguments, value: Int?
     if let reason { body["reason"] = reason }
     let result = try await client.send(.POST, "/admin/lists/\(id)/status", body: body)
     if connection.json { return try AdminClient.printJSON(result) }
-    let applied = (result as? [String: Any])?["applied"] as? [[String: Any]] ?? []
-    if let record = applied.first {
-        print("\(id)[\(index)]: \(record["oldValue"] ?? "") -> \(record["newValue"] ?? "") (audit #\(record["id"] ?? ""); published within the publication window)")
+    // A one-change request is answered with its audit record (`records`), next to the summary counts.
+    let answer = result as? [String: Any]
+    if let record = (answer?["records"] as? [[String: Any]])?.first {
+        let change = "\(record["oldValue"] ?? "") -> \(record["newValue"] ?? "")"
+        print("\(id)[\(index)]: \(change) (audit #\(record["id"] ?? ""); published within the publication window)")
+    } else if let applied = answer?["applied"] as? Int, applied > 0 {
+        print("\(id)[\(index)]: set to \(newValue) (audit #\(answer?["lastAuditId"] ?? ""); published within the publication window)")
     } else {
         print("\(id)[\(index)] already has value \(newValue); nothing changed")
     }

@@ -201,6 +201,76 @@ import Testing
         }
     }
 
+    /// Every object schema reachable from the request body schemas that `decodeStrict` reads, following local
+    /// references.
+    static func requestObjectSchemas(_ document: [String: Any]) throws -> [(name: String, schema: [String: Any])] {
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        var seen: Set<String> = []
+        var found: [(name: String, schema: [String: Any])] = []
+        func visit(_ value: Any, name: String) {
+            switch value {
+            case let object as [String: Any]:
+                if let reference = object["$ref"] as? String {
+                    let target = String(reference.split(separator: "/").last ?? "")
+                    guard seen.insert(target).inserted, let schema = schemas[target] else { return }
+                    visit(schema, name: target)
+                    return
+                }
+                if object["properties"] != nil { found.append((name, object)) }
+                for (key, child) in object where key != "examples" && key != "example" { visit(child, name: name) }
+            case let array as [Any]:
+                for child in array { visit(child, name: name) }
+            default:
+                return
+            }
+        }
+        // TRQP queries are not Standing's own bodies: TRQPQuery.parse reads them, and their `context` is an open map.
+        for operation in try operations(document) where !operation.path.hasPrefix("/trqp/") {
+            guard let body = operation.object["requestBody"] as? [String: Any] else { continue }
+            visit(body, name: operation.description)
+        }
+        return found
+    }
+
+    @Test func requestSchemasRefuseUnknownMembersAtEveryLevelAsTheServerDoes() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let document = try await Self.document(server)
+        let objects = try Self.requestObjectSchemas(document)
+        #expect(Set(objects.map(\.name)).isSuperset(of: ["SetStatusRequest", "StatusChange", "StatusMessage", "LookupItem"]))
+        for (name, schema) in objects {
+            #expect(schema["additionalProperties"] as? Bool == false, "request schema \(name) must refuse other members")
+            #expect((schema["description"] as? String)?.contains("ignored") != true, "\(name) still says other members are ignored")
+        }
+    }
+
+    @Test func statusChangeAnswerMatchesItsSchema() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let document = try await Self.document(server)
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let result = try #require(schemas["StatusChangeResult"] as? [String: Any])
+        let documented = Set(try #require(result["properties"] as? [String: Any]).keys)
+        let required = Set(try #require(result["required"] as? [String]))
+        let operation = try #require(try Self.operations(document).first { $0.description == "POST /admin/lists/{list}/status" })
+        let parameters = try #require(operation.object["parameters"] as? [[String: Any]])
+        #expect(parameters.contains { $0["name"] as? String == "details" && $0["in"] as? String == "query" })
+
+        let list = try await server.createList()
+        let indices = try await server.allocate(list, count: 3)
+        let single = try await server.admin(.POST, "/admin/lists/\(list)/status", json: ["index": indices[0], "value": 1])
+        let batch = try await server.admin(
+            .POST, "/admin/lists/\(list)/status", json: ["changes": indices.map { ["index": $0, "value": 1] }])
+        for answer in [single, batch] {
+            try #require(answer.status == 200, "\(answer.text)")
+            let keys = Set(answer.json.keys)
+            #expect(keys.isSubset(of: documented), "undocumented members \(keys.subtracting(documented).sorted())")
+            #expect(required.isSubset(of: keys), "missing required members \(required.subtracting(keys).sorted())")
+        }
+        #expect(Set(single.json.keys) == documented, "one change answers every documented member")
+        #expect(batch.json["records"] == nil && batch.json["applied"] as? Int == 2 && batch.json["unchanged"] as? Int == 1)
+    }
+
     @Test func everyDocumentedStatusListMediaTypeIsServed() async throws {
         let server = try await TestServer.start()
         defer { Task { await server.stopAndRemove() } }

@@ -44,8 +44,9 @@ import StandingTestSupport
         let revoke = try await server.admin(.POST, "/admin/lists/\(list)/status", json: ["index": indices[0], "value": 1, "reason": "lost"])
         #expect(try await eventually { try await server.request(.GET, "/status/\(list)/\(indices[0])").json["status"] as? Int == 1 })
         #expect(revoke.status == 200, "\(revoke.text)")
-        let applied = revoke.json["applied"] as? [[String: Any]]
-        #expect(applied?.first?["reason"] as? String == "lost")
+        #expect(revoke.json["applied"] as? Int == 1)
+        let records = revoke.json["records"] as? [[String: Any]]
+        #expect(records?.first?["reason"] as? String == "lost")
 
         for mediaType in StatusMediaType.allCases {
             let verified = try await fetchVerified(server, list, mediaType.rawValue)

@@ -162,7 +162,7 @@ extension TestServer {
     public func setStatus(_ list: String, _ index: Int, _ value: Int, token: String? = nil) async throws -> TestResponse {
         let before = try await request(.GET, "/admin/lists/\(list)", token: token ?? operatorToken).json["publishedVersion"] as? Int ?? 0
         let response = try await request(.POST, "/admin/lists/\(list)/status", token: token ?? operatorToken, json: ["index": index, "value": value])
-        if response.status == 200, (response.json["applied"] as? [Any])?.isEmpty == false {
+        if response.status == 200, (response.json["applied"] as? Int ?? 0) > 0 {
             let published = try await eventually {
                 let version = try await self.request(.GET, "/admin/lists/\(list)", token: token ?? self.operatorToken).json["publishedVersion"] as? Int ?? 0
                 return version > before

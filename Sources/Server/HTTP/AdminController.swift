@@ -79,7 +79,6 @@ public struct AdminController<Repository: StatusStore>: Sendable {
         var statusMessages: [StatusMessage]?
         /// The operator may create a list for an issuer.
         var owner: String?
-        static var members: Set<String> { ["id", "purpose", "statusSize", "capacity", "ttlSeconds", "validitySeconds", "statusMessages", "owner"] }
     }
 
     @Sendable func createList(request: Request, context: Context) async throws -> Response {
@@ -123,13 +122,11 @@ public struct AdminController<Repository: StatusStore>: Sendable {
 
     struct Allocate: StrictRequestBody {
         var count: Int?
-        static var members: Set<String> { ["count"] }
     }
 
     struct AllocateByPurpose: StrictRequestBody {
         var purpose: ListPurpose
         var count: Int?
-        static var members: Set<String> { ["purpose", "count"] }
     }
 
     struct Allocated: Encodable {
@@ -159,21 +156,49 @@ public struct AdminController<Repository: StatusStore>: Sendable {
             var index: Int
             var value: Int
         }
-        static var members: Set<String> { ["index", "value", "changes", "reason"] }
     }
 
+    /// The answer to a status change: a summary, plus the audit records for a single change or on request.
+    ///
+    /// Echoing every record of a large batch would cost more than applying it (6 MB for 50,000 changes); the
+    /// records stay readable through `GET /admin/audit?list=...&after=<firstAuditId - 1>`.
     struct StatusChanged: Encodable {
         let list: String
-        let applied: [AuditRecord]
+        /// The effective changes, each recorded in the audit log.
+        let applied: Int
         /// Changes that were already in effect (no-ops, not recorded).
         let unchanged: Int
+        /// The id of the first audit record written; nil when nothing was applied.
+        let firstAuditId: Int64?
+        /// The id of the last audit record written; nil when nothing was applied.
+        let lastAuditId: Int64?
+        /// The audit records written, in the order of the changes: for a request with one change, or with
+        /// `?details=true`.
+        let records: [AuditRecord]?
+
+        init(list: String, requested: Int, records: [AuditRecord], details: Bool) {
+            self.list = list
+            self.applied = records.count
+            self.unchanged = requested - records.count
+            self.firstAuditId = records.first?.id
+            self.lastAuditId = records.last?.id
+            self.records = details ? records : nil
+        }
     }
 
     /// `POST /admin/lists/{id}/status` with `{"index", "value", "reason"?}` or `{"changes": [...], "reason"?}`
-    /// (atomic batch).
+    /// (atomic batch). `?details=true|false` includes or leaves out the audit records (default: included for one
+    /// change only).
     @Sendable func setStatus(request: Request, context: Context) async throws -> Response {
         let caller = try context.require(.operator_, .issuer)
         let listId = try context.parameters.require("list")
+        let details: Bool? = try request.uri.queryParameters.get("details").map { raw in
+            switch raw {
+            case "true": return true
+            case "false": return false
+            default: throw ServiceError(.badRequest, "details must be 'true' or 'false', got '\(raw.prefix(40))'")
+            }
+        }
         let body = try await request.decodeStrict(SetStatus.self, context: context)
         let raw: [SetStatus.Change]
         switch (body.index, body.value, body.changes) {
@@ -187,8 +212,9 @@ public struct AdminController<Repository: StatusStore>: Sendable {
             }
             return EntryChange(index: change.index, value: UInt8(change.value))
         }
-        let applied = try await service.setStatuses(listId: listId, changes: changes, reason: body.reason, caller: caller)
-        return try jsonResponse(StatusChanged(list: listId, applied: applied, unchanged: changes.count - applied.count))
+        let records = try await service.setStatuses(listId: listId, changes: changes, reason: body.reason, caller: caller)
+        return try jsonResponse(
+            StatusChanged(list: listId, requested: changes.count, records: records, details: details ?? (changes.count == 1)))
     }
 
     struct AuditPage: Encodable {

@@ -44,7 +44,6 @@ public struct TokensController<Repository: StatusStore>: Sendable {
         var role: PrincipalRole
         var principal: String?
         var label: String?
-        static var members: Set<String> { ["role", "principal", "label"] }
     }
 
     struct Created: Encodable {

@@ -221,7 +221,6 @@ public struct RegistryController: Sendable {
 
     struct Submission: StrictRequestBody {
         var statement: String
-        static var members: Set<String> { ["statement"] }
     }
 
     struct Recorded: Encodable {
