@@ -64,6 +64,18 @@ let package = Package(
             path: "Sources/ClientReport",
             swiftSettings: swiftSettings
         ),
+        // Republication with segmented compression against whole-list compression (run-publication.sh).
+        .executableTarget(
+            name: "PublicationReport",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "StatusList", package: "standing"),
+                .product(name: "Signing", package: "standing"),
+                .product(name: "StatusListSecuring", package: "standing"),
+            ],
+            path: "Sources/PublicationReport",
+            swiftSettings: swiftSettings
+        ),
         // Seeds a data directory with a large trust registry (Benchmarks/registry/run-registry.sh).
         .executableTarget(
             name: "RegistrySeed",

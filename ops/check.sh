@@ -161,7 +161,7 @@ report(not wrong, "config.example.json values have the types apply() accepts", "
 
 # The ranges of ServerConfiguration.validate(), for the values of the example.
 ranges = {"port": (0, 65535), "publicationWindowMilliseconds": (0, 60000), "historyVersions": (1, 1000),
-          "w3cCompressionLevel": (0, 9), "ietfCompressionLevel": (0, 9)}
+          "w3cCompressionLevel": (0, 9), "ietfCompressionLevel": (0, 9), "compressionSegmentBytes": (1024, 67108864)}
 out_of_range = [f"{key}={config[key]} not in {low}-{high}" for key, (low, high) in ranges.items()
                 if isinstance(config.get(key), int) and not low <= config[key] <= high]
 ttl, validity = config.get("defaultTTLSeconds"), config.get("defaultValiditySeconds")

@@ -72,10 +72,12 @@ public func buildApplication(
     var publisherConfiguration = Publisher.Configuration()
     publisherConfiguration.window = .milliseconds(configuration.publicationWindowMilliseconds)
     publisherConfiguration.historyVersions = configuration.historyVersions
+    publisherConfiguration.compression.w3cLevel = configuration.w3cCompressionLevel
+    publisherConfiguration.compression.ietfLevel = configuration.ietfCompressionLevel
+    publisherConfiguration.compression.segmentBytes = configuration.compressionSegmentBytes
     let base = configuration.effectiveBaseURL
     let publisher = Publisher(
-        builder: SignedPublicationBuilder(
-            keys: keys, w3cCompressionLevel: configuration.w3cCompressionLevel, ietfCompressionLevel: configuration.ietfCompressionLevel),
+        builder: SignedPublicationBuilder(keys: keys),
         store: store,
         published: published,
         configuration: publisherConfiguration,

@@ -23,6 +23,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// costs 12-19x level 6's time for 13% fewer bytes (Benchmarks/results/core.md), so W3C defaults to 6.
     public var w3cCompressionLevel = 6
     public var ietfCompressionLevel = 9
+    /// Uncompressed bytes per independently compressed segment (1024 or more). A change recompresses one segment;
+    /// smaller segments republish faster and compress a little worse (Benchmarks/results/publication.md).
+    public var compressionSegmentBytes = 32 * 1024
     public var logLevel: Logger.Level = .info
 
     /// The defaults.
@@ -54,6 +57,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         for level in [w3cCompressionLevel, ietfCompressionLevel] where !(0...9).contains(level) {
             throw ServiceError(.invalidValue, "compression levels must be 0-9, got \(level)")
         }
+        guard (1024...(64 * 1024 * 1024)).contains(compressionSegmentBytes) else {
+            throw ServiceError(.invalidValue, "compression segment size must be 1024-67108864 bytes, got \(compressionSegmentBytes)")
+        }
     }
 
     /// The settings a config file or the environment may carry: file key and environment variable.
@@ -69,6 +75,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("directLookup", "STANDING_DIRECT_LOOKUP"),
         ("w3cCompressionLevel", "STANDING_W3C_COMPRESSION_LEVEL"),
         ("ietfCompressionLevel", "STANDING_IETF_COMPRESSION_LEVEL"),
+        ("compressionSegmentBytes", "STANDING_COMPRESSION_SEGMENT_BYTES"),
         ("logLevel", "STANDING_LOG_LEVEL"),
     ]
 
@@ -93,6 +100,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             directLookup = flag
         case "w3cCompressionLevel": w3cCompressionLevel = try int()
         case "ietfCompressionLevel": ietfCompressionLevel = try int()
+        case "compressionSegmentBytes": compressionSegmentBytes = try int()
         case "logLevel":
             guard let level = Logger.Level(rawValue: value.lowercased()) else {
                 throw ServiceError(.invalidValue, "\(source): logLevel must be one of trace, debug, info, notice, warning, error, critical")

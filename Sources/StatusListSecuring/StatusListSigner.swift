@@ -67,12 +67,19 @@ public enum StatusListSigner {
     /// - Parameter level: zlib level of the GZIP encoding.
     /// - Throws: ``StatusListError`` when the list cannot be encoded or a member is malformed.
     public static func w3cCredential(_ statement: StatusListStatement, level: Int) throws -> BitstringStatusListCredential {
+        try w3cCredential(statement, encodedList: try statement.bitstring.w3cEncodedList(level: level))
+    }
+
+    /// The unsigned W3C credential of a statement whose list is already encoded (e.g. by a
+    /// ``SegmentedCompressedList`` kept up to date across publications).
+    /// - Parameter encodedList: The `encodedList` of `statement.bitstring`: `u` + base64url of its GZIP stream.
+    /// - Throws: ``StatusListError`` when a member is malformed.
+    public static func w3cCredential(_ statement: StatusListStatement, encodedList: String) throws -> BitstringStatusListCredential {
         let subject = try BitstringStatusList(
             id: statement.url + "#list",
             statusPurpose: statement.purposes.count == 1 ? .one(statement.purposes[0]) : .many(statement.purposes),
-            bitstring: statement.bitstring,
-            ttl: statement.ttlSeconds * 1000,
-            level: level
+            encodedList: encodedList,
+            ttl: statement.ttlSeconds * 1000
         )
         return try BitstringStatusListCredential(
             id: statement.url,

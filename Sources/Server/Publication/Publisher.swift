@@ -8,10 +8,11 @@ import Store
 /// Builds the signed representations of one list state. The real one signs with the service keys
 /// (``SignedPublicationBuilder``); the protocol keeps the publisher testable without keys.
 public protocol PublicationBuilder: Sendable {
-    /// Encodes and signs every representation the list can be published in.
+    /// Signs every representation the list can be published in.
     /// - Parameters:
     ///   - definition: The list.
     ///   - bitstring: Its entries at this version.
+    ///   - compressed: The same entries compressed in the forms the representations embed.
     ///   - listURL: `{base}/status/{id}`: W3C `id`/`statusListCredential`, IETF `sub`/`uri`.
     ///   - issuedAt: `validFrom` / `iat`.
     ///   - validUntil: `validUntil` / `exp`.
@@ -19,6 +20,7 @@ public protocol PublicationBuilder: Sendable {
     func build(
         _ definition: StatusListDefinition,
         bitstring: Bitstring,
+        compressed: CompressedForms,
         listURL: String,
         issuedAt: Date,
         validUntil: Date
@@ -30,6 +32,10 @@ public protocol PublicationBuilder: Sendable {
 /// Changes are coalesced: the first change after a publication starts a window; everything that arrives within
 /// it goes out in one publication per list. Building runs off the actor, so committing changes never waits for
 /// signing. Each publication is recorded in the store (history) before it is served.
+///
+/// Compression is incremental: each list keeps its compressed forms in segments (``SegmentedCompressedList``)
+/// and a publication recompresses only the segments its changes touched, so republishing a 10M-entry list after
+/// one revocation costs one segment's compression, not the whole list's.
 public actor Publisher: Service {
     private struct ListState {
         var definition: StatusListDefinition
@@ -39,6 +45,10 @@ public actor Publisher: Service {
         var dirty: Bool
         /// When the oldest unpublished change was applied, for the publication-lag metric.
         var dirtySince: ContinuousClock.Instant?
+        /// The compressed forms as of the last publication; nil until the first one (which compresses everything).
+        var compression: ListCompression?
+        /// Segments whose entries changed since `compression` was brought up to date.
+        var changedSegments: Set<Int> = []
     }
 
     /// Publisher settings.
@@ -49,6 +59,8 @@ public actor Publisher: Service {
         public var historyVersions: Int = 16
         /// How often to look for publications that are about to expire.
         public var refreshInterval: Duration = .seconds(30)
+        /// Compression levels and segment size.
+        public var compression = CompressionSettings()
 
         /// Creates the default configuration.
         public init() {}
@@ -158,7 +170,15 @@ public actor Publisher: Service {
         guard var state = lists[listId] else { return }
         for change in changes {
             // The store validated these against the same definition, so a failure here is a bug, not bad input.
-            do { try state.bitstring.set(change.value, at: change.index) } catch {
+            do {
+                try state.bitstring.set(change.value, at: change.index)
+                // Tracked even before the first compression exists: a change that lands while the first one is
+                // being built must be recompressed after it.
+                state.changedSegments.insert(
+                    SegmentedCompressedList.segment(
+                        containingEntry: change.index, entrySize: state.bitstring.entrySize,
+                        segmentBytes: configuration.compression.segmentBytes))
+            } catch {
                 logger.error("in-memory entry update failed", metadata: ["list": "\(listId)", "error": "\(error)"])
             }
         }
@@ -199,30 +219,48 @@ public actor Publisher: Service {
         state.dirty = false
         let dirtySince = state.dirtySince
         state.dirtySince = nil
+        let changedSegments = state.changedSegments
+        state.changedSegments = []
         lists[listId] = state
         let now = Date()
         let validUntil = now.addingTimeInterval(Double(state.definition.validitySeconds))
         do {
-            let publication = try await build(state: state, version: state.version + 1, at: now, validUntil: validUntil)
+            let (publication, compression) = try await build(
+                state: state, changedSegments: changedSegments, version: state.version + 1, at: now, validUntil: validUntil)
             try await store.recordPublication(publication.record)
             lists[listId]?.version = publication.version
             lists[listId]?.validUntil = validUntil
+            // Changes applied while building are in `changedSegments` again, relative to this compression.
+            lists[listId]?.compression = compression
             remember(publication)
             published.replace(publication)
             publications.increment()
             if let dirtySince { publicationLag.recordNanoseconds((ContinuousClock.now - dirtySince).nanoseconds) }
         } catch {
             lists[listId]?.dirty = true
+            lists[listId]?.changedSegments.formUnion(changedSegments)
             if lists[listId]?.dirtySince == nil { lists[listId]?.dirtySince = dirtySince }
             throw error
         }
     }
 
-    /// Encodes and signs off the actor, so changes keep flowing in meanwhile.
-    private nonisolated func build(state: ListState, version: Int, at now: Date, validUntil: Date) async throws -> PublishedList {
+    /// Compresses the changed segments and signs off the actor, so changes keep flowing in meanwhile.
+    /// - Returns: The publication, and the compression it used (the list's compression from now on).
+    private nonisolated func build(
+        state: ListState, changedSegments: Set<Int>, version: Int, at now: Date, validUntil: Date
+    ) async throws -> (PublishedList, ListCompression) {
+        var compression: ListCompression
+        if let existing = state.compression {
+            compression = existing
+            try compression.recompress(segments: changedSegments, from: state.bitstring)
+        } else {
+            compression = try ListCompression(
+                state.bitstring, ietf: SignedPublicationBuilder.publishesIETF(state.definition), settings: configuration.compression)
+        }
         let representations = try builder.build(
-            state.definition, bitstring: state.bitstring, listURL: urlForList(state.definition.id), issuedAt: now, validUntil: validUntil)
-        return PublishedList(
+            state.definition, bitstring: state.bitstring, compressed: compression.forms, listURL: urlForList(state.definition.id),
+            issuedAt: now, validUntil: validUntil)
+        let publication = PublishedList(
             definition: state.definition,
             version: version,
             publishedAt: now,
@@ -230,6 +268,7 @@ public actor Publisher: Service {
             bitstring: state.bitstring,
             representations: representations.reduce(into: [:]) { $0[$1.key] = PublishedRepresentation(mediaType: $1.key, body: $1.value) }
         )
+        return (publication, compression)
     }
 
     private func remember(_ publication: PublishedList) {

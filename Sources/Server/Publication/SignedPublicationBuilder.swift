@@ -9,25 +9,27 @@ import Store
 /// and, for lists that carry the IETF status types, the IETF token as JWT and CWT (ES256).
 public struct SignedPublicationBuilder: PublicationBuilder {
     let keys: ServiceKeys
-    let w3cCompressionLevel: Int
-    let ietfCompressionLevel: Int
 
     /// Creates the builder.
-    public init(keys: ServiceKeys, w3cCompressionLevel: Int, ietfCompressionLevel: Int) {
+    public init(keys: ServiceKeys) {
         self.keys = keys
-        self.w3cCompressionLevel = w3cCompressionLevel
-        self.ietfCompressionLevel = ietfCompressionLevel
     }
 
     /// The media types a list is published in: always the two W3C forms; the IETF forms when the list carries the
     /// IETF status types (see ``ListRules/ietfExpressible``).
     public static func formats(for list: StatusListDefinition) -> [StatusMediaType] {
-        ListRules(list).ietfExpressible ? StatusMediaType.allCases : [.vc, .vcJWT]
+        publishesIETF(list) ? StatusMediaType.allCases : [.vc, .vcJWT]
+    }
+
+    /// Whether the list is published in the IETF forms too (so its IETF compression is needed).
+    public static func publishesIETF(_ list: StatusListDefinition) -> Bool {
+        ListRules(list).ietfExpressible
     }
 
     public func build(
         _ definition: StatusListDefinition,
         bitstring: Bitstring,
+        compressed: CompressedForms,
         listURL: String,
         issuedAt: Date,
         validUntil: Date
@@ -45,16 +47,18 @@ public struct SignedPublicationBuilder: PublicationBuilder {
             validUntil: validUntil,
             ttlSeconds: definition.ttlSeconds
         )
-        let credential = try StatusListSigner.w3cCredential(statement, level: w3cCompressionLevel)
+        let credential = try StatusListSigner.w3cCredential(statement, encodedList: compressed.w3cEncodedList)
         var representations: [StatusMediaType: Data] = [
             .vc: try StatusListSigner.dataIntegrityCredential(credential, signer: Self.signer(proofKey), created: issuedAt),
             .vcJWT: Data(try StatusListSigner.credentialJWT(credential, signer: Self.signer(jose)).utf8),
         ]
-        if ListRules(definition).ietfExpressible {
-            let compressed = try bitstring.ietfCompressed(level: ietfCompressionLevel)
+        if Self.publishesIETF(definition) {
+            guard let lst = compressed.ietfCompressed else {
+                throw ServiceError(.unavailable, "list '\(definition.id)' is published in the IETF forms but its IETF compression is missing")
+            }
             representations[.statusListJWT] = Data(
-                try StatusListSigner.statusListJWT(statement, signer: Self.signer(jose), compressedList: compressed).utf8)
-            representations[.statusListCWT] = try StatusListSigner.statusListCWT(statement, signer: Self.signer(jose), compressedList: compressed)
+                try StatusListSigner.statusListJWT(statement, signer: Self.signer(jose), compressedList: lst).utf8)
+            representations[.statusListCWT] = try StatusListSigner.statusListCWT(statement, signer: Self.signer(jose), compressedList: lst)
         }
         return representations
     }

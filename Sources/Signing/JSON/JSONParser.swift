@@ -155,8 +155,13 @@ struct JSONParser {
             case 0x00..<0x20:
                 throw failure("unescaped control character in a string")
             default:
-                utf8.append(byte)
-                position += 1
+                // Copy the run up to the next quote, escape or control character at once.
+                var end = position + 1
+                while end < bytes.count, bytes[end] >= 0x20, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") {
+                    end += 1
+                }
+                utf8.append(contentsOf: bytes[position..<end])
+                position = end
             }
         }
     }

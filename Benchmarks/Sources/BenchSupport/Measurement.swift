@@ -1,30 +1,29 @@
-import BenchSupport
 import Foundation
 
 /// How long one timed batch should take: long enough to dwarf clock overhead, short enough that a burst of
 /// activity from another process spoils only a few batches.
-let targetBatch = Duration.milliseconds(10)
+public let targetBatch = Duration.milliseconds(10)
 
 /// The result of timing a candidate against its baseline in alternating rounds.
-struct Comparison {
+public struct Comparison: Sendable {
     /// Median nanoseconds per operation of the candidate.
-    var candidateNanoseconds: Double
+    public var candidateNanoseconds: Double
     /// Median nanoseconds per operation of the baseline.
-    var baselineNanoseconds: Double
+    public var baselineNanoseconds: Double
     /// Median of the per-round ratios candidate / baseline.
-    var ratio: Double
+    public var ratio: Double
     /// Interquartile range of the per-round ratios.
-    var ratioP25: Double
-    var ratioP75: Double
+    public var ratioP25: Double
+    public var ratioP75: Double
     /// Number of A/B rounds.
-    var rounds: Int
+    public var rounds: Int
     /// Operations per timed batch.
-    var candidateBatch: Int
-    var baselineBatch: Int
+    public var candidateBatch: Int
+    public var baselineBatch: Int
 }
 
 /// Percentile by linear interpolation between order statistics.
-func percentile(_ values: [Double], _ fraction: Double) -> Double {
+public func percentile(_ values: [Double], _ fraction: Double) -> Double {
     let sorted = values.sorted()
     guard sorted.count > 1 else { return sorted.first ?? .nan }
     let position = fraction * Double(sorted.count - 1)
@@ -33,13 +32,13 @@ func percentile(_ values: [Double], _ fraction: Double) -> Double {
     return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
 }
 
-func nanoseconds(_ duration: Duration) -> Double {
+public func nanoseconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) * 1e9 + Double(duration.components.attoseconds) / 1e9
 }
 
 /// Times `iterations` calls of `body` and returns nanoseconds per call.
 @inline(never)
-func timeBatch(_ iterations: Int, _ body: () throws -> Int) rethrows -> Double {
+public func timeBatch(_ iterations: Int, _ body: () throws -> Int) rethrows -> Double {
     let clock = ContinuousClock()
     var sink = 0
     let start = clock.now
@@ -50,7 +49,7 @@ func timeBatch(_ iterations: Int, _ body: () throws -> Int) rethrows -> Double {
 }
 
 /// How many calls make a batch of about ``targetBatch``.
-func batchSize(_ body: () throws -> Int) rethrows -> Int {
+public func batchSize(_ body: () throws -> Int) rethrows -> Int {
     // Two warm-up calls (first-touch page faults, lazy zlib tables), then one timed call.
     _ = try timeBatch(2, body)
     let single = try timeBatch(1, body)
@@ -63,7 +62,7 @@ func batchSize(_ body: () throws -> Int) rethrows -> Int {
 ///   - rounds: The number of rounds; lowered automatically when a single call is very slow.
 ///   - candidate: The operation measured; returns something derived from its result.
 ///   - baseline: The reference operation.
-func compare(rounds requestedRounds: Int, candidate: () throws -> Int, baseline: () throws -> Int) rethrows -> Comparison {
+public func compare(rounds requestedRounds: Int, candidate: () throws -> Int, baseline: () throws -> Int) rethrows -> Comparison {
     let candidateBatch = try batchSize(candidate)
     let baselineBatch = try batchSize(baseline)
     // Keep very slow pairs (one call over ~50 ms) to a few seconds in total.

@@ -1,0 +1,62 @@
+import StatusList
+
+/// How publications compress lists.
+public struct CompressionSettings: Sendable, Equatable {
+    /// zlib level of the W3C `encodedList` (GZIP).
+    public var w3cLevel = Bitstring.defaultW3CCompressionLevel
+    /// zlib level of the IETF `lst` (ZLIB).
+    public var ietfLevel = Bitstring.defaultIETFCompressionLevel
+    /// Uncompressed bytes per independently compressed segment: a change recompresses one segment, not the list.
+    public var segmentBytes = SegmentedCompressedList.defaultSegmentBytes
+
+    /// Creates the default settings.
+    public init() {}
+}
+
+/// The compressed forms of a list as a publication embeds them.
+public struct CompressedForms: Sendable {
+    /// The W3C `encodedList`: `u` + base64url of the GZIP stream of the MSB-first bytes.
+    public let w3cEncodedList: String
+    /// The IETF `lst` bytes (ZLIB, LSB-first), when the list is published in the IETF forms.
+    public let ietfCompressed: [UInt8]?
+
+    /// Wraps already compressed forms.
+    public init(w3cEncodedList: String, ietfCompressed: [UInt8]?) {
+        self.w3cEncodedList = w3cEncodedList
+        self.ietfCompressed = ietfCompressed
+    }
+
+    /// Compresses a list in one pass, for callers without segment state (tests, one-off publications).
+    public init(_ bitstring: Bitstring, ietf: Bool, settings: CompressionSettings = CompressionSettings()) throws {
+        self.w3cEncodedList = try bitstring.w3cEncodedList(level: settings.w3cLevel)
+        self.ietfCompressed = ietf ? try bitstring.ietfCompressed(level: settings.ietfLevel) : nil
+    }
+}
+
+/// One list's segmented compressions, kept across publications so that each publication recompresses only the
+/// segments its changes touched. Both forms share the segment geometry (the IETF layout only reorders entries
+/// within a byte), so one segment index names the same entries in both.
+struct ListCompression: Sendable {
+    private var w3c: SegmentedCompressedList
+    private var ietf: SegmentedCompressedList?
+
+    /// Compresses every segment of the list, in the W3C form and, when `ietf`, in the IETF form.
+    init(_ bitstring: Bitstring, ietf: Bool, settings: CompressionSettings) throws {
+        w3c = try SegmentedCompressedList(bitstring, format: .w3c, level: settings.w3cLevel, segmentBytes: settings.segmentBytes)
+        self.ietf =
+            ietf
+            ? try SegmentedCompressedList(bitstring, format: .ietf, level: settings.ietfLevel, segmentBytes: settings.segmentBytes) : nil
+    }
+
+    /// Brings the changed segments up to date with the list.
+    mutating func recompress(segments: Set<Int>, from bitstring: Bitstring) throws {
+        guard !segments.isEmpty else { return }
+        try w3c.recompress(segments: segments, from: bitstring)
+        try ietf?.recompress(segments: segments, from: bitstring)
+    }
+
+    /// The streams as a publication embeds them.
+    var forms: CompressedForms {
+        CompressedForms(w3cEncodedList: w3c.encodedList, ietfCompressed: ietf?.compressed)
+    }
+}
