@@ -76,6 +76,7 @@ public actor Publisher: Service {
     private let urlForList: @Sendable (String) -> String
     private let configuration: Configuration
     private let logger: Logger
+    private let worker = PublicationWorker()
     private let publicationLag = Timer(label: "standing_publication_lag")
     private let publications = Counter(label: "standing_publications_total")
 
@@ -225,8 +226,12 @@ public actor Publisher: Service {
         let now = Date()
         let validUntil = now.addingTimeInterval(Double(state.definition.validitySeconds))
         do {
-            let (publication, compression) = try await build(
-                state: state, changedSegments: changedSegments, version: state.version + 1, at: now, validUntil: validUntil)
+            let (builder, urlForList, settings, state) = (builder, urlForList, configuration.compression, state)
+            let (publication, compression) = try await worker.run {
+                try Self.build(
+                    state: state, changedSegments: changedSegments, version: state.version + 1, at: now, validUntil: validUntil,
+                    builder: builder, listURL: urlForList(state.definition.id), settings: settings)
+            }
             try await store.recordPublication(publication.record)
             lists[listId]?.version = publication.version
             lists[listId]?.validUntil = validUntil
@@ -244,22 +249,24 @@ public actor Publisher: Service {
         }
     }
 
-    /// Compresses the changed segments and signs off the actor, so changes keep flowing in meanwhile.
+    /// Compresses the changed segments and signs, on the publication worker (off the actor, so changes keep flowing
+    /// in meanwhile, and at a lower CPU priority than reads).
     /// - Returns: The publication, and the compression it used (the list's compression from now on).
-    private nonisolated func build(
-        state: ListState, changedSegments: Set<Int>, version: Int, at now: Date, validUntil: Date
-    ) async throws -> (PublishedList, ListCompression) {
+    private static func build(
+        state: ListState, changedSegments: Set<Int>, version: Int, at now: Date, validUntil: Date, builder: any PublicationBuilder,
+        listURL: String, settings: CompressionSettings
+    ) throws -> (PublishedList, ListCompression) {
         var compression: ListCompression
         if let existing = state.compression {
             compression = existing
             try compression.recompress(segments: changedSegments, from: state.bitstring)
         } else {
             compression = try ListCompression(
-                state.bitstring, ietf: SignedPublicationBuilder.publishesIETF(state.definition), settings: configuration.compression)
+                state.bitstring, ietf: SignedPublicationBuilder.publishesIETF(state.definition), settings: settings)
         }
         let representations = try builder.build(
-            state.definition, bitstring: state.bitstring, compressed: compression.forms, listURL: urlForList(state.definition.id),
-            issuedAt: now, validUntil: validUntil)
+            state.definition, bitstring: state.bitstring, compressed: compression.forms, listURL: listURL, issuedAt: now,
+            validUntil: validUntil)
         let publication = PublishedList(
             definition: state.definition,
             version: version,
@@ -305,6 +312,7 @@ public actor Publisher: Service {
             }
         }
         await drain(timeout: .seconds(10))
+        await worker.shutdown()
     }
 
     /// Publishes everything still pending, waiting for a publication already under way; gives up after `timeout`

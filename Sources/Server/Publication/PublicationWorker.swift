@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOPosix
+
+/// The one thread that compresses and signs publications, at a lower CPU priority than the threads serving reads.
+///
+/// Under a write storm publication is the largest CPU consumer (compressing and signing lists of up to megabytes);
+/// on a small machine it competes with the event loops that answer status reads. Running it on its own thread with
+/// nice +10 lets the scheduler give the reads the CPU first, while an idle machine still publishes at full speed.
+/// One thread also bounds publication to one core, whatever the number of lists changed at once.
+final class PublicationWorker: Sendable {
+    /// The nice increment of the worker thread (Linux applies `setpriority(PRIO_PROCESS, 0, …)` to the calling thread).
+    static let niceIncrement: Int32 = 10
+
+    private let pool: NIOThreadPool
+
+    init() {
+        pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+    }
+
+    /// Runs `body` on the worker thread.
+    func run<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
+        try await pool.runIfActive {
+            Self.lowerPriority()
+            return try body()
+        }
+    }
+
+    /// Stops the thread after the work already queued.
+    func shutdown() async {
+        try? await pool.shutdownGracefully()
+    }
+
+    private static func lowerPriority() {
+        #if os(Linux)
+        let which = __priority_which_t(PRIO_PROCESS.rawValue)
+        if getpriority(which, 0) < niceIncrement { _ = setpriority(which, 0, niceIncrement) }
+        #endif
+    }
+}
