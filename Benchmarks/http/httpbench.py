@@ -473,7 +473,7 @@ class Bench:
     def build_fixtures(self, standing):
         admin = Client(standing.port, standing.token)
         reader = Client(standing.port)
-        for list_id, capacity in (("bench-131k", 131_072), ("bench-1m", 1_048_576)):
+        for list_id, capacity in (("bench-131k", 131_072), ("bench-1m", 1_048_576), ("bench-10m", 10_000_000)):
             create_list(admin, list_id, capacity)
             indices = allocate(admin, list_id, capacity // 100)  # exactly 1 % (rounded down) at random positions
             set_batch(admin, list_id, indices, 1)
@@ -501,8 +501,8 @@ class Bench:
     def define_scenarios(self, nginx_etag):
         """(name, description, standing path, standing headers, nginx path, nginx headers, expected status, body)."""
         scenarios = []
-        for list_id, label in (("bench-131k", "131,072"), ("bench-1m", "1,048,576")):
-            short = "131k" if list_id == "bench-131k" else "1m"
+        for list_id, label in (("bench-131k", "131,072"), ("bench-1m", "1,048,576"), ("bench-10m", "10,000,000")):
+            short = list_id.split("-")[1]
             for kind, accept, title in (("ietf-jwt", ACCEPT_IETF_JWT, "IETF JWT"), ("w3c-vc", ACCEPT_W3C, "W3C credential")):
                 fixture = self.fixtures[list_id][kind]
                 scenarios.append({
@@ -923,7 +923,8 @@ class Bench:
             reader = Client(standing.port)
             latency_lists = {}
             for list_id, capacity, extra in (("lat-131k", 131_072, 2 * arguments.latency_samples),
-                                             ("lat-1m", 1_048_576, arguments.latency_samples_1m)):
+                                             ("lat-1m", 1_048_576, arguments.latency_samples_1m),
+                                             ("lat-10m", 10_000_000, arguments.latency_samples_1m)):
                 create_list(admin, list_id, capacity)
                 base = allocate(admin, list_id, capacity // 100)
                 set_batch(admin, list_id, base, 1)
@@ -940,6 +941,8 @@ class Bench:
             if arguments.latency_samples_1m:
                 latencies.append(self.revoke_latency(standing, "lat-1m", latency_lists["lat-1m"],
                                                      "1,048,576 entries, window 0 ms", 0, 1_048_576))
+                latencies.append(self.revoke_latency(standing, "lat-10m", latency_lists["lat-10m"],
+                                                     "10,000,000 entries, window 0 ms", 0, 10_000_000))
             self.results["revoke_latency"] = latencies
             standing.stop()
 
