@@ -115,12 +115,13 @@ public func buildApplication(
         }
     }).addRoutes(to: router)
 
-    let fastPathServed = Counter(label: "standing_status_fast_path_responses_total")
+    let serverName = "standing"
+    // Status reads are answered on the event loop from bytes prepared at publication; the rest goes to the router.
+    let fastPath = StatusFastPathConfiguration(published: published, serverName: serverName, directLookupEnabled: configuration.directLookup)
     let application = Application(
         router: router,
-        server: .http1(
-            configuration: .init(additionalChannelHandlers: [StatusFastPathHandler(published: published, served: fastPathServed)])),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "standing"),
+        server: .standingHTTP1(fastPath: fastPath),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
         services: [publisher, registry],
         onServerRunning: onServerRunning,
         logger: logger

@@ -1,43 +1,96 @@
-import Foundation
-import HTTPTypes
 import Metrics
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
 
-/// Answers `GET`/`HEAD /status/{id}` and `/status/{id}.{suffix}` for current publications directly on the event
-/// loop, in Hummingbird's HTTP/1 pipeline, and passes every other request on to the router.
+/// What the fast path of every connection shares.
+struct StatusFastPathConfiguration: Sendable {
+    /// The current publications and their prepared answers.
+    let published: PublishedLists
+    /// Counts the responses the fast path wrote.
+    let served: Counter
+    /// The `Server` header the application adds to every response, nil for none.
+    let serverName: String?
+    /// Whether the router answers `GET /status/{id}/{index}`; when it does not, neither does the fast path.
+    let directLookupEnabled: Bool
+
+    /// The metric counting fast-path responses.
+    static let servedMetric = "standing_status_fast_path_responses_total"
+
+    /// Creates the configuration; `served` defaults to the ``servedMetric`` counter.
+    init(published: PublishedLists, serverName: String?, directLookupEnabled: Bool, served: Counter = Counter(label: servedMetric)) {
+        self.published = published
+        self.served = served
+        self.serverName = serverName
+        self.directLookupEnabled = directLookupEnabled
+    }
+}
+
+/// Answers `GET`/`HEAD /status/{id}`, `/status/{id}.{suffix}` and `GET /status/{id}/{index}` for current
+/// publications on the event loop, with bytes serialised at publication (``PreparedStatusReads``), and passes every
+/// other request on to the router.
 ///
-/// The router path crosses from the event loop to a Swift concurrency task for each request; for the one read that
-/// verifiers and wallets hammer, that hop is most of the cost (measured in swift-stack.md: about 0.5x nginx through
-/// the router, 0.8x for a raw handler). The answer is the same either way: both use
-/// ``StatusRepresentationResponse``. Anything unusual (a query string, unknown list, 406, `Connection: close`, a
-/// request while an earlier pipelined one is still with the router) goes to the router, which also produces the
-/// problem responses.
+/// It sits in the HTTP/1 pipeline between NIO's request decoder and the HTTPTypes codec, so it sees NIO's request head
+/// (no conversion to `HTTPRequest`) and writes its answers through ``RawResponseWriter`` past NIO's response encoder
+/// (no `HTTPResponse` conversion, no header encoding): the pre-serialised head, the per-second `Date`/`Server`
+/// tail and the body, as `ByteBuffer`s. The router path crosses from the event loop to a Swift concurrency task for
+/// each request; for the reads that verifiers and wallets hammer, that and the per-request encoding are most of the
+/// cost. Anything unusual (a query string, unknown list, 406, not HTTP/1.1, `Connection: close`, a repeated
+/// `Accept`/`If-None-Match`, a request while an earlier pipelined one is still with the router) goes to the router,
+/// which also produces the problem responses.
+///
+/// Order on a pipelined connection: the handler answers only while no routed request is waiting for its response
+/// (counted from request head to response end), so its answer never overtakes one from the router; while one is
+/// waiting, later requests go to the router too, which answers in order.
 final class StatusFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
-    private let published: PublishedLists
-    private let served: Counter
+    private enum Answer {
+        /// A pre-serialised head (status line through `Content-Length`) and the body, nil for HEAD and 304.
+        case prepared(head: ByteBuffer, body: ByteBuffer?)
+        /// A direct lookup of an index known to be inside the list.
+        case lookup(PreparedLookup, index: Int)
+    }
+
+    private let configuration: StatusFastPathConfiguration
+    private let writer: RawResponseWriter
     /// Requests handed to the router whose response has not ended yet; while any is pending, answering here would
     /// overtake it on a pipelined connection.
     private var pendingRouterResponses = 0
     /// The request being answered here: its remaining parts are dropped, the response goes out at its end.
-    private var answering: StatusRepresentationResponse?
-    private var dateCache = (second: Int(-1), value: "")
+    private var answering: Answer?
+    private var negotiation = NegotiationMemo()
+    private var publications = PreparedReadsCache()
+    private var headTail: ResponseHeadTail
+    /// A bodyless response that keeps NIO's encoder in step; see ``respond(_:context:)``.
+    private let placeholderHead = NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .noContent)))
+    private let placeholderEnd = NIOAny(HTTPServerResponsePart.end(nil))
 
-    init(published: PublishedLists, served: Counter) {
-        self.published = published
-        self.served = served
+    init(configuration: StatusFastPathConfiguration, writer: RawResponseWriter) {
+        self.configuration = configuration
+        self.writer = writer
+        self.headTail = ResponseHeadTail(serverName: configuration.serverName)
+    }
+
+    /// Adds the fast path to a channel whose pipeline Hummingbird's `HTTP1Channel` has set up: the writer right after
+    /// the socket (before NIO's `HTTPResponseEncoder`), the handler right after NIO's request decoder (before the
+    /// HTTPTypes codec).
+    /// - Throws: When the pipeline lacks NIO's HTTP/1 encoder or decoder.
+    static func install(on pipeline: ChannelPipeline.SynchronousOperations, configuration: StatusFastPathConfiguration) throws {
+        let encoder = try pipeline.handler(type: HTTPResponseEncoder.self)
+        let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+        let writer = RawResponseWriter()
+        try pipeline.addHandler(writer, position: .before(encoder))
+        try pipeline.addHandler(StatusFastPathHandler(configuration: configuration, writer: writer), position: .after(decoder))
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
-            if pendingRouterResponses == 0, let response = fastResponse(to: head) {
-                answering = response
+            if pendingRouterResponses == 0, let answer = answer(to: head) {
+                answering = answer
                 return
             }
             pendingRouterResponses += 1
@@ -45,23 +98,12 @@ final class StatusFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler
         case .body:
             if answering == nil { context.fireChannelRead(data) }
         case .end:
-            guard let response = answering else {
+            guard let answer = answering else {
                 context.fireChannelRead(data)
                 return
             }
             answering = nil
-            var head = HTTPResponse(status: response.status, headerFields: response.headers)
-            head.headerFields[.date] = currentDate()
-            if let body = response.body {
-                head.headerFields[.contentLength] = String(body.readableBytes)
-                context.write(wrapOutboundOut(.head(head)), promise: nil)
-                context.write(wrapOutboundOut(.body(body)), promise: nil)
-            } else {
-                if response.status == .ok, head.headerFields[.contentLength] == nil { head.headerFields[.contentLength] = "0" }
-                context.write(wrapOutboundOut(.head(head)), promise: nil)
-            }
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-            served.increment()
+            respond(answer, context: context)
         }
     }
 
@@ -70,28 +112,188 @@ final class StatusFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.write(data, promise: promise)
     }
 
-    /// The response for a request this handler can answer, or nil to leave it to the router.
-    private func fastResponse(to head: HTTPRequest) -> StatusRepresentationResponse? {
-        guard head.method == .get || head.method == .head, let path = head.path, path.hasPrefix("/status/") else { return nil }
-        let segment = path.dropFirst("/status/".count)
-        guard !segment.isEmpty, !segment.contains("/"), !segment.contains("?"), !segment.contains("%") else { return nil }
-        if let connection = head.headerFields[.connection], connection.lowercased().contains("close") { return nil }
-        guard let (listId, forced) = try? StatusReadController.splitFormat(String(segment)),
-            let publication = published.get(listId)
-        else { return nil }
-        return try? StatusRepresentationResponse(
-            publication: publication,
-            forced: forced,
-            accept: head.headerFields[.accept],
-            ifNoneMatch: head.headerFields[.ifNoneMatch],
-            headOnly: head.method == .head
-        )
+    /// Writes `answer` as raw bytes past the encoder.
+    private func respond(_ answer: Answer, context: ChannelHandlerContext) {
+        // NIO's decoder tells the encoder the method of every request it decodes, and the encoder takes one per
+        // response head (to leave the body out of answers to HEAD). A response that bypasses the encoder must still
+        // take its request's turn: a bodyless placeholder head and end go through the encoder, and the writer drops
+        // their bytes. Everything here runs synchronously on the event loop, so nothing else is written meanwhile.
+        writer.discarding = true
+        context.write(placeholderHead, promise: nil)
+        context.write(placeholderEnd, promise: nil)
+        writer.discarding = false
+        let tail = headTail.current()
+        switch answer {
+        case .prepared(let head, let body):
+            writer.writeRaw(head)
+            writer.writeRaw(tail)
+            if let body { writer.writeRaw(body) }
+        case .lookup(let lookup, let index):
+            // The index was checked against the list when the request was accepted, so this is never nil.
+            if let response = lookup.response(index: index, tail: tail, allocator: context.channel.allocator) {
+                writer.writeRaw(response)
+            }
+        }
+        writer.flush()
+        configuration.served.increment()
     }
 
-    private func currentDate() -> String {
-        let now = Date()
-        let second = Int(now.timeIntervalSince1970)
-        if second != dateCache.second { dateCache = (second, HTTPDate.format(now)) }
-        return dateCache.value
+    /// The answer to a request this handler can answer, or nil to leave it to the router.
+    private func answer(to head: HTTPRequestHead) -> Answer? {
+        let headOnly: Bool
+        switch head.method {
+        case .GET: headOnly = false
+        case .HEAD: headOnly = true
+        default: return nil
+        }
+        guard head.version == .http1_1, let target = StatusReadTarget(head.uri) else { return nil }
+        guard let fields = RequestFields(head.headers) else { return nil }
+        switch target {
+        case .list(let id, let format):
+            guard let reads = publications.reads(id, in: configuration.published) else { return nil }
+            let prepared: PreparedRepresentationResponse
+            if let format {
+                guard let forced = reads.perFormat(format) else { return nil }
+                prepared = forced
+            } else {
+                guard let position = negotiation.position(accept: fields.accept, offerSet: reads.offerSet, offers: reads.offers),
+                    position < reads.negotiated.count
+                else { return nil }
+                prepared = reads.negotiated[position]
+            }
+            if let ifNoneMatch = fields.ifNoneMatch,
+                ifNoneMatch == prepared.etag || StatusRepresentationResponse.matches(ifNoneMatch, etag: prepared.etag)
+            {
+                return .prepared(head: prepared.notModifiedHead, body: nil)
+            }
+            return .prepared(head: prepared.okHead, body: headOnly ? nil : prepared.body)
+        case .lookup(let id, let index):
+            guard !headOnly, configuration.directLookupEnabled,
+                let lookup = publications.reads(id, in: configuration.published)?.lookup,
+                lookup.contains(index)
+            else { return nil }
+            return .lookup(lookup, index: index)
+        }
+    }
+}
+
+/// The request header fields the fast path looks at, read in one pass over NIO's headers.
+private struct RequestFields {
+    var accept: String?
+    var ifNoneMatch: String?
+
+    /// Nil when the request must go to the router: `Connection` asks to close, or `Accept`/`If-None-Match` appears
+    /// more than once (the router reads their combined values).
+    init?(_ headers: HTTPHeaders) {
+        for (name, value) in headers {
+            if name.equalsLowercaseASCII("accept") {
+                guard accept == nil else { return nil }
+                accept = value
+            } else if name.equalsLowercaseASCII("if-none-match") {
+                guard ifNoneMatch == nil else { return nil }
+                ifNoneMatch = value
+            } else if name.equalsLowercaseASCII("connection"), value.containsLowercaseASCII("close") {
+                return nil
+            }
+        }
+    }
+}
+
+extension String {
+    /// Whether the string equals `lowercase` ignoring ASCII case (`lowercase` must be lowercase ASCII).
+    fileprivate func equalsLowercaseASCII(_ lowercase: StaticString) -> Bool {
+        guard utf8.count == lowercase.utf8CodeUnitCount else { return false }
+        return lowercase.withUTF8Buffer { expected in
+            zip(utf8, expected).allSatisfy { $0.asciiLowercased == $1 }
+        }
+    }
+
+    /// Whether `lowercase` occurs in the string, ignoring ASCII case (`lowercase` must be lowercase ASCII).
+    fileprivate func containsLowercaseASCII(_ lowercase: StaticString) -> Bool {
+        lowercase.withUTF8Buffer { needle in
+            let bytes = utf8
+            var start = bytes.startIndex
+            while start != bytes.endIndex {
+                var probe = start
+                var matched = true
+                for expected in needle {
+                    guard probe != bytes.endIndex, bytes[probe].asciiLowercased == expected else {
+                        matched = false
+                        break
+                    }
+                    bytes.formIndex(after: &probe)
+                }
+                if matched { return true }
+                bytes.formIndex(after: &start)
+            }
+            return false
+        }
+    }
+}
+
+extension UInt8 {
+    fileprivate var asciiLowercased: UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(self) ? self + 32 : self
+    }
+}
+
+/// The prepared answers of the lists one connection reads, kept while no publication was replaced so that a request
+/// neither takes the ``PublishedLists`` lock nor builds a `String` for the list id.
+private struct PreparedReadsCache {
+    /// A connection usually reads one list; a few more cover clients that check several.
+    static let capacity = 2
+    private var generation = -1
+    private var entries: [PreparedStatusReads] = []
+
+    mutating func reads(_ id: Substring, in published: PublishedLists) -> PreparedStatusReads? {
+        // Read the generation first: whatever is fetched afterwards is at least as new as it.
+        let current = published.generation
+        if current != generation {
+            entries.removeAll(keepingCapacity: true)
+            generation = current
+        }
+        for entry in entries where entry.listId.utf8.elementsEqual(id.utf8) { return entry }
+        guard let found = published.preparedReads(String(id)) else { return nil }
+        if entries.count >= Self.capacity { entries.removeFirst() }
+        entries.append(found)
+        return found
+    }
+}
+
+/// The first handler after the socket, before NIO's `HTTPResponseEncoder`: passes the encoder's bytes on, writes
+/// the fast path's pre-serialised bytes past the encoder, and drops the bytes of the placeholder responses that keep
+/// the encoder in step (``StatusFastPathHandler``).
+final class RawResponseWriter: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
+
+    /// Set by the fast path around its placeholder writes.
+    var discarding = false
+    private var context: ChannelHandlerContext?
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard !discarding else {
+            promise?.succeed(())
+            return
+        }
+        context.write(data, promise: promise)
+    }
+
+    /// Writes `buffer` towards the socket, past the encoder.
+    func writeRaw(_ buffer: ByteBuffer) {
+        context?.write(NIOAny(IOData.byteBuffer(buffer)), promise: nil)
+    }
+
+    /// Flushes what was written.
+    func flush() {
+        context?.flush()
     }
 }

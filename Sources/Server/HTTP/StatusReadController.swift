@@ -37,13 +37,17 @@ public struct StatusReadController: Sendable {
     /// `GET /status/{id}` (negotiated) and `GET /status/{id}.{suffix}` (one format).
     @Sendable func list(request: Request, context: Context) async throws -> Response {
         let segment = try context.parameters.require("list")
-        let (listId, forced) = try Self.splitFormat(segment)
+        let (idPart, forced) = try Self.splitFormat(segment[...])
+        let listId = String(idPart)
         guard var publication = published.get(listId) else {
             throw ServiceError(.notFound, "no status list '\(listId)'")
         }
         if let time = try Self.requestedTime(request) {
             guard let historical = await publisher.publication(listId: listId, at: time) else {
-                throw ServiceError(.statusRetrieval, "no version of list '\(listId)' in force at \(ISO8601DateFormatter().string(from: time)) is retained")
+                throw ServiceError(
+                    .statusRetrieval,
+                    "no version of list '\(listId)' in force at \(ISO8601DateFormatter().string(from: time)) is retained"
+                )
             }
             publication = historical
         }
@@ -57,15 +61,16 @@ public struct StatusReadController: Sendable {
         return Response(status: response.status, headers: response.headers, body: response.body.map { .init(byteBuffer: $0) } ?? .init())
     }
 
-    /// Splits `id.suffix` into the list id and the forced media type.
-    static func splitFormat(_ segment: String) throws -> (String, StatusMediaType?) {
+    /// Splits `id.suffix` into the list id and the forced media type (at the first dot), without copying the id.
+    static func splitFormat(_ segment: Substring) throws -> (Substring, StatusMediaType?) {
         guard let dot = segment.firstIndex(of: ".") else { return (segment, nil) }
         guard let type = StatusMediaType(pathSuffix: segment[segment.index(after: dot)...]) else {
             throw ServiceError(
                 .notFound,
-                "unknown format suffix; use one of \(StatusMediaType.allCases.map { "." + $0.pathSuffix }.joined(separator: ", "))")
+                "unknown format suffix; use one of \(StatusMediaType.allCases.map { "." + $0.pathSuffix }.joined(separator: ", "))"
+            )
         }
-        return (String(segment[..<dot]), type)
+        return (segment[..<dot], type)
     }
 
     /// `?time=` (IETF, unix seconds) or `?timestamp=` (W3C, XML Schema dateTimeStamp).

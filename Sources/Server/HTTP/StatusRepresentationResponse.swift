@@ -2,8 +2,10 @@ import HTTPTypes
 import NIOCore
 import Store
 
-/// The response to a read of a published list, chosen from its pre-built representations: content negotiation,
-/// conditional request, caching headers. Shared by the router and the event-loop fast path, so both answer alike.
+/// The router's response to a read of a published list, chosen from its pre-built representations: content
+/// negotiation, conditional request, caching headers. The event-loop fast path serialises the same headers
+/// (``headers(for:contentType:negotiated:)``) and uses the same negotiation and entity-tag matching, so both answer
+/// alike.
 struct StatusRepresentationResponse {
     let status: HTTPResponse.Status
     let headers: HTTPFields
@@ -36,17 +38,15 @@ struct StatusRepresentationResponse {
             guard let chosen = ContentNegotiation.choose(accept: accept, offers: publication.offers) else {
                 throw ServiceError(
                     .notAcceptable,
-                    "list '\(listId)' is available as \(publication.offers.map(\.mediaType).joined(separator: ", "))")
+                    "list '\(listId)' is available as \(publication.offers.map(\.mediaType).joined(separator: ", "))"
+                )
             }
             offer = chosen
         }
         guard let representation = publication.representations[offer.representation] else {
             throw ServiceError(.notFound, "list '\(listId)' is not published as \(offer.mediaType)")
         }
-        var headers = forced == nil ? representation.negotiatedHeaders : representation.fixedHeaders
-        if offer.mediaType != representation.mediaType.rawValue {
-            headers[.contentType] = offer.mediaType
-        }
+        var headers = Self.headers(for: representation, contentType: offer.mediaType, negotiated: forced == nil)
         if let ifNoneMatch, Self.matches(ifNoneMatch, etag: representation.etag) {
             self.status = .notModified
             self.headers = headers
@@ -61,6 +61,21 @@ struct StatusRepresentationResponse {
             self.body = representation.body
         }
         self.headers = headers
+    }
+
+    /// The headers of a 200 or 304 answer with `representation`, as the negotiated URL (with `Vary: Accept`) or the
+    /// per-format URL sends them; the server adds `Content-Length`, `Date` and `Server`. The fast path serialises the
+    /// same fields at publication (``PreparedStatusReads``), so both paths answer alike.
+    /// - Parameters:
+    ///   - representation: The representation served.
+    ///   - contentType: The media type of the chosen offer (an alias of the representation's own type, or it).
+    ///   - negotiated: Whether the URL was the negotiated one.
+    static func headers(for representation: PublishedRepresentation, contentType: String, negotiated: Bool) -> HTTPFields {
+        var headers = negotiated ? representation.negotiatedHeaders : representation.fixedHeaders
+        if contentType != representation.mediaType.rawValue {
+            headers[.contentType] = contentType
+        }
+        return headers
     }
 
     /// RFC 9110 §13.1.2: `*` or a list of entity tags, compared weakly.

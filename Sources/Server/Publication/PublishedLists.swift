@@ -4,28 +4,51 @@ import Synchronization
 /// The current publication of every list, readable from any thread without waiting on the publisher.
 ///
 /// A read takes the lock only long enough to copy one reference-counted value out, so the hot path never waits
-/// for encoding or signing, which happen before ``replace(_:)``.
+/// for encoding or signing, which happen before ``replace(_:)``. Each publication swapped in also gets its answers
+/// serialised for the event-loop fast path (``PreparedStatusReads``), once, outside the lock.
 public final class PublishedLists: Sendable {
-    private let current = Mutex<[String: PublishedList]>([:])
+    private struct State {
+        var publications: [String: PublishedList] = [:]
+        var prepared: [String: PreparedStatusReads] = [:]
+    }
+
+    private let current = Mutex<State>(State())
+    /// Advanced after every ``replace(_:)``: readers that keep prepared answers per connection check it instead of
+    /// taking the lock on every request.
+    private let replacements = Atomic<Int>(0)
 
     /// Creates an empty set.
     public init() {}
 
     /// The current publication of `listId`, or nil when the list is unknown or not yet published.
     public func get(_ listId: String) -> PublishedList? {
-        current.withLock { $0[listId] }
+        current.withLock { $0.publications[listId] }
     }
 
     /// Swaps in a new publication of its list.
     public func replace(_ publication: PublishedList) {
-        current.withLock { $0[publication.definition.id] = publication }
+        let prepared = PreparedStatusReads(publication)
+        current.withLock { state in
+            state.publications[publication.definition.id] = publication
+            state.prepared[publication.definition.id] = prepared
+        }
+        replacements.wrappingAdd(1, ordering: .releasing)
     }
 
     /// How many lists are published.
-    public var count: Int { current.withLock { $0.count } }
+    public var count: Int { current.withLock { $0.publications.count } }
 
     /// A snapshot of every current publication.
     public func all() -> [PublishedList] {
-        current.withLock { Array($0.values) }
+        current.withLock { Array($0.publications.values) }
     }
+
+    /// The fast path's answers for the current publication of `listId`.
+    func preparedReads(_ listId: String) -> PreparedStatusReads? {
+        current.withLock { $0.prepared[listId] }
+    }
+
+    /// Changes whenever a publication is replaced; prepared answers fetched while it had the same value are at most
+    /// as old as that replacement.
+    var generation: Int { replacements.load(ordering: .acquiring) }
 }

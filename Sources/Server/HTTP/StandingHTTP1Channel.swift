@@ -1,0 +1,55 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// Hummingbird's HTTP/1 child channel with the status fast path added to its pipeline.
+///
+/// `HTTP1Channel`'s `additionalChannelHandlers` go after the HTTPTypes codec, where a handler sees converted
+/// `HTTPRequest`s and can only write `HTTPResponse` parts that are converted and encoded again. The fast path needs
+/// NIO's own request heads and a way past the response encoder, so this sets the channel up exactly as
+/// `HTTP1Channel` does and then inserts ``StatusFastPathHandler`` and its ``RawResponseWriter`` at those places
+/// (see ``StatusFastPathHandler/install(on:configuration:)``). Requests the fast path does not answer take the
+/// unchanged Hummingbird path.
+struct StandingHTTP1Channel: ServerChildChannel {
+    typealias Value = HTTP1Channel.Value
+
+    private let http1: HTTP1Channel
+    private let fastPath: StatusFastPathConfiguration
+
+    /// - Parameters:
+    ///   - responder: The application's responder (from `HTTPServerBuilder`).
+    ///   - configuration: The HTTP/1 channel configuration.
+    ///   - fastPath: What the fast path serves.
+    init(responder: @escaping HTTPChannelHandler.Responder, configuration: HTTP1Channel.Configuration, fastPath: StatusFastPathConfiguration) {
+        self.http1 = HTTP1Channel(responder: responder, configuration: configuration)
+        self.fastPath = fastPath
+    }
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        let fastPath = fastPath
+        return http1.setup(channel: channel, logger: logger).map { value in
+            do {
+                try StatusFastPathHandler.install(on: channel.pipeline.syncOperations, configuration: fastPath)
+            } catch {
+                // Without NIO's HTTP/1 encoder and decoder where expected, the router answers everything: slower, but
+                // the same answers.
+                logger.error("status fast path not installed on this connection: \(error)")
+            }
+            return value
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await http1.handle(value: value, logger: logger)
+    }
+}
+
+extension HTTPServerBuilder {
+    /// An HTTP/1 server whose status reads go through the fast path (``StandingHTTP1Channel``).
+    static func standingHTTP1(configuration: HTTP1Channel.Configuration = .init(), fastPath: StatusFastPathConfiguration) -> HTTPServerBuilder {
+        .init { responder in
+            StandingHTTP1Channel(responder: responder, configuration: configuration, fastPath: fastPath)
+        }
+    }
+}

@@ -1,0 +1,631 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import StandingTestSupport
+import StatusList
+import Store
+import Synchronization
+import Testing
+
+@testable import Server
+
+/// The event-loop fast path writes pre-serialised bytes; they must be the router's bytes (apart from `Date`), for
+/// every representation, method and conditional, and for the direct lookup; and they must never come out of order.
+@Suite struct FastPathBytesTests {
+    // MARK: - Content negotiation memo
+
+    static let acceptTable: [String?] = [
+        nil, "", "   ", ",", "*/*", "*/*;q=0", "application/*", "APPLICATION/*", "application/VC+JWT", "text/html",
+        "text/html, */*;q=0.1", "text/*, application/json;q=0.5", "application/statuslist+jwt",
+        "application/statuslist+cwt;q=0.9, application/statuslist+jwt;q=0.5", "application/statuslist+jwt;q=0",
+        "application/statuslist+jwt;q=0, */*", "application/vc+jwt;q=0.3, application/vc;q=0.3", "application/json",
+        "application/ld+json;profile=x", "application/vc+ld+json;q=1.0", "application/vc;q=2", "application/vc;q=abc",
+        "application/vc; Q=0", "*/*;q=0.5, application/*;q=0", "application/*;q=0.2, application/statuslist+cwt",
+        "garbage", "a/b/c", "/json", "application/", " application/vc+jwt ; q=0.8 ,application/statuslist+cwt;q=0.81",
+        "application/vc,application/vc+jwt,application/statuslist+jwt,application/statuslist+cwt",
+    ]
+
+    static let offerSets: [[StatusMediaType]] = [
+        StatusMediaType.allCases, [.vc, .vcJWT], [.statusListJWT, .statusListCWT], [.statusListCWT], [],
+    ]
+
+    @Test(arguments: acceptTable)
+    func negotiationMemoAgreesWithChoose(accept: String?) {
+        var memo = NegotiationMemo()
+        for (setNumber, available) in Self.offerSets.enumerated() {
+            let offers = ContentNegotiation.offers(available: available)
+            let expected = ContentNegotiation.choose(accept: accept, offers: offers)
+            // Twice: the first asks `choose`, the second comes from the memo.
+            for _ in 0..<2 {
+                let position = memo.position(accept: accept, offerSet: UInt8(setNumber), offers: offers)
+                #expect(position.map { offers[$0] } == expected, "\(accept ?? "none") with \(available)")
+            }
+        }
+    }
+
+    @Test func negotiationMemoStaysBoundedAndRight() {
+        var memo = NegotiationMemo()
+        let offers = ContentNegotiation.offers(available: StatusMediaType.allCases)
+        let values = (0..<(NegotiationMemo.capacity * 3)).map { "application/statuslist+jwt;q=0.\($0 % 10), application/vc;q=0.\($0 / 10)" }
+        for round in 0..<2 {
+            for value in values + Self.acceptTable.compactMap({ $0 }) {
+                #expect(
+                    memo.position(accept: value, offerSet: 1, offers: offers).map { offers[$0] }
+                        == ContentNegotiation.choose(accept: value, offers: offers),
+                    "round \(round): \(value)"
+                )
+            }
+        }
+        let long = String(repeating: "text/html, ", count: 200) + "application/statuslist+cwt"
+        #expect(memo.position(accept: long, offerSet: 1, offers: offers).map { offers[$0].mediaType } == "application/statuslist+cwt")
+    }
+
+    // MARK: - Request targets
+
+    static let targets: [(String, StatusReadTarget?)] = [
+        ("/status/abc", .list(id: "abc", format: nil)),
+        ("/status/abc.jwt", .list(id: "abc", format: .statusListJWT)),
+        ("/status/abc.cwt", .list(id: "abc", format: .statusListCWT)),
+        ("/status/abc.vc.json", .list(id: "abc", format: .vc)),
+        ("/status/abc.vc.jwt", .list(id: "abc", format: .vcJWT)),
+        ("/status/abc/0", .lookup(id: "abc", index: 0)),
+        ("/status/abc/0042", .lookup(id: "abc", index: 42)),
+        ("/status/a.b/7", .lookup(id: "a.b", index: 7)),
+        ("/status/abc/999999999999999999", .lookup(id: "abc", index: 999_999_999_999_999_999)),
+        ("/status/abc/9999999999999999999", nil),
+        ("/status/abc.xml", nil), ("/status/abc.", nil), ("/status/.jwt", nil), ("/status/", nil), ("/status", nil),
+        ("/status/abc?time=1", nil), ("/status/abc%2e", nil), ("/status/abc#x", nil), ("/status/ab\u{e9}", nil),
+        ("/status/abc/", nil), ("/status/abc/1/2", nil), ("/status/abc/-1", nil), ("/status/abc/+1", nil),
+        ("/status/abc/x", nil), ("/status//1", nil), ("/status/lookup", nil), ("/Status/abc", nil),
+        ("http://host/status/abc", nil), ("/status/a bc", nil), ("/statusx/abc", nil), ("/admin/lists", nil),
+    ]
+
+    @Test(arguments: targets)
+    func requestTargetsAreRecognisedExactly(target: String, expected: StatusReadTarget?) {
+        #expect(StatusReadTarget(target) == expected, "\(target)")
+    }
+
+    // MARK: - Lookup JSON
+
+    @Test func lookupJSONIsWhatJSONEncoderWrites() throws {
+        let publication = try Self.publication(version: 7)
+        let lookup = try #require(PreparedLookup(publication))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        let tail = ByteBuffer(string: "Date: x\r\n\r\n")
+        for index in 0..<publication.bitstring.count {
+            let value = Int(publication.bitstring[index])
+            let expected = StatusReadController.LookupResult(
+                list: publication.definition.id,
+                index: index,
+                status: value,
+                purpose: publication.definition.purpose.rawValue,
+                message: value < publication.definition.statusMessages.count ? publication.definition.statusMessages[value].message : nil,
+                version: publication.version,
+                publishedAt: publication.publishedAt,
+                validUntil: publication.validUntil
+            )
+            let response = try #require(lookup.response(index: index, tail: tail, allocator: ByteBufferAllocator()))
+            let parsed = try #require(RawHTTP.parse(Array(response.readableBytesView), bodiless: [false])?.first)
+            #expect(parsed.body == Array(try encoder.encode(expected)), "index \(index)")
+            #expect(parsed.header("Content-Length") == String(parsed.body.count))
+        }
+        #expect(lookup.response(index: publication.bitstring.count, tail: tail, allocator: ByteBufferAllocator()) == nil)
+        #expect(lookup.response(index: -1, tail: tail, allocator: ByteBufferAllocator()) == nil)
+    }
+
+    // MARK: - The handler in a pipeline with a stand-in for the router
+
+    @Test func answersStatusReadsAndForwardsEverythingElse() async throws {
+        let harness = try await Harness.start(publication: try Self.publication(version: 1))
+        defer { Task { await harness.close() } }
+        let etag = try #require(harness.published.get("list1")?.representations[.vc]?.etag)
+        let cases: [(request: String, routed: Bool, status: Int)] = [
+            ("GET /status/list1 HTTP/1.1\r\nHost: x\r\n\r\n", false, 200),
+            ("HEAD /status/list1 HTTP/1.1\r\nHost: x\r\n\r\n", false, 200),
+            ("GET /status/list1.jwt HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n\r\n", false, 200),
+            ("GET /status/list1.vc.json HTTP/1.1\r\nHost: x\r\n\r\n", false, 200),
+            ("GET /status/list1 HTTP/1.1\r\nHost: x\r\nIf-None-Match: \(etag)\r\n\r\n", false, 304),
+            ("GET /status/list1 HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n", false, 200),
+            ("GET /status/list1/3 HTTP/1.1\r\nHost: x\r\n\r\n", false, 200),
+            ("GET /status/list1.xml HTTP/1.1\r\nHost: x\r\n\r\n", true, 200),
+            ("GET /status/list1?time=1 HTTP/1.1\r\nHost: x\r\n\r\n", true, 200),
+            ("GET /status/unknown HTTP/1.1\r\nHost: x\r\n\r\n", true, 200),
+            ("GET /status/list1 HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n\r\n", true, 200),
+            ("GET /status/list1 HTTP/1.1\r\nHost: x\r\nAccept: application/vc\r\naccept: application/json\r\n\r\n", true, 200),
+            ("GET /status/list1 HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n", true, 200),
+            ("POST /status/list1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}", true, 200),
+            ("HEAD /status/list1/3 HTTP/1.1\r\nHost: x\r\n\r\n", true, 200),
+            ("GET /status/list1/16 HTTP/1.1\r\nHost: x\r\n\r\n", true, 200),
+            ("GET /status/list1/x HTTP/1.1\r\nHost: x\r\n\r\n", true, 200),
+            ("GET /status/list1 HTTP/1.1\r\nHost: x\r\nConnection: Keep-Alive, CLOSE\r\n\r\n", true, 200),
+        ]
+        let connection = try await RawHTTP.Connection.open(port: harness.port)
+        for (request, routed, status) in cases {
+            let before = harness.log.count
+            let isHead = request.hasPrefix("HEAD")
+            let response = try #require(try await connection.exchange([request], bodiless: [isHead]).first)
+            #expect((response.header("X-Answered-By") == "router") == routed, "\(request)")
+            #expect(harness.log.count - before == (routed ? 1 : 0), "\(request)")
+            #expect(response.status == status, "\(request)")
+            #expect(response.header("Date") != nil, "\(request)")
+            if !routed, status == 200 {
+                #expect(response.header("Server") == "standing")
+                let length = try #require(response.header("Content-Length").flatMap { Int($0) })
+                #expect(isHead ? response.body.isEmpty : response.body.count == length, "\(request)")
+            }
+        }
+        await connection.close()
+    }
+
+    @Test func switchedOffLookupGoesToTheRouter() async throws {
+        let harness = try await Harness.start(publication: try Self.publication(version: 1), directLookup: false)
+        defer { Task { await harness.close() } }
+        let connection = try await RawHTTP.Connection.open(port: harness.port)
+        let response = try await connection.exchange(["GET /status/list1/3 HTTP/1.1\r\nHost: x\r\n\r\n"], bodiless: [false])
+        #expect(response.first?.header("X-Answered-By") == "router")
+        await connection.close()
+    }
+
+    @Test func pipelinedMixedRequestsKeepTheirOrder() async throws {
+        let harness = try await Harness.start(publication: try Self.publication(version: 1))
+        defer { Task { await harness.close() } }
+        let connection = try await RawHTTP.Connection.open(port: harness.port)
+        // One burst: the first three are answered here at once; the router answers the fourth later, and everything
+        // after it must wait its turn (so goes to the router too).
+        let burst: [(String, Bool)] = [
+            ("GET /status/list1.jwt HTTP/1.1\r\nHost: x\r\n\r\n", false),
+            ("HEAD /status/list1 HTTP/1.1\r\nHost: x\r\n\r\n", true),
+            ("GET /status/list1/2 HTTP/1.1\r\nHost: x\r\n\r\n", false),
+            ("GET /status/unknown HTTP/1.1\r\nHost: x\r\n\r\n", false),
+            ("GET /status/list1.cwt HTTP/1.1\r\nHost: x\r\n\r\n", false),
+            ("HEAD /status/other HTTP/1.1\r\nHost: x\r\n\r\n", true),
+            ("GET /status/list1/3 HTTP/1.1\r\nHost: x\r\n\r\n", false),
+        ]
+        let first = try await connection.exchange(burst.map(\.0), bodiless: burst.map(\.1))
+        #expect(first.map { $0.header("X-Answered-By") == "router" } == [false, false, false, true, true, true, true])
+        #expect(first[0].header("Content-Type") == "application/statuslist+jwt" && first[0].body == Array("statuslist-jwt".utf8))
+        #expect(first[1].header("Content-Type") == "application/vc" && first[1].body.isEmpty)
+        #expect(first[2].header("Content-Type") == "application/json" && String(decoding: first[2].body, as: UTF8.self).contains("\"index\":2,"))
+        #expect(first[3].header("X-Request") == "GET /status/unknown" && first[3].body == Array("router GET /status/unknown".utf8))
+        #expect(first[4].header("X-Request") == "GET /status/list1.cwt")
+        #expect(first[5].header("X-Request") == "HEAD /status/other" && first[5].body.isEmpty)
+        #expect(first[6].header("X-Request") == "GET /status/list1/3")
+
+        // Once the router is done the fast path answers again; a routed GET after a HEAD answered here still gets
+        // its body (NIO's encoder stays paired with the requests).
+        let second: [(String, Bool)] = [
+            ("HEAD /status/list1.vc.jwt HTTP/1.1\r\nHost: x\r\n\r\n", true),
+            ("GET /status/other HTTP/1.1\r\nHost: x\r\n\r\n", false),
+            ("HEAD /status/list1 HTTP/1.1\r\nHost: x\r\n\r\n", true),
+        ]
+        let answers = try await connection.exchange(second.map(\.0), bodiless: second.map(\.1))
+        #expect(answers.map { $0.header("X-Answered-By") == "router" } == [false, true, true])
+        #expect(answers[0].header("Content-Type") == "application/vc+jwt" && answers[0].header("Content-Length") == "6")
+        #expect(answers[1].body == Array("router GET /status/other".utf8))
+        let third: [(String, Bool)] = [
+            ("HEAD /status/list1 HTTP/1.1\r\nHost: x\r\n\r\n", true),
+            ("GET /status/list1.vc.json HTTP/1.1\r\nHost: x\r\n\r\n", false),
+        ]
+        let last = try await connection.exchange(third.map(\.0), bodiless: third.map(\.1))
+        #expect(last.map { $0.header("X-Answered-By") == "router" } == [false, false])
+        #expect(last[1].body == Array("vc-bytes".utf8))
+        await connection.close()
+    }
+
+    // MARK: - Against the real router
+
+    /// The fast path's answer (no query string) and the router's (a query string it ignores sends the same read there).
+    func compareWithRouter(_ server: TestServer, _ requests: [(target: String, method: String, headers: String)]) async throws {
+        func request(_ item: (target: String, method: String, headers: String), query: String) -> String {
+            "\(item.method) \(item.target)\(query) HTTP/1.1\r\nHost: x\r\n\(item.headers)\r\n"
+        }
+        let bodiless = requests.map { $0.method == "HEAD" }
+        // One at a time: pipelined behind a request the router answers, the fast path would leave them to the router.
+        let fastConnection = try await RawHTTP.Connection.open(port: server.port)
+        var fast: [RawHTTP.Response] = []
+        for (item, isHead) in zip(requests, bodiless) {
+            fast += try await fastConnection.exchange([request(item, query: "")], bodiless: [isHead])
+        }
+        await fastConnection.close()
+        let routerConnection = try await RawHTTP.Connection.open(port: server.port)
+        let routed = try await routerConnection.exchange(requests.map { request($0, query: "?via=router") }, bodiless: bodiless)
+        await routerConnection.close()
+        for (position, item) in requests.enumerated() {
+            #expect(fast[position].withoutDate == routed[position].withoutDate, "\(item.method) \(item.target) \(item.headers)")
+            #expect(fast[position].body == routed[position].body, "\(item.method) \(item.target) \(item.headers)")
+            #expect(fast[position].header("Date") != nil && routed[position].header("Date") != nil)
+        }
+    }
+
+    @Test func everyRepresentationMatchesTheRouterByteForByte() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        for parameters in [["purpose": "revocation", "ttlSeconds": 120], ["purpose": "message", "statusSize": 2]] as [[String: Any]] {
+            let list = try await server.createList(parameters)
+            var etags: [String] = []
+            for type in StatusMediaType.allCases {
+                let response = try await server.request(.GET, "/status/\(list).\(type.pathSuffix)")
+                if let etag = response.header("ETag") { etags.append(etag) }
+            }
+            let vcETag = try #require(etags.first)
+            let conditionals = [
+                "", "If-None-Match: \(vcETag)\r\n", "If-None-Match: *\r\n", "If-None-Match: W/\(vcETag)\r\n",
+                "If-None-Match: \"nothing\"\r\n", "If-None-Match: \(etags.joined(separator: ", "))\r\n",
+            ]
+            var requests: [(target: String, method: String, headers: String)] = []
+            for method in ["GET", "HEAD"] {
+                for conditional in conditionals {
+                    // Every Accept value unconditionally; a sample with each conditional.
+                    for accept in conditional.isEmpty ? Self.acceptTable : Array(Self.acceptTable.prefix(12)) {
+                        requests.append(("/status/\(list)", method, (accept.map { "Accept: \($0)\r\n" } ?? "") + conditional))
+                    }
+                    for type in StatusMediaType.allCases {
+                        requests.append(("/status/\(list).\(type.pathSuffix)", method, "Accept: text/html\r\n" + conditional))
+                    }
+                }
+            }
+            try await compareWithRouter(server, requests)
+        }
+    }
+
+    @Test func directLookupMatchesTheRouterByteForByte() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let messages = [
+            ["status": "0x0", "message": "valid \"quoted\" / slash"], ["status": "0x1", "message": "back\\slash \u{e9}t\u{e9} \u{1F600}"],
+            ["status": "0x2", "message": "tab\there\nnewline"], ["status": "0x3", "message": "<html>&amp;"],
+        ]
+        let list = try await server.createList(["purpose": "message", "statusSize": 2, "statusMessages": messages])
+        let plain = try await server.createList(["purpose": "revocation"])
+        let indices = try await server.allocate(list, count: 4)
+        for (value, index) in indices.enumerated() where value > 0 { try await server.setStatus(list, index, value) }
+        var requests: [(target: String, method: String, headers: String)] = indices.map { ("/status/\(list)/\($0)", "GET", "") }
+        for index in ["0", "1", "131071", "131072", "-1", "+1", "007", "abc", "99999999999999999999", ""] {
+            requests.append(("/status/\(list)/\(index)", "GET", ""))
+            requests.append(("/status/\(plain)/\(index)", "GET", ""))
+        }
+        requests += [("/status/nope/1", "GET", ""), ("/status/\(list).jwt/1", "GET", ""), ("/status/\(list)/1", "HEAD", "")]
+        try await compareWithRouter(server, requests)
+        let answer = try await server.request(.GET, "/status/\(list)/\(indices[1])")
+        #expect(answer.json["message"] as? String == "back\\slash \u{e9}t\u{e9} \u{1F600}" && answer.json["status"] as? Int == 1)
+    }
+
+    @Test func switchedOffLookupStaysOff() async throws {
+        let server = try await TestServer.start { $0.directLookup = false }
+        defer { Task { await server.stopAndRemove() } }
+        let list = try await server.createList()
+        let connection = try await RawHTTP.Connection.open(port: server.port)
+        let answer = try await connection.exchange(["GET /status/\(list)/0 HTTP/1.1\r\nHost: x\r\n\r\n"], bodiless: [false])
+        #expect(answer.first?.status == 501)
+        await connection.close()
+    }
+
+    @Test func pipelinedMixWithTheRealRouterKeepsOrder() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let list = try await server.createList()
+        let etag = try #require(try await server.request(.GET, "/status/\(list).jwt").header("ETag"))
+        let requests: [(String, Bool)] = [
+            ("GET /status/\(list) HTTP/1.1\r\nHost: x\r\nAccept: application/statuslist+jwt\r\n\r\n", false),
+            ("GET /status/\(list)/5?via=router HTTP/1.1\r\nHost: x\r\n\r\n", false),
+            ("HEAD /status/\(list).cwt HTTP/1.1\r\nHost: x\r\n\r\n", true),
+            ("GET /status/\(list)/6 HTTP/1.1\r\nHost: x\r\n\r\n", false),
+            ("GET /status/missing HTTP/1.1\r\nHost: x\r\n\r\n", false),
+            ("GET /status/\(list).jwt HTTP/1.1\r\nHost: x\r\nIf-None-Match: \(etag)\r\n\r\n", false),
+            ("GET /health HTTP/1.1\r\nHost: x\r\n\r\n", false),
+        ]
+        // Each answered alone first, then all in one burst: same answers, same order.
+        var alone: [RawHTTP.Response] = []
+        for (request, bodiless) in requests {
+            let connection = try await RawHTTP.Connection.open(port: server.port)
+            alone += try await connection.exchange([request], bodiless: [bodiless])
+            await connection.close()
+        }
+        let connection = try await RawHTTP.Connection.open(port: server.port)
+        let burst = try await connection.exchange(requests.map(\.0), bodiless: requests.map(\.1))
+        await connection.close()
+        #expect(burst.map(\.withoutDate) == alone.map(\.withoutDate))
+        #expect(burst.map(\.body) == alone.map(\.body))
+        #expect(burst.map(\.status) == [200, 200, 200, 200, 404, 304, 200])
+    }
+
+    @Test func dateIsPresentAndCurrent() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let list = try await server.createList()
+        let connection = try await RawHTTP.Connection.open(port: server.port)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        // The second round comes a second later: its Date must be current again (the per-second cache renews).
+        for round in 0..<2 {
+            if round == 1 { try await Task.sleep(for: .milliseconds(1100)) }
+            let sent = Date().timeIntervalSince1970.rounded(.down)
+            let answers = try await connection.exchange(
+                ["GET /status/\(list) HTTP/1.1\r\nHost: x\r\n\r\n", "GET /status/\(list)/1 HTTP/1.1\r\nHost: x\r\n\r\n"],
+                bodiless: [false, false]
+            )
+            let received = Date().timeIntervalSince1970
+            for answer in answers {
+                let date = try #require(answer.header("Date").flatMap { formatter.date(from: $0) }).timeIntervalSince1970
+                #expect(date >= sent && date <= received, "\(answer.header("Date") ?? "")")
+            }
+        }
+        await connection.close()
+    }
+
+    // MARK: - Fixtures
+
+    /// A message list of 16 two-bit entries in all four formats, with awkward messages.
+    static func publication(version: Int) throws -> PublishedList {
+        var bitstring = try Bitstring(count: 16, entrySize: .two)
+        for index in 0..<16 { try bitstring.set(UInt8(index % 4), at: index) }
+        let definition = StatusListDefinition(
+            id: "list1",
+            owner: "issuer",
+            purpose: .message,
+            statusSize: 2,
+            capacity: 16,
+            ttlSeconds: 60,
+            validitySeconds: 3600,
+            statusMessages: try [
+                StatusMessage(value: 0, message: "valid"), StatusMessage(value: 1, message: "quote \" slash / back \\"),
+                StatusMessage(value: 2, message: "\u{1} control \u{7f} \u{e9}"), StatusMessage(value: 3, message: ""),
+            ],
+            allocatorKey: [1, 2, 3],
+            createdAt: Date(timeIntervalSince1970: 1_790_000_000)
+        )
+        let bodies: [StatusMediaType: String] = [.vc: "vc-bytes", .vcJWT: "vc-jwt", .statusListJWT: "statuslist-jwt", .statusListCWT: "cwt"]
+        return PublishedList(
+            definition: definition,
+            version: version,
+            publishedAt: Date(timeIntervalSince1970: 1_790_000_123),
+            validUntil: Date(timeIntervalSince1970: 1_790_086_523),
+            bitstring: bitstring,
+            representations: bodies.reduce(into: [:]) { $0[$1.key] = PublishedRepresentation(mediaType: $1.key, body: Data($1.value.utf8)) }
+        )
+    }
+}
+
+// MARK: - Harness: NIO's HTTP/1 pipeline with the fast path and a stand-in for the router
+
+/// NIO's HTTP/1 server pipeline as Hummingbird sets it up, the fast path installed as the application installs it,
+/// and at the end, where Hummingbird would be, a stand-in that answers later (as the router does from its task) and
+/// says so in its headers.
+struct Harness {
+    let published: PublishedLists
+    let log: RequestLog
+    let channel: any Channel
+    var port: Int { channel.localAddress?.port ?? 0 }
+
+    static func start(publication: PublishedList, directLookup: Bool = true) async throws -> Harness {
+        _ = MetricsRegistry.shared
+        let published = PublishedLists()
+        published.replace(publication)
+        let configuration = StatusFastPathConfiguration(published: published, serverName: "standing", directLookupEnabled: directLookup)
+        let log = RequestLog()
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.configureHTTPServerPipeline(
+                        withPipeliningAssistance: false,
+                        withErrorHandling: false,
+                        withOutboundHeaderValidation: false,
+                        withEncoderConfiguration: .init(),
+                        withDecoderLimitConfiguration: .init()
+                    )
+                    try pipeline.addHandler(RouterStandIn(log: log))
+                    try StatusFastPathHandler.install(on: pipeline, configuration: configuration)
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return Harness(published: published, log: log, channel: channel)
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+}
+
+/// The requests that reached the stand-in router.
+final class RequestLog: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var count: Int { lines.withLock { $0.count } }
+}
+
+/// Answers every request it gets 20 ms later, in order, with `X-Answered-By: router` and its request line in the body.
+final class RouterStandIn: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+    private let log: RequestLog
+    private var queue: [String] = []
+    private var answering = false
+
+    init(log: RequestLog) {
+        self.log = log
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            let line = "\(head.method.rawValue) \(head.uri)"
+            log.append(line)
+            queue.append(line)
+        case .body:
+            break
+        case .end:
+            if !answering { answerNext(context: context) }
+        }
+    }
+
+    private func answerNext(context: ChannelHandlerContext) {
+        guard !queue.isEmpty else {
+            answering = false
+            return
+        }
+        answering = true
+        let line = queue.removeFirst()
+        context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(20)) {
+            let body = "router \(line)"
+            var headers = HTTPHeaders()
+            headers.add(name: "X-Answered-By", value: "router")
+            headers.add(name: "X-Request", value: line)
+            headers.add(name: "Date", value: "now")
+            headers.add(name: "Content-Length", value: String(body.utf8.count))
+            context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            // NIO's encoder leaves this out of the answer to a HEAD request.
+            context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+            context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+            self.answerNext(context: context)
+        }
+    }
+}
+
+// MARK: - Raw HTTP/1.1 client
+
+enum RawHTTP {
+    /// One parsed response.
+    struct Response: Equatable {
+        /// Status line and header lines as sent, without the `Date` line.
+        var withoutDate: String
+        var status: Int
+        var headers: [(name: String, value: String)]
+        var body: [UInt8]
+
+        func header(_ name: String) -> String? {
+            headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        }
+
+        static func == (lhs: Response, rhs: Response) -> Bool {
+            lhs.withoutDate == rhs.withoutDate && lhs.body == rhs.body
+        }
+    }
+
+    /// Parses `bodiless.count` responses from `bytes` (`bodiless` marks answers to HEAD), or nil if incomplete.
+    static func parse(_ bytes: [UInt8], bodiless: [Bool]) -> [Response]? {
+        parseCounting(bytes, bodiless: bodiless)?.responses
+    }
+
+    /// ``parse(_:bodiless:)`` and how many bytes the responses took up.
+    static func parseCounting(_ bytes: [UInt8], bodiless: [Bool]) -> (responses: [Response], length: Int)? {
+        var responses: [Response] = []
+        var offset = 0
+        let separator = Array("\r\n\r\n".utf8)
+        for isBodiless in bodiless {
+            guard let end = firstIndex(of: separator, in: bytes, from: offset) else { return nil }
+            let head = String(decoding: bytes[offset..<end], as: UTF8.self)
+            var lines = head.components(separatedBy: "\r\n")
+            let statusLine = lines.removeFirst()
+            let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") ?? 0
+            let headers = lines.map { line -> (name: String, value: String) in
+                let parts = line.split(separator: ":", maxSplits: 1)
+                return (String(parts[0]), parts.count > 1 ? String(parts[1].dropFirst()) : "")
+            }
+            let length = headers.first { $0.name.lowercased() == "content-length" }.flatMap { Int($0.value) } ?? 0
+            let bodyLength = isBodiless || status == 304 || status == 204 ? 0 : length
+            let bodyStart = end + separator.count
+            guard bytes.count >= bodyStart + bodyLength else { return nil }
+            let withoutDate = ([statusLine] + lines.filter { !$0.lowercased().hasPrefix("date:") }).joined(separator: "\r\n")
+            responses.append(
+                Response(withoutDate: withoutDate, status: status, headers: headers, body: Array(bytes[bodyStart..<(bodyStart + bodyLength)]))
+            )
+            offset = bodyStart + bodyLength
+        }
+        return (responses, offset)
+    }
+
+    private static func firstIndex(of needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+        guard bytes.count >= needle.count else { return nil }
+        var position = start
+        while position + needle.count <= bytes.count {
+            if bytes[position..<(position + needle.count)].elementsEqual(needle) { return position }
+            position += 1
+        }
+        return nil
+    }
+
+    /// A keep-alive connection that sends raw requests and waits for their responses.
+    final class Connection: Sendable {
+        private let channel: any Channel
+        private let collector: Collector
+
+        private init(channel: any Channel, collector: Collector) {
+            self.channel = channel
+            self.collector = collector
+        }
+
+        static func open(port: Int) async throws -> Connection {
+            let collector = Collector()
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(CollectorHandler(collector: collector)) }
+                }
+                .connect(host: "127.0.0.1", port: port).get()
+            return Connection(channel: channel, collector: collector)
+        }
+
+        /// Sends `requests` in one write (pipelined) and returns their responses.
+        func exchange(_ requests: [String], bodiless: [Bool]) async throws -> [Response] {
+            let promise = channel.eventLoop.makePromise(of: [Response].self)
+            collector.expect(bodiless, promise: promise)
+            try await channel.writeAndFlush(ByteBuffer(string: requests.joined()))
+            let timeout = channel.eventLoop.scheduleTask(in: .seconds(10)) {
+                promise.fail(TestFailure("no complete answer to \(requests)"))
+            }
+            defer { timeout.cancel() }
+            return try await promise.futureResult.get()
+        }
+
+        func close() async {
+            try? await channel.close()
+        }
+    }
+
+    /// What has arrived and what is awaited; touched from the channel's event loop and the test task.
+    final class Collector: Sendable {
+        private struct State {
+            var received: [UInt8] = []
+            var awaited: (bodiless: [Bool], promise: EventLoopPromise<[Response]>)?
+        }
+        private let state = Mutex(State())
+
+        func expect(_ bodiless: [Bool], promise: EventLoopPromise<[Response]>) {
+            state.withLock { $0.awaited = (bodiless, promise) }
+            check()
+        }
+
+        func received(_ bytes: ByteBuffer) {
+            state.withLock { $0.received += bytes.readableBytesView }
+            check()
+        }
+
+        private func check() {
+            let done: (EventLoopPromise<[Response]>, [Response])? = state.withLock { state in
+                guard let awaited = state.awaited, let parsed = parseCounting(state.received, bodiless: awaited.bodiless) else { return nil }
+                state.received.removeFirst(parsed.length)
+                state.awaited = nil
+                return (awaited.promise, parsed.responses)
+            }
+            if let (promise, responses) = done { promise.succeed(responses) }
+        }
+    }
+
+    final class CollectorHandler: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        let collector: Collector
+
+        init(collector: Collector) {
+            self.collector = collector
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            collector.received(unwrapInboundIn(data))
+        }
+    }
+}
