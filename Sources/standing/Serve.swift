@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import Server
 
 extension Standing {
@@ -57,6 +58,11 @@ extension Standing {
 
         func run() async throws {
             let configuration = try resolvedConfiguration()
+            // NIO sizes its event loop group from the machine's cores; under taskset or a cpuset the process may run on
+            // fewer, and surplus loops only contend for them. This must happen before the group is first used.
+            if let allowed = Self.allowedCPUCount(), allowed < System.coreCount {
+                NIOSingletons.groupLoopCountSuggestion = allowed
+            }
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = configuration.logLevel
@@ -71,5 +77,16 @@ extension Standing {
             }
             try await server.application.runService()
         }
+    }
+}
+
+extension Standing.Serve {
+    /// The number of CPUs this process may run on (`Cpus_allowed` in /proc/self/status), or nil where that is not known.
+    static func allowedCPUCount() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") })
+        else { return nil }
+        let count = line.dropFirst("Cpus_allowed:".count).compactMap(\.hexDigitValue).reduce(0) { $0 + $1.nonzeroBitCount }
+        return count > 0 ? count : nil
     }
 }
