@@ -112,19 +112,22 @@ def markdown(results):
                 f"{profile['server_cpu_s']:.2f} s of server CPU including its publication). Inclusive share of the server's CPU samples:", "",
                 "| where | share |", "| --- | --- |"]
         out += [f"| {label} | {share:.1f} % |" for label, share in profile["probes"].items()]
-    mixed = results["mixed"]
-    out += ["", "## Reads during a write storm", "",
-            f"Reads: {mixed['reads']} (`{config['wrk']}`). Writer: {mixed['writer']}; alternated with reads alone.", "",
-            "| round | reads alone req/s | reads during writes req/s | ratio | writer entries/s | publications | server CPU alone → storm | "
-            "load generator CPU (wrk + writer) alone → storm |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for number, (alone, storm, writer, ratio) in enumerate(zip(mixed["alone"], mixed["storm"], mixed["writer_rounds"], mixed["ratios"]), 1):
-        out.append(f"| {number} | {rate(alone['requests_per_s'])} | {rate(storm['requests_per_s'])} | {ratio:.2f} | "
-                   f"{rate(writer['entries_per_s'])} | {writer['publications']} | {alone['server_cpu_s']:.1f} → {storm['server_cpu_s']:.1f} s | "
-                   f"{alone['generator_cpu_s']:.1f} → {storm['generator_cpu_s']:.1f} s |")
-    out.append(f"| **median** | {rate(mixed['alone_median'])} | {rate(mixed['storm_median'])} | **{mixed['ratio']:.2f}** "
-               f"({abs(mixed['slowdown']) * 100:.0f} % {'slower' if mixed['slowdown'] >= 0 else 'faster'}; "
-               f"p99 {ms(mixed['alone_p99_median_ms'])} → {ms(mixed['storm_p99_median_ms'])} ms) | | | | |")
+    for key, title in (("mixed", "Reads during a write storm"), ("mixed_paced", "Reads during a paced write stream")):
+        mixed = results.get(key)
+        if not mixed:
+            continue
+        out += ["", f"## {title}", "",
+                f"Reads: {mixed['reads']} (`{config['wrk']}`). Writer: {mixed['writer']}; alternated with reads alone.", "",
+                "| round | reads alone req/s | reads during writes req/s | ratio | writer entries/s | publications | server CPU alone → storm | "
+                "load generator CPU (wrk + writer) alone → storm |",
+                "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+        for number, (alone, storm, writer, ratio) in enumerate(zip(mixed["alone"], mixed["storm"], mixed["writer_rounds"], mixed["ratios"]), 1):
+            out.append(f"| {number} | {rate(alone['requests_per_s'])} | {rate(storm['requests_per_s'])} | {ratio:.2f} | "
+                       f"{rate(writer['entries_per_s'])} | {writer['publications']} | {alone['server_cpu_s']:.1f} → {storm['server_cpu_s']:.1f} s | "
+                       f"{alone['generator_cpu_s']:.1f} → {storm['generator_cpu_s']:.1f} s |")
+        out.append(f"| **median** | {rate(mixed['alone_median'])} | {rate(mixed['storm_median'])} | **{mixed['ratio']:.2f}** "
+                   f"({abs(mixed['slowdown']) * 100:.0f} % {'slower' if mixed['slowdown'] >= 0 else 'faster'}; "
+                   f"p99 {ms(mixed['alone_p99_median_ms'])} → {ms(mixed['storm_p99_median_ms'])} ms) | | | | |")
     memory = results["memory"]
     out += ["", "## Memory (RSS of the server process)", "",
             "| state | RSS | target |", "| --- | --- | --- |",
