@@ -93,7 +93,8 @@ import TrustRegistry
     @Test func refusedWritesRecordNothing() async throws {
         try await RegistryWorld.run { world in
             let university = RegistryParty(did: "did:web:uni.example.es", role: .issuer, name: "Universidad Ejemplo", country: "ES")
-            let head = try await world.logHead()
+            // The LoTE is re-signed in the background after the set-up writes: compare against the settled one.
+            let head = try await world.settled()
             let loteBefore = try await world.read("/lote").header("ETag")
 
             // A body widening its scope beyond its own ceiling (EQF 8, the Netherlands).
@@ -227,11 +228,14 @@ import TrustRegistry
             let first = RegistryParty(did: "did:web:first.example.es", role: .issuer, name: "Primera", country: "ES")
             let firstId = try await world.accredit(first, by: world.aneca, token: world.anecaToken)
 
+            let head = try await world.settled()
             let before = try await world.read("/registry/v1/snapshot")
             #expect(before.status == 200)
             #expect(before.header("Content-Type") == "application/jwt")
             let old = try WalletSigning.verifySnapshot(before.text, keys: keys)
-            #expect(before.header("X-Registry-Seq") == String(old.seq))
+            #expect(old.seq == head)
+            #expect(before.header("X-Registry-Signed-Seq") == String(old.seq))
+            #expect(before.header("X-Registry-Seq") == String(head))
 
             let second = RegistryParty(did: "did:web:second.example.nl", role: .issuer, name: "Tweede", country: "NL")
             let secondId = try await world.accredit(second, by: world.nvao, token: world.nvaoToken, scope: RegistryWorld.dutchMicro)
@@ -239,9 +243,20 @@ import TrustRegistry
             try await world.change(.revoke, secondId, subject: second.did, by: world.root, token: world.server.operatorToken)
             try await world.change(.reinstate, firstId, subject: first.did, by: world.aneca, token: world.anecaToken)
 
+            // Right after the writes the snapshot may still be signing: whatever seq it reflects, the feed from there
+            // reaches the head, and both are signed.
+            let current = try await world.read("/registry/v1/snapshot")
+            let lagging = try WalletSigning.verifySnapshot(current.text, keys: keys)
+            #expect(current.header("X-Registry-Signed-Seq") == String(lagging.seq))
+            #expect(current.header("X-Registry-Seq") == String(old.seq + 4))
+            let catchUp = try WalletSigning.verifyChangeFeed(try await world.read("/registry/v1/changes?since=\(lagging.seq)").text, keys: keys)
+            #expect(catchUp.fromSeq == lagging.seq && catchUp.toSeq == old.seq + 4)
+
+            try await world.settled()
             let after = try await world.read("/registry/v1/snapshot")
             let new = try WalletSigning.verifySnapshot(after.text, keys: keys)
             #expect(new.seq == old.seq + 4)
+            #expect(try lagging.applying(catchUp, issuedAt: new.issuedAt, nextUpdate: new.nextUpdate) == new)
 
             let feedResponse = try await world.read("/registry/v1/changes?since=\(old.seq)")
             #expect(feedResponse.status == 200)
@@ -276,13 +291,48 @@ import TrustRegistry
         }
     }
 
+    @Test func concurrentBurstIsRecordedAndTheSnapshotCatchesUp() async throws {
+        try await RegistryWorld.run { world in
+            let keys = try await world.serviceKeys()
+            let start = try await world.logHead()
+            let issuers = (0..<12).map {
+                RegistryParty(did: "did:web:burst\($0).example.es", role: .issuer, name: "Burst \($0)", country: "ES")
+            }
+            // Concurrent submissions are serialised by the registry: each one is recorded, none races another for its seq.
+            let seqs = try await withThrowingTaskGroup(of: Int.self) { group in
+                for issuer in issuers {
+                    group.addTask {
+                        let response = try await world.submit(try world.accreditStatement(issuer, by: world.aneca), token: world.anecaToken)
+                        guard response.status == 201, let seq = response.json["seq"] as? Int else {
+                            throw TestFailure("burst write refused: \(response.status) \(response.text)")
+                        }
+                        return seq
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(seqs.sorted() == Array((start + 1)...(start + issuers.count)))
+            // Reads from the state see the whole burst at once; the signed snapshot follows.
+            for issuer in issuers { #expect(try await world.authorized(issuer.did) == true) }
+
+            let head = try await world.settled()
+            #expect(head == start + issuers.count)
+            let response = try await world.read("/registry/v1/snapshot")
+            let snapshot = try WalletSigning.verifySnapshot(response.text, keys: keys)
+            #expect(snapshot.seq == head)
+            let subjects = Set(snapshot.records.map(\.subject))
+            #expect(issuers.allSatisfy { subjects.contains($0.did) })
+            #expect(try await world.verifiedLoTESequence() >= 1)
+        }
+    }
+
     // MARK: X-Registry-Seq
 
     @Test func everyViewNamesItsState() async throws {
         try await RegistryWorld.run { world in
             let university = RegistryParty(did: "did:web:uni.example.es", role: .issuer, name: "Universidad Ejemplo", country: "ES")
             try await world.accredit(university, by: world.aneca, token: world.anecaToken)
-            let head = try await world.logHead()
+            let head = try await world.settled()
             let attribute = try await world.attributeID(university.did)
             let base = "/trusted-issuers-registry/v5/issuers"
             let reads = [
@@ -294,6 +344,9 @@ import TrustRegistry
                 let response = try await world.read(path)
                 #expect(response.status == 200, "\(path): \(response.text)")
                 #expect(response.header("X-Registry-Seq") == String(head), "\(path)")
+                // Only the artefacts signed in the background say which state they were signed at.
+                let signed = path == "/lote" || path == "/registry/v1/snapshot"
+                #expect(response.header("X-Registry-Signed-Seq") == (signed ? String(head) : nil), "\(path)")
             }
             let authorization = try await world.trqp(entity: university.did, authority: world.aneca.did)
             #expect(authorization.header("X-Registry-Seq") == String(head))
@@ -625,6 +678,20 @@ struct RegistryWorld: Sendable {
         return head
     }
 
+    /// Waits until the signed snapshot and LoTE reflect the head (a write is acknowledged before they are re-signed
+    /// in the background) and returns the head.
+    @discardableResult
+    func settled() async throws -> Int {
+        let head = try await logHead()
+        let signed = try await eventually(timeout: .seconds(10)) {
+            let snapshot = try await read("/registry/v1/snapshot")
+            let lote = try await read("/lote")
+            return snapshot.header("X-Registry-Signed-Seq") == String(head) && lote.header("X-Registry-Signed-Seq") == String(head)
+        }
+        guard signed else { throw TestFailure("the signed snapshot and LoTE did not reach seq \(head)") }
+        return head
+    }
+
     /// The service's public keys.
     func serviceKeys() async throws -> JWKSet {
         let response = try await read("/.well-known/jwks.json")
@@ -635,7 +702,9 @@ struct RegistryWorld: Sendable {
     /// Fetches the LoTE, verifies its JAdES signature and `x5c` chain against the certificate in the data directory,
     /// checks that the ETag names its sequence number, and returns that number.
     func verifiedLoTESequence(previous: Int? = nil) async throws -> Int {
+        let head = try await settled()
         let response = try await read("/lote")
+        #expect(response.header("X-Registry-Signed-Seq") == String(head))
         guard response.status == 200 else { throw TestFailure("lote: \(response.status) \(response.text)") }
         #expect(response.header("Content-Type") == "application/jwt")
         let pem = try String(contentsOf: server.directory.appendingPathComponent("lote-certificate.pem"), encoding: .utf8)

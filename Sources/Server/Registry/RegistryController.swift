@@ -7,8 +7,9 @@ import Store
 import TrustRegistry
 
 /// The registry's read views (EBSI TIR v5, TRQP v2, ETSI LoTE, wallet snapshot and change feed, the public event
-/// log) and its one write endpoint for signed statements. Every response names the state it reflects in
-/// `X-Registry-Seq`.
+/// log) and its one write endpoint for signed statements. Every response names the registry state (the head) in
+/// `X-Registry-Seq`; the signed snapshot and LoTE, which are re-signed in the background and may lag the head, also
+/// name the state they reflect in `X-Registry-Signed-Seq`.
 public struct RegistryController: Sendable {
     public typealias Context = StandingRequestContext
     let registry: RegistryService
@@ -17,6 +18,7 @@ public struct RegistryController: Sendable {
     let store: any RegistryStore
 
     static let seqHeader = HTTPField.Name("X-Registry-Seq")!
+    static let signedSeqHeader = HTTPField.Name("X-Registry-Signed-Seq")!
 
     /// Creates the controller.
     public init(registry: RegistryService, baseURL: String, keys: ServiceKeys, store: any RegistryStore) {
@@ -52,8 +54,10 @@ public struct RegistryController: Sendable {
         return response
     }
 
-    func jwt(_ compact: String, seq: Int, maxAge: Int, request: Request) -> Response {
-        let etag = "\"\(seq)-\(compact.suffix(16))\""
+    /// A signed artefact. `seq` is the registry state (`X-Registry-Seq`); `signedSeq`, when given, the state the
+    /// artefact reflects (`X-Registry-Signed-Seq`), which also names it in the default ETag.
+    func jwt(_ compact: String, seq: Int, signedSeq: Int? = nil, etag: String? = nil, maxAge: Int, request: Request) -> Response {
+        let etag = etag ?? "\"\(signedSeq ?? seq)-\(compact.suffix(16))\""
         var headers: HTTPFields = [
             .contentType: "application/jwt",
             .eTag: etag,
@@ -61,6 +65,7 @@ public struct RegistryController: Sendable {
             .accessControlAllowOrigin: "*",
         ]
         headers[Self.seqHeader] = String(seq)
+        if let signedSeq { headers[Self.signedSeqHeader] = String(signedSeq) }
         if let match = request.headers[.ifNoneMatch], StatusRepresentationResponse.matches(match, etag: etag) {
             return Response(status: .notModified, headers: headers)
         }
@@ -159,12 +164,9 @@ public struct RegistryController: Sendable {
             throw ServiceError(.notFound, "the registry has no root authority yet, so there is no list of trusted entities")
         }
         let maxAge = Int(artefacts.loteNextUpdate.map { $0.timeIntervalSinceNow } ?? 0)
-        var response = jwt(lote, seq: artefacts.signedSeq, maxAge: min(maxAge, 3600), request: request)
-        response.headers[.eTag] = "\"lote-\(artefacts.loteSequenceNumber)\""
-        if let match = request.headers[.ifNoneMatch], StatusRepresentationResponse.matches(match, etag: "\"lote-\(artefacts.loteSequenceNumber)\"") {
-            return Response(status: .notModified, headers: response.headers)
-        }
-        return response
+        return jwt(
+            lote, seq: artefacts.state.seq, signedSeq: artefacts.signedSeq, etag: "\"lote-\(artefacts.loteSequenceNumber)\"",
+            maxAge: min(maxAge, 3600), request: request)
     }
 
     @Sendable func snapshot(request: Request, context: Context) async throws -> Response {
@@ -172,7 +174,7 @@ public struct RegistryController: Sendable {
         guard let snapshot = artefacts.snapshot else {
             throw ServiceError(.notFound, "the registry has no root authority yet, so there is no snapshot")
         }
-        return jwt(snapshot, seq: artefacts.signedSeq, maxAge: 60, request: request)
+        return jwt(snapshot, seq: artefacts.state.seq, signedSeq: artefacts.signedSeq, maxAge: 60, request: request)
     }
 
     @Sendable func changes(request: Request, context: Context) async throws -> Response {
@@ -189,7 +191,12 @@ public struct RegistryController: Sendable {
         if let cached = artefacts.changeFeeds.get(since) {
             return jwt(cached, seq: artefacts.state.seq, maxAge: 60, request: request)
         }
-        let feed = try artefacts.state.changeFeed(since: since, issuedAt: artefacts.builtAt, retention: .lastEvents(100_000))
+        // Issued now, not at the last signing: a wallet re-derives statuses at the feed's issue time, which must not
+        // precede the events it carries. The window always reaches back to the signed snapshot, whatever its lag.
+        let state = artefacts.state
+        let issuedAt = max(Date(), state.lastEventAt ?? .distantPast)
+        let retention = ChangeFeedRetention.lastEvents(max(100_000, state.seq - artefacts.signedSeq))
+        let feed = try state.changeFeed(since: since, issuedAt: issuedAt, retention: retention)
         guard let signer = keys.active(.es256) else { throw ServiceError(.unavailable, "the service has no ES256 key") }
         let compact = try WalletSigning.sign(feed.body, key: signer.signingKey, keyID: signer.kid)
         artefacts.changeFeeds.put(compact, since: since)

@@ -1,27 +1,40 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import Signing
 import Store
 import Synchronization
 import TrustRegistry
 
-/// The signed, pre-built registry artefacts readers are served, all reflecting one state `seq`.
+/// What readers are served: the registry state as of the last acknowledged write, and the newest signed wallet
+/// snapshot and LoTE, which lag the state while a signing is under way (``signedSeq`` says by how much).
 public struct RegistryArtefacts: Sendable {
-    /// The state the views answer from.
+    /// The state the EBSI, TRQP, change-feed and log views answer from: current as of the last acknowledged write.
     public let state: RegistryState
-    /// The state `seq` the signed snapshot and LoTE reflect.
+    /// The state `seq` the signed snapshot and LoTE reflect; at most `state.seq`. A wallet holding the snapshot
+    /// catches up with `GET /registry/v1/changes?since=<signedSeq>`.
     public let signedSeq: Int
     /// The wallet snapshot as a compact JWS (service key, in `/.well-known/jwks.json`); nil before the registry is
     /// initialised.
     public let snapshot: String?
     /// The LoTE as compact JAdES (ES256 with `x5c`), nil before the registry is initialised.
     public let lote: String?
+    /// The signed LoTE's `LoTESequenceNumber` (0 before the first release).
     public let loteSequenceNumber: Int
+    /// The signed LoTE's `NextUpdate`.
     public let loteNextUpdate: Date?
+    /// When the signed snapshot (and the LoTE, when it was due) were built.
     public let builtAt: Date
-    /// Signed change feeds already served for this state, by `since`: each is signed once per state, not per read.
-    let changeFeeds = SignedFeedCache()
+    /// Signed change feeds already served for ``state``, by `since`: each is signed once per state, not per read.
+    let changeFeeds: SignedFeedCache
+
+    /// The same signed artefacts over a newer state (after a write); the feed cache starts over with the state.
+    func replacingState(_ newState: RegistryState) -> RegistryArtefacts {
+        RegistryArtefacts(
+            state: newState, signedSeq: signedSeq, snapshot: snapshot, lote: lote, loteSequenceNumber: loteSequenceNumber,
+            loteNextUpdate: loteNextUpdate, builtAt: builtAt, changeFeeds: SignedFeedCache())
+    }
 }
 
 /// Signed change feeds of one registry state, by `since`.
@@ -41,10 +54,32 @@ final class SignedFeedCache: Sendable {
 /// The trust registry: verifies signed statements from the root authority and accreditation bodies, appends them to
 /// the hash-chained event log in the store, and keeps the projections current.
 ///
-/// Writes are serialised by the actor (prepare, persist, commit); readers get the last built ``RegistryArtefacts``
-/// without waiting. On start the state is rebuilt by replaying the log, which re-verifies every signature, rule and
-/// hash; a broken log stops the start.
+/// ## Writes
+/// One at a time (an actor-held write lock spans prepare, append and commit, so concurrent submissions never race
+/// for the same `seq`). A write verifies the statement, appends the event durably, applies it to the in-memory state,
+/// publishes that state to readers and answers: its cost does not depend on the registry's size. It does not wait
+/// for any signing.
+///
+/// The state is double-buffered: the writer applies each event to its own copy, publishes it, and applies the same
+/// event to the copy readers held until then, which becomes the writer's copy. Each copy is then normally uniquely
+/// referenced when it is mutated, so a write changes a few entries in place instead of copying every collection of a
+/// shared value (the fallback, still correct, when a reader or the signer holds the spare copy at that moment).
+///
+/// ## Signing
+/// The wallet snapshot and the LoTE are signed off the write path by one background signer. A write marks the
+/// signed artefacts stale; if no signing is under way one starts, otherwise the running one is followed by exactly
+/// one more, which covers every write that landed meanwhile. So there is never more than one signing at a time and
+/// never a backlog of one per write. Readers of the snapshot and the LoTE get the newest signed artefacts together
+/// with the `seq` they reflect (``RegistryArtefacts/signedSeq``); the change feed, built from the in-memory state,
+/// covers every `since` from there to the head.
+///
+/// ## Start and shutdown
+/// On start the state is rebuilt by replaying the log, which re-verifies every signature, rule and hash (a broken
+/// log stops the start), and the head is signed before the first request is served. Signed artefacts live only in
+/// memory, so graceful shutdown just lets a signing already under way finish (bounded) and starts no other: every
+/// acknowledged write is in the log, and the next start signs the head.
 public actor RegistryService: Service {
+    /// The writer's copy of the state (see the double buffering above).
     private var state: RegistryState
     private let current: Mutex<RegistryArtefacts>
     private let store: any RegistryStore
@@ -54,15 +89,34 @@ public actor RegistryService: Service {
     private let snapshotValidity: TimeInterval
     private let logger: Logger
     private var loteCounter: LoTEPublicationCounter
+    /// The thread the snapshot and LoTE are built and signed on.
+    private let worker = PublicationWorker()
 
-    /// Rebuilds the registry from the store's log.
+    private var writing = false
+    private var waitingWriters: [CheckedContinuation<Void, Never>] = []
+
+    /// Set by writes and by the refresh timer; cleared when a signing takes the state it signs.
+    private var signingWanted = false
+    private var signing: Task<Void, Never>?
+    private var stopping = false
+    /// When the oldest write not yet taken by a signing was committed (for the signing-lag metric).
+    private var unsignedSince: ContinuousClock.Instant?
+    /// Test seam: awaited (off the actor) at the start of every background signing, before it takes the state.
+    private var signingGate: (@Sendable () async -> Void)?
+
+    private let signingsCompletedCount = Atomic<Int>(0)
+    private let signings = Counter(label: "standing_registry_signings_total")
+    private let signingLag = Metrics.Timer(label: "standing_registry_signing_lag")
+
+    /// Rebuilds the registry from the store's log and signs its head.
     /// - Parameters:
     ///   - store: The event log.
     ///   - keys: The service keys; the ES256 key signs snapshots, change feeds and the LoTE.
     ///   - loteChain: The LoTE signer's certificate chain, leaf first; its leaf must carry the ES256 key.
     ///   - baseURL: The public base URL (LoTE type and status URIs live under it).
+    ///   - snapshotValidity: Seconds from a snapshot's `issuedAt` to its `nextUpdate`; it is re-signed at half of it.
     ///   - logger: The logger.
-    /// - Throws: ``RegistryError`` `logBroken` when the log does not verify; store errors.
+    /// - Throws: ``RegistryError`` `logBroken` when the log does not verify; store and signing errors.
     public init(
         store: any RegistryStore, keys: ServiceKeys, loteChain: [X509Certificate], baseURL: String, snapshotValidity: TimeInterval = 86_400,
         logger: Logger
@@ -86,18 +140,26 @@ public actor RegistryService: Service {
         self.logger = logger
         self.loteCounter = LoTEPublicationCounter()
         let placeholder = RegistryArtefacts(
-            state: state, signedSeq: 0, snapshot: nil, lote: nil, loteSequenceNumber: 0, loteNextUpdate: nil, builtAt: Date())
+            state: state, signedSeq: 0, snapshot: nil, lote: nil, loteSequenceNumber: 0, loteNextUpdate: nil, builtAt: Date(),
+            changeFeeds: SignedFeedCache())
         self.current = Mutex(placeholder)
-        try await rebuild(forceLoTE: true)
+        // The head is signed before anything is served, so a started registry never answers without a snapshot.
+        try await signOnce(forceLoTE: true)
     }
 
     /// The artefacts readers are served.
     public nonisolated var artefacts: RegistryArtefacts { current.withLock { $0 } }
 
-    /// Verifies and records a signed statement.
+    /// How many signings of the snapshot (and the LoTE when due) this instance completed, the one at start included.
+    /// The process-wide count is the `standing_registry_signings_total` metric.
+    public nonisolated var signingsCompleted: Int { signingsCompletedCount.load(ordering: .relaxed) }
+
+    /// Verifies and records a signed statement, and answers as soon as it is durable and visible to every view built
+    /// from the state; the signed snapshot and LoTE follow in the background.
     /// - Parameters:
     ///   - statement: The compact JWS the body's CLI signed.
     ///   - caller: The authenticated caller: the operator, or the accreditation body that signed the statement.
+    ///   - now: The recording time.
     /// - Returns: The recorded event.
     /// - Throws: ``ServiceError`` `forbidden` for a body submitting another signer's statement; ``RegistryError``
     ///   naming the rule that refused it. Nothing is recorded on any error.
@@ -109,54 +171,182 @@ public actor RegistryService: Service {
         guard caller.role == .operator_ || caller.role == .accreditationBody else {
             throw ServiceError(.forbidden, "registry statements are submitted by the operator or an accreditation body")
         }
+        // The append is awaited, and the actor is reentrant there: without the lock a second write could prepare
+        // against the same head and fail on the store's sequence check.
+        await acquireWriteLock()
+        defer { releaseWriteLock() }
         let write = try state.prepare(statement: statement, at: now)
         let event = write.event
         try await store.appendRegistryEvent(
             RegistryEventRecord(seq: event.seq, hash: event.hash, at: event.at, event: try event.jsonData()))
         try state.commit(write)
+        publish(write)
         logger.info("registry event recorded", metadata: ["seq": "\(event.seq)", "kind": "\(event.kind)", "target": "\(event.target)"])
-        // The signed snapshot and LoTE are rebuilt before the write is acknowledged, so every view agrees with the
-        // answer. Known limit (Benchmarks/results/registry.md): at 50,000 accreditations signing the whole snapshot
-        // takes seconds per write; the way out is an incrementally maintained snapshot or signing off the write path
-        // with readers told the signed seq (RegistryArtefacts.signedSeq already carries it).
-        try await rebuild(forceLoTE: false)
+        if unsignedSince == nil { unsignedSince = ContinuousClock.now }
+        requestSigning()
         return event
     }
 
-    /// Builds and signs the snapshot of `state` off the actor, so writes keep flowing while it signs.
-    private nonisolated func signSnapshot(of state: RegistryState, at now: Date) throws -> String? {
-        guard state.rootAuthority != nil else { return nil }
-        let snapshot = try state.walletSnapshot(issuedAt: now, validity: snapshotValidity)
-        return try WalletSigning.sign(snapshot.body, key: signer.signingKey, keyID: signer.kid)
-    }
+    // MARK: - Writes
 
-    /// Re-signs the snapshot and, when due, the LoTE.
-    private func rebuild(forceLoTE: Bool) async throws {
-        let now = Date()
-        let state = self.state
-        let snapshotJWS = try await Task.detached { [self] in try self.signSnapshot(of: state, at: now) }.value
-        let previous = current.withLock { $0 }
-        var lote = previous.lote
-        var loteSequence = previous.loteSequenceNumber
-        var loteNextUpdate = previous.loteNextUpdate
-        if state.rootAuthority != nil,
-            forceLoTE || loteCounter.isReleaseDue(stateSeq: state.seq, lastNextUpdate: loteNextUpdate, now: now)
-        {
-            // The persisted counter never goes backwards, also across restarts.
-            let sequence = try await store.incrementCounter("lote-sequence")
-            let document = try state.lote(configuration: loteConfiguration, sequenceNumber: sequence, issuedAt: now)
-            lote = try LoTESigning.sign(document.body, key: signer.signingKey, certificateChain: loteChain, signingTime: now)
-            loteCounter = LoTEPublicationCounter(lastSequenceNumber: sequence, lastStateSeq: state.seq)
-            loteSequence = sequence
-            loteNextUpdate = now.addingTimeInterval(loteConfiguration.validity)
+    private func acquireWriteLock() async {
+        guard writing else {
+            writing = true
+            return
         }
-        let artefacts = RegistryArtefacts(
-            state: self.state, signedSeq: state.seq, snapshot: snapshotJWS, lote: lote, loteSequenceNumber: loteSequence, loteNextUpdate: loteNextUpdate,
-            builtAt: now)
-        current.withLock { $0 = artefacts }
+        await withCheckedContinuation { waitingWriters.append($0) }
     }
 
-    /// Republishes the LoTE and the snapshot before they expire, until shutdown.
+    /// Hands the lock to the next waiting writer, in arrival order.
+    private func releaseWriteLock() {
+        if waitingWriters.isEmpty {
+            writing = false
+        } else {
+            waitingWriters.removeFirst().resume()
+        }
+    }
+
+    /// Publishes the writer's state (just committed) to readers, and brings the copy readers had onto the same event
+    /// so it can serve as the writer's copy from now on.
+    private func publish(_ write: PreparedWrite) {
+        var spare = current.withLock { artefacts in
+            let previous = artefacts.state
+            artefacts = artefacts.replacingState(state)
+            return previous
+        }
+        do {
+            try spare.commit(write)
+            state = spare
+        } catch {
+            // Cannot happen (both copies were at the same head); sharing the published copy is correct, only slower.
+            logger.error("registry spare state diverged; sharing the published state", metadata: ["error": "\(error)"])
+            state = current.withLock { $0.state }
+        }
+    }
+
+    // MARK: - Signing
+
+    /// Marks the signed artefacts stale and makes sure the signer runs.
+    private func requestSigning() {
+        signingWanted = true
+        guard signing == nil, !stopping else { return }
+        signing = Task { await self.signWhileWanted() }
+    }
+
+    /// The background signer: signs the newest state until no write is left unsigned. Writes landing during a signing
+    /// only set ``signingWanted``, so they are covered together by the next round.
+    private func signWhileWanted() async {
+        var failures = 0
+        while signingWanted, !stopping {
+            if let signingGate { await signingGate() }
+            if stopping { break }
+            do {
+                try await signOnce(forceLoTE: false)
+                failures = 0
+            } catch {
+                failures += 1
+                signingWanted = true
+                let delay = min(60, 1 << min(failures, 6))
+                logger.error(
+                    "registry signing failed; retrying", metadata: ["error": "\(error)", "retryInSeconds": "\(delay)"])
+                // In short steps, so a shutdown does not wait out the back-off.
+                let resume = ContinuousClock.now + .seconds(delay)
+                while !stopping, ContinuousClock.now < resume { try? await Task.sleep(for: .milliseconds(100)) }
+            }
+        }
+        signing = nil
+    }
+
+    /// Signs the published state: the snapshot always, the LoTE when due; then serves both together.
+    private func signOnce(forceLoTE: Bool) async throws {
+        signingWanted = false
+        let lagStart = unsignedSince
+        unsignedSince = nil
+        do {
+            try await signPublishedState(forceLoTE: forceLoTE, lagStart: lagStart)
+        } catch {
+            if unsignedSince == nil { unsignedSince = lagStart }
+            throw error
+        }
+    }
+
+    private func signPublishedState(forceLoTE: Bool, lagStart: ContinuousClock.Instant?) async throws {
+        let now = Date()
+        let (seq, initialised, lastNextUpdate) = current.withLock { ($0.state.seq, $0.state.rootAuthority != nil, $0.loteNextUpdate) }
+        guard initialised else {
+            // Nothing to sign before initialisation.
+            current.withLock { $0 = $0.signed(seq: seq, snapshot: nil, lote: nil, loteSequenceNumber: 0, loteNextUpdate: nil, at: now) }
+            return
+        }
+        var loteSequence: Int?
+        if forceLoTE || loteCounter.isReleaseDue(stateSeq: seq, lastNextUpdate: lastNextUpdate, now: now) {
+            // The persisted counter never goes backwards, also across restarts.
+            loteSequence = try await store.incrementCounter("lote-sequence")
+        }
+        // Built, then signed, on the worker thread: seconds of CPU at scale, kept off the cooperative pool that
+        // serves requests, at a lower priority than the event loops.
+        let bodies = try await worker.run { [self, loteSequence] in try self.buildBodies(loteSequence: loteSequence, at: now) }
+        let signed = try await worker.run { [self] in try self.sign(bodies, at: now) }
+        if let loteSequence { loteCounter = LoTEPublicationCounter(lastSequenceNumber: loteSequence, lastStateSeq: bodies.seq) }
+        let loteNextUpdate = loteSequence.map { _ in now.addingTimeInterval(loteConfiguration.validity) }
+        current.withLock { artefacts in
+            artefacts = artefacts.signed(
+                seq: bodies.seq, snapshot: signed.snapshot, lote: signed.lote ?? artefacts.lote,
+                loteSequenceNumber: loteSequence ?? artefacts.loteSequenceNumber, loteNextUpdate: loteNextUpdate ?? artefacts.loteNextUpdate,
+                at: now)
+        }
+        signingsCompletedCount.add(1, ordering: .relaxed)
+        signings.increment()
+        if let lagStart { signingLag.recordNanoseconds((ContinuousClock.now - lagStart).nanoseconds) }
+        logger.debug("registry artefacts signed", metadata: ["seq": "\(bodies.seq)", "loteSequence": "\(loteSequence.map(String.init) ?? "-")"])
+    }
+
+    private struct UnsignedBodies: Sendable {
+        let seq: Int
+        let snapshot: WalletSnapshot
+        let lote: LoTEDocument?
+    }
+
+    private struct SignedBodies: Sendable {
+        let snapshot: String
+        let lote: String?
+    }
+
+    /// Builds the snapshot and (when a sequence number was reserved) the LoTE of the published state. The state is
+    /// read here and released on return, before the long signing: holding it longer would make the writer's next
+    /// commit copy its collections (see the double buffering above).
+    private nonisolated func buildBodies(loteSequence: Int?, at now: Date) throws -> UnsignedBodies {
+        let state = current.withLock { $0.state }
+        let snapshot = try state.walletSnapshot(issuedAt: now, validity: snapshotValidity).body
+        let lote = try loteSequence.map { try state.lote(configuration: loteConfiguration, sequenceNumber: $0, issuedAt: now).body }
+        return UnsignedBodies(seq: state.seq, snapshot: snapshot, lote: lote)
+    }
+
+    /// Serialises and signs the bodies: the long part at scale (seconds for a 64 MB snapshot).
+    private nonisolated func sign(_ bodies: UnsignedBodies, at now: Date) throws -> SignedBodies {
+        let snapshot = try WalletSigning.sign(bodies.snapshot, key: signer.signingKey, keyID: signer.kid)
+        let lote = try bodies.lote.map {
+            try LoTESigning.sign($0, key: signer.signingKey, certificateChain: loteChain, signingTime: now)
+        }
+        return SignedBodies(snapshot: snapshot, lote: lote)
+    }
+
+    /// Installs (or removes) a gate every background signing awaits before it takes the state; tests hold signings
+    /// with it to observe coalescing and lagging artefacts deterministically.
+    func setSigningGate(_ gate: (@Sendable () async -> Void)?) {
+        signingGate = gate
+    }
+
+    /// Whether the background signer is running (or waiting to run).
+    var isSigning: Bool { signing != nil }
+
+    /// Whether shutdown has begun (no signing starts any more).
+    var isStopping: Bool { stopping }
+
+    // MARK: - Service
+
+    /// Re-signs the LoTE and the snapshot before they expire, until shutdown; then lets a signing already under way
+    /// finish (at most 10 s) and starts no other.
     public func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
@@ -164,19 +354,56 @@ public actor RegistryService: Service {
                 await self.refreshIfDue()
             }
         }
+        await drain(timeout: .seconds(10))
     }
 
-    private func refreshIfDue() async {
+    /// Stops the background signer: no signing starts from now on, and one under way may finish within `timeout`.
+    /// Signed artefacts are not persisted, so whatever is left unsigned is signed from the log on the next start.
+    func drain(timeout: Duration) async {
+        stopping = true
+        let deadline = ContinuousClock.now + timeout
+        while signing != nil, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        if signing != nil || artefacts.signedSeq < state.seq {
+            logger.notice(
+                "registry stopping with unsigned events; the next start signs them from the log",
+                metadata: ["signedSeq": "\(artefacts.signedSeq)", "seq": "\(state.seq)"])
+        }
+        if signing == nil {
+            await worker.shutdown()
+        } else {
+            // The worker's shutdown waits for the signing on it; do not hold the process for it.
+            Task { [worker] in await worker.shutdown() }
+        }
+    }
+
+    private func refreshIfDue() {
         let now = Date()
         let artefacts = current.withLock { $0 }
         let snapshotAge = now.timeIntervalSince(artefacts.builtAt)
-        guard snapshotAge > snapshotValidity / 2
-            || loteCounter.isReleaseDue(stateSeq: state.seq, lastNextUpdate: artefacts.loteNextUpdate, now: now)
-        else { return }
-        do {
-            try await rebuild(forceLoTE: false)
-        } catch {
-            logger.error("registry republication failed", metadata: ["error": "\(error)"])
+        if snapshotAge > snapshotValidity / 2
+            || loteCounter.isReleaseDue(stateSeq: artefacts.state.seq, lastNextUpdate: artefacts.loteNextUpdate, now: now)
+        {
+            requestSigning()
         }
+    }
+}
+
+extension RegistryArtefacts {
+    /// The newly signed artefacts over the state readers are served now (which may be ahead of `seq`).
+    fileprivate func signed(seq: Int, snapshot: String?, lote: String?, loteSequenceNumber: Int, loteNextUpdate: Date?, at time: Date)
+        -> RegistryArtefacts
+    {
+        RegistryArtefacts(
+            state: state, signedSeq: seq, snapshot: snapshot, lote: lote, loteSequenceNumber: loteSequenceNumber,
+            loteNextUpdate: loteNextUpdate, builtAt: time, changeFeeds: changeFeeds)
+    }
+}
+
+extension Duration {
+    fileprivate var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
