@@ -148,7 +148,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Store", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "StandingTestSupport", "standing",
+                "Server", "Store", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "StandingTestSupport", "standing", "Client",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

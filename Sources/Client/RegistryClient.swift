@@ -225,10 +225,10 @@ public actor RegistryClient: IssuerAccreditationChecking {
             if let updated = try await applyChanges(to: start) {
                 next = updated
             } else {
-                next = try await fetchSnapshot()
+                next = try await fetchSnapshotCaughtUp()
             }
         } else {
-            next = try await fetchSnapshot()
+            next = try await fetchSnapshotCaughtUp()
         }
         held = next
         persist(next)
@@ -271,7 +271,16 @@ public actor RegistryClient: IssuerAccreditationChecking {
         return HeldRegistry(stored: stored, snapshot: updated, keys: keys)
     }
 
-    private func fetchSnapshot() async throws(StatusClientError) -> HeldRegistry {
+    /// The signed snapshot, brought up to the registry's head with the change feed when it lags behind (the registry
+    /// signs snapshots off its write path, so a snapshot may trail the newest writes by a few seq; `X-Registry-Seq`
+    /// names the head).
+    private func fetchSnapshotCaughtUp() async throws(StatusClientError) -> HeldRegistry {
+        let (fetched, head) = try await fetchSnapshot()
+        guard let head, head > fetched.snapshot.seq else { return fetched }
+        return try await applyChanges(to: fetched) ?? fetched
+    }
+
+    private func fetchSnapshot() async throws(StatusClientError) -> (registry: HeldRegistry, head: Int?) {
         var keys = try await registryKeys(refresh: false)
         let response = try await fetcher.get(
             try endpoint("/registry/v1/snapshot"),
@@ -288,7 +297,8 @@ public actor RegistryClient: IssuerAccreditationChecking {
             snapshot = try Self.verifySnapshot(compact, keys: keys.set)
         }
         let stored = StoredRegistry(registryURL: base, snapshot: compact, feeds: [], jwks: keys.data, synchronisedAt: configuration.now())
-        return HeldRegistry(stored: stored, snapshot: snapshot, keys: keys)
+        let head = response.header("X-Registry-Seq").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return (HeldRegistry(stored: stored, snapshot: snapshot, keys: keys), head)
     }
 
     /// The keys to verify with: pinned, else those held, else fetched.

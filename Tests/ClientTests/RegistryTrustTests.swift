@@ -121,6 +121,12 @@ final class RegistryWorld: Sendable {
         guard response.status == 201, let seq = response.json["seq"] as? Int else {
             throw TestFailure("statement refused: \(response.status) \(response.text)")
         }
+        // The registry signs its snapshot off the write path; these tests count requests, so they wait until the
+        // snapshot includes the write (a lagging snapshot is caught up with the change feed, tested apart).
+        let signed = try await eventually(timeout: .seconds(10)) {
+            Int(try await server.request(.GET, "/registry/v1/snapshot").header("X-Registry-Signed-Seq") ?? "") ?? 0 >= seq
+        }
+        guard signed else { throw TestFailure("the snapshot did not reach seq \(seq)") }
         return seq
     }
 
