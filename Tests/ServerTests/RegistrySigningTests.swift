@@ -1,11 +1,7 @@
-import AsyncHTTPClient
 import Client
 import Foundation
-import Hummingbird
-import Logging
 import NIOCore
 import NIOHTTP1
-import ServiceLifecycle
 import Signing
 import StandingTestSupport
 import Testing
@@ -137,67 +133,10 @@ actor SigningGate {
     }
 }
 
-/// A server run in-process like `TestServer`, which also hands out its `RegistryService` so a test can hold its
-/// signer.
-final class RegistryTestServer: Sendable {
-    let baseURL: String
-    let directory: URL
-    let operatorToken: String
-    let registry: RegistryService
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
-
-    private init(
-        baseURL: String, directory: URL, operatorToken: String, registry: RegistryService, group: ServiceGroup, task: Task<Void, any Error>
-    ) {
-        self.baseURL = baseURL
-        self.directory = directory
-        self.operatorToken = operatorToken
-        self.registry = registry
-        self.group = group
-        self.task = task
-    }
-
-    static func start(directory: URL) async throws -> RegistryTestServer {
-        var configuration = ServerConfiguration()
-        configuration.dataDirectory = directory.path
-        configuration.port = try await TestServer.freePort()
-        configuration.publicationWindowMilliseconds = 0
-        var logger = Logger(label: "standing-registry-test")
-        logger.logLevel = .warning
-        let (running, continuation) = AsyncStream.makeStream(of: Void.self)
-        let server = try await buildApplication(configuration: configuration, logger: logger) { _ in continuation.yield() }
-        let group = ServiceGroup(configuration: .init(services: [server.application], logger: logger))
-        let task = Task { try await group.run() }
-        for await _ in running { break }
-        let token = try server.initialOperatorToken ?? String(contentsOf: directory.appendingPathComponent("operator-token"), encoding: .utf8)
-        return RegistryTestServer(
-            baseURL: configuration.effectiveBaseURL, directory: directory, operatorToken: token.trimmingCharacters(in: .whitespacesAndNewlines),
-            registry: server.registry, group: group, task: task)
-    }
-
-    /// Graceful stop: in-flight requests finish, the services drain.
-    func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
-    }
-}
-
-/// A response as these tests look at it.
-struct RegistryTestResponse: Sendable {
-    let status: Int
-    let headers: HTTPHeaders
-    let body: Data
-
-    var text: String { String(decoding: body, as: UTF8.self) }
-    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
-    func header(_ name: String) -> String? { headers.first(name: name) }
-}
-
-/// A root authority and one accreditation body (ANECA) on a ``RegistryTestServer``; statements go through the API
+/// A root authority and one accreditation body (ANECA) on a ``TestServer``; statements go through the API
 /// with the operator token.
 struct SigningWorld: Sendable {
-    let server: RegistryTestServer
+    let server: TestServer
     let root: RegistryParty
     let aneca: RegistryParty
     let anecaAccreditationId: String
@@ -211,7 +150,7 @@ struct SigningWorld: Sendable {
         remove: Bool = true,
         _ body: (SigningWorld) async throws -> Void
     ) async throws {
-        let server = try await RegistryTestServer.start(directory: directory)
+        let server = try await TestServer.start(directory: directory)
         let root = RegistryParty(did: "did:web:registry.example.eu", role: .rootAuthority, name: "Example Registry", country: "BE")
         let aneca = RegistryParty(did: "did:web:aneca.example", role: .accreditationBody, name: "ANECA (example)", country: "ES")
         var world = SigningWorld(server: server, root: root, aneca: aneca, anecaAccreditationId: "")
@@ -299,20 +238,11 @@ struct SigningWorld: Sendable {
         try JSONDecoder().decode(JWKSet.self, from: try await get("/.well-known/jwks.json").body)
     }
 
-    func get(_ path: String) async throws -> RegistryTestResponse {
-        try await send(.GET, path)
+    func get(_ path: String) async throws -> TestResponse {
+        try await server.request(.GET, path)
     }
 
-    func send(_ method: HTTPMethod, _ path: String, token: String? = nil, json: Any? = nil) async throws -> RegistryTestResponse {
-        var request = HTTPClientRequest(url: server.baseURL + path)
-        request.method = method
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let json {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        let bytes = try await response.body.collect(upTo: 16 << 20)
-        return RegistryTestResponse(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
+    func send(_ method: HTTPMethod, _ path: String, token: String? = nil, json: Any? = nil) async throws -> TestResponse {
+        try await server.request(method, path, token: token, json: json)
     }
 }

@@ -15,11 +15,17 @@ public final class TestServer: Sendable {
     public let port: Int
     public let directory: URL
     public let operatorToken: String
+    /// The trust registry, for tests that hold its background signer.
+    public let registry: RegistryService
     private let task: Task<Void, any Error>
     private let group: ServiceGroup
 
-    private init(baseURL: String, port: Int, directory: URL, operatorToken: String, group: ServiceGroup, task: Task<Void, any Error>) {
+    private init(
+        baseURL: String, port: Int, directory: URL, operatorToken: String, registry: RegistryService, group: ServiceGroup,
+        task: Task<Void, any Error>
+    ) {
         self.baseURL = baseURL
+        self.registry = registry
         self.port = port
         self.directory = directory
         self.operatorToken = operatorToken
@@ -53,7 +59,7 @@ public final class TestServer: Sendable {
             ?? String(contentsOf: directory.appendingPathComponent("operator-token"), encoding: .utf8)
         return TestServer(
             baseURL: configuration.effectiveBaseURL, port: port, directory: directory,
-            operatorToken: token.trimmingCharacters(in: .whitespacesAndNewlines), group: group, task: task)
+            operatorToken: token.trimmingCharacters(in: .whitespacesAndNewlines), registry: server.registry, group: group, task: task)
     }
 
     /// Stops the server (graceful: in-flight requests finish, pending publications are flushed).
