@@ -277,7 +277,8 @@ public actor RegistryClient: IssuerAccreditationChecking {
     private func fetchSnapshotCaughtUp() async throws(StatusClientError) -> HeldRegistry {
         let (fetched, head) = try await fetchSnapshot()
         guard let head, head > fetched.snapshot.seq else { return fetched }
-        return try await applyChanges(to: fetched) ?? fetched
+        // The snapshot is verified and usable on its own; a feed that cannot be had now is asked for next time.
+        return (try? await applyChanges(to: fetched)) ?? fetched
     }
 
     private func fetchSnapshot() async throws(StatusClientError) -> (registry: HeldRegistry, head: Int?) {

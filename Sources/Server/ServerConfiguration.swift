@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import StatusList
 
 /// Everything `standing serve` can be told. Resolved from flags, then environment variables
 /// (`STANDING_*`), then an optional JSON config file, then these defaults.
@@ -25,7 +26,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var ietfCompressionLevel = 9
     /// Uncompressed bytes per independently compressed segment (1024 or more). A change recompresses one segment;
     /// smaller segments republish faster and compress a little worse (Benchmarks/results/publication.md).
-    public var compressionSegmentBytes = 32 * 1024
+    public var compressionSegmentBytes = SegmentedCompressedList.defaultSegmentBytes
     public var logLevel: Logger.Level = .info
 
     /// The defaults.
@@ -57,8 +58,11 @@ public struct ServerConfiguration: Sendable, Equatable {
         for level in [w3cCompressionLevel, ietfCompressionLevel] where !(0...9).contains(level) {
             throw ServiceError(.invalidValue, "compression levels must be 0-9, got \(level)")
         }
-        guard (1024...(64 * 1024 * 1024)).contains(compressionSegmentBytes) else {
-            throw ServiceError(.invalidValue, "compression segment size must be 1024-67108864 bytes, got \(compressionSegmentBytes)")
+        let segmentRange = SegmentedCompressedList.minimumSegmentBytes...(64 * 1024 * 1024)
+        guard segmentRange.contains(compressionSegmentBytes) else {
+            throw ServiceError(
+                .invalidValue,
+                "compression segment size must be \(segmentRange.lowerBound)-\(segmentRange.upperBound) bytes, got \(compressionSegmentBytes)")
         }
     }
 

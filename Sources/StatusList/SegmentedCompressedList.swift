@@ -221,6 +221,8 @@ public struct SegmentedCompressedList: Sendable {
 /// One raw-DEFLATE compressor reused for several segments (`deflateReset` is much cheaper than a new state).
 private final class SegmentCompressor {
     private let stream: UnsafeMutablePointer<z_stream>
+    /// Room for the worst case, reused across segments; each segment keeps only the bytes it produced.
+    private var scratch: [UInt8] = []
 
     init(level: Int) throws {
         stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
@@ -245,9 +247,9 @@ private final class SegmentCompressor {
         }
         // The bound covers the data; a flush adds at most an empty stored block and a few bits, hence the margin.
         let capacity = Int(deflateBound(stream, uLong(bytes.count))) + 64
-        var output = [UInt8](repeating: 0, count: capacity)
+        if scratch.count < capacity { scratch = [UInt8](repeating: 0, count: capacity) }
         let (status, produced, leftIn, leftOut) = bytes.withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { out in
+            scratch.withUnsafeMutableBufferPointer { out in
                 stream.pointee.next_in = input.baseAddress.map { UnsafeMutablePointer(mutating: $0) }
                 stream.pointee.avail_in = uInt(input.count)
                 stream.pointee.next_out = out.baseAddress
@@ -262,7 +264,8 @@ private final class SegmentCompressor {
         guard complete else {
             throw StatusListError(.compressionFailed, "deflate did not complete the segment (status \(status))")
         }
-        output.removeSubrange(produced...)
-        return output
+        // A copy of exactly the produced bytes: trimming the worst-case buffer would keep its whole capacity
+        // allocated for as long as the list lives.
+        return Array(scratch[..<produced])
     }
 }

@@ -218,18 +218,28 @@ import Testing
     // MARK: - Against the real router
 
     /// The fast path's answer (no query string) and the router's (a query string it ignores sends the same read there).
+    /// The process-wide count of reads the fast path answered (the metrics system is shared by the test servers).
+    func fastPathServed(_ server: TestServer) async throws -> Int {
+        let metrics = try await server.request(.GET, "/metrics").text
+        let line = metrics.split(separator: "\n").first { $0.hasPrefix(StatusFastPathConfiguration.servedMetric) }
+        return line.flatMap { $0.split(separator: " ").last.flatMap { Double($0) } }.map { Int($0) } ?? 0
+    }
+
     func compareWithRouter(_ server: TestServer, _ requests: [(target: String, method: String, headers: String)]) async throws {
         func request(_ item: (target: String, method: String, headers: String), query: String) -> String {
             "\(item.method) \(item.target)\(query) HTTP/1.1\r\nHost: x\r\n\(item.headers)\r\n"
         }
         let bodiless = requests.map { $0.method == "HEAD" }
         // One at a time: pipelined behind a request the router answers, the fast path would leave them to the router.
+        let servedBefore = try await fastPathServed(server)
         let fastConnection = try await RawHTTP.Connection.open(port: server.port)
         var fast: [RawHTTP.Response] = []
         for (item, isHead) in zip(requests, bodiless) {
             fast += try await fastConnection.exchange([request(item, query: "")], bodiless: [isHead])
         }
         await fastConnection.close()
+        // Were the fast path not installed (that only logs an error), the router would answer both sides alike.
+        #expect(try await fastPathServed(server) > servedBefore, "the fast path answered none of the requests")
         let routerConnection = try await RawHTTP.Connection.open(port: server.port)
         let routed = try await routerConnection.exchange(requests.map { request($0, query: "?via=router") }, bodiless: bodiless)
         await routerConnection.close()

@@ -71,7 +71,7 @@ import StandingTestSupport
             #expect(try await eventually { try await Self.servesExactly(snapshot, first, list) }, "after \(size) change(s)")
         }
 
-        // After a restart the list is restored from its last publication; the next change compresses everything anew.
+        // After a restart the list is restored from its last publication and its segments are rebuilt in the background.
         await first.stop()
         let server = try await TestServer.start(directory: directory, configure: configure)
         defer { Task { await server.stopAndRemove() } }

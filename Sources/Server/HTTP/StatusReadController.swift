@@ -147,7 +147,6 @@ public struct StatusReadController: Sendable {
             let index: Int
         }
         let entries: [Item]
-        static var members: Set<String> { ["entries"] }
     }
 
     struct BatchLookupResponse: Encodable {

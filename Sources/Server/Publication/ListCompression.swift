@@ -25,12 +25,6 @@ public struct CompressedForms: Sendable {
         self.w3cEncodedList = w3cEncodedList
         self.ietfCompressed = ietfCompressed
     }
-
-    /// Compresses a list in one pass, for callers without segment state (tests, one-off publications).
-    public init(_ bitstring: Bitstring, ietf: Bool, settings: CompressionSettings = CompressionSettings()) throws {
-        self.w3cEncodedList = try bitstring.w3cEncodedList(level: settings.w3cLevel)
-        self.ietfCompressed = ietf ? try bitstring.ietfCompressed(level: settings.ietfLevel) : nil
-    }
 }
 
 /// One list's segmented compressions, kept across publications so that each publication recompresses only the

@@ -76,7 +76,7 @@ public actor Publisher: Service {
     private let urlForList: @Sendable (String) -> String
     private let configuration: Configuration
     private let logger: Logger
-    private let worker = PublicationWorker()
+    private let worker = LowPriorityWorker()
     private let publicationLag = Timer(label: "standing_publication_lag")
     private let publications = Counter(label: "standing_publications_total")
 
@@ -355,9 +355,3 @@ private struct PublishedCredentialSubjectProbe: Decodable {
     let credentialSubject: Subject
 }
 
-extension Duration {
-    fileprivate var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-}

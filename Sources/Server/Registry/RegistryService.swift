@@ -90,7 +90,7 @@ public actor RegistryService: Service {
     private let logger: Logger
     private var loteCounter: LoTEPublicationCounter
     /// The thread the snapshot and LoTE are built and signed on.
-    private let worker = PublicationWorker()
+    private let worker = LowPriorityWorker()
 
     private var writing = false
     private var waitingWriters: [CheckedContinuation<Void, Never>] = []
@@ -144,7 +144,12 @@ public actor RegistryService: Service {
             changeFeeds: SignedFeedCache())
         self.current = Mutex(placeholder)
         // The head is signed before anything is served, so a started registry never answers without a snapshot.
-        try await signOnce(forceLoTE: true)
+        do {
+            try await signOnce(forceLoTE: true)
+        } catch {
+            await worker.shutdown()
+            throw error
+        }
     }
 
     /// The artefacts readers are served.
@@ -401,9 +406,3 @@ extension RegistryArtefacts {
     }
 }
 
-extension Duration {
-    fileprivate var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-}

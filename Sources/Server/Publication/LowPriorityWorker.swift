@@ -3,13 +3,14 @@ import Glibc
 #endif
 import NIOPosix
 
-/// The one thread that compresses and signs publications, at a lower CPU priority than the threads serving reads.
+/// One thread, at a lower CPU priority than the threads serving reads, for the background work that compresses and
+/// signs: the status publisher has one, the registry's signer another.
 ///
 /// Under a write storm publication is the largest CPU consumer (compressing and signing lists of up to megabytes);
 /// on a small machine it competes with the event loops that answer status reads. Running it on its own thread with
 /// nice +10 lets the scheduler give the reads the CPU first, while an idle machine still publishes at full speed.
-/// One thread also bounds publication to one core, whatever the number of lists changed at once.
-final class PublicationWorker: Sendable {
+/// One thread also bounds each user to one core, whatever the number of lists changed at once.
+final class LowPriorityWorker: Sendable {
     /// The nice increment of the worker thread (Linux applies `setpriority(PRIO_PROCESS, 0, …)` to the calling thread).
     static let niceIncrement: Int32 = 10
 
@@ -38,5 +39,13 @@ final class PublicationWorker: Sendable {
         let which = __priority_which_t(PRIO_PROCESS.rawValue)
         if getpriority(which, 0) < niceIncrement { _ = setpriority(which, 0, niceIncrement) }
         #endif
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds, for swift-metrics timers.
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
