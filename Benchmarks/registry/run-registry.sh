@@ -9,7 +9,7 @@
 # Benchmarks/results/registry.json and registry.md.
 #
 # Usage: Benchmarks/registry/run-registry.sh [--skip-build] [--quick] [--keep] [--issuers N] [--accreditations M] [--probes K]
-#   --probes  number of timed writes for the write / change-feed latency (default 20; each re-signs the snapshot)
+#   --probes  number of timed writes for the write / change-feed latency (default 20)
 #   --quick   1 round of 5 s and 5 write probes (a smoke run, not the figures)
 set -euo pipefail
 
