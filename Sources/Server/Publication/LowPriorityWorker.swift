@@ -4,7 +4,7 @@ import Glibc
 import NIOPosix
 
 /// One thread, at a lower CPU priority than the threads serving reads, for the background work that compresses and
-/// signs: the status publisher has one, the registry's signer another.
+/// signs: the status publisher has one (and a short-lived one that prepares restored lists), the registry signer another.
 ///
 /// Under a write storm publication is the largest CPU consumer (compressing and signing lists of up to megabytes);
 /// on a small machine it competes with the event loops that answer status reads. Running it on its own thread with

@@ -106,22 +106,26 @@ public actor Publisher: Service {
             let entries = try await store.nonZeroEntries(listId: definition.id)
             try await register(definition, entries: entries, restoring: true)
         }
-        // A restored publication comes without its segments; build them in the background (on the low-priority
-        // worker), so the first change after a restart recompresses one segment rather than the whole list.
+        // A restored publication comes without its segments; build them in the background, so the first change after
+        // a restart recompresses one segment rather than the whole list. On a thread of their own: a 10M-entry list
+        // takes most of a second at level 9, and publications must not queue behind that.
         let restored = lists.filter { $0.value.compression == nil }.keys.sorted()
+        guard !restored.isEmpty else { return }
+        let primer = LowPriorityWorker()
         Task { [self] in
-            for id in restored { await self.primeCompression(listId: id) }
+            for id in restored { await self.primeCompression(listId: id, on: primer) }
+            await primer.shutdown()
         }
     }
 
     /// Compresses a list's segments from its current entries if it has none yet. Changes applied meanwhile stay in
     /// `changedSegments` (they are tracked whether or not a compression exists), so the next publication recompresses
     /// them; a compression set by a publication in the meantime is newer and is kept.
-    private func primeCompression(listId: String) async {
+    private func primeCompression(listId: String, on primer: LowPriorityWorker) async {
         guard let state = lists[listId], state.compression == nil else { return }
         let (bitstring, ietf, settings) = (state.bitstring, SignedPublicationBuilder.publishesIETF(state.definition), configuration.compression)
         do {
-            let compression = try await worker.run { try ListCompression(bitstring, ietf: ietf, settings: settings) }
+            let compression = try await primer.run { try ListCompression(bitstring, ietf: ietf, settings: settings) }
             if lists[listId] != nil, lists[listId]?.compression == nil { lists[listId]?.compression = compression }
         } catch {
             logger.warning("could not prepare the compressed segments of a restored list", metadata: ["list": "\(listId)", "error": "\(error)"])
