@@ -39,15 +39,6 @@ func nanoseconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) * 1e9 + Double(duration.components.attoseconds) / 1e9
 }
 
-func percentile(_ values: [Double], _ fraction: Double) -> Double {
-    let sorted = values.sorted()
-    guard sorted.count > 1 else { return sorted.first ?? .nan }
-    let position = fraction * Double(sorted.count - 1)
-    let lower = Int(position.rounded(.down))
-    let upper = min(lower + 1, sorted.count - 1)
-    return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
-}
-
 /// One measured operation: `batch(n)` makes n calls and returns nanoseconds per call. A batch is timed where it runs,
 /// so a synchronous operation is timed in a synchronous loop (top-level globals are main-actor isolated: an async loop
 /// calling into them would time a main-actor hop per call, not the operation).

@@ -140,6 +140,29 @@ func oneChange(
 
 func milliseconds(_ nanoseconds: Double) -> Double { nanoseconds / 1e6 }
 
+/// The row of a one-change measurement: times, speed-up and the sizes of the segmented and the one-pass streams.
+func compressionRow(
+    id: String, group: String, entries: Int, density: Double, format: SegmentedCompressedList.Format, segmentBytes: Int,
+    _ result: Comparison, _ segmented: SegmentedCompressedList, _ whole: [UInt8]
+) -> Row {
+    var row = Row(id: id, group: group)
+    row.entries = entries
+    row.density = density
+    row.format = name(format)
+    row.level = level(format)
+    row.segmentBytes = segmentBytes
+    row.incrementalMilliseconds = milliseconds(result.candidateNanoseconds)
+    row.wholeMilliseconds = milliseconds(result.baselineNanoseconds)
+    row.speedup = 1 / result.ratio
+    row.speedupP25 = 1 / result.ratioP75
+    row.speedupP75 = 1 / result.ratioP25
+    row.rounds = result.rounds
+    row.segmentedBytes = segmented.compressedCount
+    row.wholeBytes = whole.count
+    row.sizeOverheadPercent = Double(segmented.compressedCount - whole.count) / Double(whole.count) * 100
+    return row
+}
+
 var rows: [Row] = []
 
 do {
@@ -150,21 +173,9 @@ do {
             for format in [SegmentedCompressedList.Format.w3c, .ietf] {
                 let segmentBytes = SegmentedCompressedList.defaultSegmentBytes
                 let (result, segmented, whole) = try oneChange(list: list, format: format, segmentBytes: segmentBytes, rounds: rounds)
-                var row = Row(id: "one-change/\(name(format))/\(entries)/\(density)", group: "one-change")
-                row.entries = entries
-                row.density = density
-                row.format = name(format)
-                row.level = level(format)
-                row.segmentBytes = segmentBytes
-                row.incrementalMilliseconds = milliseconds(result.candidateNanoseconds)
-                row.wholeMilliseconds = milliseconds(result.baselineNanoseconds)
-                row.speedup = 1 / result.ratio
-                row.speedupP25 = 1 / result.ratioP75
-                row.speedupP75 = 1 / result.ratioP25
-                row.rounds = result.rounds
-                row.segmentedBytes = segmented.compressedCount
-                row.wholeBytes = whole.count
-                row.sizeOverheadPercent = Double(segmented.compressedCount - whole.count) / Double(whole.count) * 100
+                var row = compressionRow(
+                    id: "one-change/\(name(format))/\(entries)/\(density)", group: "one-change", entries: entries, density: density,
+                    format: format, segmentBytes: segmentBytes, result, segmented, whole)
                 if entries == 10_000_000 {
                     row.target = "speedup >= 20x, size overhead <= 2 %"
                     row.met = row.speedup! >= 20 && row.sizeOverheadPercent! <= 2
@@ -188,19 +199,9 @@ do {
     for segmentBytes in [16_384, 32_768, 65_536, 131_072] where runs("segment-size") {
         for format in [SegmentedCompressedList.Format.w3c, .ietf] {
             let (result, segmented, whole) = try oneChange(list: tenMillion, format: format, segmentBytes: segmentBytes, rounds: max(5, rounds / 2))
-            var row = Row(id: "segment-size/\(name(format))/\(segmentBytes)", group: "segment-size")
-            row.entries = 10_000_000
-            row.density = 0.01
-            row.format = name(format)
-            row.level = level(format)
-            row.segmentBytes = segmentBytes
-            row.incrementalMilliseconds = milliseconds(result.candidateNanoseconds)
-            row.wholeMilliseconds = milliseconds(result.baselineNanoseconds)
-            row.speedup = 1 / result.ratio
-            row.rounds = result.rounds
-            row.segmentedBytes = segmented.compressedCount
-            row.wholeBytes = whole.count
-            row.sizeOverheadPercent = Double(segmented.compressedCount - whole.count) / Double(whole.count) * 100
+            let row = compressionRow(
+                id: "segment-size/\(name(format))/\(segmentBytes)", group: "segment-size", entries: 10_000_000, density: 0.01,
+                format: format, segmentBytes: segmentBytes, result, segmented, whole)
             rows.append(row)
             log(String(format: "segments %6d %@ %6.2f ms x%.1f %+.2f%%", segmentBytes, name(format), row.incrementalMilliseconds!, row.speedup!, row.sizeOverheadPercent!))
         }
