@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOEmbedded
 import NIOHTTP1
 import NIOPosix
 import StandingTestSupport
@@ -398,6 +399,46 @@ import Testing
             bitstring: bitstring,
             representations: bodies.reduce(into: [:]) { $0[$1.key] = PublishedRepresentation(mediaType: $1.key, body: Data($1.value.utf8)) }
         )
+    }
+}
+
+// MARK: - Back-pressure
+
+@Suite struct FastPathBackPressureTests {
+    /// Counts the read requests that reach the head of the pipeline (the socket).
+    final class ReadCounter: ChannelOutboundHandler {
+        typealias OutboundIn = Any
+        var reads = 0
+        func read(context: ChannelHandlerContext) {
+            reads += 1
+            context.read()
+        }
+    }
+
+    @Test func theSocketIsNotReadWhileAnswersCannotBeWritten() throws {
+        _ = MetricsRegistry.shared
+        let channel = EmbeddedChannel()
+        let counter = ReadCounter()
+        let pipeline = channel.pipeline.syncOperations
+        try pipeline.addHandler(counter)
+        try pipeline.configureHTTPServerPipeline(
+            withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false,
+            withEncoderConfiguration: .init(), withDecoderLimitConfiguration: .init())
+        let configuration = StatusFastPathConfiguration(published: PublishedLists(), serverName: "standing", directLookupEnabled: true)
+        try StatusFastPathHandler.install(on: pipeline, configuration: configuration)
+
+        channel.read()
+        #expect(counter.reads == 1)
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.read()
+        #expect(counter.reads == 1, "no read while the outbound buffer is full")
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        #expect(counter.reads == 2, "the held read happens once the channel drains")
+        channel.read()
+        #expect(counter.reads == 3)
+        _ = try channel.finish()
     }
 }
 

@@ -59,6 +59,8 @@ final class StatusFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Requests handed to the router whose response has not ended yet; while any is pending, answering here would
     /// overtake it on a pipelined connection.
     private var pendingRouterResponses = 0
+    /// A read asked for while the channel was not writable; done when it becomes writable again.
+    private var readHeld = false
     /// The request being answered here: its remaining parts are dropped, the response goes out at its end.
     private var answering: Answer?
     private var negotiation = NegotiationMemo()
@@ -110,6 +112,25 @@ final class StatusFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) { pendingRouterResponses = max(0, pendingRouterResponses - 1) }
         context.write(data, promise: promise)
+    }
+
+    /// Back-pressure: answers written here do not pass NIO's pipelining handler, so a client that sends requests and
+    /// never reads the answers would make the outbound buffer grow without bound. While the channel is not writable
+    /// (outbound bytes above the high-water mark), the socket is not read; reading resumes when it drains.
+    func read(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            context.read()
+        } else {
+            readHeld = true
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if readHeld, context.channel.isWritable {
+            readHeld = false
+            context.read()
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     /// Writes `answer` as raw bytes past the encoder.
