@@ -23,6 +23,26 @@ for argument in "$@"; do
     esac
 done
 
+# Debian packages the suites need (each suite also checks for its own): the load tools, and for the Python baselines
+# and charts the system interpreter's cryptography and matplotlib.
+missing=()
+command -v nginx >/dev/null || missing+=(nginx)
+command -v wrk >/dev/null || missing+=(wrk)
+command -v taskset >/dev/null || missing+=(util-linux)
+/usr/bin/python3 -c 'import cryptography' 2>/dev/null || missing+=(python3-cryptography)
+/usr/bin/python3 -c 'import matplotlib' 2>/dev/null || missing+=(python3-matplotlib)
+if [[ ${#missing[@]} -gt 0 ]] && command -v apt-get >/dev/null; then
+    echo "== installing ${missing[*]}"
+    sudo=()
+    [[ "$(id -u)" -eq 0 ]] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# The client suite's Python baseline needs `cryptography`: use the system interpreter when the default one lacks it.
+if ! python3 -c 'import cryptography' 2>/dev/null && [[ -x /usr/bin/python3 ]]; then
+    export PATH="/usr/bin:$PATH"
+fi
+
 "$here/run-core.sh" "${quick[@]}"
 "$here/run-client.sh" "${quick[@]}"
 "$here/run-publication.sh" "${quick[@]}"
