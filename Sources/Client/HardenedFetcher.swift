@@ -123,6 +123,11 @@ struct HardenedFetcher: Sendable {
             let response = try await transport.send(
                 TransportRequest(url: current, headers: headers, timeout: remaining, maximumBodyBytes: maximumBodyBytes)
             )
+            // A transport's own timer is best effort (on a busy machine the answer and the timer can fall due together):
+            // an answer that completed after the deadline is still late.
+            guard ContinuousClock.now <= deadline else {
+                throw .retrieval(.timeout, "\(url.absoluteString) did not answer within \(timeout)")
+            }
             switch response.status {
             case let status where accepting.contains(status):
                 return FetchedResponse(status: status, finalURL: current, response: response)

@@ -295,7 +295,7 @@ import StandingTestSupport
             "/gzip",
             CraftedResponse(headers: [("Content-Type", "application/statuslist+jwt"), ("Content-Encoding", "gzip")], body: Data([0x1F, 0x8B]))
         )
-        server.serve("/slow", Data("x".utf8), mediaType: "application/statuslist+jwt", delay: .seconds(3))
+        server.serve("/slow", Data("x".utf8), mediaType: "application/statuslist+jwt", delay: .seconds(10))
         server.serve(
             "/ietf-here",
             try factory.body(factory.statement(url: "\(server.baseURL)/ietf-here", bitstring: try bitstring()), .ietfJWT),
