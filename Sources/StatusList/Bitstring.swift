@@ -63,6 +63,23 @@ public struct Bitstring: Sendable, Hashable, CustomStringConvertible {
     /// The size of the uncompressed list in bytes.
     public var byteCount: Int { storage.count }
 
+    /// The number of bits set in the list (for 1-bit entries, the number of non-zero entries).
+    public var setBitCount: Int {
+        storage.withUnsafeBytes { bytes in
+            var count = 0
+            var offset = 0
+            while offset &+ 8 <= bytes.count {
+                count &+= bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self).nonzeroBitCount
+                offset &+= 8
+            }
+            while offset < bytes.count {
+                count &+= bytes[offset].nonzeroBitCount
+                offset &+= 1
+            }
+            return count
+        }
+    }
+
     /// Reads the entry at `index` without error handling, for hot paths that have already checked the index.
     ///
     /// - Precondition: `0 <= index < count`. Violating it traps; use ``value(at:)`` for untrusted indices.

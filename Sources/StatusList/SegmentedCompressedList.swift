@@ -98,10 +98,31 @@ public struct SegmentedCompressedList: Sendable {
         return Self.segment(containingEntry: index, entrySize: entrySize, segmentBytes: segmentBytes)
     }
 
-    /// The segment that holds entry `index` of any list with this entry size and segment size, for callers that track
-    /// changes before (or without) holding the compressed list.
+    /// The segment that holds entry `index` of any list with this entry size and segment size.
     public static func segment(containingEntry index: Int, entrySize: StatusSize, segmentBytes: Int) -> Int {
         index * entrySize.bits / 8 / segmentBytes
+    }
+
+    /// How many set bits a segment should hold on average before its boundary's cost stops mattering: each boundary
+    /// starts a new DEFLATE block with its own Huffman tables (about 45 bytes) plus a 4-byte flush marker, against
+    /// roughly 3 compressed bytes per set bit in a sparse list, so 600 set bits keep the overhead near 2 %.
+    public static let targetSetBitsPerSegment = 600
+    /// The largest multiple of the base segment size ``segmentBytes(for:base:)`` chooses.
+    public static let maximumSegmentFactor = 8
+
+    /// The segment size for a list: `base`, doubled (up to ``maximumSegmentFactor`` times `base`) while a segment
+    /// would hold fewer than ``targetSetBitsPerSegment`` set bits on average. Sparse lists get fewer, larger segments
+    /// (they compress fast, so a change still costs little); lists with 1 % or more set keep `base`.
+    /// - Parameters:
+    ///   - bitstring: The list as it is now.
+    ///   - base: The smallest segment size, in uncompressed bytes.
+    public static func segmentBytes(for bitstring: Bitstring, base: Int) -> Int {
+        let setBits = bitstring.setBitCount
+        var size = base
+        while size < base * maximumSegmentFactor, setBits * size < targetSetBitsPerSegment * bitstring.byteCount {
+            size *= 2
+        }
+        return size
     }
 
     /// Recompresses the given segments from the list's current entries; the others are kept as they are.

@@ -11,8 +11,9 @@ import StandingTestSupport
 /// Publications recompress only the segments their changes touched; these tests check that what is served is always
 /// exactly the committed list, in all four forms, across rounds of changes and a restart.
 @Suite struct IncrementalPublicationTests {
-    static let capacity = 262_144
-    /// 8,192 one-bit entries per segment: 32 segments, so the allocated entries spread over many of them.
+    static let capacity = 1_048_576
+    /// The base segment size; a list this sparse gets 8 times that (8 KiB, 65,536 entries): 16 segments, so the
+    /// allocated entries spread over many of them.
     static let segmentBytes = 1024
 
     static func trustedKeys(_ server: TestServer) async throws -> TrustedKeys {
@@ -36,7 +37,8 @@ import StandingTestSupport
             if mediaType == .vc {
                 let document = try #require(try JSONSerialization.jsonObject(with: response.body) as? [String: Any])
                 let subject = try #require(document["credentialSubject"] as? [String: Any])
-                let fresh = try SegmentedCompressedList(expected, format: .w3c, level: 6, segmentBytes: segmentBytes)
+                let geometry = SegmentedCompressedList.segmentBytes(for: expected, base: segmentBytes)
+                let fresh = try SegmentedCompressedList(expected, format: .w3c, level: 6, segmentBytes: geometry)
                 #expect(subject["encodedList"] as? String == fresh.encodedList)
             }
         }
@@ -54,7 +56,7 @@ import StandingTestSupport
         let first = try await TestServer.start(directory: directory, configure: configure)
         let list = try await first.createList(["purpose": "revocation", "capacity": Self.capacity])
         let indices = try await first.allocate(list, count: 40)
-        #expect(Set(indices.map { $0 / (Self.segmentBytes * 8) }).count > 10, "the entries should spread over many segments")
+        #expect(Set(indices.map { $0 / (Self.segmentBytes * 8 * 8) }).count > 10, "the entries should spread over many segments")
         var expected = try Bitstring(count: Self.capacity, entrySize: .one)
         #expect(try await eventually { try await Self.servesExactly(expected, first, list) })
 
@@ -99,5 +101,43 @@ import StandingTestSupport
         for index in indices { try expected.set(1, at: index) }
         let snapshot = expected
         #expect(try await eventually(timeout: .seconds(10)) { try await Self.servesExactly(snapshot, server, list) })
+    }
+
+    @Test func theSegmentSizeFollowsTheListsDensity() throws {
+        var settings = CompressionSettings()
+        settings.segmentBytes = 4096
+        var list = try Bitstring(count: 1_048_576, entrySize: .one)
+        var compression = try ListCompression(list, ietf: true, settings: settings)
+        #expect(compression.segmentBytes == 4096 * SegmentedCompressedList.maximumSegmentFactor, "an empty list gets the largest segments")
+
+        // A few changes keep the geometry and recompress only their segments.
+        var changed: Set<Int> = []
+        for index in stride(from: 17, to: 1_048_576, by: 99_991) {
+            try list.set(1, at: index)
+            changed.insert(index / 8)
+        }
+        try compression.update(changedBytes: changed, from: list, settings: settings)
+        #expect(compression.segmentBytes == 32_768)
+        #expect(try Self.decoded(compression.forms) == list)
+
+        // Filling to 5 % moves the ideal size 8x down: the list is compressed anew at the base size.
+        changed = []
+        for index in stride(from: 3, to: 1_048_576, by: 20) {
+            try list.set(1, at: index)
+            changed.insert(index / 8)
+        }
+        try compression.update(changedBytes: changed, from: list, settings: settings)
+        #expect(compression.segmentBytes == 4096)
+        #expect(try Self.decoded(compression.forms) == list)
+        let fresh = try ListCompression(list, ietf: true, settings: settings)
+        #expect(fresh.forms.w3cEncodedList == compression.forms.w3cEncodedList)
+        #expect(fresh.forms.ietfCompressed == compression.forms.ietfCompressed)
+    }
+
+    static func decoded(_ forms: CompressedForms) throws -> Bitstring {
+        let w3c = try Bitstring(w3cEncodedList: forms.w3cEncodedList)
+        let ietf = try Bitstring(ietfCompressed: try #require(forms.ietfCompressed), bits: .one)
+        #expect(w3c == ietf)
+        return w3c
     }
 }

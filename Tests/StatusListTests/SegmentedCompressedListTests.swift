@@ -136,4 +136,24 @@ struct SegmentedCompressedListTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
     }
+
+    @Test("sparse lists get larger segments, up to 8x the base")
+    func segmentSizeFollowsDensity() throws {
+        let base = 32_768
+        let empty = try Bitstring(count: 10_000_000, entrySize: .one)
+        #expect(empty.setBitCount == 0)
+        #expect(SegmentedCompressedList.segmentBytes(for: empty, base: base) == 8 * base)
+        // 0.1 % of 10M: 10,000 set bits over 1.25 MB; 600 per segment needs about 75 KB, so 128 KiB (4x).
+        let sparse = try Self.list(count: 10_000_000, size: .one, density: 0.001, seed: 3)
+        #expect((9_900...10_000).contains(sparse.setBitCount))
+        #expect(SegmentedCompressedList.segmentBytes(for: sparse, base: base) == 4 * base)
+        // 1 % and more keep the base size.
+        let common = try Self.list(count: 10_000_000, size: .one, density: 0.01, seed: 3)
+        #expect(SegmentedCompressedList.segmentBytes(for: common, base: base) == base)
+        // Set bits, not entries, count: a 2-bit entry with value 3 has two.
+        var twoBit = try Bitstring(count: 131_072, entrySize: .two)
+        try twoBit.set(3, at: 5)
+        try twoBit.set(1, at: 131_071)
+        #expect(twoBit.setBitCount == 3)
+    }
 }

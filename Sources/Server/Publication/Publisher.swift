@@ -47,8 +47,8 @@ public actor Publisher: Service {
         var dirtySince: ContinuousClock.Instant?
         /// The compressed forms as of the last publication; nil until the first one (which compresses everything).
         var compression: ListCompression?
-        /// Segments whose entries changed since `compression` was brought up to date.
-        var changedSegments: Set<Int> = []
+        /// Offsets of the uncompressed bytes whose entries changed since `compression` was brought up to date.
+        var changedBytes: Set<Int> = []
     }
 
     /// Publisher settings.
@@ -119,7 +119,7 @@ public actor Publisher: Service {
     }
 
     /// Compresses a list's segments from its current entries if it has none yet. Changes applied meanwhile stay in
-    /// `changedSegments` (they are tracked whether or not a compression exists), so the next publication recompresses
+    /// `changedBytes` (they are tracked whether or not a compression exists), so the next publication recompresses
     /// them; a compression set by a publication in the meantime is newer and is kept.
     private func primeCompression(listId: String, on primer: LowPriorityWorker) async {
         guard let state = lists[listId], state.compression == nil else { return }
@@ -199,10 +199,7 @@ public actor Publisher: Service {
                 try state.bitstring.set(change.value, at: change.index)
                 // Tracked even before the first compression exists: a change that lands while the first one is
                 // being built must be recompressed after it.
-                state.changedSegments.insert(
-                    SegmentedCompressedList.segment(
-                        containingEntry: change.index, entrySize: state.bitstring.entrySize,
-                        segmentBytes: configuration.compression.segmentBytes))
+                state.changedBytes.insert(change.index * state.bitstring.entrySize.bits / 8)
             } catch {
                 logger.error("in-memory entry update failed", metadata: ["list": "\(listId)", "error": "\(error)"])
             }
@@ -244,8 +241,8 @@ public actor Publisher: Service {
         state.dirty = false
         let dirtySince = state.dirtySince
         state.dirtySince = nil
-        let changedSegments = state.changedSegments
-        state.changedSegments = []
+        let changedBytes = state.changedBytes
+        state.changedBytes = []
         lists[listId] = state
         let now = Date()
         let validUntil = now.addingTimeInterval(Double(state.definition.validitySeconds))
@@ -253,13 +250,13 @@ public actor Publisher: Service {
             let (builder, urlForList, settings, state) = (builder, urlForList, configuration.compression, state)
             let (publication, compression) = try await worker.run {
                 try Self.build(
-                    state: state, changedSegments: changedSegments, version: state.version + 1, at: now, validUntil: validUntil,
+                    state: state, changedBytes: changedBytes, version: state.version + 1, at: now, validUntil: validUntil,
                     builder: builder, listURL: urlForList(state.definition.id), settings: settings)
             }
             try await store.recordPublication(publication.record)
             lists[listId]?.version = publication.version
             lists[listId]?.validUntil = validUntil
-            // Changes applied while building are in `changedSegments` again, relative to this compression.
+            // Changes applied while building are in `changedBytes` again, relative to this compression.
             lists[listId]?.compression = compression
             remember(publication)
             published.replace(publication)
@@ -267,7 +264,7 @@ public actor Publisher: Service {
             if let dirtySince { publicationLag.recordNanoseconds((ContinuousClock.now - dirtySince).nanoseconds) }
         } catch {
             lists[listId]?.dirty = true
-            lists[listId]?.changedSegments.formUnion(changedSegments)
+            lists[listId]?.changedBytes.formUnion(changedBytes)
             if lists[listId]?.dirtySince == nil { lists[listId]?.dirtySince = dirtySince }
             throw error
         }
@@ -277,13 +274,13 @@ public actor Publisher: Service {
     /// in meanwhile, and at a lower CPU priority than reads).
     /// - Returns: The publication, and the compression it used (the list's compression from now on).
     private static func build(
-        state: ListState, changedSegments: Set<Int>, version: Int, at now: Date, validUntil: Date, builder: any PublicationBuilder,
+        state: ListState, changedBytes: Set<Int>, version: Int, at now: Date, validUntil: Date, builder: any PublicationBuilder,
         listURL: String, settings: CompressionSettings
     ) throws -> (PublishedList, ListCompression) {
         var compression: ListCompression
         if let existing = state.compression {
             compression = existing
-            try compression.recompress(segments: changedSegments, from: state.bitstring)
+            try compression.update(changedBytes: changedBytes, from: state.bitstring, settings: settings)
         } else {
             compression = try ListCompression(
                 state.bitstring, ietf: SignedPublicationBuilder.publishesIETF(state.definition), settings: settings)
