@@ -170,8 +170,9 @@ do {
     for entries in sizes where runs("one-change") {
         for density in densities {
             let list = try makeList(entries: entries, density: density)
+            // The segment size the server uses for this list: the base, larger for sparse lists.
+            let segmentBytes = SegmentedCompressedList.segmentBytes(for: list, base: SegmentedCompressedList.defaultSegmentBytes)
             for format in [SegmentedCompressedList.Format.w3c, .ietf] {
-                let segmentBytes = SegmentedCompressedList.defaultSegmentBytes
                 let (result, segmented, whole) = try oneChange(list: list, format: format, segmentBytes: segmentBytes, rounds: rounds)
                 var row = compressionRow(
                     id: "one-change/\(name(format))/\(entries)/\(density)", group: "one-change", entries: entries, density: density,
@@ -224,8 +225,9 @@ do {
     }
     for density in densities where runs("republish") {
         var list = try makeList(entries: 10_000_000, density: density)
-        var w3c = try SegmentedCompressedList(list, format: .w3c, level: level(.w3c))
-        var ietf = try SegmentedCompressedList(list, format: .ietf, level: level(.ietf))
+        let segmentBytes = SegmentedCompressedList.segmentBytes(for: list, base: SegmentedCompressedList.defaultSegmentBytes)
+        var w3c = try SegmentedCompressedList(list, format: .w3c, level: level(.w3c), segmentBytes: segmentBytes)
+        var ietf = try SegmentedCompressedList(list, format: .ietf, level: level(.ietf), segmentBytes: segmentBytes)
         var generator = SplitMix64(seed: 7)
         var flipped: Int?
         if arguments.contains("--profile") {
@@ -258,7 +260,7 @@ do {
         row.entries = 10_000_000
         row.density = density
         row.format = "all four representations"
-        row.segmentBytes = SegmentedCompressedList.defaultSegmentBytes
+        row.segmentBytes = segmentBytes
         row.incrementalMilliseconds = milliseconds(result.candidateNanoseconds)
         row.wholeMilliseconds = milliseconds(result.baselineNanoseconds)
         row.speedup = 1 / result.ratio
@@ -280,8 +282,12 @@ do {
     for number in 0..<listCount {
         let list = try makeList(entries: 1_048_576, density: 0.01, seed: benchmarkSeed &+ UInt64(number))
         lists.append(list)
+        let segmentBytes = SegmentedCompressedList.segmentBytes(for: list, base: SegmentedCompressedList.defaultSegmentBytes)
         compressions.append(
-            (try SegmentedCompressedList(list, format: .w3c, level: level(.w3c)), try SegmentedCompressedList(list, format: .ietf, level: level(.ietf))))
+            (
+                try SegmentedCompressedList(list, format: .w3c, level: level(.w3c), segmentBytes: segmentBytes),
+                try SegmentedCompressedList(list, format: .ietf, level: level(.ietf), segmentBytes: segmentBytes)
+            ))
     }
     var generator = SplitMix64(seed: 99)
     let clock = ContinuousClock()
@@ -334,7 +340,7 @@ do {
     row.entries = 1_048_576
     row.density = 0.01
     row.format = "all four representations"
-    row.segmentBytes = SegmentedCompressedList.defaultSegmentBytes
+    row.segmentBytes = compressions.first?.0.segmentBytes
     row.incrementalMilliseconds = milliseconds(percentile(incrementalTimes, 0.5))
     row.wholeMilliseconds = milliseconds(percentile(wholeTimes, 0.5))
     row.speedup = row.wholeMilliseconds! / row.incrementalMilliseconds!
