@@ -140,6 +140,18 @@ func oneChange(
 
 func milliseconds(_ nanoseconds: Double) -> Double { nanoseconds / 1e6 }
 
+extension Row {
+    /// Times and speed-up of an incremental-against-whole comparison (the speed-up is the inverted time ratio).
+    mutating func record(_ result: Comparison) {
+        incrementalMilliseconds = milliseconds(result.candidateNanoseconds)
+        wholeMilliseconds = milliseconds(result.baselineNanoseconds)
+        speedup = 1 / result.ratio
+        speedupP25 = 1 / result.ratioP75
+        speedupP75 = 1 / result.ratioP25
+        rounds = result.rounds
+    }
+}
+
 /// The row of a one-change measurement: times, speed-up and the sizes of the segmented and the one-pass streams.
 func compressionRow(
     id: String, group: String, entries: Int, density: Double, format: SegmentedCompressedList.Format, segmentBytes: Int,
@@ -151,12 +163,7 @@ func compressionRow(
     row.format = name(format)
     row.level = level(format)
     row.segmentBytes = segmentBytes
-    row.incrementalMilliseconds = milliseconds(result.candidateNanoseconds)
-    row.wholeMilliseconds = milliseconds(result.baselineNanoseconds)
-    row.speedup = 1 / result.ratio
-    row.speedupP25 = 1 / result.ratioP75
-    row.speedupP75 = 1 / result.ratioP25
-    row.rounds = result.rounds
+    row.record(result)
     row.segmentedBytes = segmented.compressedCount
     row.wholeBytes = whole.count
     row.sizeOverheadPercent = Double(segmented.compressedCount - whole.count) / Double(whole.count) * 100
@@ -261,12 +268,7 @@ do {
         row.density = density
         row.format = "all four representations"
         row.segmentBytes = segmentBytes
-        row.incrementalMilliseconds = milliseconds(result.candidateNanoseconds)
-        row.wholeMilliseconds = milliseconds(result.baselineNanoseconds)
-        row.speedup = 1 / result.ratio
-        row.speedupP25 = 1 / result.ratioP75
-        row.speedupP75 = 1 / result.ratioP25
-        row.rounds = result.rounds
+        row.record(result)
         row.target = "<= 50 ms"
         row.met = row.incrementalMilliseconds! <= 50
         row.note = "compress both formats + Ed25519 DI + ES256 vc+jwt, statuslist+jwt, statuslist+cwt"
