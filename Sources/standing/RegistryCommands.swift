@@ -80,14 +80,11 @@ extension Standing {
                     validUntil: period.until,
                     parentAccreditationId: nil
                 )
-                let jws: String
-                do {
-                    let statement = try RegistryStatement.initialise(root: entity, grant: grant, registryBaseURL: connection.serverURL)
-                    jws = try statement.sign(with: signingKey, keyID: signingKeyID(did: did, key: signingKey, fileKid: fileKid, registered: entity))
-                } catch {
-                    throw registryFailure(error)
+                let recorded = try await signAndSubmit(
+                    signer: did, key: signingKey, fileKid: fileKid, registered: entity, connection: connection
+                ) { () throws(RegistryError) in
+                    try RegistryStatement.initialise(root: entity, grant: grant, registryBaseURL: connection.serverURL)
                 }
-                let recorded = try await submitStatement(jws, connection: connection)
                 if connection.json { return try AdminClient.printJSON(recorded.merging(["accreditationId": grant.accreditationId]) { $1 }) }
                 print("registry initialised by \(did): root authorisation \(grant.accreditationId) (seq \(recorded["seq"] ?? ""))")
             }
@@ -260,20 +257,16 @@ extension Standing {
                     validUntil: period.until,
                     parentAccreditationId: parent
                 )
-                let jws: String
-                do {
-                    let statement = try RegistryStatement.registerBody(
+                let recorded = try await signAndSubmit(
+                    signer: rootDID, key: signingKey, fileKid: fileKid, registered: state.entity(rootDID), connection: connection
+                ) { () throws(RegistryError) in
+                    try RegistryStatement.registerBody(
                         rootAuthority: rootDID,
                         body: state.entity(did) == nil ? body : nil,
                         grant: grant,
                         registryBaseURL: connection.serverURL
                     )
-                    let keyID = signingKeyID(did: rootDID, key: signingKey, fileKid: fileKid, registered: state.entity(rootDID))
-                    jws = try statement.sign(with: signingKey, keyID: keyID)
-                } catch {
-                    throw registryFailure(error)
                 }
-                let recorded = try await submitStatement(jws, connection: connection)
                 let token = try await AdminClient(options: connection).send(
                     .POST,
                     "/admin/tokens",
@@ -342,23 +335,17 @@ extension Standing {
                 validUntil: period.until,
                 parentAccreditationId: parent
             )
-            let jws: String
-            do {
-                let statement = try RegistryStatement.accredit(
+            let recorded = try await signAndSubmit(
+                signer: body, key: signingKey, fileKid: fileKid, registered: state.entity(body), connection: connection
+            ) { () throws(RegistryError) in
+                try RegistryStatement.accredit(
                     accreditor: body,
                     grant: grant,
                     subjectEntity: subjectEntity,
                     rootAuthority: rootDID,
                     registryBaseURL: connection.serverURL
                 )
-                jws = try statement.sign(
-                    with: signingKey,
-                    keyID: signingKeyID(did: body, key: signingKey, fileKid: fileKid, registered: state.entity(body))
-                )
-            } catch {
-                throw registryFailure(error)
             }
-            let recorded = try await submitStatement(jws, connection: connection)
             if connection.json { return try AdminClient.printJSON(recorded.merging(["accreditationId": grant.accreditationId]) { $1 }) }
             print("accredited \(subject) as \(accreditationRole.rawValue): accreditation \(grant.accreditationId) (seq \(recorded["seq"] ?? ""))")
         }
@@ -471,21 +458,15 @@ struct LifecycleOptions: ParsableArguments {
         let state = try await RegistryReader(options: connection).replayedState()
         guard let rootDID = state.rootAuthority else { throw CLIError("the registry has no root authority yet") }
         guard let record = state.accreditation(id) else { throw CLIError("no accreditation has id \(id)") }
-        let jws: String
-        do {
-            let statement = try RegistryStatement.lifecycle(
+        let recorded = try await signAndSubmit(
+            signer: signer, key: signingKey, fileKid: fileKid, registered: state.entity(signer), connection: connection
+        ) { () throws(RegistryError) in
+            try RegistryStatement.lifecycle(
                 signer: signer,
                 change: LifecycleChange(action: action, targetId: id, subject: record.subject, reason: reason),
                 rootAuthority: rootDID
             )
-            jws = try statement.sign(
-                with: signingKey,
-                keyID: signingKeyID(did: signer, key: signingKey, fileKid: fileKid, registered: state.entity(signer))
-            )
-        } catch {
-            throw registryFailure(error)
         }
-        let recorded = try await submitStatement(jws, connection: connection)
         if connection.json { return try AdminClient.printJSON(recorded) }
         print("\(id): \(action.resultingStatus.rawValue) (seq \(recorded["seq"] ?? ""))")
     }

@@ -113,6 +113,23 @@ func submitStatement(_ jws: String, connection: ConnectionOptions) async throws 
     return result as? [String: Any] ?? [:]
 }
 
+/// Builds a statement, signs it here with the signer's private key (under the key id the registry knows for the
+/// signer, see ``signingKeyID(did:key:fileKid:registered:)``) and submits it.
+/// - Returns: The recorded `{seq, hash, kind, target}`.
+/// - Throws: A one-line ``CLIError`` when the statement cannot be built or signed; the server's refusal otherwise.
+func signAndSubmit(
+    signer did: String, key: SigningKey, fileKid: String, registered: Entity?, connection: ConnectionOptions,
+    _ build: () throws(RegistryError) -> RegistryStatement
+) async throws -> [String: Any] {
+    let jws: String
+    do {
+        jws = try build().sign(with: key, keyID: signingKeyID(did: did, key: key, fileKid: fileKid, registered: registered))
+    } catch {
+        throw registryFailure(error)
+    }
+    return try await submitStatement(jws, connection: connection)
+}
+
 /// Turns a `RegistryError` from a statement builder into a one-line CLI error.
 func registryFailure(_ error: RegistryError) -> CLIError {
     CLIError("\(error.code): \(error.reason)")
