@@ -7,7 +7,7 @@ import TrustRegistry
 extension Standing {
     /// `standing keys generate`: a signing key for the registry, made and kept locally.
     struct Keys: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Manage local signing keys.", subcommands: [Generate.self])
+        static let configuration = CommandConfiguration(abstract: "Manage local signing keys.", subcommands: [Generate.self, LoTECertificate.self])
 
         struct Generate: AsyncParsableCommand {
             static let configuration = CommandConfiguration(

@@ -9,6 +9,7 @@ struct Standing: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Serve.self,
+            Init.self,
             Lists.self,
             Entries.self,
             Status.self,
