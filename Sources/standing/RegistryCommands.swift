@@ -14,15 +14,12 @@ extension Standing {
                 abstract: "Generate a private JWK (mode 0600) and print its public JWK; nothing leaves this machine."
             )
             @Option(help: "The private key file to create (never overwritten).") var out: String
-            @Option(help: "ES256 or EdDSA.") var alg = "ES256"
+            @Option(help: "The signature algorithm.") var alg = KeyAlgorithm.ES256
             @Option(help: "Key id (default: the RFC 7638 thumbprint).") var kid: String?
             @Flag(help: "Print JSON instead of text.") var json = false
 
             func run() async throws {
-                guard let algorithm = SignatureAlgorithm(rawValue: alg), algorithm != .es384 else {
-                    throw CLIError("--alg must be ES256 or EdDSA, got '\(alg)'")
-                }
-                let key = SigningKey.generate(algorithm)
+                let key = SigningKey.generate(alg.signatureAlgorithm)
                 let keyID = kid ?? key.verificationKey.thumbprint
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -298,12 +295,10 @@ extension Standing {
         @OptionGroup var scopeOptions: ScopeOptions
         @Option(help: "The body's private JWK file (signs locally).") var key: String
         @Option(help: "The accrediting body's DID.") var body: String
-        @Option(help: "TI (issuer) or TAO (sub-body).") var role = "TI"
+        @Option(help: "TI (issuer) or TAO (sub-body).") var role = AccreditedRole.TI
 
         func run() async throws {
-            guard let accreditationRole = AccreditationRole(rawValue: role.uppercased()), accreditationRole != .rootTAO else {
-                throw CLIError("--role must be TI or TAO, got '\(role)'")
-            }
+            let accreditationRole = role.accreditationRole
             let (signingKey, fileKid) = try readSigningKey(key)
             let state = try await RegistryReader(options: connection).replayedState()
             guard let rootDID = state.rootAuthority else { throw CLIError("the registry has no root authority yet") }

@@ -18,25 +18,7 @@ struct RegistryReader {
 
     /// GETs `path` and returns the body; a problem+json answer becomes a ``CLIError`` with its detail.
     func get(_ path: String, accept: String = "application/json") async throws -> Data {
-        var request = HTTPClientRequest(url: options.serverURL + path)
-        request.method = .GET
-        request.headers.add(name: "Accept", value: accept)
-        let response: HTTPClientResponse
-        do {
-            response = try await cliHTTPClient.execute(request, timeout: .seconds(30))
-        } catch {
-            throw CLIError("cannot reach \(options.serverURL): \(error)")
-        }
-        let bytes = try await response.body.collect(upTo: 64 << 20)
-        let data = Data(bytes.readableBytesView)
-        guard (200..<300).contains(response.status.code) else {
-            let problem = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-            if let detail = problem?["detail"] as? String {
-                throw CLIError("GET \(path): \(response.status.code) \(problem?["title"] as? String ?? response.status.reasonPhrase): \(detail)")
-            }
-            throw CLIError("GET \(path): \(response.status.code) \(response.status.reasonPhrase)")
-        }
-        return data
+        try await options.exchange(.GET, path, headers: [("Accept", accept)])
     }
 
     /// GETs `path` and parses the JSON body.

@@ -41,7 +41,25 @@ extension Standing {
                 print("standing listening on http://\(configuration.host):\(port)")
                 fflush(nil)
             }
-            try await server.application.runService()
+            do {
+                try await server.application.runService()
+            } catch let error as IOError {
+                throw CLIError(Self.listenFailure(error, host: configuration.host, port: configuration.port) ?? "\(error)")
+            }
+        }
+
+        /// The user's words for a socket that cannot be bound, or nil for other failures.
+        static func listenFailure(_ error: IOError, host: String, port: Int) -> String? {
+            switch error.errnoCode {
+            case EADDRINUSE:
+                "port \(port) on \(host) is in use (another standing serve?): pass --port, or stop what listens there"
+            case EACCES:
+                "port \(port) on \(host) needs privileges this user does not have: pass a --port above 1023"
+            case EADDRNOTAVAIL:
+                "\(host) is not an address of this machine: pass --host 127.0.0.1 (or one of its addresses)"
+            default:
+                nil
+            }
         }
     }
 }

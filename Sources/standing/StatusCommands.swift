@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NIOHTTP1
+import Store
 
 extension Standing {
     /// `standing entries allocate`.
@@ -13,7 +14,7 @@ extension Standing {
                 discussion: "With --purpose the service picks (or creates) your current list for that purpose; with --list, that list."
             )
             @OptionGroup var connection: ConnectionOptions
-            @Option(help: "revocation, suspension, message or refresh.") var purpose: String?
+            @Option(help: "Allocate from your current list for this purpose.") var purpose: ListPurpose?
             @Option(help: "A list id or URL.") var list: String?
             @Option(help: "How many entries (1-10000).") var count = 1
 
@@ -27,7 +28,7 @@ extension Standing {
                     if let list {
                         try await client.send(.POST, "/admin/lists/\(listId(from: list))/entries", body: ["count": count])
                     } else {
-                        try await client.send(.POST, "/admin/entries", body: ["purpose": purpose ?? "", "count": count])
+                        try await client.send(.POST, "/admin/entries", body: ["purpose": purpose?.rawValue ?? "", "count": count])
                     }
                 if connection.json { return try AdminClient.printJSON(result) }
                 for entry in (result as? [String: Any])?["entries"] as? [[String: Any]] ?? [] {

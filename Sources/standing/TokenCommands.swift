@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NIOHTTP1
+import Store
 
 extension Standing {
     /// `standing tokens create|ls|revoke` (operator).
@@ -11,12 +12,12 @@ extension Standing {
         struct Create: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Create a token; its secret is printed once.")
             @OptionGroup var connection: ConnectionOptions
-            @Option(help: "issuer, accreditation-body or operator.") var role: String
+            @Option(help: "What the token may do.") var role: PrincipalRole
             @Option(help: "The issuer or body id the token acts for.") var principal: String?
             @Option(help: "A note for listings.") var label: String?
 
             func run() async throws {
-                var body: [String: Any] = ["role": role]
+                var body: [String: Any] = ["role": role.rawValue]
                 if let principal { body["principal"] = principal }
                 if let label { body["label"] = label }
                 let result = try await AdminClient(options: connection).send(.POST, "/admin/tokens", body: body)
