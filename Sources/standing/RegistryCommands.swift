@@ -7,30 +7,62 @@ import TrustRegistry
 extension Standing {
     /// `standing keys generate`: a signing key for the registry, made and kept locally.
     struct Keys: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Manage local signing keys.", subcommands: [Generate.self, LoTECertificate.self])
+        static let configuration = CommandConfiguration(abstract: "Manage local signing keys.", subcommands: [Generate.self, Public.self, LoTECertificate.self])
 
         struct Generate: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Generate a private JWK (mode 0600) and print its public JWK; nothing leaves this machine."
+                abstract: "Generate a private JWK (mode 0600) and print its public JWK; nothing leaves this machine.",
+                discussion: """
+                    With --name the key goes to standing-keys/NAME.jwk (a 0700 folder that git ignores in this \
+                    repository); with --out, to that file. Existing files are never overwritten. Hand others only the \
+                    public part: `standing keys public FILE > NAME.pub.jwk`.
+                    """
             )
-            @Option(help: "The private key file to create (never overwritten).") var out: String
+            @Option(help: "Write the key to standing-keys/NAME.jwk.") var name: String?
+            @Option(help: "Write the key to this file instead.") var out: String?
             @Option(help: "The signature algorithm.") var alg = KeyAlgorithm.ES256
             @Option(help: "Key id (default: the RFC 7638 thumbprint).") var kid: String?
             @Flag(help: "Print JSON instead of text.") var json = false
 
+            static let folder = "standing-keys"
+
+            func validate() throws {
+                guard (name == nil) != (out == nil) else { throw ValidationError("give exactly one of --name and --out") }
+                if let name, name.isEmpty || name.contains("/") || name.hasPrefix(".") {
+                    throw ValidationError("--name must be a plain name such as 'root' (it becomes \(Self.folder)/NAME.jwk)")
+                }
+            }
+
             func run() async throws {
+                let path: String
+                if let name {
+                    try createPrivateFolder(Self.folder)
+                    path = Self.folder + "/" + name + ".jwk"
+                } else {
+                    path = out ?? ""
+                }
                 let key = SigningKey.generate(alg.signatureAlgorithm)
                 let keyID = kid ?? key.verificationKey.thumbprint
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                try writeSecretFile(out, try encoder.encode(key.jwk(keyID: keyID)) + Data("\n".utf8))
-                let publicJWK = String(decoding: try encoder.encode(key.verificationKey.jwk(keyID: keyID)), as: UTF8.self)
-                if json { return print(publicJWK) }
-                print("private key written to \(out) (mode 0600); keep it there")
+                try writeSecretFile(path, try prettyJSON(key.jwk(keyID: keyID)))
+                let publicJWK = String(decoding: try prettyJSON(key.verificationKey.jwk(keyID: keyID)), as: UTF8.self)
+                if json { return print(publicJWK, terminator: "") }
+                print("private key written to \(path) (mode 0600); keep it there")
                 print("kid      \(keyID)")
                 print("did:key  \(key.verificationKey.didKey.did)")
-                print("public JWK:")
-                print(publicJWK)
+                print("public JWK (hand out only this; `standing keys public \(path)` prints it again):")
+                print(publicJWK, terminator: "")
+            }
+        }
+
+        struct Public: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "public", abstract: "Print the public JWK of a key file (what others may have)."
+            )
+            @Argument(help: "A private or public JWK file.") var file: String
+
+            func run() async throws {
+                let jwk = try readJWK(file).publicKey
+                print(String(decoding: try prettyJSON(jwk), as: UTF8.self), terminator: "")
             }
         }
     }
@@ -236,14 +268,17 @@ extension Standing {
             @OptionGroup var scopeOptions: ScopeOptions
             @Option(help: "The root authority's private JWK file (signs locally).") var key: String
             @Option(help: "The root authority's DID (default: the registry's).") var root: String?
+            @OptionGroup var output: IssuedTokenOutput
 
             func run() async throws {
+                // Local files first: a wrong key file is named before anything is asked of the server.
                 let (signingKey, fileKid) = try readSigningKey(key)
+                let bodyKey = try readPublicJWK(publicKey)
                 let state = try await RegistryReader(options: connection).replayedState()
                 guard let rootDID = root ?? state.rootAuthority, let parent = state.rootAuthorisationId else {
                     throw CLIError("the registry has no root authority yet; run 'standing registry init' first")
                 }
-                let body = try entityOptions.entity(did: did, role: .accreditationBody, key: try readPublicJWK(publicKey))
+                let body = try entityOptions.entity(did: did, role: .accreditationBody, key: bodyKey)
                 let scope = try scopeOptions.scope()
                 let period = try scopeOptions.period()
                 let grant = AccreditationGrant(
@@ -277,8 +312,7 @@ extension Standing {
                     ])
                 }
                 print("registered \(did): accreditation \(grant.accreditationId) (seq \(recorded["seq"] ?? ""))")
-                print("token \((tokenObject?["token"] as? [String: Any])?["id"] ?? "") for accreditation-body \(did)")
-                print("secret (shown once): \(tokenObject?["secret"] ?? "")")
+                try output.report(tokenObject)
             }
         }
     }
@@ -300,13 +334,14 @@ extension Standing {
         func run() async throws {
             let accreditationRole = role.accreditationRole
             let (signingKey, fileKid) = try readSigningKey(key)
+            let subjectPublicKey = try subjectKey.map(readPublicJWK)
             let state = try await RegistryReader(options: connection).replayedState()
             guard let rootDID = state.rootAuthority else { throw CLIError("the registry has no root authority yet") }
             var subjectEntity: Entity?
             if state.entity(subject) == nil {
                 let jwk: JWK
-                if let subjectKey {
-                    jwk = try readPublicJWK(subjectKey)
+                if let subjectPublicKey {
+                    jwk = subjectPublicKey
                 } else if subject.hasPrefix(DIDKey.prefix), let didKey = try? DIDKey(subject) {
                     jwk = didKey.key.jwk(keyID: nil)
                 } else {

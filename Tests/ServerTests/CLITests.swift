@@ -75,7 +75,19 @@ import StandingTestSupport
         let badArguments = try await runStanding(["entries", "allocate", "--server", server.baseURL])
         #expect(badArguments.status != 0)
         let tokens = try await runStanding(["tokens", "create", "--role", "issuer", "--principal", "uni", "--server", server.baseURL, "--token", server.operatorToken])
-        #expect(tokens.status == 0 && tokens.stdout.contains("secret (shown once): stn_"))
+        #expect(tokens.status == 0 && tokens.stdout.contains("\nexport STANDING_TOKEN=stn_"), "\(tokens.stdout)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("standing-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("issuer.token").path
+        let written = try await runStanding(
+            ["tokens", "create", "--role", "issuer", "--principal", "uni2", "--token-out", file, "--server", server.baseURL, "--token", server.operatorToken])
+        #expect(written.status == 0 && !written.stdout.contains("stn_"), "\(written.stdout)")
+        let secret = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(secret.hasPrefix("stn_"))
+        #expect((try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let usable = try await runStanding(["lists", "ls", "--server", server.baseURL, "--token", secret])
+        #expect(usable.status == 0, "\(usable.stderr)")
     }
 
     /// Each mistake a newcomer makes, and the words the CLI answers with: what was wrong and what to do.

@@ -46,6 +46,34 @@ import StandingTestSupport
         #expect(badAlgorithm.status != 0)
     }
 
+    @Test func keysByNameGoToAPrivateFolderAndOnlyTheirPublicPartIsHandedOut() async throws {
+        let directory = try Self.keyDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let generated = try await runStanding(["keys", "generate", "--name", "root"], in: directory)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        #expect(generated.stdout.contains("private key written to standing-keys/root.jwk (mode 0600)"))
+        let folder = directory.appendingPathComponent("standing-keys").path
+        #expect((try FileManager.default.attributesOfItem(atPath: folder)[.posixPermissions] as? NSNumber)?.intValue == 0o700)
+
+        let exported = try await runStanding(["keys", "public", "standing-keys/root.jwk"], in: directory)
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let publicJWK = Self.json(exported.stdout)
+        #expect(publicJWK["kty"] as? String == "EC" && publicJWK["d"] == nil, "\(exported.stdout)")
+
+        // A private key where a public one is asked for is refused before anything is sent.
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let misused = try await runStanding(
+            ["bodies", "add", "--did", "did:web:aneca.example", "--public-key", "standing-keys/root.jwk", "--key", "standing-keys/root.jwk",
+             "--server", server.baseURL, "--token", server.operatorToken], in: directory)
+        #expect(misused.status != 0)
+        #expect(misused.stderr.contains("holds a private key, which stays with its owner"), "\(misused.stderr)")
+        #expect(misused.stderr.contains("standing keys public standing-keys/root.jwk > standing-keys/root.pub.jwk"), "\(misused.stderr)")
+
+        let both = try await runStanding(["keys", "generate", "--name", "a", "--out", "b.jwk"], in: directory)
+        #expect(both.status != 0 && both.stderr.contains("exactly one of --name and --out"))
+    }
+
     @Test func rootBodyIssuerLifecycleAndVerification() async throws {
         let server = try await TestServer.start()
         defer { Task { await server.stopAndRemove() } }
