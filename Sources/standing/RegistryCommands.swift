@@ -216,7 +216,8 @@ extension Standing {
 
         struct Import: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Submit the pre-signed statements of a standing-registry-import/v1 file in order (operator token)."
+                abstract: "Submit the pre-signed statements of a standing-registry-import/v1 file in order (operator token).",
+                discussion: "Statements the registry already holds are skipped, so an import can be repeated or resumed."
             )
             @OptionGroup var connection: ConnectionOptions
             @Argument(help: "The import file, e.g. Registry/example.json.") var file: String
@@ -233,22 +234,41 @@ extension Standing {
                 else {
                     throw CLIError("\(file) is not a standing-registry-import/v1 file")
                 }
+                // Merge: statements the registry holds already (the same signed bytes) are skipped, so an import can be
+                // repeated, or resumed after a failure, without conflicts.
+                let log = try await RegistryReader(options: connection).log()
+                let recordedAt = Dictionary(log.events.map { ($0.evidence, $0.seq) }, uniquingKeysWith: { first, _ in first })
                 var recorded = [[String: Any]]()
+                var alreadyRecorded = 0
                 for (index, statement) in statements.enumerated() {
                     guard let jws = statement["jws"]?.stringValue else { throw CLIError("statement \(index + 1) has no jws") }
+                    if let seq = recordedAt[jws] {
+                        alreadyRecorded += 1
+                        if !connection.json { print("seq \(seq)  already recorded") }
+                        continue
+                    }
                     let result: [String: Any]
                     do {
                         result = try await submitStatement(jws, connection: connection)
                     } catch {
-                        throw CLIError("statement \(index + 1) of \(statements.count) refused: \(error)")
+                        var advice = ""
+                        if alreadyRecorded == 0, recorded.isEmpty, !log.events.isEmpty {
+                            let root = (try? await RegistryReader(options: connection).replayedState().rootAuthority) ?? nil
+                            advice = "; the registry at \(connection.serverURL) already holds another registry (root \(root ?? "unknown"), "
+                                + "\(log.head) events) and \(file) starts a new one: import it into a fresh data directory "
+                                + "(`standing serve --data-dir NEW-DIR`), or import only statements that extend this registry"
+                        } else if index > 0 {
+                            advice = "; statements 1-\(index) are in the registry, so running the import again resumes here"
+                        }
+                        throw CLIError("statement \(index + 1) of \(statements.count) refused: \(error)\(advice)")
                     }
                     recorded.append(result)
                     if !connection.json {
                         print("seq \(result["seq"] ?? "")  \(result["kind"] ?? "")  \(result["target"] ?? "")")
                     }
                 }
-                if connection.json { return try AdminClient.printJSON(["recorded": recorded]) }
-                print("imported \(statements.count) statements")
+                if connection.json { return try AdminClient.printJSON(["recorded": recorded, "alreadyRecorded": alreadyRecorded]) }
+                print("imported \(recorded.count) statements" + (alreadyRecorded > 0 ? ", \(alreadyRecorded) already recorded" : ""))
             }
         }
     }
@@ -365,6 +385,16 @@ extension Standing {
                 validUntil: period.until,
                 parentAccreditationId: parent
             )
+            // Idempotent: the same accreditation again is reported, not added (the registry would refuse it too).
+            if let existing = state.accreditation(duplicating: grant, by: body, startedBy: scopeOptions.from == nil ? period.from : nil) {
+                let status = existing.status(at: Date()).publishedStatus.rawValue
+                if connection.json {
+                    return try AdminClient.printJSON(["accreditationId": existing.accreditationId, "alreadyAccredited": true, "status": status])
+                }
+                return print(
+                    "already accredited: \(subject) holds accreditation \(existing.accreditationId) from \(body) with this role, "
+                        + "scope and period (\(status)); nothing was submitted")
+            }
             let recorded = try await signAndSubmit(
                 signer: body, key: signingKey, fileKid: fileKid, registered: state.entity(body), connection: connection
             ) { () throws(RegistryError) in
