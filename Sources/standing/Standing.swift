@@ -19,6 +19,7 @@ struct Standing: AsyncParsableCommand {
             Tokens.self,
             Audit.self,
             Verify.self,
+            Credentials.self,
             Keys.self,
             RegistryCommand.self,
             Bodies.self,
