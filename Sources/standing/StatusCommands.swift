@@ -1,6 +1,8 @@
 import ArgumentParser
+import Client
 import Foundation
 import NIOHTTP1
+import StatusList
 import Store
 
 extension Standing {
@@ -60,36 +62,36 @@ extension Standing {
         }
     }
 
-    /// `standing revoke LIST INDEX`.
+    /// `standing revoke LIST INDEX` or `standing revoke --credential FILE`.
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke an entry (set it to 1; final on revocation lists).")
         @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var entry: EntryArguments
+        @OptionGroup var target: EntryOrCredential
 
         func run() async throws {
-            try await setStatus(connection: connection, entry: entry, value: nil, action: "revoke")
+            try await setStatus(connection: connection, entry: try target.entry(for: .revocation), value: nil, action: "revoke")
         }
     }
 
-    /// `standing suspend LIST INDEX`.
+    /// `standing suspend LIST INDEX` or `standing suspend --credential FILE`.
     struct Suspend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Suspend an entry (1 on suspension lists, SUSPENDED on IETF status lists).")
         @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var entry: EntryArguments
+        @OptionGroup var target: EntryOrCredential
 
         func run() async throws {
-            try await setStatus(connection: connection, entry: entry, value: nil, action: "suspend")
+            try await setStatus(connection: connection, entry: try target.entry(for: .suspension), value: nil, action: "suspend")
         }
     }
 
-    /// `standing reinstate LIST INDEX`.
+    /// `standing reinstate LIST INDEX` or `standing reinstate --credential FILE`.
     struct Reinstate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reinstate a suspended entry (set it to 0).")
         @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var entry: EntryArguments
+        @OptionGroup var target: EntryOrCredential
 
         func run() async throws {
-            try await setStatus(connection: connection, entry: entry, value: 0)
+            try await setStatus(connection: connection, entry: try target.entry(for: .suspension), value: 0)
         }
     }
 
@@ -122,6 +124,67 @@ struct EntryArguments: ParsableArguments {
     @Argument(help: "The list's id or URL.") var list: String
     @Argument(help: "The entry's index.") var index: Int
     @Option(help: "Why (recorded in the audit log).") var reason: String?
+}
+
+extension EntryArguments {
+    init(list: String, index: Int, reason: String?) {
+        self.init()
+        self.list = list
+        self.index = index
+        self.reason = reason
+    }
+}
+
+/// The entry a revoke, suspend or reinstate acts on: `LIST INDEX`, or the status entry of a credential file.
+struct EntryOrCredential: ParsableArguments {
+    @Argument(help: "The list's id or URL.") var list: String?
+    @Argument(help: "The entry's index.") var index: Int?
+    @Option(help: "A credential file (or '-'): act on its status entry instead of LIST INDEX.") var credential: String?
+    @Option(help: "Why (recorded in the audit log).") var reason: String?
+
+    func validate() throws {
+        guard (credential != nil) != (list != nil || index != nil) else {
+            throw ValidationError("give LIST INDEX, or --credential FILE")
+        }
+        if credential == nil, index == nil { throw ValidationError("give the entry's INDEX after LIST") }
+    }
+
+    /// The entry: the arguments, or the credential's entry for `purpose` (an IETF `status` claim serves any purpose
+    /// its list can express; the service checks the value).
+    func entry(for purpose: StatusPurpose) throws -> EntryArguments {
+        guard let credential else { return EntryArguments(list: list ?? "", index: index ?? 0, reason: reason) }
+        let data: Data
+        do {
+            data = credential == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: credential))
+        } catch {
+            throw CLIError("cannot read \(credential): \(error.localizedDescription)")
+        }
+        let parsed: ParsedCredential
+        do {
+            parsed = try ParsedCredential(parsing: data)
+        } catch {
+            throw CLIError("\(credential) is not a credential Standing reads: \(error)")
+        }
+        var candidates: [(list: String, index: Int)] = []
+        for reference in parsed.statusReferences {
+            switch reference {
+            case .w3c(let entry) where entry.statusPurpose == purpose || entry.statusPurpose == .message:
+                candidates.append((entry.statusListCredential, entry.statusListIndex))
+            case .ietf(let reference):
+                candidates.append((reference.uri, reference.idx))
+            default:
+                continue
+            }
+        }
+        guard let first = candidates.first else {
+            throw CLIError("\(credential) has no \(purpose.rawValue) status entry (nor an IETF status claim)")
+        }
+        guard candidates.count == 1 else {
+            let listed = candidates.map { "\($0.list) \($0.index)" }.joined(separator: ", ")
+            throw CLIError("\(credential) has \(candidates.count) status entries that fit (\(listed)): give LIST INDEX")
+        }
+        return EntryArguments(list: first.list, index: first.index, reason: reason)
+    }
 }
 
 /// Sets one entry. With `action` and no value, the value follows from the list: revoke = 1 (INVALID),

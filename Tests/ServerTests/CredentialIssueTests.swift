@@ -56,7 +56,9 @@ import Testing
         let refused = try await runStanding(["verify", "tampered.json", "--trust", "uni.pub.jwk", "--trust", "service.jwks"], in: directory)
         #expect(refused.status != 0, "a tampered credential verified: \(refused.stdout)")
 
-        let revoked = try await runStanding(revokeArguments, environment: environment, in: directory)
+        // Either as printed by `credentials issue`, or straight from the credential file.
+        let revoked = try await runStanding(
+            format == .vcJWT ? revokeArguments : ["revoke", "--credential", "cred.json"], environment: environment, in: directory)
         #expect(revoked.status == 0, "\(revoked.stderr)")
         let list = revokeArguments[1]
         #expect(try await eventually { try await server.request(.GET, "/status/\(list)/\(revokeArguments[2])").json["status"] as? Int == 1 })
