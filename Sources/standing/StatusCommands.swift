@@ -195,15 +195,15 @@ func setStatus(connection: ConnectionOptions, entry: EntryArguments, value: Int?
     let index = entry.index
     let reason = entry.reason
     var newValue = value ?? 1
+    let info = try await client.send(.GET, "/admin/lists/\(id)") as? [String: Any]
+    let publishedBefore = info?["publishedVersion"] as? Int ?? 0
     if action == "suspend" {
-        let info = try await client.send(.GET, "/admin/lists/\(id)") as? [String: Any]
         switch (info?["purpose"] as? String, info?["statusSize"] as? Int ?? 1) {
         case ("suspension", _): newValue = 1
         case ("message", let size) where size >= 2: newValue = 2
         default: throw CLIError("list '\(id)' cannot express suspension; use a suspension list or an IETF status list")
         }
     } else if action == "revoke" {
-        let info = try await client.send(.GET, "/admin/lists/\(id)") as? [String: Any]
         if info?["purpose"] as? String == "suspension" { throw CLIError("list '\(id)' is a suspension list; use 'standing suspend'") }
     }
     var body: [String: Any] = ["index": index, "value": newValue]
@@ -212,14 +212,27 @@ func setStatus(connection: ConnectionOptions, entry: EntryArguments, value: Int?
     if connection.json { return try AdminClient.printJSON(result) }
     // A one-change request is answered with its audit record (`records`), next to the summary counts.
     let answer = result as? [String: Any]
+    let change: String
     if let record = (answer?["records"] as? [[String: Any]])?.first {
-        let change = "\(record["oldValue"] ?? "") -> \(record["newValue"] ?? "")"
-        print("\(id)[\(index)]: \(change) (audit #\(record["id"] ?? ""); published within the publication window)")
+        change = "\(id)[\(index)]: \(record["oldValue"] ?? "") -> \(record["newValue"] ?? "") (audit #\(record["id"] ?? ""))"
     } else if let applied = answer?["applied"] as? Int, applied > 0 {
-        print("\(id)[\(index)]: set to \(newValue) (audit #\(answer?["lastAuditId"] ?? ""); published within the publication window)")
+        change = "\(id)[\(index)]: set to \(newValue) (audit #\(answer?["lastAuditId"] ?? ""))"
     } else {
-        print("\(id)[\(index)] already has value \(newValue); nothing changed")
+        return print("\(id)[\(index)] already has value \(newValue); nothing changed")
     }
+    // The change is durable now; verifiers see it once the list is republished (within the publication window).
+    // Wait for that, so the next command (a verification, say) sees it, and say so loudly if it does not happen.
+    let deadline = ContinuousClock.now + .seconds(10)
+    while ContinuousClock.now < deadline {
+        let current = try await client.send(.GET, "/admin/lists/\(id)") as? [String: Any]
+        if let version = current?["publishedVersion"] as? Int, version > publishedBefore {
+            return print("\(change); published in version \(version)")
+        }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw CLIError(
+        "\(change) is recorded, but the list was not republished within 10 s, so verifiers still see the old status; "
+            + "check the server's /ready and its log")
 }
 
 func printIndented(_ value: Any?) throws {

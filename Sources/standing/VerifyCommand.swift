@@ -18,7 +18,8 @@ extension Standing {
 
                 Lists are cached on disk (the user's cache directory, or --cache-dir / STANDING_CACHE_DIR), so --offline \
                 answers from what an earlier online run fetched, with its staleness; a list past its validUntil/exp is \
-                never used as current. --refresh revalidates cached lists now (conditional request).
+                never used as current. Online, cached lists are revalidated (a conditional request) unless --cached trusts \
+                them until their ttl.
 
                 With --registry URL (a Standing trust registry), the issuer's accreditation is checked too: was it \
                 accredited for the credential's type (or schema), EQF level and jurisdiction at the credential's \
@@ -69,8 +70,11 @@ extension Standing {
         @Flag(name: .long, help: "Answer from the cache only; never use the network.")
         var offline = false
 
-        @Flag(name: .long, help: "Revalidate cached lists now instead of trusting them until their ttl.")
+        @Flag(name: .long, help: "Revalidate cached lists now (the default; kept for scripts that pass it).")
         var refresh = false
+
+        @Flag(name: .long, help: "Trust a cached list until its ttl instead of revalidating it (fewer requests, older answers).")
+        var cached = false
 
         @Flag(name: .long, help: "Print the report as JSON.")
         var json = false
@@ -79,7 +83,9 @@ extension Standing {
         var cacheDirectory: String?
 
         func validate() throws {
-            guard !(offline && refresh) else { throw ValidationError("--offline and --refresh exclude each other") }
+            guard [offline, refresh, cached].filter({ $0 }).count <= 1 else {
+                throw ValidationError("--offline, --refresh and --cached exclude each other")
+            }
             guard AccreditationResult.Mode(rawValue: registryMode) != nil else {
                 throw ValidationError("--registry-mode must be snapshot or trqp, not '\(registryMode)'")
             }
@@ -92,7 +98,9 @@ extension Standing {
             let report: CredentialReport
             do {
                 let parsed = try ParsedCredential(parsing: try readCredential())
-                var options = FetchOptions(policy: offline ? .offline : refresh ? .revalidate : .useFresh)
+                // A one-off check answers with the list as it is now: a cached copy is revalidated (a conditional
+                // request, 304 when unchanged), so a revocation shows at once rather than after the list's ttl.
+                var options = FetchOptions(policy: offline ? .offline : cached ? .useFresh : .revalidate)
                 if let at { options.at = try Self.parseTime(at) }
                 let cache = cacheDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? StandingClient.defaultCacheDirectory()
                 let client = StandingClient(configuration: .init(cacheDirectory: cache))
