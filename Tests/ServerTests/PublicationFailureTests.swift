@@ -15,6 +15,8 @@ import StandingTestSupport
 final class FailingPublicationStore: StatusStore {
     let base: SQLiteStore
     let failing = Mutex(false)
+    /// Records the next publication, then reports a failure anyway (a commit whose success was not reported).
+    let recordThenFailOnce = Mutex(false)
     let attempts = Mutex<[ContinuousClock.Instant]>([])
 
     init(_ base: SQLiteStore) { self.base = base }
@@ -26,6 +28,9 @@ final class FailingPublicationStore: StatusStore {
                 .unavailable, "recording publication \(publication.version) of list '\(publication.listId)': database or disk is full")
         }
         try await base.recordPublication(publication)
+        if recordThenFailOnce.withLock({ flag in defer { flag = false }; return flag }) {
+            throw StoreError(.unavailable, "recording publication \(publication.version) of list '\(publication.listId)': disk I/O error")
+        }
     }
 
     func createList(_ list: StatusListDefinition) async throws { try await base.createList(list) }
@@ -155,6 +160,27 @@ final class FailingPublicationStore: StatusStore {
         }
         #expect(try await server.setStatus(list, indices[2], 1).status == 200)
         #expect(try await Self.publishedValues(server, list, [indices[2]]).values.allSatisfy { $0 == [1] })
+    }
+
+    @Test func aPublicationRecordedDespiteAReportedFailureDoesNotBlockTheList() async throws {
+        let store = Mutex<FailingPublicationStore?>(nil)
+        let server = try await TestServer.start(statusStore: { sqlite in
+            let double = FailingPublicationStore(sqlite)
+            store.withLock { $0 = double }
+            return double
+        })
+        defer { Task { await server.stopAndRemove() } }
+        let double = try #require(store.withLock { $0 })
+        let list = try await server.createList()
+        let index = try #require(try await server.allocate(list).first)
+        double.recordThenFailOnce.withLock { $0 = true }
+        #expect(try await server.admin(.POST, "/admin/lists/\(list)/status", json: ["index": index, "value": 1]).status == 200)
+        // The retry finds its version taken and publishes under the next one.
+        let published = try await eventually(timeout: .seconds(20)) {
+            try await server.request(.GET, "/status/\(list)/\(index)").json["status"] as? Int == 1
+        }
+        #expect(published, "the change was never published")
+        #expect(try await eventually(timeout: .seconds(10)) { try await server.request(.GET, "/ready").status == 200 })
     }
 
     @Test func aListWhoseFirstPublicationFailsIsReportedAndPublishedOnRecovery() async throws {

@@ -267,6 +267,8 @@ public actor Publisher: Service {
     private func publishTracked(listIds: [String]) async throws {
         var failed: [(list: String, error: any Error)] = []
         for id in listIds {
+            // Another round (a list's first publication, or the flush) may have taken it meanwhile.
+            guard lists[id]?.dirty == true else { continue }
             do {
                 try await publish(listId: id)
                 failingLists.remove(id)
@@ -342,6 +344,11 @@ public actor Publisher: Service {
         } catch {
             lists[listId]?.dirty = true
             lists[listId]?.changedBytes.formUnion(changedBytes)
+            // The version exists already (recorded although the call reported a failure): retry under the next one
+            // rather than conflicting forever.
+            if let error = error as? StoreError, error.code == .conflict, let version = lists[listId]?.version {
+                lists[listId]?.version = version + 1
+            }
             if lists[listId]?.dirtySince == nil { lists[listId]?.dirtySince = dirtySince }
             throw error
         }
