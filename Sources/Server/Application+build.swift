@@ -48,6 +48,18 @@ public func buildApplication(
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) async throws -> StandingServer<some ApplicationProtocol> {
+    try await buildApplication(configuration: configuration, logger: logger, statusStore: { $0 }, onServerRunning: onServerRunning)
+}
+
+/// ``buildApplication(configuration:logger:onServerRunning:)`` with the store of the status lists wrapped by
+/// `statusStore`: everything the status side persists (lists, entries, audit, publications) goes through the wrapper,
+/// for instrumentation or fault injection. Tokens and the registry use the SQLite store directly.
+public func buildApplication<Repository: StatusStore>(
+    configuration: ServerConfiguration,
+    logger: Logger,
+    statusStore wrap: (SQLiteStore) -> Repository,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) async throws -> StandingServer<some ApplicationProtocol> {
     try configuration.validate()
     let metricsRegistry = MetricsRegistry.shared
     let installation = try await openInstallation(configuration: configuration, logger: logger)
@@ -63,9 +75,10 @@ public func buildApplication(
     publisherConfiguration.compression.ietfLevel = configuration.ietfCompressionLevel
     publisherConfiguration.compression.segmentBytes = configuration.compressionSegmentBytes
     let base = configuration.effectiveBaseURL
+    let statusStore = wrap(store)
     let publisher = Publisher(
         builder: SignedPublicationBuilder(keys: keys),
-        store: store,
+        store: statusStore,
         published: published,
         configuration: publisherConfiguration,
         logger: logger,
@@ -80,7 +93,9 @@ public func buildApplication(
     var defaults = ListDefaults()
     defaults.ttlSeconds = configuration.defaultTTLSeconds
     defaults.validitySeconds = configuration.defaultValiditySeconds
-    let service = StatusService(store: store, publisher: publisher, baseURL: base, defaults: defaults)
+    defaults.issuerQuotas.maximumLists = configuration.maxListsPerIssuer
+    defaults.issuerQuotas.maximumEntries = configuration.maxEntriesPerIssuer
+    let service = StatusService(store: statusStore, publisher: publisher, baseURL: base, defaults: defaults)
 
     let router = Router(context: StandingRequestContext.self)
     // Metrics outside the problem mapping, so they count the status the client really got.
@@ -90,17 +105,22 @@ public func buildApplication(
         StatusReadController(published: published, publisher: publisher, directLookupEnabled: configuration.directLookup).endpoints,
         atPath: "/status")
     let admin = router.group("admin").add(middleware: BearerAuthenticator(tokens: tokens))
-    admin.addRoutes(AdminController<SQLiteStore>(service: service, published: published).endpoints)
+    admin.addRoutes(AdminController<Repository>(service: service, published: published).endpoints)
     admin.addRoutes(TokensController(tokens: tokens).endpoints)
     RegistryController(registry: registry, baseURL: base, keys: keys, store: store).addRoutes(to: router, admin: admin)
-    SystemController(keys: keys, registry: metricsRegistry, isReady: {
-        do {
-            _ = try await store.list(id: "-")
-            return true
-        } catch {
-            return false
-        }
-    }).addRoutes(to: router)
+    let health = publisher.health
+    SystemController(
+        keys: keys, registry: metricsRegistry,
+        unreadyCause: {
+            do {
+                _ = try await statusStore.list(id: "-")
+            } catch {
+                return "the database is unavailable: \(error)"
+            }
+            return health.problem()
+        },
+        beforeMetrics: { health.refreshGauges() }
+    ).addRoutes(to: router)
 
     let serverName = "standing"
     // Status reads are answered on the event loop from bytes prepared at publication; the rest goes to the router.
