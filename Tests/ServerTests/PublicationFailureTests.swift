@@ -58,6 +58,10 @@ final class FailingPublicationStore: StatusStore {
     func token(secretHash: String) async throws -> TokenRecord? { try await base.token(secretHash: secretHash) }
     func tokens() async throws -> [TokenRecord] { try await base.tokens() }
     func revokeToken(id: String, at: Date) async throws { try await base.revokeToken(id: id, at: at) }
+    func installation() async throws -> InstallationRecord? { try await base.installation() }
+    func recordInstallation(serviceKeys: [ServiceKeyRecord], at: Date) async throws {
+        try await base.recordInstallation(serviceKeys: serviceKeys, at: at)
+    }
 }
 
 /// Publication failures are loud: `/ready` fails naming the cause, the failure metric moves, writes that would need a
