@@ -118,10 +118,17 @@ public func buildApplication(
     let serverName = "standing"
     // Status reads are answered on the event loop from bytes prepared at publication; the rest goes to the router.
     let fastPath = StatusFastPathConfiguration(published: published, serverName: serverName, directLookupEnabled: configuration.directLookup)
+    let limits = ConnectionLimits(
+        headerTimeout: .milliseconds(Int64(configuration.headerTimeoutMilliseconds)),
+        bodyTimeout: .milliseconds(Int64(configuration.bodyTimeoutMilliseconds)),
+        idleTimeout: .milliseconds(Int64(configuration.idleTimeoutMilliseconds)),
+        maxConnections: ConnectionCap.fitToOpenFileLimit(configuration.maxConnections, logger: logger))
     let application = Application(
         router: router,
-        server: .standingHTTP1(fastPath: fastPath),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
+        server: .standingHTTP1(fastPath: fastPath, limits: limits),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: serverName,
+            availableConnectionsDelegate: ConnectionCap(maximum: limits.maxConnections, logger: logger)),
         services: [publisher, registry],
         onServerRunning: onServerRunning,
         logger: logger

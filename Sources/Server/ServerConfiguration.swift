@@ -28,6 +28,18 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// smaller segments republish faster and compress a little worse (Benchmarks/results/publication.md).
     public var compressionSegmentBytes = SegmentedCompressedList.defaultSegmentBytes
     public var logLevel: Logger.Level = .info
+    /// How long a client may take to send a request's header block, from its first byte (or from connecting),
+    /// milliseconds. A late header block is answered 408 and the connection closed.
+    public var headerTimeoutMilliseconds = 10_000
+    /// How long a client may take to send a request body, from the end of its header block, milliseconds. 30 s
+    /// carries the largest accepted body (8 MiB) at about 2.2 Mbit/s.
+    public var bodyTimeoutMilliseconds = 30_000
+    /// How long a kept-alive connection may wait for its next request, and a response in progress may make no
+    /// progress (a client that does not read), milliseconds.
+    public var idleTimeoutMilliseconds = 60_000
+    /// Open HTTP connections at most; above it new connections wait in the listen backlog. Lowered at start to fit
+    /// the process's open-file limit.
+    public var maxConnections = 4096
 
     /// The defaults.
     public init() {}
@@ -58,6 +70,14 @@ public struct ServerConfiguration: Sendable, Equatable {
         for level in [w3cCompressionLevel, ietfCompressionLevel] where !(0...9).contains(level) {
             throw ServiceError(.invalidValue, "compression levels must be 0-9, got \(level)")
         }
+        for (name, value) in [
+            ("header timeout", headerTimeoutMilliseconds), ("body timeout", bodyTimeoutMilliseconds), ("idle timeout", idleTimeoutMilliseconds),
+        ] where !(100...3_600_000).contains(value) {
+            throw ServiceError(.invalidValue, "\(name) must be 100-3600000 ms, got \(value)")
+        }
+        guard (1...1_000_000).contains(maxConnections) else {
+            throw ServiceError(.invalidValue, "max connections must be 1-1000000, got \(maxConnections)")
+        }
         let segmentRange = SegmentedCompressedList.minimumSegmentBytes...(64 * 1024 * 1024)
         guard segmentRange.contains(compressionSegmentBytes) else {
             throw ServiceError(
@@ -81,6 +101,10 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("ietfCompressionLevel", "STANDING_IETF_COMPRESSION_LEVEL"),
         ("compressionSegmentBytes", "STANDING_COMPRESSION_SEGMENT_BYTES"),
         ("logLevel", "STANDING_LOG_LEVEL"),
+        ("headerTimeoutMilliseconds", "STANDING_HEADER_TIMEOUT_MS"),
+        ("bodyTimeoutMilliseconds", "STANDING_BODY_TIMEOUT_MS"),
+        ("idleTimeoutMilliseconds", "STANDING_IDLE_TIMEOUT_MS"),
+        ("maxConnections", "STANDING_MAX_CONNECTIONS"),
     ]
 
     /// Applies string settings (from a file or the environment) by key.
@@ -110,6 +134,10 @@ public struct ServerConfiguration: Sendable, Equatable {
                 throw ServiceError(.invalidValue, "\(source): logLevel must be one of trace, debug, info, notice, warning, error, critical")
             }
             logLevel = level
+        case "headerTimeoutMilliseconds": headerTimeoutMilliseconds = try int()
+        case "bodyTimeoutMilliseconds": bodyTimeoutMilliseconds = try int()
+        case "idleTimeoutMilliseconds": idleTimeoutMilliseconds = try int()
+        case "maxConnections": maxConnections = try int()
         default: throw ServiceError(.invalidValue, "\(source): unknown setting '\(key)'")
         }
     }

@@ -136,7 +136,7 @@ public struct RegistryController: Sendable {
     // MARK: TRQP v2
 
     func query(_ request: Request, context: Context) async throws -> TRQPQuery {
-        let buffer = try await request.body.collect(upTo: 64 << 10)
+        let buffer = try await request.collectBody(limit: TRQPQuery.maximumBodyLength)
         return try TRQPQuery.parse(Data(buffer.readableBytesView))
     }
 
