@@ -95,10 +95,12 @@ public func buildApplication(
     defaults.validitySeconds = configuration.defaultValiditySeconds
     let service = StatusService(store: store, publisher: publisher, baseURL: base, defaults: defaults)
 
-    let router = Router(context: StandingRequestContext.self)
+    // HEAD wherever GET is (RFC 9110 9.3.2), from the GET handler without its body.
+    let router = Router(context: StandingRequestContext.self, options: .autoGenerateHeadEndpoints)
     // Metrics outside the problem mapping, so they count the status the client really got.
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: MethodNotAllowedMiddleware(allowed: AllowedMethods(openAPIDocument: OpenAPIDocument.json)))
     router.addRoutes(
         StatusReadController(published: published, publisher: publisher, directLookupEnabled: configuration.directLookup).endpoints,
         atPath: "/status")

@@ -7,7 +7,8 @@ import Testing
 
 @testable import Server
 
-/// Malformed or oversize bodies are the client's fault: 4xx problems, never a 500.
+/// Malformed or oversize bodies, unknown methods and query values are the client's fault: 4xx problems, never a
+/// 500, and never silently accepted.
 @Suite struct HTTPConformanceTests {
     /// Every route that reads a body, and whether it needs the operator token to get as far as reading it.
     static let bodyRoutes: [(path: String, needsToken: Bool)] = [
@@ -49,5 +50,53 @@ import Testing
             #expect(response.header("Content-Type") == "application/problem+json")
             #expect(response.json["type"] as? String == "urn:standing:problem:payload-too-large")
         }
+    }
+
+    @Test func unknownMethodsOnKnownPathsAre405WithAllow() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let trace = try await server.request(HTTPMethod(rawValue: "TRACE"), "/health")
+        #expect(trace.status == 405)
+        #expect(trace.header("Allow") == "GET, HEAD")
+        #expect(trace.header("Content-Type") == "application/problem+json")
+        let put = try await server.request(.PUT, "/status/some-list")
+        #expect(put.status == 405 && put.header("Allow") == "GET, HEAD")
+        let delete = try await server.request(.DELETE, "/admin/tokens", token: server.operatorToken)
+        #expect(delete.status == 405 && delete.header("Allow") == "GET, HEAD, POST")
+        // An unknown path stays 404.
+        #expect(try await server.request(.PUT, "/no/such/path").status == 404)
+    }
+
+    @Test func headIsAnsweredWhereverGetIs() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        for path in ["/health", "/openapi.json", "/trqp/metadata", "/.well-known/jwks.json"] {
+            let get = try await server.request(.GET, path)
+            let head = try await server.request(.HEAD, path)
+            #expect(head.status == get.status, "HEAD \(path): \(head.status), GET \(get.status)")
+            #expect(head.body.isEmpty)
+        }
+        // No root authority yet: HEAD /lote answers what GET does (the handler's 404), not the router's.
+        #expect(try await server.request(.HEAD, "/lote").status == (try await server.request(.GET, "/lote")).status)
+    }
+
+    @Test func nullForAnOptionalMemberIsRefused() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let list = try await server.createList()
+        let response = try await server.request(.POST, "/admin/lists/\(list)/entries", token: server.operatorToken, body: Data(#"{"count":null}"#.utf8))
+        #expect(response.status == 400)
+        #expect(response.json["detail"] as? String == "count: null is not allowed; leave the member out instead")
+    }
+
+    @Test func junkVersionAndTimestampAreRefused() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let list = try await server.createList()
+        let timestamp = try await server.request(.GET, "/status/\(list)?time=0&timestamp=junk")
+        #expect(timestamp.status == 400, "\(timestamp.text)")
+        let version = try await server.request(.GET, "/trusted-issuers-registry/v5/issuers/did:web:x.example?version=junk")
+        #expect(version.status == 400, "\(version.text)")
+        #expect((version.json["detail"] as? String)?.contains("version") == true)
     }
 }

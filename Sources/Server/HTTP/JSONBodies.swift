@@ -215,7 +215,14 @@ private struct StrictKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProto
     var allKeys: [Key] { base.allKeys.compactMap { Key(stringValue: $0.stringValue) } }
 
     func contains(_ key: Key) -> Bool { base.contains(AnyCodingKey(key)) }
-    func decodeNil(forKey key: Key) throws -> Bool { try base.decodeNil(forKey: AnyCodingKey(key)) }
+    /// No request body member may be null (the OpenAPI document has no nullable member): an optional member is left
+    /// out, never `null`, so `{"count": null}` is refused rather than read as the default. `decodeIfPresent` asks
+    /// this for every optional member that is present.
+    func decodeNil(forKey key: Key) throws -> Bool {
+        guard try base.decodeNil(forKey: AnyCodingKey(key)) else { return false }
+        throw DecodingError.dataCorrupted(
+            DecodingError.Context(codingPath: codingPath + [key], debugDescription: "null is not allowed; leave the member out instead"))
+    }
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try base.decode(type, forKey: AnyCodingKey(key)) }
     func decode(_ type: String.Type, forKey key: Key) throws -> String { try base.decode(type, forKey: AnyCodingKey(key)) }
     func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try base.decode(type, forKey: AnyCodingKey(key)) }
