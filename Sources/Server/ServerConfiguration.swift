@@ -35,8 +35,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// carries the largest accepted body (8 MiB) at about 2.2 Mbit/s.
     public var bodyTimeoutMilliseconds = 30_000
     /// How long a kept-alive connection may wait for its next request, and a response in progress may make no
-    /// progress (a client that does not read), milliseconds.
-    public var idleTimeoutMilliseconds = 60_000
+    /// progress (a client that does not read), milliseconds. Longer than the 60 s after which common client pools
+    /// (AsyncHTTPClient's among them) drop idle connections, so a client does not reuse one the server is closing.
+    public var idleTimeoutMilliseconds = 75_000
     /// Open HTTP connections at most; above it new connections wait in the listen backlog. Lowered at start to fit
     /// the process's open-file limit.
     public var maxConnections = 4096

@@ -32,7 +32,7 @@ import Testing
         for route in Self.bodyRoutes {
             let auth = route.needsToken ? "Authorization: Bearer \(server.operatorToken)\r\n" : ""
             let request = "POST \(route.path) HTTP/1.1\r\nHost: x\r\n\(auth)Content-Type: application/json\r\n\(headers)\r\n\r\n\(body)"
-            let exchange = try await rawExchange(port: server.port, steps: [(.zero, request)], limit: .seconds(3))
+            let exchange = try await rawExchange(port: server.port, steps: [(.zero, request)], limit: .seconds(10))
             // NIO refuses some framings before the request reaches a route (a 400 and a close); the others reach the
             // route's body read, which must answer 400 too.
             #expect(exchange.statuses.first == 400, "\(name) to \(route.path): \(exchange.text)")

@@ -42,10 +42,11 @@ struct ConnectionLimits: Sendable {
 ///
 /// Deadlines: a header block must be complete `headerTimeout` after its first byte (on a new connection: after
 /// connecting), a body `bodyTimeout` after its header block, the next request must start `idleTimeout` after the last
-/// response, and a response in progress must make progress at least every `idleTimeout`. A timed-out header block
+/// response, and a response whose head went out must make progress at least every `idleTimeout` (a client that does
+/// not read). While the server prepares an answer there is no deadline. A timed-out header block
 /// is answered 408 (problem+json) before the connection closes; in every other phase the connection just closes.
-/// A response written before its request's body arrived (an early 413, 401 or 400) half-closes the connection after
-/// the response, so the rest of that body is never waited for.
+/// A response written before its request's body arrived (an early 413 or 401) does not end the connection at once:
+/// clients that write the body after the head (AsyncHTTPClient) would fail on their side; the body deadline bounds it.
 final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -76,6 +77,9 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var lastActivity = NIODeadline.now()
     /// Whether any response was written: before the first one, waiting for a request is waiting for a header block.
     private var answeredAny = false
+    /// Whether a response head went out whose end has not: only then is a stall the client's (it does not read). Before
+    /// the head the server is still working on the answer, which is not a reason to drop the connection.
+    private var responseStarted = false
     private var timer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
 
@@ -148,27 +152,25 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         lastActivity = .now()
-        guard case .end = unwrapOutboundIn(data) else {
-            context.write(data, promise: promise)
-            return
+        switch unwrapOutboundIn(data) {
+        case .head: responseStarted = true
+        case .body: break
+        case .end:
+            responseStarted = false
+            responsesEnded += 1
+            answeredAny = true
         }
-        responsesEnded += 1
-        answeredAny = true
         context.write(data, promise: promise)
-        // The answer to the request whose body is still arriving: reading the rest would only hold the connection.
-        if case .body = inbound, responsesEnded == requestsStarted {
-            context.flush()
-            context.close(mode: .output, promise: nil)
-        }
     }
 
-    /// The current deadline and the phase it belongs to.
-    private func deadline() -> (NIODeadline, Phase) {
+    /// The current deadline and the phase it belongs to; nil while the server is preparing an answer.
+    private func deadline() -> (NIODeadline, Phase)? {
         switch inbound {
         case .header(let since): return (since + limits.headerTimeout, .header)
         case .body(let since): return (since + limits.bodyTimeout, .body)
         case .awaitingRequest:
-            if responsesEnded < requestsStarted { return (lastActivity + limits.idleTimeout, .response) }
+            if responseStarted { return (lastActivity + limits.idleTimeout, .response) }
+            if responsesEnded < requestsStarted { return nil }
             return answeredAny ? (lastActivity + limits.idleTimeout, .idle) : (lastActivity + limits.headerTimeout, .header)
         }
     }
@@ -185,9 +187,8 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
         guard let context else { return }
         timer = nil
         let now = NIODeadline.now()
-        let (deadline, phase) = deadline()
-        guard now >= deadline else {
-            armTimer(context: context, at: min(deadline, now + limits.headerTimeout))
+        guard let (deadline, phase) = deadline(), now >= deadline else {
+            armTimer(context: context, at: min(deadline()?.0 ?? .distantFuture, now + limits.headerTimeout))
             return
         }
         Counter(label: ConnectionLimits.timeoutsMetric, dimensions: [("phase", phase.rawValue)]).increment()
