@@ -87,7 +87,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources/openapi.json")]
+            // Compiled into the binary (PackageResources.openapi_json): nothing to install beside the executable.
+            resources: [.embedInCode("Resources/openapi.json")]
         ),
         .executableTarget(
             name: "standing",

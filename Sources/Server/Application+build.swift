@@ -97,10 +97,12 @@ public func buildApplication<Repository: StatusStore>(
     defaults.issuerQuotas.maximumEntries = configuration.maxEntriesPerIssuer
     let service = StatusService(store: statusStore, publisher: publisher, baseURL: base, defaults: defaults)
 
-    let router = Router(context: StandingRequestContext.self)
+    // HEAD wherever GET is (RFC 9110 9.3.2), from the GET handler without its body.
+    let router = Router(context: StandingRequestContext.self, options: .autoGenerateHeadEndpoints)
     // Metrics outside the problem mapping, so they count the status the client really got.
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: MethodNotAllowedMiddleware(allowed: AllowedMethods(openAPIDocument: OpenAPIDocument.json)))
     router.addRoutes(
         StatusReadController(published: published, publisher: publisher, directLookupEnabled: configuration.directLookup).endpoints,
         atPath: "/status")
@@ -125,10 +127,17 @@ public func buildApplication<Repository: StatusStore>(
     let serverName = "standing"
     // Status reads are answered on the event loop from bytes prepared at publication; the rest goes to the router.
     let fastPath = StatusFastPathConfiguration(published: published, serverName: serverName, directLookupEnabled: configuration.directLookup)
+    let limits = ConnectionLimits(
+        headerTimeout: .milliseconds(Int64(configuration.headerTimeoutMilliseconds)),
+        bodyTimeout: .milliseconds(Int64(configuration.bodyTimeoutMilliseconds)),
+        idleTimeout: .milliseconds(Int64(configuration.idleTimeoutMilliseconds)),
+        maxConnections: ConnectionCap.fitToOpenFileLimit(configuration.maxConnections, logger: logger))
     let application = Application(
         router: router,
-        server: .standingHTTP1(fastPath: fastPath),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
+        server: .standingHTTP1(fastPath: fastPath, limits: limits),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: serverName,
+            availableConnectionsDelegate: ConnectionCap(maximum: limits.maxConnections, logger: logger)),
         services: [DataDirectoryLockService(lock: installation.lock), publisher, registry],
         onServerRunning: onServerRunning,
         logger: logger

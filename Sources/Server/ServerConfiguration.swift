@@ -32,6 +32,19 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Entries one issuer principal may own, summed over its lists' capacities.
     public var maxEntriesPerIssuer = IssuerQuotas().maximumEntries
     public var logLevel: Logger.Level = .info
+    /// How long a client may take to send a request's header block, from its first byte (or from connecting),
+    /// milliseconds. A late header block is answered 408 and the connection closed.
+    public var headerTimeoutMilliseconds = 10_000
+    /// How long a client may take to send a request body, from the end of its header block, milliseconds. 30 s
+    /// carries the largest accepted body (8 MiB) at about 2.2 Mbit/s.
+    public var bodyTimeoutMilliseconds = 30_000
+    /// How long a kept-alive connection may wait for its next request, and a response in progress may make no
+    /// progress (a client that does not read), milliseconds. Longer than the 60 s after which common client pools
+    /// (AsyncHTTPClient's among them) drop idle connections, so a client does not reuse one the server is closing.
+    public var idleTimeoutMilliseconds = 75_000
+    /// Open HTTP connections at most; above it new connections wait in the listen backlog. Lowered at start to fit
+    /// the process's open-file limit.
+    public var maxConnections = 4096
 
     /// The defaults.
     public init() {}
@@ -72,6 +85,14 @@ public struct ServerConfiguration: Sendable, Equatable {
                 "maxEntriesPerIssuer must be \(entriesRange.lowerBound)-\(entriesRange.upperBound) (at least one list of the "
                     + "W3C minimum size), got \(maxEntriesPerIssuer)")
         }
+        for (name, value) in [
+            ("header timeout", headerTimeoutMilliseconds), ("body timeout", bodyTimeoutMilliseconds), ("idle timeout", idleTimeoutMilliseconds),
+        ] where !(100...3_600_000).contains(value) {
+            throw ServiceError(.invalidValue, "\(name) must be 100-3600000 ms, got \(value)")
+        }
+        guard (1...1_000_000).contains(maxConnections) else {
+            throw ServiceError(.invalidValue, "max connections must be 1-1000000, got \(maxConnections)")
+        }
         let segmentRange = SegmentedCompressedList.minimumSegmentBytes...(64 * 1024 * 1024)
         guard segmentRange.contains(compressionSegmentBytes) else {
             throw ServiceError(
@@ -97,6 +118,10 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("maxListsPerIssuer", "STANDING_MAX_LISTS_PER_ISSUER"),
         ("maxEntriesPerIssuer", "STANDING_MAX_ENTRIES_PER_ISSUER"),
         ("logLevel", "STANDING_LOG_LEVEL"),
+        ("headerTimeoutMilliseconds", "STANDING_HEADER_TIMEOUT_MS"),
+        ("bodyTimeoutMilliseconds", "STANDING_BODY_TIMEOUT_MS"),
+        ("idleTimeoutMilliseconds", "STANDING_IDLE_TIMEOUT_MS"),
+        ("maxConnections", "STANDING_MAX_CONNECTIONS"),
     ]
 
     /// Applies string settings (from a file or the environment) by key.
@@ -128,6 +153,10 @@ public struct ServerConfiguration: Sendable, Equatable {
                 throw ServiceError(.invalidValue, "\(source): logLevel must be one of trace, debug, info, notice, warning, error, critical")
             }
             logLevel = level
+        case "headerTimeoutMilliseconds": headerTimeoutMilliseconds = try int()
+        case "bodyTimeoutMilliseconds": bodyTimeoutMilliseconds = try int()
+        case "idleTimeoutMilliseconds": idleTimeoutMilliseconds = try int()
+        case "maxConnections": maxConnections = try int()
         default: throw ServiceError(.invalidValue, "\(source): unknown setting '\(key)'")
         }
     }

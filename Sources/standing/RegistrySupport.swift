@@ -69,8 +69,8 @@ struct RegistryReader {
         var items = [JSONValue]()
         var after: String?
         while true {
-            var query = "page[size]=100"
-            if let after { query += "&page[after]=" + percentEncoded(after) }
+            var query = "page%5Bsize%5D=100"
+            if let after { query += "&page%5Bafter%5D=" + percentEncoded(after) }
             let page = try await getJSON(path + "?" + query)
             let batch = page["items"]?.arrayValue ?? []
             items += batch

@@ -171,9 +171,10 @@ import Testing
             "list": list, "index": String(index), "suffix": "jwt", "token": tokenId, "did": "did:web:nobody.example", "id": "no-such-attribute",
         ]
 
-        // The detector itself must see an unknown path and an unknown method as not routed.
+        // The detector itself must see an unknown path as not routed; an undocumented method on a documented path is
+        // a 405 (which the loop below refuses for documented operations).
         #expect(Self.isRouteNotFound(try await server.request(.GET, "/openapi-test/not/a/route"), method: "GET"))
-        #expect(Self.isRouteNotFound(try await server.request(.PUT, "/health"), method: "PUT"))
+        #expect(try await server.request(.PUT, "/health").status == 405)
         #expect(!Self.isRouteNotFound(try await server.request(.GET, "/status/no-such-list"), method: "GET"))
 
         for operation in operations {
@@ -217,7 +218,9 @@ import Testing
                     return
                 }
                 if object["properties"] != nil { found.append((name, object)) }
-                for (key, child) in object where key != "examples" && key != "example" { visit(child, name: name) }
+                // `if`/`then`/`else` only constrain members the enclosing object already declares (role and principal
+                // of CreateTokenRequest); they add none.
+                for (key, child) in object where !["examples", "example", "if", "then", "else"].contains(key) { visit(child, name: name) }
             case let array as [Any]:
                 for child in array { visit(child, name: name) }
             default:

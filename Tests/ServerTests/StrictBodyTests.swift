@@ -101,6 +101,9 @@ import Testing
         (#"{"changes":[{"index":1}]}"#, "changes[0]: missing member 'value'"),
         (#"{"changes":[{"index":1,"value":null}]}"#, "changes[0].value: expected an integer, found null"),
         (#"{"reason":7}"#, "reason: expected a string"),
+        // No member is nullable: an optional member is left out, not null (it was read as absent).
+        (#"{"index":1,"value":1,"reason":null}"#, "reason: null is not allowed; leave the member out instead"),
+        (#"{"changes":null}"#, "changes: null is not allowed; leave the member out instead"),
         // An unknown member is the more useful answer than the member it probably misspells.
         (#"{"changes":[{"index":1,"valu":1}]}"#, "unknown member 'valu' in changes[0]"),
         (#"{"a":1,"b":1,"c":1,"d":1,"e":1,"f":1,"g":1}"#, "unknown members 'a', 'b', 'c', 'd', 'e' and 2 more"),

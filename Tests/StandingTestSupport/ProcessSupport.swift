@@ -76,11 +76,11 @@ public final class ServerProcess: @unchecked Sendable {
         self.baseURL = baseURL
     }
 
-    /// Starts `standing serve` on a free port and waits until it listens.
-    public static func start(dataDirectory: URL, extraArguments: [String] = []) async throws -> ServerProcess {
+    /// Starts `standing serve` (the built executable, or `executable`) on a free port and waits until it listens.
+    public static func start(dataDirectory: URL, extraArguments: [String] = [], executable: URL? = nil) async throws -> ServerProcess {
         let port = try await TestServer.freePort()
         let process = Process()
-        process.executableURL = try standingExecutable()
+        process.executableURL = try executable ?? standingExecutable()
         process.arguments = ["serve", "--data-dir", dataDirectory.path, "--port", String(port), "--log-level", "warning"] + extraArguments
         let out = Pipe()
         process.standardOutput = out

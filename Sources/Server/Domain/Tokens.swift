@@ -54,8 +54,9 @@ public struct Tokens<Repository: StatusStore>: Sendable {
         SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// 1-128 characters counted as JSON Schema's `maxLength` counts them (code points), so the OpenAPI bound is this.
     static func isValidPrincipalId(_ id: String) -> Bool {
-        (1...128).contains(id.utf8.count) && id.unicodeScalars.allSatisfy { !$0.properties.isWhitespace && $0.value >= 0x20 && $0.value != 0x7F }
+        (1...128).contains(id.unicodeScalars.count) && id.unicodeScalars.allSatisfy { !$0.properties.isWhitespace && $0.value >= 0x20 && $0.value != 0x7F }
     }
 
     static func randomBase64URL(bytes count: Int) -> String {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 
 /// A request body that ``Request/decodeStrict(_:context:)`` decodes strictly, at every nesting level.
 ///
@@ -17,15 +18,35 @@ extension Request {
     /// The body is parsed once (by `JSONDecoder`); see ``StrictJSON``.
     /// - Throws: ``ServiceError`` `badRequest` / `payloadTooLarge` with a precise detail.
     func decodeStrict<Body: StrictRequestBody>(_ type: Body.Type, context: StandingRequestContext) async throws -> Body {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await body.collect(upTo: context.maxUploadSize)
-        } catch is NIOTooManyBytesError {
-            throw ServiceError(.payloadTooLarge, "the body is larger than \(context.maxUploadSize) bytes")
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw ServiceError(.payloadTooLarge, "the body is larger than \(context.maxUploadSize) bytes")
-        }
+        let buffer = try await collectBody(limit: context.maxUploadSize)
         return try StrictJSON.decode(Body.self, from: Data(buffer.readableBytesView))
+    }
+
+    /// The whole request body, at most `limit` bytes: what every route that reads a body reads it with.
+    ///
+    /// A declared `Content-Length` above the limit is refused before any of the body is read, so a client cannot
+    /// hold the connection by announcing a body it never sends.
+    /// - Throws: ``ServiceError`` `payloadTooLarge` when the body is (or is declared) larger than `limit`,
+    ///   `badRequest` when its HTTP framing is malformed (bad chunk sizes, unknown transfer codings).
+    func collectBody(limit: Int) async throws -> ByteBuffer {
+        let tooLarge = ServiceError(.payloadTooLarge, "the body is larger than \(limit) bytes")
+        if let declared = headers[.contentLength], let length = UInt64(declared), length > UInt64(limit) { throw tooLarge }
+        do {
+            return try await body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw tooLarge
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw tooLarge
+        } catch let error as HTTPParserError {
+            throw ServiceError.malformedFraming(error)
+        }
+    }
+}
+
+extension ServiceError {
+    /// A request whose HTTP/1 framing NIO's parser refused after its head was read (a bad chunk size, say).
+    static func malformedFraming(_ error: HTTPParserError) -> ServiceError {
+        ServiceError(.badRequest, "the request body's HTTP framing is malformed (\(error))")
     }
 }
 
@@ -194,7 +215,14 @@ private struct StrictKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProto
     var allKeys: [Key] { base.allKeys.compactMap { Key(stringValue: $0.stringValue) } }
 
     func contains(_ key: Key) -> Bool { base.contains(AnyCodingKey(key)) }
-    func decodeNil(forKey key: Key) throws -> Bool { try base.decodeNil(forKey: AnyCodingKey(key)) }
+    /// No request body member may be null (the OpenAPI document has no nullable member): an optional member is left
+    /// out, never `null`, so `{"count": null}` is refused rather than read as the default. `decodeIfPresent` asks
+    /// this for every optional member that is present.
+    func decodeNil(forKey key: Key) throws -> Bool {
+        guard try base.decodeNil(forKey: AnyCodingKey(key)) else { return false }
+        throw DecodingError.dataCorrupted(
+            DecodingError.Context(codingPath: codingPath + [key], debugDescription: "null is not allowed; leave the member out instead"))
+    }
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try base.decode(type, forKey: AnyCodingKey(key)) }
     func decode(_ type: String.Type, forKey key: Key) throws -> String { try base.decode(type, forKey: AnyCodingKey(key)) }
     func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try base.decode(type, forKey: AnyCodingKey(key)) }

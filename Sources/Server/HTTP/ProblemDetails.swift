@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import StatusList
 import Store
 import TrustRegistry
@@ -68,6 +69,12 @@ public struct ProblemDetails: Error, HTTPResponseError, Codable, Sendable {
             return ProblemDetails(
                 status: .badRequest, type: standingType("malformed-request"), title: "Malformed request",
                 detail: describe(error))
+        case let error as HTTPParserError:
+            return from(ServiceError.malformedFraming(error))
+        case is NIOTooManyBytesError:
+            return ProblemDetails(
+                status: .contentTooLarge, type: standingType("payload-too-large"), title: "Payload too large",
+                detail: "the body is larger than this endpoint accepts")
         case let error as HTTPError:
             return ProblemDetails(
                 status: error.status, type: "about:blank", title: error.status.reasonPhrase,

@@ -16,19 +16,26 @@ struct StandingHTTP1Channel: ServerChildChannel {
 
     private let http1: HTTP1Channel
     private let fastPath: StatusFastPathConfiguration
+    private let limits: ConnectionLimits
 
     /// - Parameters:
     ///   - responder: The application's responder (from `HTTPServerBuilder`).
     ///   - configuration: The HTTP/1 channel configuration.
     ///   - fastPath: What the fast path serves.
-    init(responder: @escaping HTTPChannelHandler.Responder, configuration: HTTP1Channel.Configuration, fastPath: StatusFastPathConfiguration) {
+    ///   - limits: The connection deadlines (``ConnectionGuardHandler``).
+    init(
+        responder: @escaping HTTPChannelHandler.Responder, configuration: HTTP1Channel.Configuration, fastPath: StatusFastPathConfiguration,
+        limits: ConnectionLimits
+    ) {
         self.http1 = HTTP1Channel(responder: responder, configuration: configuration)
         self.fastPath = fastPath
+        self.limits = limits
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let fastPath = fastPath
-        return http1.setup(channel: channel, logger: logger).map { value in
+        let limits = limits
+        return http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
             do {
                 try StatusFastPathHandler.install(on: channel.pipeline.syncOperations, configuration: fastPath)
             } catch {
@@ -36,6 +43,8 @@ struct StandingHTTP1Channel: ServerChildChannel {
                 // the same answers.
                 logger.error("status fast path not installed on this connection: \(error)")
             }
+            // Without the deadlines a connection could be held forever: refuse the connection instead.
+            try ConnectionGuardHandler.install(on: channel.pipeline.syncOperations, limits: limits, logger: logger)
             return value
         }
     }
@@ -47,9 +56,11 @@ struct StandingHTTP1Channel: ServerChildChannel {
 
 extension HTTPServerBuilder {
     /// An HTTP/1 server whose status reads go through the fast path (``StandingHTTP1Channel``).
-    static func standingHTTP1(configuration: HTTP1Channel.Configuration = .init(), fastPath: StatusFastPathConfiguration) -> HTTPServerBuilder {
+    static func standingHTTP1(
+        configuration: HTTP1Channel.Configuration = .init(), fastPath: StatusFastPathConfiguration, limits: ConnectionLimits
+    ) -> HTTPServerBuilder {
         .init { responder in
-            StandingHTTP1Channel(responder: responder, configuration: configuration, fastPath: fastPath)
+            StandingHTTP1Channel(responder: responder, configuration: configuration, fastPath: fastPath, limits: limits)
         }
     }
 }

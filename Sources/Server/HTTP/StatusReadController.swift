@@ -77,19 +77,20 @@ public struct StatusReadController: Sendable {
     /// `?time=` (IETF, unix seconds) or `?timestamp=` (W3C, XML Schema dateTimeStamp).
     static func requestedTime(_ request: Request) throws -> Date? {
         let query = request.uri.queryParameters
-        if let time = query.get("time") {
-            guard let seconds = Int64(time), seconds >= 0 else {
-                throw ServiceError(.badRequest, "time must be unix seconds, got '\(time)'")
-            }
-            return Date(timeIntervalSince1970: TimeInterval(seconds))
-        }
-        if let timestamp = query.get("timestamp") {
+        // Both are checked even when both are given (`time` wins): a malformed parameter is refused, not ignored.
+        let timestamp = try query.get("timestamp").map { timestamp in
             guard let date = parseDateTimeStamp(timestamp) else {
-                throw ServiceError(.badRequest, "timestamp must be an XML Schema dateTimeStamp with a time zone, got '\(timestamp)'")
+                throw ServiceError(.badRequest, "timestamp must be an XML Schema dateTimeStamp with a time zone, got '\(timestamp.prefix(64))'")
             }
             return date
         }
-        return nil
+        if let time = query.get("time") {
+            guard let seconds = Int64(time), seconds >= 0 else {
+                throw ServiceError(.badRequest, "time must be unix seconds, got '\(time.prefix(64))'")
+            }
+            return Date(timeIntervalSince1970: TimeInterval(seconds))
+        }
+        return timestamp
     }
 
     static func parseDateTimeStamp(_ text: String) -> Date? {

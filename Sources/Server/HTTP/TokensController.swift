@@ -57,7 +57,8 @@ public struct TokensController<Repository: StatusStore>: Sendable {
         let body = try await request.decodeStrict(Create.self, context: context)
         let principal = body.role == .operator_ ? (body.principal ?? "operator") : body.principal
         guard let principal else { throw ServiceError(.badRequest, "missing member 'principal' (the issuer or body id)") }
-        if let label = body.label, label.utf8.count > 200 { throw ServiceError(.invalidValue, "label is longer than 200 bytes") }
+        // Counted as JSON Schema's maxLength counts (Unicode code points), so the document's bound is the server's.
+        if let label = body.label, label.unicodeScalars.count > 200 { throw ServiceError(.invalidValue, "label is longer than 200 characters") }
         let issued = try await tokens.issue(role: body.role, principal: principal, label: body.label)
         return try jsonResponse(Created(token: TokenInfo(issued.record), secret: issued.secret), status: .created, headers: [.cacheControl: "no-store"])
     }

@@ -105,7 +105,11 @@ public struct RegistryController: Sendable {
     @Sendable func issuer(request: Request, context: Context) async throws -> Response {
         let state = registry.artefacts.state
         let did = try did(context)
-        if request.uri.queryParameters.get("version") == "deprecated" {
+        let version = request.uri.queryParameters.get("version")
+        if let version, version != "deprecated" {
+            throw ServiceError(.badRequest, "version must be 'deprecated' or absent, got '\(version.prefix(64))'")
+        }
+        if version == "deprecated" {
             let issuer = try state.ebsiIssuerWithAttributes(did: did, at: Date())
             return try json(issuer.body, seq: issuer.seq)
         }
@@ -136,7 +140,7 @@ public struct RegistryController: Sendable {
     // MARK: TRQP v2
 
     func query(_ request: Request, context: Context) async throws -> TRQPQuery {
-        let buffer = try await request.body.collect(upTo: 64 << 10)
+        let buffer = try await request.collectBody(limit: TRQPQuery.maximumBodyLength)
         return try TRQPQuery.parse(Data(buffer.readableBytesView))
     }
 

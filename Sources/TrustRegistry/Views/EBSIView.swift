@@ -331,8 +331,9 @@ enum EBSIPagination {
         let start = min(start, total)
         let end = min(start + size, total)
         func link(afterIndex index: Int?) -> String {
-            guard let index, index >= 0, index < total else { return "\(url)?page[size]=\(size)" }
-            return "\(url)?page[after]=\(encode(keys[index]))&page[size]=\(size)"
+            // The brackets are percent-encoded: RFC 3986 allows `[` and `]` only in an IP literal host.
+            guard let index, index >= 0, index < total else { return "\(url)?page%5Bsize%5D=\(size)" }
+            return "\(url)?page%5Bafter%5D=\(encode(keys[index]))&page%5Bsize%5D=\(size)"
         }
         let lastStart = max(0, total - size)
         let previousStart = max(0, start - size)
