@@ -9,12 +9,16 @@ extension Standing {
     /// `standing verify CREDENTIAL`: checks a credential's status entries against their verified lists.
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check a credential's status: every credentialStatus entry or IETF status claim, against its verified list.",
+            abstract: "Verify a credential: its proof, every credentialStatus entry or IETF status claim, and optionally its issuer's accreditation.",
             discussion: """
                 CREDENTIAL is a W3C VC (JSON, or a vc+jwt), an SD-JWT VC, or a JWT with an IETF status claim; '-' reads \
-                standard input. Lists are verified with the --trust keys, or with the issuer's own DID (did:web, did:key) \
-                when none is given. The credential's own proof is verified when its form is one the library verifies \
-                (Data Integrity, vc+jwt, JWS); SD-JWT VC proofs are not, and the report says so.
+                standard input. The credential's own proof is verified first: Data Integrity eddsa-jcs-2022 and \
+                ecdsa-jcs-2019, vc+jwt (and VCDM 1.1 VC-JWT), and IETF JWTs (ES256, ES384, EdDSA). The key comes from \
+                --trust when given, else from the issuer's DID (did:key decoded, did:web fetched); the proof's \
+                verificationMethod or kid must be a key of the issuer. Other mechanisms (SD-JWT VC, other cryptosuites, \
+                proof sets) are reported as "not checked", and an unsigned or unchecked credential is never reported \
+                valid: --status-only checks the status alone, and says that the proof was not checked. Lists are \
+                verified with the --trust keys too, or with the issuer's DID.
 
                 Lists are cached on disk (the user's cache directory, or --cache-dir / STANDING_CACHE_DIR), so --offline \
                 answers from what an earlier online run fetched, with its staleness; a list past its validUntil/exp is \
@@ -28,8 +32,10 @@ extension Standing {
                 --type, --eqf and --jurisdiction replace what is read from the credential. The report line is \
                 "issuer accredited: yes/no (accreditation ID, seq N)".
 
-                Exit status: 0 valid; 1 revoked, suspended, invalid or not accredited; 2 errors (unreachable, bad \
-                signature, malformed).
+                Exit status: 0 valid (proof verified, every status valid, within its validity period, accredited when \
+                --registry is given; with --status-only, the proof is not required); 1 revoked, suspended, invalid \
+                (expired) or not accredited; 2 errors: the proof failed or was not verified (unsigned, a mechanism not \
+                supported, the issuer's keys unavailable), unreachable, malformed.
                 """
         )
 
@@ -75,6 +81,12 @@ extension Standing {
         @Flag(name: .long, help: "Print the report as JSON.")
         var json = false
 
+        @Flag(
+            name: .customLong("status-only"),
+            help: "Check the status (and accreditation) only; the credential's proof is not checked, and the report says so."
+        )
+        var statusOnly = false
+
         @Option(name: .customLong("cache-dir"), help: "The status list cache directory (default: the user's cache directory).")
         var cacheDirectory: String?
 
@@ -97,7 +109,7 @@ extension Standing {
                 let cache = cacheDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? StandingClient.defaultCacheDirectory()
                 let client = StandingClient(configuration: .init(cacheDirectory: cache))
                 let trustSource = try trust.isEmpty ? nil : TrustSource.anyOf(trust.map(Self.trustSource))
-                var verifier = CredentialStatusVerifier(client: client)
+                var verifier = CredentialStatusVerifier(client: client, statusOnly: statusOnly)
                 if let registry {
                     guard let url = URL(string: registry), url.scheme != nil else { throw CLIError("--registry: '\(registry)' is not a URL") }
                     var configuration = RegistryClient.Configuration(
