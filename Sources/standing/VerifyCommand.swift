@@ -32,10 +32,12 @@ extension Standing {
                 --type, --eqf and --jurisdiction replace what is read from the credential. The report line is \
                 "issuer accredited: yes/no (accreditation ID, seq N)".
 
+                Each fetch (list, DID document, JWKS, registry) must complete, body included, within --timeout.
+
                 Exit status: 0 valid (proof verified, every status valid, within its validity period, accredited when \
                 --registry is given; with --status-only, the proof is not required); 1 revoked, suspended, invalid \
                 (expired) or not accredited; 2 errors: the proof failed or was not verified (unsigned, a mechanism not \
-                supported, the issuer's keys unavailable), unreachable, malformed.
+                supported, the issuer's keys unavailable), unreachable or too slow, malformed.
                 """
         )
 
@@ -87,11 +89,17 @@ extension Standing {
         )
         var statusOnly = false
 
+        @Option(name: .long, help: "The longest one fetch may take, in seconds, from connecting to the last byte of the body (default 15).")
+        var timeout: Double = 15
+
         @Option(name: .customLong("cache-dir"), help: "The status list cache directory (default: the user's cache directory).")
         var cacheDirectory: String?
 
         func validate() throws {
             guard !(offline && refresh) else { throw ValidationError("--offline and --refresh exclude each other") }
+            guard timeout.isFinite, timeout > 0, timeout <= 3600 else {
+                throw ValidationError("--timeout must be a number of seconds above 0 and at most 3600, not \(timeout)")
+            }
             guard AccreditationResult.Mode(rawValue: registryMode) != nil else {
                 throw ValidationError("--registry-mode must be snapshot or trqp, not '\(registryMode)'")
             }
@@ -107,7 +115,10 @@ extension Standing {
                 var options = FetchOptions(policy: offline ? .offline : refresh ? .revalidate : .useFresh)
                 if let at { options.at = try Self.parseTime(at) }
                 let cache = cacheDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? StandingClient.defaultCacheDirectory()
-                let client = StandingClient(configuration: .init(cacheDirectory: cache))
+                let fetchTimeout = Duration.milliseconds(Int64((timeout * 1000).rounded()))
+                var clientConfiguration = StandingClient.Configuration(cacheDirectory: cache)
+                clientConfiguration.timeout = fetchTimeout
+                let client = StandingClient(configuration: clientConfiguration)
                 let trustSource = try trust.isEmpty ? nil : TrustSource.anyOf(trust.map(Self.trustSource))
                 var verifier = CredentialStatusVerifier(client: client, statusOnly: statusOnly)
                 if let registry {
@@ -118,6 +129,7 @@ extension Standing {
                         cacheDirectory: cache
                     )
                     configuration.policy = options.policy
+                    configuration.timeout = fetchTimeout
                     verifier.accreditation = try RegistryClient(configuration: configuration)
                     verifier.accreditationOverrides = AccreditationOverrides(
                         credentialTypes: types.isEmpty ? nil : types,

@@ -397,6 +397,44 @@ import StandingTestSupport
         }
         #expect(server.requests("/messages").count == 1)
     }
+
+    /// One deadline covers the whole fetch, body included: a server that sends its head at once and then one byte a
+    /// second (which AsyncHTTPClient's own deadline does not stop once the head is in) fails at the deadline.
+    @Test func bodyDrippedAByteASecondTimesOut() async throws {
+        let server = try await CraftedServer.start()
+        defer { Task { await server.stop() } }
+        let url = "\(server.baseURL)/drip"
+        let body = try factory.body(factory.statement(url: url, bitstring: try bitstring()), .ietfJWT)
+        server.set("/drip", CraftedResponse(headers: [("Content-Type", "application/statuslist+jwt")], body: body, drip: .seconds(1)))
+        let client = makeClient { $0.timeout = .seconds(2) }
+        let started = ContinuousClock.now
+        let error = await expectFailure(.statusRetrievalError, .timeout) {
+            try await client.checkStatus(try StatusListReference(idx: 1, uri: url), trust: factory.trust)
+        }
+        let elapsed = ContinuousClock.now - started
+        // The body would take minutes; the fetch ends at its 2 s deadline (with room for a loaded machine).
+        #expect(elapsed < .seconds(10), "took \(elapsed)")
+        #expect(error?.reason.contains("within the 2.0 seconds timeout") == true, "\(String(describing: error))")
+        #expect(server.requests("/drip").count == 1)
+
+        // The CLI: --timeout bounds each fetch the same way and reports a retrieval error.
+        let directory = temporaryDirectory("drip")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let credential = directory.appendingPathComponent("token.json")
+        try JSONSerialization.data(withJSONObject: ["iss": "https://issuer.example", "status": ["status_list": ["idx": 1, "uri": url]]])
+            .write(to: credential)
+        let jwk = directory.appendingPathComponent("list-key.jwk")
+        try JSONValue(encoding: factory.key.verificationKey.jwk(keyID: factory.keyID)).canonicalData().write(to: jwk)
+        let cliStarted = ContinuousClock.now
+        let result = try await runStanding([
+            "verify", credential.path, "--status-only", "--timeout", "2", "--trust", jwk.path,
+            "--cache-dir", directory.appendingPathComponent("cache").path,
+        ])
+        #expect(ContinuousClock.now - cliStarted < .seconds(20), "the CLI took \(ContinuousClock.now - cliStarted)")
+        #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("STATUS_RETRIEVAL_ERROR") && result.stdout.contains("timeout"), "\(result.stdout)")
+    }
 }
 
 /// Lists that carry their signer's certificate chain, checked against pinned anchors.
