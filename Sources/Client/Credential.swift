@@ -551,7 +551,7 @@ public struct CredentialStatusVerifier: Sendable {
                 state: .skipped,
                 method: nil,
                 keyID: nil,
-                detail: "status-only check: the credential's proof was not checked, so nothing shows who issued it"
+                detail: "status-only check requested; the credential's proof was not checked, so nothing shows who issued it"
             )
         } else {
             proof = await verifyProof(credential, trust: trust, policy: options.policy, at: now)
@@ -562,7 +562,7 @@ public struct CredentialStatusVerifier: Sendable {
         }
         if credential.statusReferences.isEmpty { notes.append("the credential has no status entries") }
         if proof.state == .absent || proof.state == .notVerified {
-            notes.append("the credential's proof was not verified, so it is not accepted (a status-only check ignores the proof)")
+            notes.append("the credential's proof was not verified, so it is not accepted (--status-only checks the status alone)")
         }
 
         var expired = false
