@@ -10,10 +10,10 @@ extension CredentialStatusVerifier {
     /// Verifies a credential's own proof: a Data Integrity proof (`eddsa-jcs-2022`, `ecdsa-jcs-2019`), a `vc+jwt`
     /// (or VCDM 1.1 VC-JWT) signature, or the signature of a JWT carrying an IETF `status` claim.
     ///
-    /// The key comes from `trust` when given, else from the issuer's own DID (`did:key` decoded offline, `did:web`
-    /// fetched with the client's hardening and caches). The proof's `verificationMethod` or the JWS `kid` must belong to
-    /// the issuer: a DID URL of another DID than the issuer's is refused, and without `trust` only the issuer's own
-    /// assertion keys can verify. Other securing mechanisms (SD-JWT VC, proof sets, other cryptosuites and algorithms)
+    /// The keys that may verify it: a `did:key` issuer's own key (the DID is the key: no trust decision, no network),
+    /// plus the keys of `trust` when given, else those of the issuer's `did:web` (fetched with the client's hardening
+    /// and caches). The proof's `verificationMethod` or the JWS `kid` must belong to the issuer: a DID URL of another
+    /// DID than the issuer's is refused, and without `trust` only the issuer's own assertion keys can verify. Other securing mechanisms (SD-JWT VC, proof sets, other cryptosuites and algorithms)
     /// are reported as not checked, naming the mechanism.
     /// - Parameters:
     ///   - credential: The parsed credential.
@@ -40,11 +40,25 @@ extension CredentialStatusVerifier {
                 detail: "signed with \(reference), a key of \(controller), not of the issuer \(issuer)"
             )
         }
-        let source: TrustSource
+        // A did:key is its own key, so its keys need no trust decision and no network: they always count. Other
+        // issuers' keys come from --trust when given, else from resolving the issuer's did:web.
+        var keys = TrustedKeys()
+        var sources: [String] = []
+        var selfCertifying: (did: String, keys: TrustedKeys)?
+        if let issuer, issuer.hasPrefix(DIDKey.prefix), let didKeys = try? TrustedKeys.didKey(issuer) {
+            selfCertifying = (issuer, didKeys)
+        }
+        if let selfCertifying {
+            keys.merge(selfCertifying.keys)
+            sources.append(selfCertifying.did)
+        }
+        let resolvable: TrustSource?
         if let trust {
-            source = trust
-        } else if let issuer, issuer.hasPrefix(DIDWeb.prefix) || issuer.hasPrefix(DIDKey.prefix) {
-            source = .did(issuer)
+            resolvable = trust
+        } else if let issuer, issuer.hasPrefix(DIDWeb.prefix) {
+            resolvable = .did(issuer)
+        } else if selfCertifying != nil {
+            resolvable = nil
         } else {
             return ProofCheck(
                 state: .notVerified,
@@ -54,22 +68,26 @@ extension CredentialStatusVerifier {
                     + "resolved; pass --trust FILE (the issuer's JWKS, DID document or JWK) to verify the proof"
             )
         }
-        let keys: TrustedKeys
-        do {
-            keys = try await client.trustedKeys(for: source, policy: policy)
-        } catch {
-            let hint =
-                trust == nil
-                ? "pass --trust FILE (the issuer's JWKS, DID document or JWK) when its DID cannot be resolved"
-                : "check the --trust values"
-            return ProofCheck(
-                state: .notVerified,
-                method: mechanism.name,
-                keyID: nil,
-                detail: "the issuer's keys are unavailable (\(source)): \(error.reason); \(hint)"
-            )
+        if let resolvable {
+            do {
+                keys.merge(try await client.trustedKeys(for: resolvable, policy: policy))
+                sources.append(resolvable.description)
+            } catch where selfCertifying == nil {
+                let hint =
+                    trust == nil
+                    ? "pass --trust FILE (the issuer's JWKS, DID document or JWK) when its DID cannot be resolved"
+                    : "check the --trust values"
+                return ProofCheck(
+                    state: .notVerified,
+                    method: mechanism.name,
+                    keyID: nil,
+                    detail: "the issuer's keys are unavailable (\(resolvable)): \(error.reason); \(hint)"
+                )
+            } catch {
+                // The did:key alone can still verify the proof.
+            }
         }
-        let whose = trust == nil ? "the issuer's DID document (\(source))" : "the trusted keys (\(source))"
+        let whose = "the issuer's or the trusted keys (\(sources.joined(separator: ", ")))"
         switch mechanism {
         case .dataIntegrity(let document, let suite, let method):
             guard let key = keys.key(verificationMethod: method) else {

@@ -13,9 +13,9 @@ extension Standing {
             discussion: """
                 CREDENTIAL is a W3C VC (JSON, or a vc+jwt), an SD-JWT VC, or a JWT with an IETF status claim; '-' reads \
                 standard input. The credential's own proof is verified first: Data Integrity eddsa-jcs-2022 and \
-                ecdsa-jcs-2019, vc+jwt (and VCDM 1.1 VC-JWT), and IETF JWTs (ES256, ES384, EdDSA). The key comes from \
-                --trust when given, else from the issuer's DID (did:key decoded, did:web fetched); the proof's \
-                verificationMethod or kid must be a key of the issuer. Other mechanisms (SD-JWT VC, other cryptosuites, \
+                ecdsa-jcs-2019, vc+jwt (and VCDM 1.1 VC-JWT), and IETF JWTs (ES256, ES384, EdDSA). A did:key issuer's \
+                own key always counts (the DID is the key); other keys come from --trust when given, else from the \
+                issuer's did:web (fetched). The proof's verificationMethod or kid must be a key of the issuer. Other mechanisms (SD-JWT VC, other cryptosuites, \
                 proof sets) are reported as "not checked", and an unsigned or unchecked credential is never reported \
                 valid: --status-only checks the status alone, and says that the proof was not checked. Lists are \
                 verified with the --trust keys too, or with the issuer's DID.

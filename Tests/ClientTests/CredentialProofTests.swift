@@ -118,6 +118,12 @@ import StandingTestSupport
         let report = try #require(try JSONSerialization.jsonObject(with: Data(issuerOnly.stdout.utf8)) as? [String: Any])
         let proof = try #require(report["proof"] as? [String: Any])
         #expect(proof["state"] as? String == "verified" && proof["keyID"] as? String == ed25519.method, "\(issuerOnly.stdout)")
+        // A did:key is its own key: --trust naming only the service (for the lists) does not stop it verifying.
+        let serviceOnly = try await runStanding([
+            "verify", world.directory.appendingPathComponent("ecdsa.json").path, "--trust", world.server.did,
+            "--cache-dir", world.directory.appendingPathComponent("cache").path,
+        ])
+        #expect(serviceOnly.status == 0 && serviceOnly.stdout.contains("verified with key \(p256.method)"), "\(serviceOnly.stdout)")
     }
 
     @Test("unsigned and tampered credentials are refused; --status-only checks the status alone and says so")
