@@ -161,7 +161,8 @@ report(not wrong, "config.example.json values have the types apply() accepts", "
 
 # The ranges of ServerConfiguration.validate(), for the values of the example.
 ranges = {"port": (0, 65535), "publicationWindowMilliseconds": (0, 60000), "historyVersions": (1, 1000),
-          "w3cCompressionLevel": (0, 9), "ietfCompressionLevel": (0, 9), "compressionSegmentBytes": (1024, 67108864)}
+          "w3cCompressionLevel": (0, 9), "ietfCompressionLevel": (0, 9), "compressionSegmentBytes": (1024, 67108864),
+          "maxListsPerIssuer": (1, 1000000), "maxEntriesPerIssuer": (131072, 1099511627776)}
 out_of_range = [f"{key}={config[key]} not in {low}-{high}" for key, (low, high) in ranges.items()
                 if isinstance(config.get(key), int) and not low <= config[key] <= high]
 ttl, validity = config.get("defaultTTLSeconds"), config.get("defaultValiditySeconds")
@@ -183,6 +184,84 @@ for name, value in unit_variables:
     if key in config and str(config[key]) != value:
         problems.append(f"{name}={value} but config.example.json has {key}={config[key]}")
 report(not problems, "unit environment matches the settings and the example config", "; ".join(problems))
+sys.exit(min(failures, 100))
+PY
+failures=$((failures + $?))
+
+# --- The alert rules: structure, and every metric they name is exported by the code --------------------------------
+# promtool checks the rules fully when it is installed; otherwise PyYAML checks the structure Prometheus expects
+# (groups of named rules, each with alert and expr). Either way, every standing_* metric an expression names must be the
+# label of a metric in Sources/ (histogram and summary series add _bucket, _sum and _count to their metric's name).
+alerts="$ops/alerts.yml"
+if command -v promtool >/dev/null 2>&1; then
+    if output="$(promtool check rules "$alerts" 2>&1)"; then
+        ok "alerts.yml passes promtool check rules"
+    else
+        fail "alerts.yml passes promtool check rules" "$(printf '%s' "$output" | tail -n 3 | tr '\n' ' ')"
+    fi
+fi
+python3 - "$alerts" "$root/Sources" <<'PY'
+import os, re, sys
+
+alerts_path, sources = sys.argv[1:3]
+failures = 0
+
+def report(good, name, reason=""):
+    global failures
+    if good:
+        print(f"ok   {name}")
+    else:
+        failures += 1
+        print(f"FAIL {name}: {reason}")
+
+try:
+    import yaml
+except ImportError:
+    print("skip alerts.yml structure: PyYAML not installed (Debian: apt-get install python3-yaml)")
+    yaml = None
+
+text = open(alerts_path, encoding="utf-8").read()
+expressions = []
+if yaml is not None:
+    try:
+        document = yaml.safe_load(text)
+        problems = []
+        groups = document.get("groups") if isinstance(document, dict) else None
+        if not isinstance(groups, list) or not groups:
+            problems.append("no groups")
+        for group in groups or []:
+            if not isinstance(group, dict) or not isinstance(group.get("name"), str):
+                problems.append("a group without a name")
+                continue
+            rules = group.get("rules")
+            if not isinstance(rules, list) or not rules:
+                problems.append(f"group {group['name']} has no rules")
+                continue
+            for rule in rules:
+                if not isinstance(rule, dict) or not isinstance(rule.get("alert"), str) or not isinstance(rule.get("expr"), str):
+                    problems.append(f"group {group['name']}: a rule without alert or expr")
+                    continue
+                unknown = set(rule) - {"alert", "expr", "for", "keep_firing_for", "labels", "annotations"}
+                if unknown:
+                    problems.append(f"{rule['alert']}: unknown keys {sorted(unknown)}")
+                if "for" in rule and not re.fullmatch(r"(\d+(ms|s|m|h|d|w|y))+", str(rule["for"])):
+                    problems.append(f"{rule['alert']}: 'for' is not a duration")
+                expressions.append(rule["expr"])
+        report(not problems, "alerts.yml has the structure of Prometheus rule groups", "; ".join(problems))
+    except yaml.YAMLError as error:
+        report(False, "alerts.yml is valid YAML", str(error).replace("\n", " "))
+else:
+    expressions = re.findall(r"^\s*expr:\s*(.+)$", text, re.M)
+
+labels = set()
+for directory, _, files in os.walk(sources):
+    for name in files:
+        if name.endswith(".swift"):
+            labels.update(re.findall(r'label:\s*"([a-z_:][a-z0-9_:]*)"', open(os.path.join(directory, name), encoding="utf-8").read()))
+named = set(re.findall(r"\b(standing_[a-z0-9_]+)", " ".join(expressions)))
+missing = sorted(metric for metric in named if metric not in labels and re.sub(r"_(bucket|sum|count)$", "", metric) not in labels)
+report(bool(named), "alerts.yml names standing_* metrics", "no standing_* metric in any expr")
+report(not missing, "every metric in alerts.yml is exported by the code", f"not found in Sources/: {missing}")
 sys.exit(min(failures, 100))
 PY
 failures=$((failures + $?))

@@ -34,9 +34,10 @@ public struct StandingServer<App: ApplicationProtocol>: Sendable {
 
 /// Opens (or initialises) the data directory and builds the whole service: store, keys, publisher, routes.
 ///
-/// On first start with an empty data directory it creates the database, generates the service's ES256 and
-/// Ed25519 signing keys, and writes a one-time operator token to `DIR/operator-token` (mode 0600). It logs the
-/// file's path, never the token.
+/// The data directory is locked for this process and checked whole (``openInstallation(configuration:logger:)``):
+/// on first start with an empty directory it creates the database, generates the service's ES256 and Ed25519
+/// signing keys, and writes a one-time operator token to `DIR/operator-token` (mode 0600), logging the file's path,
+/// never the token; a directory with missing parts is refused with what to do.
 /// - Parameters:
 ///   - configuration: The resolved settings.
 ///   - logger: The service logger.
@@ -47,26 +48,24 @@ public func buildApplication(
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) async throws -> StandingServer<some ApplicationProtocol> {
+    try await buildApplication(configuration: configuration, logger: logger, statusStore: { $0 }, onServerRunning: onServerRunning)
+}
+
+/// ``buildApplication(configuration:logger:onServerRunning:)`` with the store of the status lists wrapped by
+/// `statusStore`: everything the status side persists (lists, entries, audit, publications) goes through the wrapper,
+/// for instrumentation or fault injection. Tokens and the registry use the SQLite store directly.
+public func buildApplication<Repository: StatusStore>(
+    configuration: ServerConfiguration,
+    logger: Logger,
+    statusStore wrap: (SQLiteStore) -> Repository,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) async throws -> StandingServer<some ApplicationProtocol> {
     try configuration.validate()
     let metricsRegistry = MetricsRegistry.shared
-    let directory = DataDirectory(path: configuration.dataDirectory)
-    try directory.prepare()
-    let store = try SQLiteStore(path: directory.databasePath)
-    _ = try directory.generateSigningKeysIfMissing(algorithms: [.es256, .edDSA])
-    guard let baseURL = URL(string: configuration.effectiveBaseURL) else {
-        throw ServiceError(.invalidValue, "base URL '\(configuration.effectiveBaseURL)' is not a URL")
-    }
-    let keys = try ServiceKeys(baseURL: baseURL, signingKeys: try directory.signingKeys().map { ($0.keyID, $0.key) })
-
+    let installation = try await openInstallation(configuration: configuration, logger: logger)
+    let store = installation.store
+    let keys = installation.keys
     let tokens = Tokens(store: store)
-    var initialOperatorToken: String?
-    // First start: no token exists yet, so nobody could administer the service without this one.
-    if try await store.tokens().isEmpty {
-        let issued = try await tokens.issue(role: .operator_, principal: "operator", label: "initial operator token")
-        try directory.writeSecretOnce(name: "operator-token", contents: issued.secret + "\n")
-        logger.notice("initialised data directory; the operator token is in \(directory.path)/operator-token (mode 0600)")
-        initialOperatorToken = issued.secret
-    }
 
     let published = PublishedLists()
     var publisherConfiguration = Publisher.Configuration()
@@ -76,9 +75,10 @@ public func buildApplication(
     publisherConfiguration.compression.ietfLevel = configuration.ietfCompressionLevel
     publisherConfiguration.compression.segmentBytes = configuration.compressionSegmentBytes
     let base = configuration.effectiveBaseURL
+    let statusStore = wrap(store)
     let publisher = Publisher(
         builder: SignedPublicationBuilder(keys: keys),
-        store: store,
+        store: statusStore,
         published: published,
         configuration: publisherConfiguration,
         logger: logger,
@@ -87,13 +87,15 @@ public func buildApplication(
     try await publisher.restore()
 
     let registry = try await RegistryService(
-        store: store, keys: keys, loteChain: try loteCertificateChain(directory: directory, keys: keys, logger: logger), baseURL: base,
+        store: store, keys: keys, loteChain: installation.loteChain, baseURL: base,
         logger: logger)
 
     var defaults = ListDefaults()
     defaults.ttlSeconds = configuration.defaultTTLSeconds
     defaults.validitySeconds = configuration.defaultValiditySeconds
-    let service = StatusService(store: store, publisher: publisher, baseURL: base, defaults: defaults)
+    defaults.issuerQuotas.maximumLists = configuration.maxListsPerIssuer
+    defaults.issuerQuotas.maximumEntries = configuration.maxEntriesPerIssuer
+    let service = StatusService(store: statusStore, publisher: publisher, baseURL: base, defaults: defaults)
 
     let router = Router(context: StandingRequestContext.self)
     // Metrics outside the problem mapping, so they count the status the client really got.
@@ -103,17 +105,22 @@ public func buildApplication(
         StatusReadController(published: published, publisher: publisher, directLookupEnabled: configuration.directLookup).endpoints,
         atPath: "/status")
     let admin = router.group("admin").add(middleware: BearerAuthenticator(tokens: tokens))
-    admin.addRoutes(AdminController<SQLiteStore>(service: service, published: published).endpoints)
+    admin.addRoutes(AdminController<Repository>(service: service, published: published).endpoints)
     admin.addRoutes(TokensController(tokens: tokens).endpoints)
     RegistryController(registry: registry, baseURL: base, keys: keys, store: store).addRoutes(to: router, admin: admin)
-    SystemController(keys: keys, registry: metricsRegistry, isReady: {
-        do {
-            _ = try await store.list(id: "-")
-            return true
-        } catch {
-            return false
-        }
-    }).addRoutes(to: router)
+    let health = publisher.health
+    SystemController(
+        keys: keys, registry: metricsRegistry,
+        unreadyCause: {
+            do {
+                _ = try await statusStore.list(id: "-")
+            } catch {
+                return "the database is unavailable: \(error)"
+            }
+            return health.problem()
+        },
+        beforeMetrics: { health.refreshGauges() }
+    ).addRoutes(to: router)
 
     let serverName = "standing"
     // Status reads are answered on the event loop from bytes prepared at publication; the rest goes to the router.
@@ -122,33 +129,11 @@ public func buildApplication(
         router: router,
         server: .standingHTTP1(fastPath: fastPath),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
-        services: [publisher, registry],
+        services: [DataDirectoryLockService(lock: installation.lock), publisher, registry],
         onServerRunning: onServerRunning,
         logger: logger
     )
     return StandingServer(
         application: application, store: store, keys: keys, published: published, publisher: publisher, registry: registry,
-        initialOperatorToken: initialOperatorToken)
-}
-
-/// The certificate chain the LoTE is signed with: `DATA_DIR/lote-certificate.pem` (an operator-provided chain, leaf
-/// first, whose leaf certifies one of the service's ES256 keys), or else a self-signed certificate for the active
-/// ES256 key, generated and written there on first start.
-func loteCertificateChain(directory: DataDirectory, keys: ServiceKeys, logger: Logger) throws -> [X509Certificate] {
-    guard let signer = keys.active(.es256) else { throw ServiceError(.unavailable, "the service has no ES256 key") }
-    let path = directory.path + "/lote-certificate.pem"
-    if let pem = try? String(contentsOfFile: path, encoding: .utf8) {
-        let chain = try X509Certificate.parseChain(pem: pem)
-        guard let leaf = chain.first, (try? leaf.publicKey()) == signer.signingKey.verificationKey else {
-            throw ServiceError(.invalidValue, "\(path) does not certify the service's active ES256 key (kid \(signer.kid))")
-        }
-        return chain
-    }
-    let now = Date()
-    let certificate = try X509Certificate.selfSigned(
-        name: CertificateName(commonName: "Standing trust registry \(keys.did)"), key: signer.signingKey,
-        validFrom: now.addingTimeInterval(-300), validUntil: now.addingTimeInterval(5 * 365 * 86_400))
-    try certificate.pemEncoded.write(toFile: path, atomically: true, encoding: .utf8)
-    logger.notice("generated a self-signed LoTE signing certificate in \(path); replace it with an operator certificate chain for production")
-    return [certificate]
+        initialOperatorToken: installation.initialOperatorToken)
 }

@@ -27,6 +27,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Uncompressed bytes per independently compressed segment (1024 or more). A change recompresses one segment;
     /// smaller segments republish faster and compress a little worse (Benchmarks/results/publication.md).
     public var compressionSegmentBytes = SegmentedCompressedList.defaultSegmentBytes
+    /// Lists one issuer principal may own (issuer tokens are refused beyond it with 403; operator tokens are not).
+    public var maxListsPerIssuer = IssuerQuotas().maximumLists
+    /// Entries one issuer principal may own, summed over its lists' capacities.
+    public var maxEntriesPerIssuer = IssuerQuotas().maximumEntries
     public var logLevel: Logger.Level = .info
 
     /// The defaults.
@@ -58,6 +62,16 @@ public struct ServerConfiguration: Sendable, Equatable {
         for level in [w3cCompressionLevel, ietfCompressionLevel] where !(0...9).contains(level) {
             throw ServiceError(.invalidValue, "compression levels must be 0-9, got \(level)")
         }
+        guard (1...1_000_000).contains(maxListsPerIssuer) else {
+            throw ServiceError(.invalidValue, "maxListsPerIssuer must be 1-1000000, got \(maxListsPerIssuer)")
+        }
+        let entriesRange = Bitstring.w3cMinimumEntries...(1 << 40)
+        guard entriesRange.contains(maxEntriesPerIssuer) else {
+            throw ServiceError(
+                .invalidValue,
+                "maxEntriesPerIssuer must be \(entriesRange.lowerBound)-\(entriesRange.upperBound) (at least one list of the "
+                    + "W3C minimum size), got \(maxEntriesPerIssuer)")
+        }
         let segmentRange = SegmentedCompressedList.minimumSegmentBytes...(64 * 1024 * 1024)
         guard segmentRange.contains(compressionSegmentBytes) else {
             throw ServiceError(
@@ -80,6 +94,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("w3cCompressionLevel", "STANDING_W3C_COMPRESSION_LEVEL"),
         ("ietfCompressionLevel", "STANDING_IETF_COMPRESSION_LEVEL"),
         ("compressionSegmentBytes", "STANDING_COMPRESSION_SEGMENT_BYTES"),
+        ("maxListsPerIssuer", "STANDING_MAX_LISTS_PER_ISSUER"),
+        ("maxEntriesPerIssuer", "STANDING_MAX_ENTRIES_PER_ISSUER"),
         ("logLevel", "STANDING_LOG_LEVEL"),
     ]
 
@@ -105,6 +121,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         case "w3cCompressionLevel": w3cCompressionLevel = try int()
         case "ietfCompressionLevel": ietfCompressionLevel = try int()
         case "compressionSegmentBytes": compressionSegmentBytes = try int()
+        case "maxListsPerIssuer": maxListsPerIssuer = try int()
+        case "maxEntriesPerIssuer": maxEntriesPerIssuer = try int()
         case "logLevel":
             guard let level = Logger.Level(rawValue: value.lowercased()) else {
                 throw ServiceError(.invalidValue, "\(source): logLevel must be one of trace, debug, info, notice, warning, error, critical")

@@ -30,10 +30,14 @@ public struct StoredSigningKey: Sendable {
 ///
 /// ```
 /// <path>/                 0700
-///   standing.sqlite       the database (plus its -wal and -shm files)
+///   standing.sqlite       the database (plus its -wal and -shm files), 0600
 ///   keys/<kid>.jwk        private signing keys as JWK JSON, 0600
 ///   operator-token        the first operator token, written once at initialisation, 0600
+///   lote-certificate.pem  the certificate chain the LoTE is signed with, 0600
+///   standing.lock         the lock a running service holds, with its PID
 /// ```
+///
+/// Which states a service may start from, and what it refuses, is in `DataDirectory+Integrity.swift`.
 ///
 /// Secret files are created with mode 0600 under a temporary name and then linked into place, so a reader never
 /// sees a partial file and an existing file is never replaced. Nothing here logs or reports key material.
@@ -60,9 +64,6 @@ public struct DataDirectory: Sendable, Hashable {
     public var databasePath: String { path + "/" + Self.databaseFileName }
     /// `<path>/keys`.
     public var keysPath: String { path + "/" + Self.keysFolderName }
-
-    /// Whether the database file exists, i.e. the service was initialised here.
-    public var isInitialised: Bool { FileManager.default.fileExists(atPath: databasePath) }
 
     /// Creates the directory and its `keys` folder with mode 0700 where missing. Existing folders are left as they are.
     /// - Throws: ``StoreError/Code/unavailable`` when a folder cannot be created or a file is in the way.

@@ -166,3 +166,37 @@ public struct PublicationRecord: Sendable, Hashable {
         self.representations = representations
     }
 }
+
+/// The record that an installation's initialisation completed, and the service keys it must always have.
+///
+/// Written last when a data directory is initialised, so an initialisation cut short leaves no record; a start
+/// that finds a database without one (and without tokens) knows the directory was never fully set up.
+public struct InstallationRecord: Sendable, Hashable {
+    /// When the installation was initialised (or, for one set up before this record existed, first adopted).
+    public var initialisedAt: Date
+    /// The service's signing keys, oldest first: each must be in `keys/` at every start.
+    public var serviceKeys: [ServiceKeyRecord]
+
+    /// Creates a record.
+    public init(initialisedAt: Date, serviceKeys: [ServiceKeyRecord]) {
+        self.initialisedAt = initialisedAt
+        self.serviceKeys = serviceKeys
+    }
+}
+
+/// One of the service's signing keys as the installation record keeps it: its id and algorithm, never key material.
+public struct ServiceKeyRecord: Sendable, Hashable {
+    /// The key id (`kid`), also the file name `keys/<kid>.jwk`.
+    public var keyID: String
+    /// The JOSE algorithm name, e.g. `ES256`.
+    public var algorithm: String
+    /// When the key was added to the installation.
+    public var addedAt: Date
+
+    /// Creates a record.
+    public init(keyID: String, algorithm: String, addedAt: Date) {
+        self.keyID = keyID
+        self.algorithm = algorithm
+        self.addedAt = addedAt
+    }
+}

@@ -7,7 +7,7 @@ import GRDB
 /// value of the wrong type is an error rather than a silent conversion.
 enum SQLiteSchema {
     /// The identifiers of every migration, in order of application.
-    static let migrationIdentifiers = ["v1-status-lists", "v2-publications", "v3-tokens", "v4-registry"]
+    static let migrationIdentifiers = ["v1-status-lists", "v2-publications", "v3-tokens", "v4-registry", "v5-installation"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -104,6 +104,24 @@ enum SQLiteSchema {
                     CREATE TABLE counters (
                         name TEXT NOT NULL PRIMARY KEY,
                         value INTEGER NOT NULL
+                    ) STRICT;
+                    """
+            )
+        }
+        migrator.registerMigration("v5-installation") { db in
+            try db.execute(
+                sql: """
+                    -- One row, written when initialisation completed: its absence means it never did.
+                    CREATE TABLE installation (
+                        id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+                        initialised_at REAL NOT NULL
+                    ) STRICT;
+
+                    -- The service keys every start must find in keys/ (ids only, never key material).
+                    CREATE TABLE service_keys (
+                        kid TEXT NOT NULL PRIMARY KEY,
+                        algorithm TEXT NOT NULL,
+                        added_at REAL NOT NULL
                     ) STRICT;
                     """
             )

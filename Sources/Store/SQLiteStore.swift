@@ -415,6 +415,32 @@ public final class SQLiteStore: StatusStore {
             }
         }
     }
+
+    // MARK: - Installation
+
+    public func installation() async throws -> InstallationRecord? {
+        try await reading("reading the installation record") { db in
+            guard let initialisedAt = try Double.fetchOne(db, sql: "SELECT initialised_at FROM installation WHERE id = 1") else {
+                return nil
+            }
+            let keys = try Row.fetchAll(db, sql: "SELECT * FROM service_keys ORDER BY added_at, kid").map { row in
+                ServiceKeyRecord(keyID: row["kid"], algorithm: row["algorithm"], addedAt: Date(storedSeconds: row["added_at"]))
+            }
+            return InstallationRecord(initialisedAt: Date(storedSeconds: initialisedAt), serviceKeys: keys)
+        }
+    }
+
+    public func recordInstallation(serviceKeys: [ServiceKeyRecord], at: Date) async throws {
+        try await writing("recording the installation") { db in
+            for key in serviceKeys {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO service_keys (kid, algorithm, added_at) VALUES (?, ?, ?)",
+                    arguments: [key.keyID, key.algorithm, key.addedAt.storedSeconds])
+            }
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO installation (id, initialised_at) VALUES (1, ?)", arguments: [at.storedSeconds])
+        }
+    }
 }
 
 // MARK: - Multi-row statements

@@ -67,4 +67,10 @@ public protocol StatusStore: Sendable {
     func tokens() async throws -> [TokenRecord]
     /// Marks a token revoked. Throws notFound for an unknown id. Revoking again keeps the first revocation time.
     func revokeToken(id: String, at: Date) async throws
+
+    /// The installation record, or nil when no initialisation has completed on this database.
+    func installation() async throws -> InstallationRecord?
+    /// Records that the installation is initialised (the first call fixes `initialisedAt`) and adds service keys to
+    /// it; keys already recorded are kept as they are.
+    func recordInstallation(serviceKeys: [ServiceKeyRecord], at: Date) async throws
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NIOHTTP1
+import Store
 
 extension Standing {
     /// `standing lists create|show|ls`.
@@ -13,7 +14,7 @@ extension Standing {
         struct Create: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Create a status list.")
             @OptionGroup var connection: ConnectionOptions
-            @Option(help: "revocation, suspension, message or refresh.") var purpose: String
+            @Option(help: "What the list's bits mean.") var purpose: ListPurpose
             @Option(help: "Bits per entry: 1, 2, 4 or 8 (more than 1 only for message lists).") var statusSize: Int?
             @Option(help: "Entries (at least 131072).") var capacity: Int?
             @Option(help: "Verifier cache time, seconds.") var ttl: Int?
@@ -24,7 +25,7 @@ extension Standing {
             var message: [String] = []
 
             func run() async throws {
-                var body: [String: Any] = ["purpose": purpose]
+                var body: [String: Any] = ["purpose": purpose.rawValue]
                 if let statusSize { body["statusSize"] = statusSize }
                 if let capacity { body["capacity"] = capacity }
                 if let ttl { body["ttlSeconds"] = ttl }

@@ -7,33 +7,62 @@ import TrustRegistry
 extension Standing {
     /// `standing keys generate`: a signing key for the registry, made and kept locally.
     struct Keys: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Manage local signing keys.", subcommands: [Generate.self])
+        static let configuration = CommandConfiguration(abstract: "Manage local signing keys.", subcommands: [Generate.self, Public.self, LoTECertificate.self])
 
         struct Generate: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Generate a private JWK (mode 0600) and print its public JWK; nothing leaves this machine."
+                abstract: "Generate a private JWK (mode 0600) and print its public JWK; nothing leaves this machine.",
+                discussion: """
+                    With --name the key goes to standing-keys/NAME.jwk (a 0700 folder that git ignores in this \
+                    repository); with --out, to that file. Existing files are never overwritten. Hand others only the \
+                    public part: `standing keys public FILE > NAME.pub.jwk`.
+                    """
             )
-            @Option(help: "The private key file to create (never overwritten).") var out: String
-            @Option(help: "ES256 or EdDSA.") var alg = "ES256"
+            @Option(help: "Write the key to standing-keys/NAME.jwk.") var name: String?
+            @Option(help: "Write the key to this file instead.") var out: String?
+            @Option(help: "The signature algorithm.") var alg = KeyAlgorithm.ES256
             @Option(help: "Key id (default: the RFC 7638 thumbprint).") var kid: String?
             @Flag(help: "Print JSON instead of text.") var json = false
 
-            func run() async throws {
-                guard let algorithm = SignatureAlgorithm(rawValue: alg), algorithm != .es384 else {
-                    throw CLIError("--alg must be ES256 or EdDSA, got '\(alg)'")
+            static let folder = "standing-keys"
+
+            func validate() throws {
+                guard (name == nil) != (out == nil) else { throw ValidationError("give exactly one of --name and --out") }
+                if let name, name.isEmpty || name.contains("/") || name.hasPrefix(".") {
+                    throw ValidationError("--name must be a plain name such as 'root' (it becomes \(Self.folder)/NAME.jwk)")
                 }
-                let key = SigningKey.generate(algorithm)
+            }
+
+            func run() async throws {
+                let path: String
+                if let name {
+                    try createPrivateFolder(Self.folder)
+                    path = Self.folder + "/" + name + ".jwk"
+                } else {
+                    path = out ?? ""
+                }
+                let key = SigningKey.generate(alg.signatureAlgorithm)
                 let keyID = kid ?? key.verificationKey.thumbprint
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                try writeSecretFile(out, try encoder.encode(key.jwk(keyID: keyID)) + Data("\n".utf8))
-                let publicJWK = String(decoding: try encoder.encode(key.verificationKey.jwk(keyID: keyID)), as: UTF8.self)
-                if json { return print(publicJWK) }
-                print("private key written to \(out) (mode 0600); keep it there")
+                try writeSecretFile(path, try prettyJSON(key.jwk(keyID: keyID)))
+                let publicJWK = String(decoding: try prettyJSON(key.verificationKey.jwk(keyID: keyID)), as: UTF8.self)
+                if json { return print(publicJWK, terminator: "") }
+                print("private key written to \(path) (mode 0600); keep it there")
                 print("kid      \(keyID)")
                 print("did:key  \(key.verificationKey.didKey.did)")
-                print("public JWK:")
-                print(publicJWK)
+                print("public JWK (hand out only this; `standing keys public \(path)` prints it again):")
+                print(publicJWK, terminator: "")
+            }
+        }
+
+        struct Public: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "public", abstract: "Print the public JWK of a key file (what others may have)."
+            )
+            @Argument(help: "A private or public JWK file.") var file: String
+
+            func run() async throws {
+                let jwk = try readJWK(file).publicKey
+                print(String(decoding: try prettyJSON(jwk), as: UTF8.self), terminator: "")
             }
         }
     }
@@ -187,7 +216,8 @@ extension Standing {
 
         struct Import: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Submit the pre-signed statements of a standing-registry-import/v1 file in order (operator token)."
+                abstract: "Submit the pre-signed statements of a standing-registry-import/v1 file in order (operator token).",
+                discussion: "Statements the registry already holds are skipped, so an import can be repeated or resumed."
             )
             @OptionGroup var connection: ConnectionOptions
             @Argument(help: "The import file, e.g. Registry/example.json.") var file: String
@@ -204,22 +234,41 @@ extension Standing {
                 else {
                     throw CLIError("\(file) is not a standing-registry-import/v1 file")
                 }
+                // Merge: statements the registry holds already (the same signed bytes) are skipped, so an import can be
+                // repeated, or resumed after a failure, without conflicts.
+                let log = try await RegistryReader(options: connection).log()
+                let recordedAt = Dictionary(log.events.map { ($0.evidence, $0.seq) }, uniquingKeysWith: { first, _ in first })
                 var recorded = [[String: Any]]()
+                var alreadyRecorded = 0
                 for (index, statement) in statements.enumerated() {
                     guard let jws = statement["jws"]?.stringValue else { throw CLIError("statement \(index + 1) has no jws") }
+                    if let seq = recordedAt[jws] {
+                        alreadyRecorded += 1
+                        if !connection.json { print("seq \(seq)  already recorded") }
+                        continue
+                    }
                     let result: [String: Any]
                     do {
                         result = try await submitStatement(jws, connection: connection)
                     } catch {
-                        throw CLIError("statement \(index + 1) of \(statements.count) refused: \(error)")
+                        var advice = ""
+                        if alreadyRecorded == 0, recorded.isEmpty, !log.events.isEmpty {
+                            let root = (try? await RegistryReader(options: connection).replayedState().rootAuthority) ?? nil
+                            advice = "; the registry at \(connection.serverURL) already holds another registry (root \(root ?? "unknown"), "
+                                + "\(log.head) events) and \(file) starts a new one: import it into a fresh data directory "
+                                + "(`standing serve --data-dir NEW-DIR`), or import only statements that extend this registry"
+                        } else if index > 0 {
+                            advice = "; statements 1-\(index) are in the registry, so running the import again resumes here"
+                        }
+                        throw CLIError("statement \(index + 1) of \(statements.count) refused: \(error)\(advice)")
                     }
                     recorded.append(result)
                     if !connection.json {
                         print("seq \(result["seq"] ?? "")  \(result["kind"] ?? "")  \(result["target"] ?? "")")
                     }
                 }
-                if connection.json { return try AdminClient.printJSON(["recorded": recorded]) }
-                print("imported \(statements.count) statements")
+                if connection.json { return try AdminClient.printJSON(["recorded": recorded, "alreadyRecorded": alreadyRecorded]) }
+                print("imported \(recorded.count) statements" + (alreadyRecorded > 0 ? ", \(alreadyRecorded) already recorded" : ""))
             }
         }
     }
@@ -239,14 +288,17 @@ extension Standing {
             @OptionGroup var scopeOptions: ScopeOptions
             @Option(help: "The root authority's private JWK file (signs locally).") var key: String
             @Option(help: "The root authority's DID (default: the registry's).") var root: String?
+            @OptionGroup var output: IssuedTokenOutput
 
             func run() async throws {
+                // Local files first: a wrong key file is named before anything is asked of the server.
                 let (signingKey, fileKid) = try readSigningKey(key)
+                let bodyKey = try readPublicJWK(publicKey)
                 let state = try await RegistryReader(options: connection).replayedState()
                 guard let rootDID = root ?? state.rootAuthority, let parent = state.rootAuthorisationId else {
                     throw CLIError("the registry has no root authority yet; run 'standing registry init' first")
                 }
-                let body = try entityOptions.entity(did: did, role: .accreditationBody, key: try readPublicJWK(publicKey))
+                let body = try entityOptions.entity(did: did, role: .accreditationBody, key: bodyKey)
                 let scope = try scopeOptions.scope()
                 let period = try scopeOptions.period()
                 let grant = AccreditationGrant(
@@ -280,8 +332,7 @@ extension Standing {
                     ])
                 }
                 print("registered \(did): accreditation \(grant.accreditationId) (seq \(recorded["seq"] ?? ""))")
-                print("token \((tokenObject?["token"] as? [String: Any])?["id"] ?? "") for accreditation-body \(did)")
-                print("secret (shown once): \(tokenObject?["secret"] ?? "")")
+                try output.report(tokenObject)
             }
         }
     }
@@ -298,20 +349,19 @@ extension Standing {
         @OptionGroup var scopeOptions: ScopeOptions
         @Option(help: "The body's private JWK file (signs locally).") var key: String
         @Option(help: "The accrediting body's DID.") var body: String
-        @Option(help: "TI (issuer) or TAO (sub-body).") var role = "TI"
+        @Option(help: "TI (issuer) or TAO (sub-body).") var role = AccreditedRole.TI
 
         func run() async throws {
-            guard let accreditationRole = AccreditationRole(rawValue: role.uppercased()), accreditationRole != .rootTAO else {
-                throw CLIError("--role must be TI or TAO, got '\(role)'")
-            }
+            let accreditationRole = role.accreditationRole
             let (signingKey, fileKid) = try readSigningKey(key)
+            let subjectPublicKey = try subjectKey.map(readPublicJWK)
             let state = try await RegistryReader(options: connection).replayedState()
             guard let rootDID = state.rootAuthority else { throw CLIError("the registry has no root authority yet") }
             var subjectEntity: Entity?
             if state.entity(subject) == nil {
                 let jwk: JWK
-                if let subjectKey {
-                    jwk = try readPublicJWK(subjectKey)
+                if let subjectPublicKey {
+                    jwk = subjectPublicKey
                 } else if subject.hasPrefix(DIDKey.prefix), let didKey = try? DIDKey(subject) {
                     jwk = didKey.key.jwk(keyID: nil)
                 } else {
@@ -335,6 +385,16 @@ extension Standing {
                 validUntil: period.until,
                 parentAccreditationId: parent
             )
+            // Idempotent: the same accreditation again is reported, not added (the registry would refuse it too).
+            if let existing = state.accreditation(duplicating: grant, by: body, startedBy: scopeOptions.from == nil ? period.from : nil) {
+                let status = existing.status(at: Date()).publishedStatus.rawValue
+                if connection.json {
+                    return try AdminClient.printJSON(["accreditationId": existing.accreditationId, "alreadyAccredited": true, "status": status])
+                }
+                return print(
+                    "already accredited: \(subject) holds accreditation \(existing.accreditationId) from \(body) with this role, "
+                        + "scope and period (\(status)); nothing was submitted")
+            }
             let recorded = try await signAndSubmit(
                 signer: body, key: signingKey, fileKid: fileKid, registered: state.entity(body), connection: connection
             ) { () throws(RegistryError) in

@@ -18,25 +18,7 @@ struct RegistryReader {
 
     /// GETs `path` and returns the body; a problem+json answer becomes a ``CLIError`` with its detail.
     func get(_ path: String, accept: String = "application/json") async throws -> Data {
-        var request = HTTPClientRequest(url: options.serverURL + path)
-        request.method = .GET
-        request.headers.add(name: "Accept", value: accept)
-        let response: HTTPClientResponse
-        do {
-            response = try await cliHTTPClient.execute(request, timeout: .seconds(30))
-        } catch {
-            throw CLIError("cannot reach \(options.serverURL): \(error)")
-        }
-        let bytes = try await response.body.collect(upTo: 64 << 20)
-        let data = Data(bytes.readableBytesView)
-        guard (200..<300).contains(response.status.code) else {
-            let problem = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-            if let detail = problem?["detail"] as? String {
-                throw CLIError("GET \(path): \(response.status.code) \(problem?["title"] as? String ?? response.status.reasonPhrase): \(detail)")
-            }
-            throw CLIError("GET \(path): \(response.status.code) \(response.status.reasonPhrase)")
-        }
-        return data
+        try await options.exchange(.GET, path, headers: [("Accept", accept)])
     }
 
     /// GETs `path` and parses the JSON body.
@@ -149,9 +131,17 @@ func readSigningKey(_ path: String) throws -> (key: SigningKey, kid: String) {
     }
 }
 
-/// Reads a public JWK from a file (a JWK or a JWKS's first key); a private part is dropped, never sent.
+/// Reads a public JWK from a file (a JWK or a JWKS's first key). A private key is refused: where a public key is
+/// asked for, the file is usually someone else's, and a private one there means it has left its owner's machine.
 func readPublicJWK(_ path: String) throws -> JWK {
-    let jwk = try readJWK(path).publicKey
+    let file = try readJWK(path)
+    guard !file.isPrivate else {
+        let stem = (path as NSString).deletingPathExtension
+        throw CLIError(
+            "\(path) holds a private key, which stays with its owner: give its public part "
+                + "(`standing keys public \(path) > \(stem).pub.jwk`)")
+    }
+    let jwk = file.publicKey
     do {
         _ = try VerificationKey(jwk: jwk)
     } catch {
@@ -160,7 +150,7 @@ func readPublicJWK(_ path: String) throws -> JWK {
     return jwk
 }
 
-private func readJWK(_ path: String) throws -> JWK {
+func readJWK(_ path: String) throws -> JWK {
     let data: Data
     do {
         data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -181,6 +171,23 @@ private func readJWK(_ path: String) throws -> JWK {
 func signingKeyID(did: String, key: SigningKey, fileKid: String, registered: Entity?) -> String {
     let match = registered?.keys.first { (try? VerificationKey(jwk: $0)) == key.verificationKey }
     return did + "#" + (match?.kid ?? fileKid)
+}
+
+/// Pretty, sorted JSON with a final newline, as the CLI writes JWK files and prints them.
+func prettyJSON(_ value: some Encodable) throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return try encoder.encode(value) + Data("\n".utf8)
+}
+
+/// Creates `path` as a folder with mode 0700 unless it exists.
+func createPrivateFolder(_ path: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+        guard isDirectory.boolValue else { throw CLIError("\(path) exists and is not a folder") }
+        return
+    }
+    guard mkdir(path, 0o700) == 0 else { throw CLIError("cannot create \(path): \(String(cString: strerror(errno)))") }
 }
 
 /// Writes `data` to a new file with mode 0600; refuses to overwrite.

@@ -9,6 +9,7 @@ struct Standing: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Serve.self,
+            Init.self,
             Lists.self,
             Entries.self,
             Status.self,
@@ -18,6 +19,7 @@ struct Standing: AsyncParsableCommand {
             Tokens.self,
             Audit.self,
             Verify.self,
+            Credentials.self,
             Keys.self,
             RegistryCommand.self,
             Bodies.self,

@@ -15,14 +15,15 @@ extension Standing {
                 standard input. The credential's own proof is verified first: Data Integrity eddsa-jcs-2022 and \
                 ecdsa-jcs-2019, vc+jwt (and VCDM 1.1 VC-JWT), and IETF JWTs (ES256, ES384, EdDSA). A did:key issuer's \
                 own key always counts (the DID is the key); other keys come from --trust when given, else from the \
-                issuer's did:web (fetched). The proof's verificationMethod or kid must be a key of the issuer. Other mechanisms (SD-JWT VC, other cryptosuites, \
-                proof sets) are reported as "not checked", and an unsigned or unchecked credential is never reported \
-                valid: --status-only checks the status alone, and says that the proof was not checked. Lists are \
-                verified with the --trust keys too, or with the issuer's DID.
+                issuer's did:web (fetched). The proof's verificationMethod or kid must be a key of the issuer. Other \
+                mechanisms (SD-JWT VC, other cryptosuites, proof sets) are reported as "not checked", and an unsigned \
+                or unchecked credential is never reported valid: --status-only checks the status alone, and says that \
+                the proof was not checked. Lists are verified with the --trust keys too, or with the issuer's DID.
 
                 Lists are cached on disk (the user's cache directory, or --cache-dir / STANDING_CACHE_DIR), so --offline \
                 answers from what an earlier online run fetched, with its staleness; a list past its validUntil/exp is \
-                never used as current. --refresh revalidates cached lists now (conditional request).
+                never used as current. Online, cached lists are revalidated (a conditional request) unless --cached trusts \
+                them until their ttl.
 
                 With --registry URL (a Standing trust registry), the issuer's accreditation is checked too: was it \
                 accredited for the credential's type (or schema), EQF level and jurisdiction at the credential's \
@@ -77,8 +78,11 @@ extension Standing {
         @Flag(name: .long, help: "Answer from the cache only; never use the network.")
         var offline = false
 
-        @Flag(name: .long, help: "Revalidate cached lists now instead of trusting them until their ttl.")
+        @Flag(name: .long, help: "Revalidate cached lists now (the default; kept for scripts that pass it).")
         var refresh = false
+
+        @Flag(name: .long, help: "Trust a cached list until its ttl instead of revalidating it (fewer requests, older answers).")
+        var cached = false
 
         @Flag(name: .long, help: "Print the report as JSON.")
         var json = false
@@ -96,7 +100,9 @@ extension Standing {
         var cacheDirectory: String?
 
         func validate() throws {
-            guard !(offline && refresh) else { throw ValidationError("--offline and --refresh exclude each other") }
+            guard [offline, refresh, cached].filter({ $0 }).count <= 1 else {
+                throw ValidationError("--offline, --refresh and --cached exclude each other")
+            }
             guard timeout.isFinite, timeout > 0, timeout <= 3600 else {
                 throw ValidationError("--timeout must be a number of seconds above 0 and at most 3600, not \(timeout)")
             }
@@ -112,7 +118,9 @@ extension Standing {
             let report: CredentialReport
             do {
                 let parsed = try ParsedCredential(parsing: try readCredential())
-                var options = FetchOptions(policy: offline ? .offline : refresh ? .revalidate : .useFresh)
+                // A one-off check answers with the list as it is now: a cached copy is revalidated (a conditional
+                // request, 304 when unchanged), so a revocation shows at once rather than after the list's ttl.
+                var options = FetchOptions(policy: offline ? .offline : cached ? .useFresh : .revalidate)
                 if let at { options.at = try Self.parseTime(at) }
                 let cache = cacheDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? StandingClient.defaultCacheDirectory()
                 let fetchTimeout = Duration.milliseconds(Int64((timeout * 1000).rounded()))

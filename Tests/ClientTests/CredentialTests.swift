@@ -219,10 +219,10 @@ import StandingTestSupport
         #expect(valid.stdout.contains("result      VALID") && valid.stdout.contains("fetched now"))
         #expect(valid.stdout.contains("proof       not checked: status-only check"))
         try await server.setStatus(list, try #require(allocated["index"] as? Int), 1)
-        // Within the ttl the cached copy answers; --refresh revalidates now.
-        let cached = try await runStanding(["verify", file.path] + cache)
+        // With --cached the copy answers within its ttl; by default a cached list is revalidated, so the change shows.
+        let cached = try await runStanding(["verify", file.path, "--cached"] + cache)
         #expect(cached.status == 0 && cached.stdout.contains("from cache (disk)"), "\(cached.stdout)")
-        let refreshed = try await runStanding(["verify", file.path, "--refresh", "--json"] + cache)
+        let refreshed = try await runStanding(["verify", file.path, "--json"] + cache)
         #expect(refreshed.status == 1, "\(refreshed.stdout)\(refreshed.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(refreshed.stdout.utf8)) as? [String: Any])
         #expect(report["verdict"] as? String == "revoked")

@@ -70,10 +70,53 @@ import StandingTestSupport
         #expect(wrongToken.stderr.split(separator: "\n").count == 1)
         let unreachable = try await runStanding(["lists", "ls", "--server", "http://127.0.0.1:1", "--token", "x"])
         #expect(unreachable.status != 0 && unreachable.stderr.contains("cannot reach"))
+        #expect(unreachable.stderr.contains("nothing is listening there; start one with `standing serve`"), "\(unreachable.stderr)")
+        #expect(!unreachable.stderr.contains("errno"))
         let badArguments = try await runStanding(["entries", "allocate", "--server", server.baseURL])
         #expect(badArguments.status != 0)
         let tokens = try await runStanding(["tokens", "create", "--role", "issuer", "--principal", "uni", "--server", server.baseURL, "--token", server.operatorToken])
-        #expect(tokens.status == 0 && tokens.stdout.contains("secret (shown once): stn_"))
+        #expect(tokens.status == 0 && tokens.stdout.contains("\nexport STANDING_TOKEN=stn_"), "\(tokens.stdout)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("standing-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("issuer.token").path
+        let written = try await runStanding(
+            ["tokens", "create", "--role", "issuer", "--principal", "uni2", "--token-out", file, "--server", server.baseURL, "--token", server.operatorToken])
+        #expect(written.status == 0 && !written.stdout.contains("stn_"), "\(written.stdout)")
+        let secret = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(secret.hasPrefix("stn_"))
+        #expect((try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let usable = try await runStanding(["lists", "ls", "--server", server.baseURL, "--token", secret])
+        #expect(usable.status == 0, "\(usable.stderr)")
+    }
+
+    /// Each mistake a newcomer makes, and the words the CLI answers with: what was wrong and what to do.
+    @Test(
+        "errors say what was wrong in the user's words",
+        arguments: [
+            (["lists", "create", "--purpose", "revocaton", "--token", "x"], "Please provide one of 'revocation', 'suspension', 'message' or 'refresh'"),
+            (["entries", "allocate", "--purpose", "revoke", "--token", "x"], "Please provide one of 'revocation'"),
+            (["tokens", "create", "--role", "admin", "--token", "x"], "Please provide one of 'operator', 'issuer' or 'accreditation-body'"),
+            (["keys", "generate", "--out", "/nonexistent/k.jwk", "--alg", "RS256"], "Please provide one of 'ES256' and 'EdDSA'"),
+            (["lists", "ls", "--server", "notaurl", "--token", "x"], "'notaurl' is not a server URL: give one like http://127.0.0.1:8080"),
+        ])
+    func errorsInTheUsersWords(arguments: [String], expected: String) async throws {
+        let result = try await runStanding(arguments)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(expected), "\(result.stderr)")
+        #expect(!result.stderr.contains("errno") && !result.stderr.contains("HTTPClientError"), "\(result.stderr)")
+    }
+
+    @Test func aBusyPortIsNamed() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("standing-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let busy = try await runStanding(["serve", "--data-dir", directory.path, "--port", String(server.port)])
+        #expect(busy.status != 0)
+        #expect(busy.stderr.contains("port \(server.port) on 127.0.0.1 is in use"), "\(busy.stderr)")
+        #expect(busy.stderr.contains("pass --port"))
+        #expect(!busy.stderr.contains("errno"), "\(busy.stderr)")
     }
 
     @Test func helpListsTheCommands() async throws {

@@ -46,6 +46,34 @@ import StandingTestSupport
         #expect(badAlgorithm.status != 0)
     }
 
+    @Test func keysByNameGoToAPrivateFolderAndOnlyTheirPublicPartIsHandedOut() async throws {
+        let directory = try Self.keyDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let generated = try await runStanding(["keys", "generate", "--name", "root"], in: directory)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        #expect(generated.stdout.contains("private key written to standing-keys/root.jwk (mode 0600)"))
+        let folder = directory.appendingPathComponent("standing-keys").path
+        #expect((try FileManager.default.attributesOfItem(atPath: folder)[.posixPermissions] as? NSNumber)?.intValue == 0o700)
+
+        let exported = try await runStanding(["keys", "public", "standing-keys/root.jwk"], in: directory)
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let publicJWK = Self.json(exported.stdout)
+        #expect(publicJWK["kty"] as? String == "EC" && publicJWK["d"] == nil, "\(exported.stdout)")
+
+        // A private key where a public one is asked for is refused before anything is sent.
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let misused = try await runStanding(
+            ["bodies", "add", "--did", "did:web:aneca.example", "--public-key", "standing-keys/root.jwk", "--key", "standing-keys/root.jwk",
+             "--server", server.baseURL, "--token", server.operatorToken], in: directory)
+        #expect(misused.status != 0)
+        #expect(misused.stderr.contains("holds a private key, which stays with its owner"), "\(misused.stderr)")
+        #expect(misused.stderr.contains("standing keys public standing-keys/root.jwk > standing-keys/root.pub.jwk"), "\(misused.stderr)")
+
+        let both = try await runStanding(["keys", "generate", "--name", "a", "--out", "b.jwk"], in: directory)
+        #expect(both.status != 0 && both.stderr.contains("exactly one of --name and --out"))
+    }
+
     @Test func rootBodyIssuerLifecycleAndVerification() async throws {
         let server = try await TestServer.start()
         defer { Task { await server.stopAndRemove() } }
@@ -99,6 +127,10 @@ import StandingTestSupport
         let accredited = try await runStanding(accreditArguments + ["--eqf", "6", "--json"] + bodyConnection)
         #expect(accredited.status == 0, "\(accredited.stderr)")
         let accreditationId = try #require(Self.json(accredited.stdout)["accreditationId"] as? String)
+        // The same accreditation again adds nothing (the log below still has exactly six events).
+        let repeated = try await runStanding(accreditArguments + ["--eqf", "6"] + bodyConnection)
+        #expect(repeated.status == 0, "\(repeated.stderr)")
+        #expect(repeated.stdout.contains("already accredited: did:web:uni.example holds accreditation \(accreditationId)"), "\(repeated.stdout)")
 
         let listed = try await runStanding(["issuers", "ls", "--server", server.baseURL])
         #expect(listed.status == 0, "\(listed.stderr)")
@@ -158,10 +190,27 @@ import StandingTestSupport
         #expect(listed.stdout.contains("did:key:"), "the did:key training provider is listed")
         #expect(listed.stdout.split(separator: "\n").count == 10, "root, 2 bodies, 7 issuers: \(listed.stdout)")
 
-        // Importing again is refused at the first statement (the registry is initialised), with the server's detail.
+        // Importing again is a merge: every statement is there already, nothing is added.
         let again = try await runStanding(["registry", "import", example, "--server", server.baseURL, "--token", server.operatorToken])
-        #expect(again.status != 0 && again.stderr.contains("statement 1 of \(statements.count) refused"), "\(again.stderr)")
-        #expect(again.stderr.split(separator: "\n").count == 1)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("imported 0 statements, \(statements.count) already recorded"), "\(again.stdout)")
+
+        // Into a registry with another root, the import is refused with what conflicts and what to do.
+        let other = try await TestServer.start()
+        defer { Task { await other.stopAndRemove() } }
+        let directory = try Self.keyDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let otherRoot = try await Self.generateKey(in: directory, name: "other-root")
+        let initialised = try await runStanding(
+            ["registry", "init", "--did", "did:web:other.example", "--key", otherRoot.privateFile, "--name", "Other", "--country", "ES",
+             "--server", other.baseURL, "--token", other.operatorToken])
+        #expect(initialised.status == 0, "\(initialised.stderr)")
+        let conflicting = try await runStanding(["registry", "import", example, "--server", other.baseURL, "--token", other.operatorToken])
+        #expect(conflicting.status != 0)
+        #expect(conflicting.stderr.contains("statement 1 of \(statements.count) refused"), "\(conflicting.stderr)")
+        #expect(conflicting.stderr.contains("already holds another registry (root did:web:other.example"), "\(conflicting.stderr)")
+        #expect(conflicting.stderr.contains("fresh data directory"), "\(conflicting.stderr)")
+        #expect(conflicting.stderr.split(separator: "\n").count == 1)
 
         let verified = try await runStanding(["registry", "verify", "--server", server.baseURL])
         #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")

@@ -24,10 +24,13 @@ public struct CommandResult {
 }
 
 /// Runs `standing` with arguments and waits for it.
-public func runStanding(_ arguments: [String], environment: [String: String] = [:]) async throws -> CommandResult {
+public func runStanding(
+    _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil
+) async throws -> CommandResult {
     let process = Process()
     process.executableURL = try standingExecutable()
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "STANDING_TOKEN")
     env.removeValue(forKey: "STANDING_SERVER")

@@ -38,6 +38,15 @@ public final class TestServer: Sendable {
         directory: URL? = nil,
         configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> TestServer {
+        try await start(directory: directory, statusStore: { $0 }, configure: configure)
+    }
+
+    /// Starts a server whose status lists are kept in `statusStore(sqlite)`, e.g. a test double that injects faults.
+    public static func start<Repository: StatusStore>(
+        directory: URL? = nil,
+        statusStore: (SQLiteStore) -> Repository,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> TestServer {
         let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("standing-test-\(UUID().uuidString)")
         let port = try await freePort()
         var configuration = ServerConfiguration()
@@ -48,7 +57,7 @@ public final class TestServer: Sendable {
         var logger = Logger(label: "standing-test")
         logger.logLevel = .warning
         let (running, continuation) = AsyncStream.makeStream(of: Void.self)
-        let server = try await buildApplication(configuration: configuration, logger: logger) { _ in
+        let server = try await buildApplication(configuration: configuration, logger: logger, statusStore: statusStore) { _ in
             continuation.yield()
         }
         let group = ServiceGroup(configuration: .init(services: [server.application], logger: logger))

@@ -3,6 +3,10 @@ import Signing
 import Store
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 private func permissions(_ path: String) throws -> Int {
     let attributes = try FileManager.default.attributesOfItem(atPath: path)
     return try #require(attributes[.posixPermissions] as? NSNumber).intValue & 0o777
@@ -13,7 +17,7 @@ struct DataDirectoryTests {
     @Test func prepareCreatesPrivateFolders() async throws {
         try await withTemporaryDirectory { root in
             let directory = DataDirectory(path: root.appendingPathComponent("data/nested").path)
-            #expect(!directory.isInitialised)
+            #expect(directory.survey().isEmpty)
             try directory.prepare()
             try directory.prepare()
             #expect(try permissions(directory.path) == 0o700)
@@ -21,7 +25,7 @@ struct DataDirectoryTests {
             #expect(directory.databasePath == directory.path + "/standing.sqlite")
 
             _ = try SQLiteStore(path: directory.databasePath)
-            #expect(directory.isInitialised)
+            #expect(directory.survey().databaseBytes != nil)
         }
     }
 
@@ -122,6 +126,60 @@ struct DataDirectoryTests {
                     try directory.writeSecretOnce(name: name, contents: "x")
                 }
             }
+        }
+    }
+
+    @Test func theLockIsExclusiveAndNamesItsHolder() async throws {
+        try await withTemporaryDirectory { root in
+            let directory = DataDirectory(path: root.appendingPathComponent("data").path)
+            let held = try directory.lock(for: "standing serve")
+            #expect(try permissions(held.path) == 0o600)
+            do {
+                _ = try directory.lock(for: "standing init")
+                Issue.record("a second lock was granted")
+            } catch let error as DataDirectoryError {
+                #expect(error.problem == "another Standing process (PID \(getpid()), standing serve) is using the data directory \(directory.path)")
+            }
+            held.release()
+            held.release()
+            let again = try directory.lock(for: "standing init")
+            again.release()
+        }
+    }
+
+    @Test func surveySeesEachPartOfAnInstallation() async throws {
+        try await withTemporaryDirectory { root in
+            let directory = DataDirectory(path: root.appendingPathComponent("data").path)
+            #expect(directory.survey().isEmpty)
+            try directory.prepare()
+            _ = try directory.lock()
+            #expect(directory.survey().isEmpty, "empty folders and the lock file are not an installation")
+            try directory.writeSecretOnce(name: DataDirectory.operatorTokenFileName, contents: "x")
+            #expect(!directory.survey().isEmpty)
+            #expect(throws: DataDirectoryError.self) { try directory.requireDatabase(directory.survey()) }
+            try directory.createPrivateDatabaseFile()
+            #expect(directory.survey().databaseBytes == 0)
+            #expect(throws: DataDirectoryError.self) { try directory.requireDatabase(directory.survey()) }
+            #expect(throws: StoreError(.conflict, "")) { try directory.createPrivateDatabaseFile() }
+        }
+    }
+
+    @Test func privateModesAreEnforced() async throws {
+        try await withTemporaryDirectory { root in
+            let directory = DataDirectory(path: root.appendingPathComponent("data").path)
+            try directory.generateSigningKeysIfMissing(algorithms: [.es256])
+            try directory.createPrivateDatabaseFile()
+            #expect(chmod(directory.path, 0o755) == 0)
+            #expect(chmod(directory.databasePath, 0o644) == 0)
+            let repaired = try directory.enforcePrivateModes()
+            #expect(repaired.count == 2)
+            #expect(try permissions(directory.path) == 0o700)
+            #expect(try permissions(directory.databasePath) == 0o600)
+            #expect(try directory.enforcePrivateModes().isEmpty)
+
+            let key = try #require(try FileManager.default.contentsOfDirectory(atPath: directory.keysPath).first)
+            #expect(chmod(directory.keysPath + "/" + key, 0o640) == 0)
+            #expect(throws: DataDirectoryError.self) { try directory.enforcePrivateModes() }
         }
     }
 }

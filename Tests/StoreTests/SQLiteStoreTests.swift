@@ -536,7 +536,7 @@ struct SQLiteStoreTests {
             try await first.createList(definition(id: "m"))
             let second = try SQLiteStore(path: path)
             #expect(try await second.appliedMigrations() == SQLiteSchema.migrationIdentifiers)
-            #expect(try await second.appliedMigrations() == ["v1-status-lists", "v2-publications", "v3-tokens", "v4-registry"])
+            #expect(try await second.appliedMigrations() == ["v1-status-lists", "v2-publications", "v3-tokens", "v4-registry", "v5-installation"])
             #expect(try await second.list(id: "m") != nil)
 
             // synchronous 2 = FULL.
@@ -551,3 +551,23 @@ struct SQLiteStoreTests {
         }
     }
 }
+
+@Suite("SQLiteStore installation record")
+struct InstallationRecordTests {
+    @Test func recordIsWrittenOnceAndKeysAccumulate() async throws {
+        try await withTemporaryDirectory { root in
+            let store = try SQLiteStore(path: root.appendingPathComponent("db.sqlite").path)
+            #expect(try await store.installation() == nil)
+            let first = ServiceKeyRecord(keyID: "k1", algorithm: "ES256", addedAt: epoch)
+            try await store.recordInstallation(serviceKeys: [first], at: epoch)
+            let later = epoch.addingTimeInterval(60)
+            let second = ServiceKeyRecord(keyID: "k2", algorithm: "EdDSA", addedAt: later)
+            try await store.recordInstallation(serviceKeys: [second, ServiceKeyRecord(keyID: "k1", algorithm: "ES256", addedAt: later)], at: later)
+            let record = try #require(try await store.installation())
+            #expect(record.initialisedAt == Date(storedSeconds: epoch.storedSeconds))
+            #expect(record.serviceKeys.map(\.keyID) == ["k1", "k2"])
+            #expect(record.serviceKeys[0].addedAt == Date(storedSeconds: epoch.storedSeconds), "a recorded key keeps its first date")
+        }
+    }
+}
+

@@ -24,6 +24,28 @@ struct DelegationTests {
         #expect(world.state.seq == 4)
     }
 
+    @Test("the same accreditation twice is refused naming the first; after a revocation it may be granted again")
+    func duplicateAccreditationRefused() throws {
+        var world = try World()
+        let (university, id) = try world.spanishUniversity()
+        let before = (world.state.seq, world.state.headHash)
+        let again = try world.accreditStatement(
+            by: world.aneca, parent: world.anecaAccreditationId, subject: university, scope: World.spanishMicro, includeEntity: false)
+        let error = expectRegistryError(.conflict) { try world.state.apply(statement: again, at: world.tick()) }
+        #expect(error?.reason.contains("already holds this accreditation from \(world.aneca.did) (accreditation \(id)") == true, "\(String(describing: error))")
+        #expect(world.state.seq == before.0 && world.state.headHash == before.1)
+        #expect(world.state.accreditation(duplicating: try #require(world.state.accreditation(id)).grantForTesting, by: world.aneca.did)?.accreditationId == id)
+
+        // A different period is a different accreditation.
+        try world.accredit(
+            by: world.aneca, parent: world.anecaAccreditationId, subject: university, scope: World.spanishMicro,
+            validUntil: instant("2030-01-01T00:00:00Z"))
+        // A revoked one no longer blocks the same grant.
+        try world.change(.revoke, id, by: world.aneca)
+        try world.accredit(by: world.aneca, parent: world.anecaAccreditationId, subject: university, scope: World.spanishMicro)
+        #expect(world.state.accreditations(of: university.did).count == 3)
+    }
+
     /// Each widening dimension, with the message naming the rule, and nothing recorded.
     @Test(
         "a body trying to widen its scope is refused with the rule named",
@@ -311,5 +333,14 @@ struct DelegationTests {
                 at: world.clock
             ).isEmpty
         )
+    }
+}
+
+extension AccreditationRecord {
+    /// The grant this record was made from (id and parent included).
+    var grantForTesting: AccreditationGrant {
+        AccreditationGrant(
+            accreditationId: accreditationId, subject: subject, role: role, scope: scope, validFrom: validFrom, validUntil: validUntil,
+            parentAccreditationId: accreditedBy.accreditationId)
     }
 }

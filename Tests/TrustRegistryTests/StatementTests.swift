@@ -165,6 +165,7 @@ struct StatementTests {
             parent: world.anecaAccreditationId,
             subject: university,
             scope: World.spanishMicro,
+            validUntil: instant("2030-01-01T00:00:00Z"),  // not a duplicate of `good`
             includeEntity: false,
             issuedAt: world.clock.addingTimeInterval(-7200)
         )

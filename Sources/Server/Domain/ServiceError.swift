@@ -5,7 +5,7 @@ public struct ServiceError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         enum Value: String, Sendable {
             case badRequest, invalidValue, forbiddenTransition, notFound, unauthorized, forbidden, conflict
-            case listFull, notAcceptable, payloadTooLarge, unavailable, notImplemented
+            case listFull, quotaExceeded, notAcceptable, payloadTooLarge, unavailable, notImplemented
             case statusRetrieval, rangeError
         }
 
@@ -26,6 +26,8 @@ public struct ServiceError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let conflict = Code(value: .conflict)
         /// No room left in the list.
         public static let listFull = Code(value: .listFull)
+        /// The caller's principal would exceed one of its quotas (lists, entries); the detail names the setting.
+        public static let quotaExceeded = Code(value: .quotaExceeded)
         /// No representation matches `Accept`.
         public static let notAcceptable = Code(value: .notAcceptable)
         /// The body is larger than allowed.

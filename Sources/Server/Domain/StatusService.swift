@@ -44,8 +44,24 @@ public struct ListDefaults: Sendable {
     public var ttlSeconds = 300
     /// Validity of each publication, seconds.
     public var validitySeconds = 86_400
+    /// What each issuer may create.
+    public var issuerQuotas = IssuerQuotas()
 
     /// Creates the defaults.
+    public init() {}
+}
+
+/// What one issuer principal may own, bounding the memory an issuer token can make the service hold (every list is
+/// kept in memory; see the README's memory model). Lists created by an operator token count towards the owner's use
+/// but are not refused: the operator sets the quotas and is trusted with the machine.
+public struct IssuerQuotas: Sendable, Equatable {
+    /// Lists per issuer (`maxListsPerIssuer`).
+    public var maximumLists = 256
+    /// Entries per issuer, summed over the capacities of its lists (`maxEntriesPerIssuer`): 256 default-size lists,
+    /// or two of the largest.
+    public var maximumEntries = 33_554_432
+
+    /// Creates the default quotas.
     public init() {}
 }
 
@@ -69,6 +85,9 @@ public actor StatusService<Repository: StatusStore> {
     public let baseURL: String
     public let defaults: ListDefaults
     private var listCreationsInFlight: [String: Task<StatusListDefinition, any Error>] = [:]
+    /// Lists and entries per owner, read from the store once and then kept up to date here, so that checking a quota
+    /// and counting the new list happen in one step of the actor (no two creations can both take the last slot).
+    private var usageByOwner: [String: (lists: Int, entries: Int)] = [:]
 
     /// Creates the service.
     /// - Parameters:
@@ -87,16 +106,72 @@ public actor StatusService<Repository: StatusStore> {
     public nonisolated func listURL(_ id: String) -> String { "\(baseURL)/status/\(id)" }
 
     /// Validates parameters and creates a list owned by `owner`, then publishes it (all entries 0).
-    /// - Throws: ``ServiceError`` (`badRequest`, `invalidValue`, `conflict`).
-    public func createList(_ parameters: ListParameters, owner: String, now: Date = Date()) async throws -> StatusListDefinition {
+    /// - Parameter caller: Who asks; an issuer is held to its ``IssuerQuotas``, an operator is not.
+    /// - Throws: ``ServiceError`` (`badRequest`, `invalidValue`, `conflict`, `quotaExceeded`; `unavailable` while
+    ///   publication is failing, or when the list was created but its first publication failed).
+    public func createList(_ parameters: ListParameters, owner: String, caller: Principal, now: Date = Date()) async throws
+        -> StatusListDefinition
+    {
+        try refuseWhilePublicationFails("creating a list")
         let definition = try makeDefinition(parameters, owner: owner, now: now)
+        try await reserveQuota(for: definition, enforced: caller.role != .operator_)
         do {
             try await store.createList(definition)
-        } catch let error as StoreError where error.code == .conflict {
-            throw ServiceError(.conflict, "a list with id '\(definition.id)' exists already")
+        } catch {
+            usageByOwner[owner]?.lists -= 1
+            usageByOwner[owner]?.entries -= definition.capacity
+            if let error = error as? StoreError, error.code == .conflict {
+                throw ServiceError(.conflict, "a list with id '\(definition.id)' exists already")
+            }
+            throw error
         }
-        try await publisher.register(definition, entries: [])
+        do {
+            try await publisher.register(definition, entries: [])
+        } catch {
+            throw ServiceError(
+                .unavailable,
+                "list '\(definition.id)' was created, but its first publication failed (\(error)); the publisher retries and "
+                    + "publishes it when publication recovers (GET /ready reports the failure until then)")
+        }
         return definition
+    }
+
+    /// Counts `definition` towards its owner's use, first checking the quotas when `enforced`.
+    private func reserveQuota(for definition: StatusListDefinition, enforced: Bool) async throws {
+        let owner = definition.owner
+        if usageByOwner[owner] == nil {
+            let owned = try await store.lists(owner: owner)
+            // Another creation may have loaded (and counted into) the usage while this read ran; that one is current.
+            if usageByOwner[owner] == nil { usageByOwner[owner] = (owned.count, owned.reduce(0) { $0 + $1.capacity }) }
+        }
+        let used = usageByOwner[owner] ?? (0, 0)
+        let quotas = defaults.issuerQuotas
+        if enforced {
+            guard used.lists < quotas.maximumLists else {
+                throw ServiceError(
+                    .quotaExceeded,
+                    "issuer '\(owner)' owns \(used.lists) lists, its quota is \(quotas.maximumLists); the operator can raise it with "
+                        + "the setting maxListsPerIssuer (STANDING_MAX_LISTS_PER_ISSUER)")
+            }
+            guard used.entries + definition.capacity <= quotas.maximumEntries else {
+                throw ServiceError(
+                    .quotaExceeded,
+                    "issuer '\(owner)' owns \(used.entries) entries in \(used.lists) lists; \(definition.capacity) more would exceed its "
+                        + "quota of \(quotas.maximumEntries) entries; ask for a smaller capacity, or the operator can raise the "
+                        + "setting maxEntriesPerIssuer (STANDING_MAX_ENTRIES_PER_ISSUER)")
+            }
+        }
+        usageByOwner[owner] = (used.lists + 1, used.entries + definition.capacity)
+    }
+
+    /// Refuses a write that would need a publication while publication is failing: acknowledging it would promise a
+    /// change verifiers cannot see.
+    private func refuseWhilePublicationFails(_ what: String) throws {
+        guard let problem = publisher.health.problem() else { return }
+        throw ServiceError(
+            .unavailable,
+            "\(what) is refused until publication recovers, so that nothing is acknowledged that verifiers cannot see; "
+                + "changes acknowledged earlier are kept and published then. Cause: \(problem)")
     }
 
     func makeDefinition(_ parameters: ListParameters, owner: String, now: Date) throws -> StatusListDefinition {
@@ -192,17 +267,17 @@ public actor StatusService<Repository: StatusStore> {
                 // Raced with another allocation; fall through to a fresh list.
             }
         }
-        let fresh = try await newDefaultList(owner: owner, purpose: purpose)
+        let fresh = try await newDefaultList(owner: owner, purpose: purpose, caller: caller)
         return try await allocate(in: fresh, count: count)
     }
 
     /// Creates one default list per (owner, purpose) at a time, so concurrent roll-overs share it.
-    private func newDefaultList(owner: String, purpose: ListPurpose) async throws -> StatusListDefinition {
+    private func newDefaultList(owner: String, purpose: ListPurpose, caller: Principal) async throws -> StatusListDefinition {
         let key = "\(owner)\u{0}\(purpose.rawValue)"
         if let inFlight = listCreationsInFlight[key] {
             return try await inFlight.value
         }
-        let task = Task { try await self.createList(ListParameters(purpose: purpose), owner: owner) }
+        let task = Task { try await self.createList(ListParameters(purpose: purpose), owner: owner, caller: caller) }
         listCreationsInFlight[key] = task
         defer { listCreationsInFlight[key] = nil }
         return try await task.value
@@ -256,6 +331,7 @@ public actor StatusService<Repository: StatusStore> {
         guard !changes.isEmpty else { throw ServiceError(.badRequest, "no changes given") }
         guard changes.count <= 1_000_000 else { throw ServiceError(.invalidValue, "at most 1000000 changes per request") }
         if let reason, reason.utf8.count > 1000 { throw ServiceError(.invalidValue, "reason is longer than 1000 bytes") }
+        try refuseWhilePublicationFails("changing statuses")
         let list = try await ownedList(listId, caller: caller)
         let allocator = try IndexAllocator(key: list.allocatorKey, capacity: list.capacity)
         for change in changes {

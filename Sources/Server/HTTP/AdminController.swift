@@ -99,7 +99,7 @@ public struct AdminController<Repository: StatusStore>: Sendable {
         let parameters = ListParameters(
             id: body.id, purpose: body.purpose, statusSize: body.statusSize, capacity: body.capacity,
             ttlSeconds: body.ttlSeconds, validitySeconds: body.validitySeconds, statusMessages: body.statusMessages)
-        let list = try await service.createList(parameters, owner: owner)
+        let list = try await service.createList(parameters, owner: owner, caller: caller)
         return try jsonResponse(await info(list), status: .created, headers: [.location: service.listURL(list.id)])
     }
 

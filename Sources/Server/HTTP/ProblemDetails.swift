@@ -90,6 +90,9 @@ public struct ProblemDetails: Error, HTTPResponseError, Codable, Sendable {
             case .forbidden: (.forbidden, standingType("forbidden"), "Forbidden")
             case .conflict: (.conflict, standingType("conflict"), "Conflict")
             case .listFull: (.conflict, standingType("list-full"), "List full")
+            // 403, not 409 or 429: the request is valid and the caller authenticated, but it is beyond what this
+            // principal is allowed until the operator raises the quota; retrying does not help.
+            case .quotaExceeded: (.forbidden, standingType("quota-exceeded"), "Quota exceeded")
             case .notAcceptable: (.notAcceptable, standingType("not-acceptable"), "Not acceptable")
             case .payloadTooLarge: (.contentTooLarge, standingType("payload-too-large"), "Payload too large")
             case .notImplemented: (.notImplemented, standingType("not-implemented"), "Not implemented")

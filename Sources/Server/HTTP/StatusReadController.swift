@@ -39,9 +39,10 @@ public struct StatusReadController: Sendable {
         let segment = try context.parameters.require("list")
         let (idPart, forced) = try Self.splitFormat(segment[...])
         let listId = String(idPart)
-        guard var publication = published.get(listId) else {
+        guard let current = published.get(listId) else {
             throw ServiceError(.notFound, "no status list '\(listId)'")
         }
+        var publication: any ServedRepresentations = current
         if let time = try Self.requestedTime(request) {
             guard let historical = await publisher.publication(listId: listId, at: time) else {
                 throw ServiceError(

@@ -21,7 +21,7 @@ struct StatusRepresentationResponse {
     ///   - headOnly: Whether this answers a HEAD request.
     /// - Throws: ``ServiceError`` `notAcceptable` or `notFound` (format not published).
     init(
-        publication: PublishedList,
+        publication: some ServedRepresentations,
         forced: StatusMediaType?,
         accept: String?,
         ifNoneMatch: String?,

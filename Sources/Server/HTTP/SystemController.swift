@@ -10,13 +10,21 @@ public struct SystemController: Sendable {
     public typealias Context = StandingRequestContext
     let keys: ServiceKeys
     let registry: PrometheusCollectorRegistry
-    let isReady: @Sendable () async -> Bool
+    let unreadyCause: @Sendable () async -> String?
+    let beforeMetrics: @Sendable () -> Void
 
     /// Creates the controller.
-    public init(keys: ServiceKeys, registry: PrometheusCollectorRegistry, isReady: @escaping @Sendable () async -> Bool) {
+    /// - Parameters:
+    ///   - unreadyCause: Why the service cannot do its job (answered as `/ready`'s 503 detail), or nil when it can.
+    ///   - beforeMetrics: Brings gauges that depend on the current time up to date before each scrape.
+    public init(
+        keys: ServiceKeys, registry: PrometheusCollectorRegistry, unreadyCause: @escaping @Sendable () async -> String?,
+        beforeMetrics: @escaping @Sendable () -> Void = {}
+    ) {
         self.keys = keys
         self.registry = registry
-        self.isReady = isReady
+        self.unreadyCause = unreadyCause
+        self.beforeMetrics = beforeMetrics
     }
 
     /// The routes, at the root.
@@ -24,11 +32,15 @@ public struct SystemController: Sendable {
         let jwks = Self.encode(keys.jwks)
         let didDocument = Self.encode(keys.didDocument)
         router.get("health") { _, _ in try jsonResponse(["status": "ok"], headers: [.cacheControl: "no-store"]) }
-        router.get("ready") { _, _ in
-            guard await isReady() else { throw ServiceError(.unavailable, "the service is still loading its lists") }
+        router.get("ready") { request, context in
+            if let cause = await unreadyCause() {
+                // Answered here rather than thrown: probes poll this, and the cause is logged where it arises.
+                return try ProblemDetails.from(ServiceError(.unavailable, cause)).response(from: request, context: context)
+            }
             return try jsonResponse(["status": "ready"], headers: [.cacheControl: "no-store"])
         }
         router.get("metrics") { _, _ in
+            beforeMetrics()
             var buffer: [UInt8] = []
             registry.emit(into: &buffer)
             return Response(

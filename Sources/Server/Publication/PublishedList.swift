@@ -92,7 +92,15 @@ public struct PublishedList: Sendable {
         let cacheControl = "public, max-age=\(definition.ttlSeconds)"
         self.lastModified = lastModified
         self.cacheControl = cacheControl
-        self.representations = representations.mapValues { representation in
+        self.representations = Self.prepared(representations, lastModified: lastModified, cacheControl: cacheControl)
+        self.offers = ContentNegotiation.offers(available: StatusMediaType.allCases.filter { representations[$0] != nil })
+    }
+
+    /// The representations with their response headers filled in.
+    static func prepared(
+        _ representations: [StatusMediaType: PublishedRepresentation], lastModified: String, cacheControl: String
+    ) -> [StatusMediaType: PublishedRepresentation] {
+        representations.mapValues { representation in
             var prepared = representation
             prepared.fixedHeaders = [
                 .contentType: representation.mediaType.rawValue,
@@ -105,11 +113,17 @@ public struct PublishedList: Sendable {
             prepared.negotiatedHeaders[.vary] = "Accept"
             return prepared
         }
-        self.offers = ContentNegotiation.offers(available: StatusMediaType.allCases.filter { representations[$0] != nil })
     }
 
     /// What content negotiation can choose from, in server preference order.
     let offers: [ContentNegotiation.Offer]
+
+    /// This publication as history keeps it: its artefacts, sharing their bytes, without the entries.
+    public var historical: HistoricalPublication {
+        HistoricalPublication(
+            definition: definition, version: version, publishedAt: publishedAt, validUntil: validUntil,
+            representations: representations, offers: offers)
+    }
 
     /// The record persisted for history.
     public var record: PublicationRecord {
@@ -120,6 +134,56 @@ public struct PublishedList: Sendable {
             validUntil: validUntil,
             representations: Dictionary(uniqueKeysWithValues: representations.map { ($0.key.rawValue, $0.value.data) })
         )
+    }
+}
+
+/// What a read of `/status/{id}` serves: a publication's representations, ready to send.
+protocol ServedRepresentations: Sendable {
+    var definition: StatusListDefinition { get }
+    var representations: [StatusMediaType: PublishedRepresentation] { get }
+    var offers: [ContentNegotiation.Offer] { get }
+}
+
+extension PublishedList: ServedRepresentations {}
+
+/// A past publication as the in-memory history keeps it for `?time=` / `?timestamp=` reads: the signed, compressed
+/// bytes that were served, without the entries.
+///
+/// Keeping the entries would cost a full uncompressed copy of the list per version (16 MiB for a 16,777,216-entry
+/// 8-bit list, so 256 MiB for 16 versions); the artefacts are what a historical read serves anyway, and the newest one
+/// shares its bytes with the current publication.
+public struct HistoricalPublication: Sendable, ServedRepresentations {
+    public let definition: StatusListDefinition
+    public let version: Int
+    public let publishedAt: Date
+    public let validUntil: Date
+    public let representations: [StatusMediaType: PublishedRepresentation]
+    let offers: [ContentNegotiation.Offer]
+
+    init(
+        definition: StatusListDefinition, version: Int, publishedAt: Date, validUntil: Date,
+        representations: [StatusMediaType: PublishedRepresentation], offers: [ContentNegotiation.Offer]
+    ) {
+        self.definition = definition
+        self.version = version
+        self.publishedAt = publishedAt
+        self.validUntil = validUntil
+        self.representations = representations
+        self.offers = offers
+    }
+
+    /// A recorded publication, from its stored bytes (nothing is decoded).
+    init(record: PublicationRecord, definition: StatusListDefinition) {
+        var representations: [StatusMediaType: PublishedRepresentation] = [:]
+        for (type, bytes) in record.representations {
+            guard let mediaType = StatusMediaType(rawValue: type) else { continue }
+            representations[mediaType] = PublishedRepresentation(mediaType: mediaType, body: bytes)
+        }
+        self.init(
+            definition: definition, version: record.version, publishedAt: record.publishedAt, validUntil: record.validUntil,
+            representations: PublishedList.prepared(
+                representations, lastModified: HTTPDate.format(record.publishedAt), cacheControl: "public, max-age=\(definition.ttlSeconds)"),
+            offers: ContentNegotiation.offers(available: StatusMediaType.allCases.filter { representations[$0] != nil }))
     }
 }
 

@@ -33,6 +33,13 @@ public protocol PublicationBuilder: Sendable {
 /// it goes out in one publication per list. Building runs off the actor, so committing changes never waits for
 /// signing. Each publication is recorded in the store (history) before it is served.
 ///
+/// A failed publication is never dropped: its list stays dirty and every failed round is retried after a delay that
+/// doubles per consecutive failure (``Configuration/initialRetryDelay`` up to ``Configuration/maximumRetryDelay``).
+/// While any list's last attempt failed, ``health`` reports the failure: `/ready` answers 503 naming the cause, the
+/// status service refuses further changes (503), and the failure metrics move (see ``PublicationHealth``).
+///
+/// History keeps the artefacts of the recent publications (``HistoricalPublication``), not their entries.
+///
 /// Compression is incremental: each list keeps its compressed forms in segments (``SegmentedCompressedList``)
 /// and a publication recompresses only the segments its changes touched, so republishing a 10M-entry list after
 /// one revocation costs one segment's compression, not the whole list's.
@@ -61,6 +68,10 @@ public actor Publisher: Service {
         public var refreshInterval: Duration = .seconds(30)
         /// Compression levels and segment size.
         public var compression = CompressionSettings()
+        /// The delay before retrying after a failed publication round; doubled per consecutive failure.
+        public var initialRetryDelay: Duration = .milliseconds(100)
+        /// The longest delay between retries.
+        public var maximumRetryDelay: Duration = .seconds(30)
 
         /// Creates the default configuration.
         public init() {}
@@ -69,7 +80,11 @@ public actor Publisher: Service {
     private var lists: [String: ListState] = [:]
     private var flushScheduled = false
     private var flushing = false
-    private var history: [String: [PublishedList]] = [:]
+    private var history: [String: [HistoricalPublication]] = [:]
+    /// Lists whose last publication attempt failed; publication is healthy again when this is empty.
+    private var failingLists: Set<String> = []
+    /// No publication round starts before this while publication is failing (the back-off).
+    private var retryNotBefore: ContinuousClock.Instant?
     private let builder: any PublicationBuilder
     private let store: any StatusStore
     private let published: PublishedLists
@@ -79,6 +94,8 @@ public actor Publisher: Service {
     private let worker = LowPriorityWorker()
     private let publicationLag = Timer(label: "standing_publication_lag")
     private let publications = Counter(label: "standing_publications_total")
+    /// Whether publication keeps up with acknowledged changes; read by `/ready`, the status service and `/metrics`.
+    public nonisolated let health = PublicationHealth()
 
     /// Creates a publisher.
     public init(
@@ -143,40 +160,49 @@ public actor Publisher: Service {
             try bitstring.set(entry.value, at: entry.index)
         }
         var version = 0
+        var restoredCurrent: PublishedList?
         if restoring {
             let recorded = try await store.recentPublications(listId: definition.id, limit: configuration.historyVersions)
-            let restored = recorded.compactMap { restorePublication($0, definition: definition) }
-            restored.forEach(remember)
+            // History keeps the recorded artefacts as they are; only the newest is decoded, to compare its entries.
+            recorded.forEach { remember(HistoricalPublication(record: $0, definition: definition)) }
             version = recorded.last?.version ?? 0
+            restoredCurrent = recorded.last.flatMap { restorePublication($0, definition: definition) }
             // The newest publication is current again if it still carries exactly the committed entries and has
             // time left; otherwise (a change committed just before a crash, or close to expiry) publish anew.
-            if let current = restored.last, current.version == version, current.bitstring == bitstring,
+            if let current = restoredCurrent, current.bitstring == bitstring,
                 current.validUntil > Date().addingTimeInterval(Double(definition.ttlSeconds))
             {
                 lists[definition.id] = ListState(
                     definition: definition, bitstring: bitstring, version: version, validUntil: current.validUntil, dirty: false)
-                published.replace(current)
+                // Built on the committed entries (equal to the decoded ones), so the list holds one copy until it changes.
+                published.replace(
+                    PublishedList(
+                        definition: definition, version: current.version, publishedAt: current.publishedAt,
+                        validUntil: current.validUntil, bitstring: bitstring, representations: current.representations))
                 return
             }
         }
+        let now = ContinuousClock.now
         lists[definition.id] = ListState(
-            definition: definition, bitstring: bitstring, version: version, validUntil: .distantPast, dirty: true,
-            dirtySince: ContinuousClock.now)
-        try await publish(listId: definition.id)
+            definition: definition, bitstring: bitstring, version: version, validUntil: .distantPast, dirty: true, dirtySince: now)
+        health.addUnpublished(since: now)
+        do {
+            try await publishTracked(listIds: [definition.id])
+        } catch where restoring {
+            // Starting matters more than this list: it stays dirty and is retried with back-off while /ready reports
+            // the failure. Meanwhile its newest recorded publication, what was served before the restart, is served.
+            if let stale = restoredCurrent, stale.validUntil > Date() { published.replace(stale) }
+        }
     }
 
     /// Rebuilds an in-memory publication from its record (its entries read back from the W3C encoded list);
     /// nil when the record cannot be read.
     private func restorePublication(_ record: PublicationRecord, definition: StatusListDefinition) -> PublishedList? {
         guard let bitstring = try? decodePublishedBitstring(record, definition: definition) else { return nil }
-        var representations: [StatusMediaType: PublishedRepresentation] = [:]
-        for (type, bytes) in record.representations {
-            guard let mediaType = StatusMediaType(rawValue: type) else { continue }
-            representations[mediaType] = PublishedRepresentation(mediaType: mediaType, body: bytes)
-        }
+        let artefacts = HistoricalPublication(record: record, definition: definition)
         return PublishedList(
             definition: definition, version: record.version, publishedAt: record.publishedAt, validUntil: record.validUntil,
-            bitstring: bitstring, representations: representations)
+            bitstring: bitstring, representations: artefacts.representations)
     }
 
     /// The entries a recorded publication carries, read back from its W3C encoded list.
@@ -204,18 +230,24 @@ public actor Publisher: Service {
                 logger.error("in-memory entry update failed", metadata: ["list": "\(listId)", "error": "\(error)"])
             }
         }
-        if !state.dirty { state.dirtySince = ContinuousClock.now }
+        if state.dirtySince == nil {
+            let now = ContinuousClock.now
+            state.dirtySince = now
+            health.addUnpublished(since: now)
+        }
         state.dirty = true
         lists[listId] = state
         scheduleFlush()
     }
 
+    /// Starts a publication round after the coalescing window, or after the back-off while publication is failing.
     private func scheduleFlush() {
         guard !flushScheduled, !flushing else { return }
         flushScheduled = true
-        let window = configuration.window
+        var delay = configuration.window
+        if let retryNotBefore { delay = max(delay, retryNotBefore - .now) }
         Task {
-            if window > .zero { try? await Task.sleep(for: window) }
+            if delay > .zero { try? await Task.sleep(for: delay) }
             await self.flush()
         }
     }
@@ -225,15 +257,62 @@ public actor Publisher: Service {
         flushScheduled = false
         guard !flushing else { return }
         flushing = true
-        for id in lists.keys.sorted() where lists[id]?.dirty == true {
-            do {
-                try await publish(listId: id)
-            } catch {
-                logger.error("publication failed; will retry", metadata: ["list": "\(id)", "error": "\(error)"])
-            }
-        }
+        try? await publishTracked(listIds: lists.keys.sorted().filter { lists[$0]?.dirty == true })
         flushing = false
         if lists.values.contains(where: \.dirty) { scheduleFlush() }
+    }
+
+    /// Publishes `listIds` and brings ``health``, the back-off and the failure log up to date.
+    /// - Throws: The first publication error, after every list was attempted.
+    private func publishTracked(listIds: [String]) async throws {
+        var failed: [(list: String, error: any Error)] = []
+        for id in listIds {
+            // Another round (a list's first publication, or the flush) may have taken it meanwhile.
+            guard lists[id]?.dirty == true else { continue }
+            do {
+                try await publish(listId: id)
+                failingLists.remove(id)
+            } catch {
+                failed.append((id, error))
+                failingLists.insert(id)
+            }
+        }
+        updateBacklog()
+        if let first = failed.first {
+            let delay = health.recordFailure(
+                lists: failingLists.sorted(), error: "\(first.error)", initialDelay: configuration.initialRetryDelay,
+                maximumDelay: configuration.maximumRetryDelay)
+            retryNotBefore = .now + delay
+            logger.error(
+                "publication failed; acknowledged changes stay unpublished until a retry succeeds",
+                metadata: [
+                    "lists": "\(failed.map(\.list).joined(separator: ","))", "error": "\(first.error)",
+                    "attempt": "\(health.failure?.consecutiveFailures ?? 0)", "retryInSeconds": "\(Double(delay.nanoseconds) / 1e9)",
+                ])
+            scheduleFlush()
+            throw first.error
+        }
+        if failingLists.isEmpty, let ended = health.recordRecovery() {
+            retryNotBefore = nil
+            logger.notice(
+                "publication recovered",
+                metadata: [
+                    "failedAttempts": "\(ended.consecutiveFailures)",
+                    "failingSeconds": "\(Int(Date().timeIntervalSince(ended.since)))",
+                ])
+        }
+    }
+
+    /// Recounts the lists with unpublished acknowledged changes and the oldest such change, for ``health``.
+    private func updateBacklog() {
+        var count = 0
+        var oldest: ContinuousClock.Instant?
+        for state in lists.values {
+            guard let since = state.dirtySince else { continue }
+            count += 1
+            oldest = min(oldest ?? since, since)
+        }
+        health.setBacklog(lists: count, oldest: oldest)
     }
 
     private func publish(listId: String) async throws {
@@ -258,13 +337,18 @@ public actor Publisher: Service {
             lists[listId]?.validUntil = validUntil
             // Changes applied while building are in `changedBytes` again, relative to this compression.
             lists[listId]?.compression = compression
-            remember(publication)
+            remember(publication.historical)
             published.replace(publication)
             publications.increment()
             if let dirtySince { publicationLag.recordNanoseconds((ContinuousClock.now - dirtySince).nanoseconds) }
         } catch {
             lists[listId]?.dirty = true
             lists[listId]?.changedBytes.formUnion(changedBytes)
+            // The version exists already (recorded although the call reported a failure): retry under the next one
+            // rather than conflicting forever.
+            if let error = error as? StoreError, error.code == .conflict, let version = lists[listId]?.version {
+                lists[listId]?.version = version + 1
+            }
             if lists[listId]?.dirtySince == nil { lists[listId]?.dirtySince = dirtySince }
             throw error
         }
@@ -299,7 +383,7 @@ public actor Publisher: Service {
         return (publication, compression)
     }
 
-    private func remember(_ publication: PublishedList) {
+    private func remember(_ publication: HistoricalPublication) {
         var versions = history[publication.definition.id, default: []]
         versions.append(publication)
         if versions.count > configuration.historyVersions { versions.removeFirst(versions.count - configuration.historyVersions) }
@@ -308,7 +392,7 @@ public actor Publisher: Service {
 
     /// The publication that was in force at `time`, from the in-memory history.
     /// - Returns: nil when the list is unknown, or `time` is before the oldest retained publication.
-    public func publication(listId: String, at time: Date) -> PublishedList? {
+    public func publication(listId: String, at time: Date) -> HistoricalPublication? {
         history[listId]?.last { $0.publishedAt <= time }
     }
 
@@ -343,6 +427,9 @@ public actor Publisher: Service {
         while flushing || lists.values.contains(where: \.dirty), ContinuousClock.now < deadline {
             if flushing {
                 try? await Task.sleep(for: .milliseconds(5))
+            } else if let retryNotBefore, retryNotBefore > .now {
+                // Failing: keep the back-off rather than retrying in a tight loop until the deadline.
+                try? await Task.sleep(until: min(retryNotBefore, deadline), clock: .continuous)
             } else {
                 await flush()
             }

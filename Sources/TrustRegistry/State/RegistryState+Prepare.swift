@@ -242,6 +242,12 @@ extension RegistryState {
             }
             newEntity = entity
         }
+        if let existing = accreditation(duplicating: grant, by: signer.did) {
+            throw RegistryError(
+                .conflict,
+                "\(grant.subject) already holds this accreditation from \(signer.did) (accreditation \(existing.accreditationId), "
+                    + "same role, scope and period): nothing to add")
+        }
         let record = AccreditationRecord(
             accreditationId: grant.accreditationId,
             subject: grant.subject,

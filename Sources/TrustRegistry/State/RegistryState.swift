@@ -118,6 +118,23 @@ public struct RegistryState: Sendable {
         (recordsBySubject[did] ?? []).compactMap { records[$0] }
     }
 
+    /// The accreditation that `grant` from `accreditor` would duplicate: one to the same subject, by the same
+    /// accreditor, with the same role, scope and period, not revoked. Accrediting is idempotent on this: the registry
+    /// refuses a duplicate (naming the existing id), and the CLI reports the existing one instead of submitting.
+    /// - Parameters:
+    ///   - grant: The proposed grant (its id and parent are not compared).
+    ///   - accreditor: The DID that would sign it.
+    ///   - startedBy: When given, any start at or before this instant matches (for a grant whose start was not chosen
+    ///     but defaulted to "now", such as the CLI's without `--from`); otherwise the start must be equal.
+    /// - Returns: The existing record, or nil.
+    public func accreditation(duplicating grant: AccreditationGrant, by accreditor: String, startedBy: Date? = nil) -> AccreditationRecord? {
+        accreditations(of: grant.subject).first { record in
+            record.accreditedBy.did == accreditor && record.role == grant.role && record.scope == grant.scope
+                && (startedBy.map { record.validFrom <= $0 } ?? (record.validFrom == grant.validFrom))
+                && record.validUntil == grant.validUntil && record.latestChange?.status != .revoked
+        }
+    }
+
     /// The accreditations granted by `did`, oldest first.
     /// - Parameter did: The accreditor DID.
     /// - Returns: The records.

@@ -1,0 +1,203 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Signing
+import Store
+
+/// A data directory opened for serving: locked for this process, checked whole, and initialised if it was empty.
+public struct OpenedInstallation: Sendable {
+    /// The directory's exclusive lock; the service holds it until it stops.
+    public let lock: DataDirectoryLock
+    /// The database.
+    public let store: SQLiteStore
+    /// The service's signing keys.
+    public let keys: ServiceKeys
+    /// The certificate chain the LoTE is signed with.
+    public let loteChain: [X509Certificate]
+    /// The one-time operator token, when this call initialised the directory.
+    public let initialOperatorToken: String?
+}
+
+/// Why a data directory is opened.
+public enum InstallationIntent: Sendable {
+    /// To serve from it: an empty directory is initialised, an initialised one is checked and opened.
+    case serve
+    /// `standing init`: the directory must be empty.
+    case initialise
+}
+
+/// The service's signing algorithms: ES256 (JOSE, COSE, ecdsa-jcs-2019, JAdES) and Ed25519 (eddsa-jcs-2022).
+let serviceKeyAlgorithms: [SignatureAlgorithm] = [.es256, .edDSA]
+
+/// Opens the data directory at `configuration.dataDirectory` for serving.
+///
+/// The rules, so that a damaged directory fails loudly instead of turning into a new, empty service:
+/// - Another process serving from the directory holds its lock: refused, naming that process.
+/// - An empty (or missing) directory is initialised: database, signing keys, operator token, LoTE certificate, and
+///   last the installation record that says initialisation completed.
+/// - Anything else must be a whole installation: the database present and non-empty, every service key the
+///   installation record names present in `keys/` and not readable by others, the LoTE certificate present.
+///   Missing parts are named with what to do; nothing is created in their place.
+/// - A database from before the installation record existed (it has tokens) is adopted: the keys found are recorded.
+/// - Parameters:
+///   - configuration: The settings (data directory, base URL).
+///   - intent: Serve (initialise when empty) or only initialise (the directory must be empty).
+///   - logger: Where initialisation, adoption and repaired file modes are reported (never secrets).
+/// - Returns: The opened installation.
+/// - Throws: ``DataDirectoryError`` for a refused directory; ``StoreError`` or ``ServiceError`` for I/O failures.
+public func openInstallation(
+    configuration: ServerConfiguration, intent: InstallationIntent = .serve, logger: Logger
+) async throws -> OpenedInstallation {
+    guard let baseURL = URL(string: configuration.effectiveBaseURL) else {
+        throw ServiceError(.invalidValue, "base URL '\(configuration.effectiveBaseURL)' is not a URL")
+    }
+    let directory = DataDirectory(path: configuration.dataDirectory)
+    let lock = try directory.lock(for: intent == .serve ? "standing serve" : "standing init")
+    let survey = directory.survey()
+    if survey.isEmpty {
+        return try await initialise(directory, lock: lock, baseURL: baseURL, logger: logger)
+    }
+    guard intent == .serve else {
+        throw DataDirectoryError(
+            problem: "the data directory \(directory.path) is initialised already (it holds \(survey.presentParts.joined(separator: ", ")))",
+            remedy: "serve it with `standing serve --data-dir \(directory.path)`, or give `standing init` an empty directory")
+    }
+    try directory.requireDatabase(survey)
+    for repaired in try directory.enforcePrivateModes() {
+        logger.warning("file permissions narrowed: \(repaired)")
+    }
+    let store: SQLiteStore
+    do {
+        store = try SQLiteStore(path: directory.databasePath)
+    } catch let error as StoreError {
+        throw DataDirectoryError(
+            problem: "the database \(directory.databasePath) cannot be opened (\(error.reason))",
+            remedy: "restore it from a backup; Standing does not replace a damaged database")
+    }
+    let stored = try directory.signingKeys()
+    let now = Date()
+    if let installation = try await store.installation() {
+        let present = Set(stored.map(\.keyID))
+        let missing = installation.serviceKeys.filter { !present.contains($0.keyID) }
+        guard missing.isEmpty else {
+            let names = missing.map { "\($0.keyID).jwk (\($0.algorithm))" }.joined(separator: ", ")
+            throw DataDirectoryError(
+                problem: "the service's signing keys are missing from \(directory.keysPath): \(names); lists they signed "
+                    + "would stop verifying, and new keys would silently re-key the service",
+                remedy: "restore \(directory.keysPath) from a backup (Standing adds keys only when initialising)")
+        }
+        let recorded = Set(installation.serviceKeys.map(\.keyID))
+        let added = stored.filter { !recorded.contains($0.keyID) }
+        if !added.isEmpty {
+            try await store.recordInstallation(serviceKeys: added.map { record($0, at: now) }, at: installation.initialisedAt)
+            logger.notice("added service keys found in \(directory.keysPath): \(added.map(\.keyID).joined(separator: ", "))")
+        }
+    } else {
+        // Tokens are issued before the record is written, so none means initialisation was cut short.
+        guard try await !store.tokens().isEmpty else {
+            throw DataDirectoryError(
+                problem: "the data directory \(directory.path) was not fully initialised (an earlier first start stopped "
+                    + "before it completed) and holds no data",
+                remedy: "empty the directory (`rm -r \(directory.path)/*`) and start again")
+        }
+        // A directory set up before the installation record existed.
+        let missing = serviceKeyAlgorithms.filter { algorithm in !stored.contains { $0.key.algorithm == algorithm } }
+        guard missing.isEmpty else {
+            throw DataDirectoryError(
+                problem: "the service has no \(missing.map(\.rawValue).joined(separator: " or ")) signing key in \(directory.keysPath)",
+                remedy: "restore \(directory.keysPath) from a backup (Standing adds keys only when initialising)")
+        }
+        try await store.recordInstallation(serviceKeys: stored.map { record($0, at: now) }, at: now)
+        logger.notice("recorded the installation of \(directory.path) and its \(stored.count) service keys")
+    }
+    let keys = try ServiceKeys(baseURL: baseURL, signingKeys: stored.map { ($0.keyID, $0.key) })
+    let loteChain = try loadLoTECertificateChain(directory: directory, keys: keys)
+    return OpenedInstallation(lock: lock, store: store, keys: keys, loteChain: loteChain, initialOperatorToken: nil)
+}
+
+/// Initialises an empty data directory. The installation record is written last: a start that finds the database
+/// without it knows this was cut short.
+private func initialise(_ directory: DataDirectory, lock: DataDirectoryLock, baseURL: URL, logger: Logger) async throws
+    -> OpenedInstallation
+{
+    try directory.prepare()
+    try directory.createPrivateDatabaseFile()
+    let store = try SQLiteStore(path: directory.databasePath)
+    let generated = try directory.generateSigningKeysIfMissing(algorithms: serviceKeyAlgorithms)
+    let keys = try ServiceKeys(baseURL: baseURL, signingKeys: generated.map { ($0.keyID, $0.key) })
+    let loteChain = [try selfSignedLoTECertificate(keys: keys)]
+    try directory.writePrivateFile(at: directory.loteCertificatePath, contents: loteChain[0].pemEncoded)
+    let issued = try await Tokens(store: store).issue(role: .operator_, principal: "operator", label: "initial operator token")
+    try directory.writeSecretOnce(name: DataDirectory.operatorTokenFileName, contents: issued.secret + "\n")
+    let now = Date()
+    try await store.recordInstallation(serviceKeys: generated.map { record($0, at: now) }, at: now)
+    logger.notice("initialised data directory; the operator token is in \(directory.operatorTokenPath) (mode 0600)")
+    logger.notice(
+        "generated a self-signed LoTE signing certificate in \(directory.loteCertificatePath); replace it with an operator certificate chain for production")
+    return OpenedInstallation(lock: lock, store: store, keys: keys, loteChain: loteChain, initialOperatorToken: issued.secret)
+}
+
+private func record(_ key: StoredSigningKey, at date: Date) -> ServiceKeyRecord {
+    ServiceKeyRecord(keyID: key.keyID, algorithm: key.key.algorithm.rawValue, addedAt: date)
+}
+
+/// The certificate chain the LoTE is signed with: `DATA_DIR/lote-certificate.pem` (generated self-signed at
+/// initialisation, or an operator-provided chain, leaf first, whose leaf certifies one of the service's ES256 keys).
+func loadLoTECertificateChain(directory: DataDirectory, keys: ServiceKeys) throws -> [X509Certificate] {
+    guard let signer = keys.active(.es256) else { throw ServiceError(.unavailable, "the service has no ES256 key") }
+    let path = directory.loteCertificatePath
+    guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
+        throw DataDirectoryError(
+            problem: "the LoTE signing certificate \(path) is missing or unreadable",
+            remedy: "restore it from a backup, or put there a certificate chain (PEM, leaf first) for the service's ES256 key "
+                + "\(signer.kid); `standing keys lote-certificate --data-dir \(directory.path)` writes a new self-signed one")
+    }
+    let chain = try X509Certificate.parseChain(pem: pem)
+    guard let leaf = chain.first, (try? leaf.publicKey()) == signer.signingKey.verificationKey else {
+        throw ServiceError(.invalidValue, "\(path) does not certify the service's active ES256 key (kid \(signer.kid))")
+    }
+    return chain
+}
+
+/// Writes a new self-signed LoTE signing certificate for the service's active ES256 key into a stopped installation,
+/// for an operator whose certificate file was lost (verifiers that pinned the old certificate must be told).
+/// - Parameter configuration: The settings (data directory, base URL: the DID the certificate names).
+/// - Returns: The path written.
+/// - Throws: ``DataDirectoryError`` while the service runs or when the directory is not initialised.
+public func writeSelfSignedLoTECertificate(configuration: ServerConfiguration) throws -> String {
+    guard let baseURL = URL(string: configuration.effectiveBaseURL) else {
+        throw ServiceError(.invalidValue, "base URL '\(configuration.effectiveBaseURL)' is not a URL")
+    }
+    let directory = DataDirectory(path: configuration.dataDirectory)
+    let lock = try directory.lock(for: "standing keys lote-certificate")
+    defer { lock.release() }
+    let stored = try directory.signingKeys()
+    guard directory.survey().databaseBytes != nil, !stored.isEmpty else {
+        throw DataDirectoryError(
+            problem: "\(directory.path) is not an initialised data directory (no database or no keys)",
+            remedy: "give the --data-dir the service runs from")
+    }
+    let keys = try ServiceKeys(baseURL: baseURL, signingKeys: stored.map { ($0.keyID, $0.key) })
+    try directory.writePrivateFile(at: directory.loteCertificatePath, contents: try selfSignedLoTECertificate(keys: keys).pemEncoded)
+    return directory.loteCertificatePath
+}
+
+/// A self-signed certificate, valid five years, for the service's active ES256 key.
+func selfSignedLoTECertificate(keys: ServiceKeys) throws -> X509Certificate {
+    guard let signer = keys.active(.es256) else { throw ServiceError(.unavailable, "the service has no ES256 key") }
+    let now = Date()
+    return try X509Certificate.selfSigned(
+        name: CertificateName(commonName: "Standing trust registry \(keys.did)"), key: signer.signingKey,
+        validFrom: now.addingTimeInterval(-300), validUntil: now.addingTimeInterval(5 * 365 * 86_400))
+}
+
+/// Holds the data directory's lock while the application runs and releases it after every other service stopped
+/// (it is the first of the application's services, and a service group stops its services in reverse order).
+struct DataDirectoryLockService: Service {
+    let lock: DataDirectoryLock
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        lock.release()
+    }
+}
