@@ -180,7 +180,7 @@ final class RegistryWorld: Sendable {
     ) throws -> RegistryClient {
         var configuration = RegistryClient.Configuration(registryURL: try #require(URL(string: base)), mode: mode, cacheDirectory: cacheDirectory)
         configuration.transport = transport
-        configuration.timeout = .seconds(10)
+        configuration.timeout = .seconds(30)
         configure(&configuration)
         return try RegistryClient(configuration: configuration)
     }
