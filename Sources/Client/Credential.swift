@@ -471,8 +471,10 @@ public struct AccreditationOverrides: Sendable, Hashable {
 
 // MARK: Verification
 
-/// Checks every status entry of a credential (and its proof, when the form is one the library verifies), and
-/// optionally the issuer's accreditation, into one ``CredentialReport``.
+/// Checks a credential's own proof (see ``verifyProof(_:trust:policy:at:)``), every status entry, and optionally the
+/// issuer's accreditation, into one ``CredentialReport``. The verdict is ``CredentialReport/Verdict/valid`` only when
+/// the proof verified with a key of the issuer and every check passed; a credential whose proof is absent or not
+/// checked is ``CredentialReport/Verdict/unverified``, whatever its status, unless ``statusOnly`` is set.
 public struct CredentialStatusVerifier: Sendable {
     /// The status client (its caches and configuration apply).
     public let client: StandingClient
@@ -480,16 +482,21 @@ public struct CredentialStatusVerifier: Sendable {
     public var accreditation: (any IssuerAccreditationChecking)?
     /// Values that replace the credential's own for the accreditation check.
     public var accreditationOverrides: AccreditationOverrides
+    /// Checks the status entries (and accreditation) only: the proof is not checked and the verdict does not depend
+    /// on it. The report says so (``ProofCheck/State/skipped``). For callers that verified the proof elsewhere.
+    public var statusOnly: Bool
 
     /// Creates a verifier.
     public init(
         client: StandingClient,
         accreditation: (any IssuerAccreditationChecking)? = nil,
-        accreditationOverrides: AccreditationOverrides = AccreditationOverrides()
+        accreditationOverrides: AccreditationOverrides = AccreditationOverrides(),
+        statusOnly: Bool = false
     ) {
         self.client = client
         self.accreditation = accreditation
         self.accreditationOverrides = accreditationOverrides
+        self.statusOnly = statusOnly
     }
 
     /// The accreditation query for a credential: its issuer, types, schema ids, EQF level and jurisdiction (or the
@@ -509,11 +516,12 @@ public struct CredentialStatusVerifier: Sendable {
         )
     }
 
-    /// Verifies a credential's status.
+    /// Verifies a credential: its proof (unless ``statusOnly``), its status entries, its validity period and, with a
+    /// registry, its issuer's accreditation.
     /// - Parameters:
     ///   - credential: The parsed credential.
-    ///   - trust: The keys lists (and the credential) must be signed with; `nil` trusts the credential issuer's DID
-    ///     (`did:web` or `did:key`).
+    ///   - trust: The keys lists and the credential must be signed with; `nil` trusts the credential issuer's DID
+    ///     (`did:web` or `did:key`) for both.
     ///   - options: Cache policy and historical time (the preferred list form follows the credential's form).
     /// - Returns: The report; failures are inside it, never thrown.
     public func verify(_ credential: ParsedCredential, trust: TrustSource?, options: FetchOptions = FetchOptions()) async -> CredentialReport {
@@ -537,12 +545,25 @@ public struct CredentialStatusVerifier: Sendable {
             "no trust given and the issuer \(credential.issuer.map { "'\($0)'" } ?? "(none)") is not a did:web or did:key; pass --trust"
         )
 
-        let proof = await checkProof(credential, trust: effectiveTrust, policy: options.policy, at: now)
+        let proof: ProofCheck
+        if statusOnly {
+            proof = ProofCheck(
+                state: .skipped,
+                method: nil,
+                keyID: nil,
+                detail: "status-only check requested; the credential's proof was not checked, so nothing shows who issued it"
+            )
+        } else {
+            proof = await verifyProof(credential, trust: trust, policy: options.policy, at: now)
+        }
         var entries: [EntryReport] = []
         for reference in credential.statusReferences {
             entries.append(await check(reference, trust: effectiveTrust, noTrust: noTrust, options: options))
         }
         if credential.statusReferences.isEmpty { notes.append("the credential has no status entries") }
+        if proof.state == .absent || proof.state == .notVerified {
+            notes.append("the credential's proof was not verified, so it is not accepted (--status-only checks the status alone)")
+        }
 
         var expired = false
         if let validUntil = credential.validUntil, validUntil < checkTime {
@@ -573,6 +594,7 @@ public struct CredentialStatusVerifier: Sendable {
 
         let verdict = CredentialReport.overallVerdict(
             proof: proof,
+            statusOnly: statusOnly,
             entries: entries,
             expired: expired,
             accreditation: accreditationResult,
@@ -676,72 +698,6 @@ public struct CredentialStatusVerifier: Sendable {
         }
     }
 
-    /// Verifies the credential's own proof when its form is one the library verifies (Data Integrity, `vc+jwt`, a
-    /// plain JWS); SD-JWT VCs are reported as not verified.
-    private func checkProof(_ credential: ParsedCredential, trust: TrustSource?, policy: CachePolicy, at time: Date) async -> ProofCheck {
-        if credential.form == .sdJWT {
-            return ProofCheck(
-                state: .notVerified,
-                method: "SD-JWT VC",
-                keyID: nil,
-                detail: "SD-JWT VC proofs (issuer signature, disclosures, key binding) are not verified by this tool"
-            )
-        }
-        if credential.form == .w3cJSON, credential.document?["proof"] == nil {
-            return ProofCheck(state: .absent, method: nil, keyID: nil, detail: "the credential carries no proof")
-        }
-        if credential.form == .jwt, credential.compactJWS == nil {
-            return ProofCheck(state: .absent, method: nil, keyID: nil, detail: "plain JSON claims, no signature")
-        }
-        guard let trust else {
-            return ProofCheck(state: .notVerified, method: nil, keyID: nil, detail: "no trusted keys for the issuer")
-        }
-        let keys: TrustedKeys
-        do {
-            keys = try await client.trustedKeys(for: trust, policy: policy)
-        } catch {
-            return ProofCheck(state: .notVerified, method: nil, keyID: nil, detail: "the trusted keys are unavailable: \(error.reason)")
-        }
-        if let document = credential.document {
-            do {
-                let proof = try DataIntegrity.verify(document: document, at: time, clockSkew: client.configuration.clockSkew) { method in
-                    guard let key = keys.key(verificationMethod: method) else {
-                        throw SigningError(.unknownKey, "no trusted key for verification method '\(method)'")
-                    }
-                    return key
-                }
-                return ProofCheck(
-                    state: .verified,
-                    method: "Data Integrity \(proof.cryptosuite.rawValue)",
-                    keyID: proof.verificationMethod,
-                    detail: "proof verified"
-                )
-            } catch {
-                return Self.proofFailure(error, method: "Data Integrity")
-            }
-        }
-        guard let compact = credential.compactJWS else {
-            return ProofCheck(state: .absent, method: nil, keyID: nil, detail: "the credential carries no proof")
-        }
-        do throws(SigningError) {
-            let jws = try CompactJWS(parsing: compact)
-            guard let key = keys.key(keyID: jws.header.keyID) else {
-                throw SigningError(.unknownKey, "no trusted key with kid '\(jws.header.keyID ?? "none")'")
-            }
-            let method = credential.form == .w3cJWT ? "vc+jwt" : "JWS"
-            try jws.verify(with: key, expectedType: nil)
-            return ProofCheck(state: .verified, method: method, keyID: jws.header.keyID, detail: "signature verified")
-        } catch {
-            return Self.proofFailure(error, method: credential.form == .w3cJWT ? "vc+jwt" : "JWS")
-        }
-    }
-
-    private static func proofFailure(_ error: SigningError, method: String) -> ProofCheck {
-        if error.code == .unknownKey {
-            return ProofCheck(state: .notVerified, method: method, keyID: nil, detail: "not verified: \(error.reason)")
-        }
-        return ProofCheck(state: .failed, method: method, keyID: nil, detail: error.reason)
-    }
 }
 
 // MARK: Report
@@ -750,7 +706,8 @@ public struct CredentialStatusVerifier: Sendable {
 public struct CredentialReport: Sendable, Codable {
     /// The conclusion.
     public enum Verdict: String, Sendable, Hashable, Codable {
-        /// Every entry reads valid (or `refresh`), the proof did not fail, and the credential is within its validity.
+        /// The proof verified with a key of the issuer (or, for a status-only check, was not checked), every entry
+        /// reads valid (or `refresh`), and the credential is within its validity.
         case valid
         /// A revocation entry is set (W3C `revocation`, IETF INVALID, or a message list's "revoked"/"invalid").
         case revoked
@@ -761,8 +718,11 @@ public struct CredentialReport: Sendable, Codable {
         case invalid
         /// The trust registry does not accredit the issuer.
         case notAccredited = "not-accredited"
-        /// Nothing conclusive: unreachable, bad signature, malformed.
+        /// Nothing conclusive: unreachable, bad signature (the proof failed), malformed.
         case error
+        /// The proof was not verified: the credential has none, uses a securing mechanism Standing does not implement,
+        /// or the issuer's keys could not be obtained. Nothing shows who issued it, so its status says nothing either.
+        case unverified
 
         /// The verdict of a W3C entry's status.
         init(w3c check: StatusCheck, purpose: StatusPurpose) {
@@ -828,17 +788,18 @@ public struct CredentialReport: Sendable, Codable {
     /// Remarks: the default trust used, no status entries, the credential's validity period.
     public let notes: [String]
 
-    /// 0 valid; 1 revoked, suspended, invalid or not accredited; 2 error.
+    /// 0 valid; 1 revoked, suspended, invalid or not accredited; 2 error or unverified proof.
     public var exitCode: Int32 {
         switch verdict {
         case .valid: 0
         case .revoked, .suspended, .invalid, .notAccredited: 1
-        case .error: 2
+        case .error, .unverified: 2
         }
     }
 
     static func overallVerdict(
         proof: ProofCheck,
+        statusOnly: Bool = false,
         entries: [EntryReport],
         expired: Bool,
         accreditation: AccreditationResult?,
@@ -846,6 +807,8 @@ public struct CredentialReport: Sendable, Codable {
     ) -> Verdict {
         // A credential whose own proof fails says nothing trustworthy, whatever its entries read.
         if proof.state == .failed { return .error }
+        // An unsigned or unchecked credential is not accepted on its status alone, unless only the status was asked for.
+        if !statusOnly, proof.state != .verified { return .unverified }
         let verdicts = entries.map(\.verdict)
         for conclusive in [Verdict.revoked, .invalid, .suspended] where verdicts.contains(conclusive) { return conclusive }
         if expired { return .invalid }
@@ -861,10 +824,11 @@ public struct CredentialReport: Sendable, Codable {
         lines.append("credential  \(form)\(credential.issuer.map { ", issuer \($0)" } ?? "")\(credential.id.map { ", id \($0)" } ?? "")")
         let proofLine: String =
             switch proof.state {
-            case .verified: "verified (\(proof.method ?? "proof")\(proof.keyID.map { ", key \($0)" } ?? ""))"
+            case .verified: "verified with key \(proof.keyID ?? "?") (\(proof.method ?? "proof"))"
             case .failed: "FAILED (\(proof.method ?? "proof")): \(proof.detail)"
-            case .notVerified: "not verified: \(proof.detail)"
+            case .notVerified: "not checked: \(proof.detail)"
             case .absent: "none: \(proof.detail)"
+            case .skipped: "not checked: \(proof.detail)"
             }
         lines.append("proof       \(proofLine)")
         if let trust { lines.append("trust       \(trust)") }
@@ -906,17 +870,19 @@ public struct ProofCheck: Sendable, Hashable, Codable {
         case verified
         /// The proof was checked and does not hold (bad signature, wrong algorithm, malformed).
         case failed
-        /// Not checked: a form the library does not verify, or no trusted key for the proof.
+        /// Not checked: a securing mechanism Standing does not implement, or the issuer's keys unavailable.
         case notVerified = "not-verified"
         /// The credential has no proof.
         case absent
+        /// Not checked because only the status was asked for (``CredentialStatusVerifier/statusOnly``).
+        case skipped
     }
 
     /// The outcome.
     public let state: State
     /// The securing mechanism (`Data Integrity eddsa-jcs-2022`, `vc+jwt`, `JWS`, `SD-JWT VC`).
     public let method: String?
-    /// The key id or verification method that verified it.
+    /// The key that verified it: the verification method, the JWS `kid`, or the key's RFC 7638 thumbprint.
     public let keyID: String?
     /// What happened, for people.
     public let detail: String

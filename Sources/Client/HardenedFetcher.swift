@@ -1,5 +1,6 @@
 import Foundation
 import StatusList
+import Synchronization
 
 /// Which URLs the client may fetch: `https`, and `http` only for loopback hosts (development and tests).
 struct URLPolicy: Sendable {
@@ -90,7 +91,8 @@ struct FetchedResponse: Sendable {
 }
 
 /// GETs with the client's hardening: every hop's URL is checked, redirects are followed by hand up to a limit and
-/// without loops, one deadline covers the whole chain, bodies are capped, and only identity content coding is accepted.
+/// without loops, one deadline covers the whole chain (connecting, headers and every body byte of every hop, enforced
+/// here whatever the transport does), bodies are capped, and only identity content coding is accepted.
 struct HardenedFetcher: Sendable {
     let transport: any StatusHTTPTransport
     let policy: URLPolicy
@@ -118,15 +120,17 @@ struct HardenedFetcher: Sendable {
         while true {
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else {
-                throw .retrieval(.timeout, "\(url.absoluteString) did not answer within \(timeout)")
+                throw .retrieval(.timeout, "\(url.absoluteString) did not answer within the \(timeout) timeout")
             }
             let response = try await transport.send(
-                TransportRequest(url: current, headers: headers, timeout: remaining, maximumBodyBytes: maximumBodyBytes)
+                TransportRequest(url: current, headers: headers, timeout: remaining, maximumBodyBytes: maximumBodyBytes),
+                before: deadline,
+                timeout: timeout
             )
             // A transport's own timer is best effort (on a busy machine the answer and the timer can fall due together):
             // an answer that completed after the deadline is still late.
             guard ContinuousClock.now <= deadline else {
-                throw .retrieval(.timeout, "\(url.absoluteString) did not answer within \(timeout)")
+                throw .retrieval(.timeout, "\(url.absoluteString) did not answer within the \(timeout) timeout")
             }
             switch response.status {
             case let status where accepting.contains(status):
@@ -167,5 +171,101 @@ struct HardenedFetcher: Sendable {
             let detail = object["detail"] as? String
         else { return "" }
         return ": " + String(detail.prefix(300))
+    }
+}
+
+extension StatusHTTPTransport {
+    /// Sends a request that must complete (connection, headers and the whole body) by `deadline`.
+    ///
+    /// The deadline is enforced here rather than trusted to the transport: an HTTP client's own timeout may stop at
+    /// the response head, and a server dripping its body a byte at a time would otherwise hold the caller
+    /// indefinitely. At the deadline the exchange is cancelled and abandoned.
+    /// - Parameters:
+    ///   - request: The request.
+    ///   - deadline: When the whole exchange must be over.
+    ///   - timeout: The configured timeout, named in the error.
+    /// - Throws: ``StatusClientError/Code/timeout`` (kind `STATUS_RETRIEVAL_ERROR`) at the deadline, or the transport's
+    ///   own error.
+    func send(
+        _ request: TransportRequest,
+        before deadline: ContinuousClock.Instant,
+        timeout: Duration
+    ) async throws(StatusClientError) -> TransportResponse {
+        let race = DeadlineRace()
+        let url = request.url.absoluteString
+        let outcome = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                race.install(continuation)
+                race.attach(
+                    Task {
+                        do throws(StatusClientError) {
+                            race.finish(.success(try await self.send(request)))
+                        } catch {
+                            race.finish(.failure(error))
+                        }
+                    }
+                )
+                race.attach(
+                    Task {
+                        try? await Task.sleep(until: deadline, clock: .continuous)
+                        race.finish(
+                            .failure(.retrieval(.timeout, "\(url) did not answer (connection, headers and body) within the \(timeout) timeout"))
+                        )
+                    }
+                )
+            }
+        } onCancel: {
+            race.finish(.failure(.retrieval(.unreachable, "fetching \(url) was cancelled")))
+        }
+        return try outcome.get()
+    }
+}
+
+/// The first outcome of an exchange racing its deadline, delivered once; the loser is cancelled.
+private final class DeadlineRace: Sendable {
+    typealias Outcome = Result<TransportResponse, StatusClientError>
+
+    private struct State {
+        var continuation: CheckedContinuation<Outcome, Never>?
+        var outcome: Outcome?
+        var tasks: [Task<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    /// Waits for the outcome (delivered at once if it is already known: cancellation can come first).
+    func install(_ continuation: CheckedContinuation<Outcome, Never>) {
+        let known: Outcome? = state.withLock { state in
+            if let outcome = state.outcome { return outcome }
+            state.continuation = continuation
+            return nil
+        }
+        if let known { continuation.resume(returning: known) }
+    }
+
+    /// Keeps a task to cancel when the race is decided (cancelled at once if it already is).
+    func attach(_ task: Task<Void, Never>) {
+        let decided = state.withLock { state in
+            if state.outcome != nil { return true }
+            state.tasks.append(task)
+            return false
+        }
+        if decided { task.cancel() }
+    }
+
+    /// Decides the race, if nobody has yet.
+    func finish(_ outcome: Outcome) {
+        let decided: (CheckedContinuation<Outcome, Never>?, [Task<Void, Never>])? = state.withLock { state in
+            guard state.outcome == nil else { return nil }
+            state.outcome = outcome
+            defer {
+                state.continuation = nil
+                state.tasks = []
+            }
+            return (state.continuation, state.tasks)
+        }
+        guard let (continuation, tasks) = decided else { return }
+        continuation?.resume(returning: outcome)
+        for task in tasks { task.cancel() }
     }
 }

@@ -455,7 +455,9 @@ public actor RegistryClient: IssuerAccreditationChecking {
                 maximumBodyBytes: 1 << 20,
                 method: "POST",
                 body: body
-            )
+            ),
+            before: .now + configuration.timeout,
+            timeout: configuration.timeout
         )
         guard response.status == 200 else {
             let detail = (try? JSONValue(parsing: response.body))?["detail"]?.stringValue.map { ": " + $0.prefix(300) } ?? ""

@@ -55,7 +55,8 @@ public actor StandingClient {
         public var expansionAllowanceBytes = 1 << 20
         /// Redirects followed per fetch.
         public var maximumRedirects = 3
-        /// The longest a fetch (all redirects included) may take.
+        /// The longest one fetch may take: connecting, every redirect, the headers and every byte of every body (a server
+        /// dripping its body fails with a ``StatusClientError/Code/timeout`` retrieval error when it is up).
         public var timeout: Duration = .seconds(15)
         /// Whether plain http is allowed for `localhost`, `127.0.0.1` and `::1` (also for `did:web` on those hosts).
         public var allowsLoopbackHTTP = true

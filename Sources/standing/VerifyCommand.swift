@@ -9,12 +9,16 @@ extension Standing {
     /// `standing verify CREDENTIAL`: checks a credential's status entries against their verified lists.
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check a credential's status: every credentialStatus entry or IETF status claim, against its verified list.",
+            abstract: "Verify a credential: its proof, every credentialStatus entry or IETF status claim, and optionally its issuer's accreditation.",
             discussion: """
                 CREDENTIAL is a W3C VC (JSON, or a vc+jwt), an SD-JWT VC, or a JWT with an IETF status claim; '-' reads \
-                standard input. Lists are verified with the --trust keys, or with the issuer's own DID (did:web, did:key) \
-                when none is given. The credential's own proof is verified when its form is one the library verifies \
-                (Data Integrity, vc+jwt, JWS); SD-JWT VC proofs are not, and the report says so.
+                standard input. The credential's own proof is verified first: Data Integrity eddsa-jcs-2022 and \
+                ecdsa-jcs-2019, vc+jwt (and VCDM 1.1 VC-JWT), and IETF JWTs (ES256, ES384, EdDSA). A did:key issuer's \
+                own key always counts (the DID is the key); other keys come from --trust when given, else from the \
+                issuer's did:web (fetched). The proof's verificationMethod or kid must be a key of the issuer. Other \
+                mechanisms (SD-JWT VC, other cryptosuites, proof sets) are reported as "not checked", and an unsigned \
+                or unchecked credential is never reported valid: --status-only checks the status alone, and says that \
+                the proof was not checked. Lists are verified with the --trust keys too, or with the issuer's DID.
 
                 Lists are cached on disk (the user's cache directory, or --cache-dir / STANDING_CACHE_DIR), so --offline \
                 answers from what an earlier online run fetched, with its staleness; a list past its validUntil/exp is \
@@ -29,8 +33,12 @@ extension Standing {
                 --type, --eqf and --jurisdiction replace what is read from the credential. The report line is \
                 "issuer accredited: yes/no (accreditation ID, seq N)".
 
-                Exit status: 0 valid; 1 revoked, suspended, invalid or not accredited; 2 errors (unreachable, bad \
-                signature, malformed).
+                Each fetch (list, DID document, JWKS, registry) must complete, body included, within --timeout.
+
+                Exit status: 0 valid (proof verified, every status valid, within its validity period, accredited when \
+                --registry is given; with --status-only, the proof is not required); 1 revoked, suspended, invalid \
+                (expired) or not accredited; 2 errors: the proof failed or was not verified (unsigned, a mechanism not \
+                supported, the issuer's keys unavailable), unreachable or too slow, malformed.
                 """
         )
 
@@ -79,12 +87,24 @@ extension Standing {
         @Flag(name: .long, help: "Print the report as JSON.")
         var json = false
 
+        @Flag(
+            name: .customLong("status-only"),
+            help: "Check the status (and accreditation) only; the credential's proof is not checked, and the report says so."
+        )
+        var statusOnly = false
+
+        @Option(name: .long, help: "The longest one fetch may take, in seconds, from connecting to the last byte of the body (default 15).")
+        var timeout: Double = 15
+
         @Option(name: .customLong("cache-dir"), help: "The status list cache directory (default: the user's cache directory).")
         var cacheDirectory: String?
 
         func validate() throws {
             guard [offline, refresh, cached].filter({ $0 }).count <= 1 else {
                 throw ValidationError("--offline, --refresh and --cached exclude each other")
+            }
+            guard timeout.isFinite, timeout > 0, timeout <= 3600 else {
+                throw ValidationError("--timeout must be a number of seconds above 0 and at most 3600, not \(timeout)")
             }
             guard AccreditationResult.Mode(rawValue: registryMode) != nil else {
                 throw ValidationError("--registry-mode must be snapshot or trqp, not '\(registryMode)'")
@@ -103,9 +123,12 @@ extension Standing {
                 var options = FetchOptions(policy: offline ? .offline : cached ? .useFresh : .revalidate)
                 if let at { options.at = try Self.parseTime(at) }
                 let cache = cacheDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? StandingClient.defaultCacheDirectory()
-                let client = StandingClient(configuration: .init(cacheDirectory: cache))
+                let fetchTimeout = Duration.milliseconds(Int64((timeout * 1000).rounded()))
+                var clientConfiguration = StandingClient.Configuration(cacheDirectory: cache)
+                clientConfiguration.timeout = fetchTimeout
+                let client = StandingClient(configuration: clientConfiguration)
                 let trustSource = try trust.isEmpty ? nil : TrustSource.anyOf(trust.map(Self.trustSource))
-                var verifier = CredentialStatusVerifier(client: client)
+                var verifier = CredentialStatusVerifier(client: client, statusOnly: statusOnly)
                 if let registry {
                     guard let url = URL(string: registry), url.scheme != nil else { throw CLIError("--registry: '\(registry)' is not a URL") }
                     var configuration = RegistryClient.Configuration(
@@ -114,6 +137,7 @@ extension Standing {
                         cacheDirectory: cache
                     )
                     configuration.policy = options.policy
+                    configuration.timeout = fetchTimeout
                     verifier.accreditation = try RegistryClient(configuration: configuration)
                     verifier.accreditationOverrides = AccreditationOverrides(
                         credentialTypes: types.isEmpty ? nil : types,

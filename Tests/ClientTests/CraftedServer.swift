@@ -14,6 +14,8 @@ struct CraftedResponse: Sendable {
     var delay: Duration?
     /// When set, sent as `ETag`, and a request with a matching `If-None-Match` gets 304.
     var etag: String?
+    /// When set, the head is sent at once and the body one byte per interval (a slow-loris server).
+    var drip: Duration?
 }
 
 /// A request as the crafted server saw it.
@@ -148,9 +150,28 @@ private final class CraftedHandler: ChannelInboundHandler {
             wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .init(statusCode: response.status), headers: headers))),
             promise: nil
         )
+        if let interval = response.drip {
+            context.flush()
+            drip(Array(response.body), from: 0, every: interval, context: context)
+            return
+        }
         if !response.body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: response.body)))), promise: nil)
         }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    /// Writes one byte, then schedules the next, until the body is sent or the client goes away.
+    private func drip(_ body: [UInt8], from index: Int, every interval: Duration, context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        guard index < body.count else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            return
+        }
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: [body[index]])))), promise: nil)
+        let nanoseconds = interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000
+        context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(nanoseconds)) {
+            self.drip(body, from: index + 1, every: interval, context: context)
+        }
     }
 }

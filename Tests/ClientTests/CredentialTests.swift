@@ -113,13 +113,19 @@ import StandingTestSupport
         let statuses = try [revocationEntry, suspensionEntry].map { try Self.json(try #require($0["credentialStatus"] as? [String: Any])) }
         let unsigned = Self.credential(issuer: server.did, status: statuses)
         let client = makeClient()
-        let verifier = CredentialStatusVerifier(client: client)
+        // The status checks below are of unsigned credentials: status-only.
+        let verifier = CredentialStatusVerifier(client: client, statusOnly: true)
 
-        // Unsigned, trusting the issuer's did:web by default.
+        // Unsigned, trusting the issuer's did:web by default: never valid, whatever its status...
+        let refused = await CredentialStatusVerifier(client: client).verify(try ParsedCredential(parsing: unsigned.canonicalData()), trust: nil)
+        #expect(refused.verdict == .unverified && refused.exitCode == 2, "\(refused.text)")
+        #expect(refused.proof.state == .absent && refused.entries.allSatisfy { $0.verdict == .valid })
+        #expect(refused.text.contains("result      UNVERIFIED") && refused.text.contains("none: the credential carries no proof"))
+        // ...unless only the status is asked for, which the report says.
         let valid = await verifier.verify(try ParsedCredential(parsing: unsigned.canonicalData()), trust: nil)
         #expect(valid.verdict == .valid && valid.exitCode == 0, "\(valid.text)")
-        #expect(valid.proof.state == .absent && valid.entries.count == 2 && valid.entries.allSatisfy { $0.verdict == .valid })
-        #expect(valid.text.contains("result      VALID") && valid.text.contains("none: the credential carries no proof"))
+        #expect(valid.proof.state == .skipped && valid.entries.count == 2 && valid.entries.allSatisfy { $0.verdict == .valid })
+        #expect(valid.text.contains("result      VALID") && valid.text.contains("not checked: status-only check"))
 
         try await server.setStatus(suspension, try #require(suspensionEntry["index"] as? Int), 1)
         let suspended = await verifier.verify(
@@ -154,7 +160,8 @@ import StandingTestSupport
         #expect(forged.verdict == .error && forged.exitCode == 2 && forged.proof.state == .failed, "\(forged.text)")
         // Without --trust and a non-DID issuer there is nothing to verify against.
         let untrusted = await jwtVerifier.verify(try ParsedCredential(parsing: Data(jwt.utf8)), trust: nil)
-        #expect(untrusted.verdict == .error && untrusted.entries.first?.error?.code == "invalidArgument", "\(untrusted.text)")
+        #expect(untrusted.verdict == .unverified && untrusted.exitCode == 2, "\(untrusted.text)")
+        #expect(untrusted.proof.state == .notVerified && untrusted.entries.first?.error?.code == "invalidArgument", "\(untrusted.text)")
 
         // An expired credential is invalid whatever its status.
         let expiredVC = Self.credential(issuer: server.did, status: [freshStatus], validUntil: "2020-01-01T00:00:00Z")
@@ -163,10 +170,10 @@ import StandingTestSupport
 
         // The registry extension point.
         let freshVC = Self.credential(issuer: server.did, status: [freshStatus])
-        let notAccredited = await CredentialStatusVerifier(client: client, accreditation: Accreditation(accredited: false))
+        let notAccredited = await CredentialStatusVerifier(client: client, accreditation: Accreditation(accredited: false), statusOnly: true)
             .verify(try ParsedCredential(parsing: freshVC.canonicalData()), trust: nil)
         #expect(notAccredited.verdict == .notAccredited && notAccredited.exitCode == 1 && notAccredited.text.contains("issuer accredited: no"))
-        let accredited = await CredentialStatusVerifier(client: client, accreditation: Accreditation(accredited: true))
+        let accredited = await CredentialStatusVerifier(client: client, accreditation: Accreditation(accredited: true), statusOnly: true)
             .verify(try ParsedCredential(parsing: freshVC.canonicalData()), trust: nil)
         #expect(accredited.verdict == .valid && accredited.accreditation?.detail == "types VerifiableCredential,ExampleDegree")
     }
@@ -179,11 +186,14 @@ import StandingTestSupport
         let reference = try #require(allocated["status"] as? [String: Any])
         let statusList = try #require(reference["status_list"] as? [String: Any])
         let token = try Self.sdJWT(issuer: server.did, reference: statusList, key: SigningKey.generate(.edDSA))
-        let verifier = CredentialStatusVerifier(client: makeClient())
-        let report = await verifier.verify(try ParsedCredential(parsing: Data(token.utf8)), trust: nil)
-        #expect(report.verdict == .valid && report.proof.state == .notVerified, "\(report.text)")
-        #expect(report.text.contains("not verified: SD-JWT VC proofs"))
+        let client = makeClient()
+        // SD-JWT VC proofs are not verified: never valid, but the status is read.
+        let report = await CredentialStatusVerifier(client: client).verify(try ParsedCredential(parsing: Data(token.utf8)), trust: nil)
+        #expect(report.verdict == .unverified && report.proof.state == .notVerified, "\(report.text)")
+        #expect(report.text.contains("not checked: SD-JWT VC is not supported"))
         #expect(report.entries.first?.check?.list.mediaType == "application/statuslist+jwt")
+        let verifier = CredentialStatusVerifier(client: client, statusOnly: true)
+        #expect(await verifier.verify(try ParsedCredential(parsing: Data(token.utf8)), trust: nil).verdict == .valid)
         try await server.setStatus(list, try #require(allocated["index"] as? Int), 2)
         let suspended = await verifier.verify(try ParsedCredential(parsing: Data(token.utf8)), trust: nil, options: .init(policy: .revalidate))
         #expect(suspended.verdict == .suspended && suspended.entries.first?.check?.message == "SUSPENDED")
@@ -201,11 +211,13 @@ import StandingTestSupport
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let file = directory.appendingPathComponent("credential.json")
         try Self.credential(issuer: server.did, status: [status]).canonicalData().write(to: file)
-        let cache = ["--cache-dir", directory.appendingPathComponent("cache").path]
+        // The credential is unsigned: only its status is checked (the proof is refused in CredentialProofTests).
+        let cache = ["--cache-dir", directory.appendingPathComponent("cache").path, "--status-only"]
 
         let valid = try await runStanding(["verify", file.path] + cache)
         #expect(valid.status == 0, "\(valid.stdout)\(valid.stderr)")
         #expect(valid.stdout.contains("result      VALID") && valid.stdout.contains("fetched now"))
+        #expect(valid.stdout.contains("proof       not checked: status-only check"))
         try await server.setStatus(list, try #require(allocated["index"] as? Int), 1)
         // With --cached the copy answers within its ttl; by default a cached list is revalidated, so the change shows.
         let cached = try await runStanding(["verify", file.path, "--cached"] + cache)

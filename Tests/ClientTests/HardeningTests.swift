@@ -305,7 +305,7 @@ import StandingTestSupport
         // immediate answer can take longer than 300 ms, and the fetcher counts an answer after its deadline as late.
         let client = makeClient {
             $0.maximumResponseBytes = 10_000
-            $0.timeout = .seconds(10)
+            $0.timeout = .seconds(30)
         }
         let impatient = makeClient {
             $0.maximumResponseBytes = 10_000
@@ -396,6 +396,45 @@ import StandingTestSupport
             try await client.checkStatus(try entry(url, index: 10, purpose: .revocation, size: 2, messages: messages), trust: factory.trust)
         }
         #expect(server.requests("/messages").count == 1)
+    }
+
+    /// One deadline covers the whole fetch, body included: a server that sends its head at once and then one byte a
+    /// second (which AsyncHTTPClient's own deadline does not stop once the head is in) fails at the deadline.
+    @Test func bodyDrippedAByteASecondTimesOut() async throws {
+        let server = try await CraftedServer.start()
+        defer { Task { await server.stop() } }
+        let url = "\(server.baseURL)/drip"
+        let body = try factory.body(factory.statement(url: url, bitstring: try bitstring()), .ietfJWT)
+        server.set("/drip", CraftedResponse(headers: [("Content-Type", "application/statuslist+jwt")], body: body, drip: .seconds(1)))
+        let client = makeClient { $0.timeout = .seconds(2) }
+        let started = ContinuousClock.now
+        let error = await expectFailure(.statusRetrievalError, .timeout) {
+            try await client.checkStatus(try StatusListReference(idx: 1, uri: url), trust: factory.trust)
+        }
+        let elapsed = ContinuousClock.now - started
+        // The body would take minutes (a byte a second); the fetch ends at its 2 s deadline, with room for a machine
+        // running every suite at once.
+        #expect(elapsed < .seconds(30), "took \(elapsed)")
+        #expect(error?.reason.contains("within the 2.0 seconds timeout") == true, "\(String(describing: error))")
+        #expect(server.requests("/drip").count == 1)
+
+        // The CLI: --timeout bounds each fetch the same way and reports a retrieval error.
+        let directory = temporaryDirectory("drip")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let credential = directory.appendingPathComponent("token.json")
+        try JSONSerialization.data(withJSONObject: ["iss": "https://issuer.example", "status": ["status_list": ["idx": 1, "uri": url]]])
+            .write(to: credential)
+        let jwk = directory.appendingPathComponent("list-key.jwk")
+        try JSONValue(encoding: factory.key.verificationKey.jwk(keyID: factory.keyID)).canonicalData().write(to: jwk)
+        let cliStarted = ContinuousClock.now
+        let result = try await runStanding([
+            "verify", credential.path, "--status-only", "--timeout", "2", "--trust", jwk.path,
+            "--cache-dir", directory.appendingPathComponent("cache").path,
+        ])
+        #expect(ContinuousClock.now - cliStarted < .seconds(40), "the CLI took \(ContinuousClock.now - cliStarted)")
+        #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("STATUS_RETRIEVAL_ERROR") && result.stdout.contains("timeout"), "\(result.stdout)")
     }
 }
 

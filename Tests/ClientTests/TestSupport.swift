@@ -154,7 +154,9 @@ func makeClient(
     var configuration = StandingClient.Configuration(cacheDirectory: cacheDirectory)
     configuration.transport = transport
     if let clock { configuration.now = { clock.now } }
-    configuration.timeout = .seconds(10)
+    // Generous: every suite runs at once on 2 cores in CI, and each fetch now waits for its whole body within the
+    // deadline; tests of the timeout itself set their own.
+    configuration.timeout = .seconds(30)
     configure(&configuration)
     return StandingClient(configuration: configuration)
 }

@@ -69,8 +69,11 @@ struct LoTETests {
         let header = try CompactJWS(parsing: compact).header
         #expect(header.algorithm == "ES256")
         #expect(header.certificateChain == [certificate.derEncoded])
-        #expect(header["sigT"] == "2026-06-01T00:00:00Z" && header.critical == ["sigT"])
+        // TS 119 182-1: signatures made since 2025-05-15 carry the signing time as iat and no sigT, so nothing is
+        // critical and any RFC 7515 consumer can process the header.
         #expect(header["iat"]?.integerValue == RegistryTime.numericDate(signingTime))
+        #expect(header["sigT"] == nil && header["crit"] == nil && header.critical.isEmpty)
+        #expect(Set(header.json.keys) == ["alg", "x5c", "x5t#S256", "iat"])
         #expect(header["x5t#S256"]?.stringValue == certificate.sha256Thumbprint)
 
         let verified = try await LoTESigning.verify(compact, trustAnchors: [certificate], at: instant("2026-06-02T00:00:00Z"))
@@ -98,6 +101,15 @@ struct LoTETests {
             _ = try await LoTESigning.verify(mixed, trustAnchors: [certificate], at: instant("2026-06-02T00:00:00Z"))
         }
         #expect(mixedError?.code == .badSignature)
+        // A list signed before 2025-05-15 with a critical sigT (and no iat) still verifies, with its signing time.
+        let legacy = try CompactJWS.sign(
+            json: try JSONValue(encoding: document),
+            key: key,
+            certificateChain: [certificate.derEncoded],
+            additionalHeader: ["sigT": "2026-06-01T00:00:00Z", "crit": ["sigT"]]
+        )
+        let legacyVerified = try await LoTESigning.verify(legacy, trustAnchors: [certificate], at: instant("2026-06-02T00:00:00Z"))
+        #expect(legacyVerified.signingTime == signingTime)
         // Past NextUpdate, and outside the certificate's validity.
         let stale = await captureError { _ = try await LoTESigning.verify(compact, trustAnchors: [certificate], at: instant("2026-06-09T00:00:00Z")) }
         #expect(stale?.code == .expired)

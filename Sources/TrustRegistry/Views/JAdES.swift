@@ -4,21 +4,30 @@ import Signing
 /// Compact JAdES baseline B-B (ETSI TS 119 182-1) signing and verification of LoTE documents.
 ///
 /// Protected header: `alg` (from the key, ES256 for a P-256 signer), `x5c` (the signer certificate chain, leaf
-/// first), `x5t#S256` (the leaf's SHA-256 thumbprint: the JAdES signing-certificate reference), `sigT` (the claimed
-/// signing time, `YYYY-MM-DDThh:mm:ssZ`, JAdES's own header parameter and therefore listed in `crit`) and `iat` (the
-/// same instant as a NumericDate, for JOSE consumers that read the JWT-style member, as some LoTE implementations
-/// do). No `typ` is set: TS 119 182-1 leaves it optional and LoTE consumers fetch the list as `application/jose`.
+/// first), `x5t#S256` (the leaf's SHA-256 thumbprint: the JAdES signing-certificate reference) and `iat` (the claimed
+/// signing time as a NumericDate). No `crit`: every member is registered with IANA, so any RFC 7515 consumer processes
+/// the header. No `typ` is set: TS 119 182-1 leaves it optional and LoTE consumers fetch the list as `application/jose`.
 /// The payload is the LoTE JSON, serialised canonically (RFC 8785).
+///
+/// The signing time is `iat`, not JAdES's own `sigT`. TS 119 182-1 (V1.2.1) on `iat`: "Before 2025-05-15T00:00:00Z,
+/// this header parameter should be incorporated in new JAdES signatures instead the sigT header parameter specified in
+/// clause 5.2.1 of the present document. Starting at 2025-05-15T00:00:00Z, this header parameter shall be incorporated
+/// in new JAdES signatures."; and on `sigT` (clause 5.2.1): "Starting at 2025-05-15T00:00:00Z this header parameter
+/// shall not be incorporated in new JAdES signatures." A `sigT` had to be listed in `crit`, which generic JOSE
+/// consumers refuse. Verification still accepts lists signed earlier with `sigT` (understood when critical).
 public enum LoTESigning {
-    /// The JAdES claimed-signing-time header parameter.
-    public static let signingTimeHeader = "sigT"
+    /// The claimed-signing-time header parameter of new JAdES signatures (RFC 7519 `iat`, a NumericDate).
+    public static let signingTimeHeader = "iat"
+    /// JAdES's own claimed-signing-time header parameter (`YYYY-MM-DDThh:mm:ssZ`, critical), which signatures made
+    /// since 2025-05-15 no longer carry; still read from older lists.
+    public static let legacySigningTimeHeader = "sigT"
 
     /// Signs a LoTE document.
     /// - Parameters:
     ///   - document: The LoTE.
     ///   - key: The signer's private key (P-256 for ES256); must match the leaf certificate.
     ///   - certificateChain: The signer's chain, leaf first (a single self-signed certificate is fine).
-    ///   - signingTime: `sigT` and `iat`.
+    ///   - signingTime: `iat`.
     /// - Returns: The compact JAdES (serve as `application/jose`, or `application/jwt`).
     /// - Throws: ``RegistryError/Code/malformed`` when the chain is empty, the key does not match the leaf, or signing
     ///   fails.
@@ -39,9 +48,7 @@ public enum LoTESigning {
                 key: key,
                 certificateChain: certificateChain.map(\.derEncoded),
                 additionalHeader: [
-                    signingTimeHeader: .string(RegistryTime.format(signingTime)),
-                    "crit": [.string(signingTimeHeader)],
-                    "iat": .number(Double(RegistryTime.numericDate(signingTime))),
+                    signingTimeHeader: .number(Double(RegistryTime.numericDate(signingTime))),
                     "x5t#S256": .string(leaf.sha256Thumbprint),
                 ]
             )
@@ -56,13 +63,13 @@ public enum LoTESigning {
         public let document: LoTEDocument
         /// The validated certificate path, leaf first, anchor last.
         public let certificatePath: [X509Certificate]
-        /// The claimed signing time (`sigT`).
+        /// The claimed signing time (`iat`, or `sigT` in lists signed before 2025-05-15).
         public let signingTime: Date
     }
 
     /// Verifies a compact JAdES LoTE as a consumer should: the `x5c` chain must validate to one of the pinned
     /// `trustAnchors` at `time`, the signature must verify with the leaf certificate's key, `x5t#S256` must match the
-    /// leaf, `sigT` must be present, the list must not be past its `NextUpdate`, and its sequence number must not be
+    /// leaf, the signing time (`iat`, or a legacy `sigT`) must be present, the list must not be past its `NextUpdate`, and its sequence number must not be
     /// lower than the last one seen.
     /// - Parameters:
     ///   - compact: The compact JAdES.
@@ -104,14 +111,21 @@ public enum LoTESigning {
             }
         }
         do {
-            try jws.verify(with: leafKey, understoodCriticalHeaders: [signingTimeHeader])
+            try jws.verify(with: leafKey, understoodCriticalHeaders: [legacySigningTimeHeader])
         } catch {
             throw RegistryError(.badSignature, "LoTE signature: \(error.reason)")
         }
-        guard let signingTimeText = jws.header[signingTimeHeader]?.stringValue else {
-            throw RegistryError(.malformed, "LoTE JAdES header has no sigT")
+        let signingTime: Date
+        if let iat = jws.header[signingTimeHeader] {
+            guard let seconds = iat.integerValue, seconds >= 0 else {
+                throw RegistryError(.malformed, "LoTE JAdES iat is not a NumericDate")
+            }
+            signingTime = Date(timeIntervalSince1970: TimeInterval(seconds))
+        } else if let legacy = jws.header[legacySigningTimeHeader]?.stringValue {
+            signingTime = try RegistryTime.parse(legacy)
+        } else {
+            throw RegistryError(.malformed, "LoTE JAdES header has no signing time (iat)")
         }
-        let signingTime = try RegistryTime.parse(signingTimeText)
         let document: LoTEDocument
         do {
             document = try jws.payloadJSON().decode(LoTEDocument.self)
