@@ -44,31 +44,40 @@ public final class ServerProcess: @unchecked Sendable {
         self.baseURL = baseURL
     }
 
-    /// Starts `standing serve` on a free port and waits until it listens.
+    /// Starts `standing serve` on a free port and waits until it listens. As with ``TestServer/start(directory:configure:nextPort:)``
+    /// the port may be taken between ``TestServer/freePort()`` and the child's bind; a child that exits without
+    /// listening is started again on a fresh port (a few times), then its output is the error.
     public static func start(dataDirectory: URL, extraArguments: [String] = []) async throws -> ServerProcess {
-        let port = try await TestServer.freePort()
-        let (process, pipes) = try ChildProcess.spawn(
-            try standingExecutable(),
-            arguments: ["serve", "--data-dir", dataDirectory.path, "--port", String(port), "--log-level", "warning"] + extraArguments,
-            captureStandardError: false)
-        let output = pipes.output.fileHandleForReading
-        let line = try await ChildProcess.onOwnThread {
-            var buffer = Data()
-            while !buffer.contains(UInt8(ascii: "\n")) {
-                let chunk = output.availableData
-                if chunk.isEmpty { break }
-                buffer.append(chunk)
+        var attempt = 1
+        while true {
+            let port = try await TestServer.freePort()
+            let (process, pipes) = try ChildProcess.spawn(
+                try standingExecutable(),
+                arguments: ["serve", "--data-dir", dataDirectory.path, "--port", String(port), "--log-level", "warning"] + extraArguments,
+                captureStandardError: false)
+            let output = pipes.output.fileHandleForReading
+            let line = try await ChildProcess.onOwnThread {
+                var buffer = Data()
+                while !buffer.contains(UInt8(ascii: "\n")) {
+                    let chunk = output.availableData
+                    if chunk.isEmpty { break }
+                    buffer.append(chunk)
+                }
+                return String(decoding: buffer, as: UTF8.self)
             }
-            return String(decoding: buffer, as: UTF8.self)
+            let server = ServerProcess(process: process, baseURL: "http://127.0.0.1:\(port)")
+            guard line.contains("listening on") else {
+                await server.terminate()
+                if attempt < 5 {
+                    attempt += 1
+                    continue
+                }
+                throw TestFailure("standing serve did not start: \(line)")
+            }
+            // The rest of its log is drained, so a chatty server never blocks on a full pipe.
+            Thread { while !output.availableData.isEmpty {} }.start()
+            return server
         }
-        // The rest of its log is drained, so a chatty server never blocks on a full pipe.
-        Thread { while !output.availableData.isEmpty {} }.start()
-        let server = ServerProcess(process: process, baseURL: "http://127.0.0.1:\(port)")
-        guard line.contains("listening on") else {
-            await server.terminate()
-            throw TestFailure("standing serve did not start: \(line)")
-        }
-        return server
     }
 
     /// Kills the process with SIGKILL (no shutdown code runs) and waits until it is gone.
