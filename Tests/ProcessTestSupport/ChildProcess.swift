@@ -12,8 +12,7 @@ public struct ChildProcessResult: Sendable {
 
 /// Child processes for tests, started and awaited without ever blocking a thread of Swift's concurrency pool.
 ///
-/// Two things made the test suite hang (all server-backed tests at once, the process idle) before every test spawned
-/// through here:
+/// Two hazards of spawning from tests, each able to stop the whole suite:
 ///
 /// - **Blocking waits on the shared pool.** On Linux the cooperative pool is a queue as wide as the machine has cores
 ///   (2 here) on top of Dispatch's global queue, which `DispatchQueue.global()` shares. `waitUntilExit()`,

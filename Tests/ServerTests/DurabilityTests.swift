@@ -67,7 +67,9 @@ import StandingTestSupport
         let revoked = acknowledgedRevocations.values
         #expect(Set(allocated).count == allocated.count, "no index handed out twice before the kill")
 
-        let second = try await ServerProcess.start(dataDirectory: directory)
+        // On the same port: the list URL (and the tokens' `sub`) is the first run's. When the kill came after the last
+        // change was published, the restart has nothing to republish and serves the list signed for that URL.
+        let second = try await ServerProcess.start(dataDirectory: directory, port: first.port)
         do {
             let (status, info) = try await Self.send(.GET, second.baseURL + "/admin/lists/\(listId)", token: token)
             #expect(status == 200)

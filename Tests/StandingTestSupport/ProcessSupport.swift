@@ -44,13 +44,18 @@ public final class ServerProcess: @unchecked Sendable {
         self.baseURL = baseURL
     }
 
-    /// Starts `standing serve` on a free port and waits until it listens. As with ``TestServer/start(directory:configure:nextPort:)``
+    /// The port it listens on.
+    public var port: Int { URLComponents(string: baseURL)?.port ?? 0 }
+
+    /// Starts `standing serve` and waits until it listens. As with ``TestServer/start(directory:configure:nextPort:)``
     /// the port may be taken between ``TestServer/freePort()`` and the child's bind; a child that exits without
     /// listening is started again on a fresh port (a few times), then its output is the error.
-    public static func start(dataDirectory: URL, extraArguments: [String] = []) async throws -> ServerProcess {
+    /// - Parameter port: The port, for a restart that must keep the list URLs of the first run (retried as it is);
+    ///   a free one when nil.
+    public static func start(dataDirectory: URL, port fixedPort: Int? = nil, extraArguments: [String] = []) async throws -> ServerProcess {
         var attempt = 1
         while true {
-            let port = try await TestServer.freePort()
+            let port = if let fixedPort { fixedPort } else { try await TestServer.freePort() }
             let (process, pipes) = try ChildProcess.spawn(
                 try standingExecutable(),
                 arguments: ["serve", "--data-dir", dataDirectory.path, "--port", String(port), "--log-level", "warning"] + extraArguments,
