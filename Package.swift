@@ -103,7 +103,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "StatusListTests", dependencies: ["StatusList"], resources: [.copy("Vectors")]),
+        // Child processes for tests, spawned and awaited without blocking Swift's concurrency pool.
+        .target(name: "ProcessTestSupport", path: "Tests/ProcessTestSupport"),
+        .testTarget(name: "StatusListTests", dependencies: ["StatusList", "ProcessTestSupport"], resources: [.copy("Vectors")]),
         .testTarget(
             name: "SigningTests",
             dependencies: [
@@ -119,7 +121,7 @@ let package = Package(
         .target(
             name: "StandingTestSupport",
             dependencies: [
-                "Server", "Store",
+                "Server", "Store", "ProcessTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -131,7 +133,7 @@ let package = Package(
             ],
             path: "Tests/StandingTestSupport"
         ),
-        .testTarget(name: "TrustRegistryTests", dependencies: ["TrustRegistry", "Signing"]),
+        .testTarget(name: "TrustRegistryTests", dependencies: ["TrustRegistry", "Signing", "ProcessTestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(
             name: "ClientTests",

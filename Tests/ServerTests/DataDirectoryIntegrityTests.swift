@@ -143,8 +143,8 @@ struct DataDirectoryIntegrityTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("standing-test-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let first = try await ServerProcess.start(dataDirectory: directory)
-        defer { first.terminate() }
         let second = try await runStanding(["serve", "--data-dir", directory.path, "--port", "0"])
+        await first.terminate()
         #expect(second.status != 0)
         #expect(second.stderr.contains("another Standing process (PID \(first.process.processIdentifier), standing serve)"), "\(second.stderr)")
         #expect(second.stderr.contains("stop it first"))

@@ -60,38 +60,45 @@ import StandingTestSupport
         }
         // Let the stream run, then kill the server mid-flight.
         while acknowledgedRevocations.values.count < 150 { try await Task.sleep(for: .milliseconds(20)) }
-        first.kill()
+        await first.kill()
         workers.cancel()
         await workers.value
         let allocated = acknowledgedAllocations.values
         let revoked = acknowledgedRevocations.values
         #expect(Set(allocated).count == allocated.count, "no index handed out twice before the kill")
 
-        let second = try await ServerProcess.start(dataDirectory: directory)
-        defer { second.terminate() }
-        let (status, info) = try await Self.send(.GET, second.baseURL + "/admin/lists/\(listId)", token: token)
-        #expect(status == 200)
-        #expect((info["allocated"] as? Int ?? 0) >= allocated.count, "every acknowledged allocation is counted")
+        // On the same port: the list URL (and the tokens' `sub`) is the first run's. When the kill came after the last
+        // change was published, the restart has nothing to republish and serves the list signed for that URL.
+        let second = try await ServerProcess.start(dataDirectory: directory, port: first.port)
+        do {
+            let (status, info) = try await Self.send(.GET, second.baseURL + "/admin/lists/\(listId)", token: token)
+            #expect(status == 200)
+            #expect((info["allocated"] as? Int ?? 0) >= allocated.count, "every acknowledged allocation is counted")
 
-        // Every acknowledged revocation is in the published, signed list after the restart.
-        var request = HTTPClientRequest(url: second.baseURL + "/status/\(listId)")
-        request.headers.add(name: "Accept", value: "application/statuslist+jwt")
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        let body = Data(try await response.body.collect(upTo: 16 << 20).readableBytesView)
-        var jwksRequest = HTTPClientRequest(url: second.baseURL + "/.well-known/jwks.json")
-        jwksRequest.method = .GET
-        let jwksBody = try await HTTPClient.shared.execute(jwksRequest, timeout: .seconds(10)).body.collect(upTo: 1 << 20)
-        let keys = try TrustedKeys(jwks: try JSONDecoder().decode(JWKSet.self, from: Data(jwksBody.readableBytesView)))
-        let verified = try StatusListVerifier.verify(
-            body, mediaType: "application/statuslist+jwt", expectedURL: "\(second.baseURL)/status/\(listId)", trustedKeys: keys)
-        let missing = revoked.filter { verified.bitstring[$0] != 1 }
-        #expect(missing.isEmpty, "acknowledged revocations missing after the crash: \(missing)")
+            // Every acknowledged revocation is in the published, signed list after the restart.
+            var request = HTTPClientRequest(url: second.baseURL + "/status/\(listId)")
+            request.headers.add(name: "Accept", value: "application/statuslist+jwt")
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let body = Data(try await response.body.collect(upTo: 16 << 20).readableBytesView)
+            var jwksRequest = HTTPClientRequest(url: second.baseURL + "/.well-known/jwks.json")
+            jwksRequest.method = .GET
+            let jwksBody = try await HTTPClient.shared.execute(jwksRequest, timeout: .seconds(10)).body.collect(upTo: 1 << 20)
+            let keys = try TrustedKeys(jwks: try JSONDecoder().decode(JWKSet.self, from: Data(jwksBody.readableBytesView)))
+            let verified = try StatusListVerifier.verify(
+                body, mediaType: "application/statuslist+jwt", expectedURL: "\(second.baseURL)/status/\(listId)", trustedKeys: keys)
+            let missing = revoked.filter { verified.bitstring[$0] != 1 }
+            #expect(missing.isEmpty, "acknowledged revocations missing after the crash: \(missing)")
 
-        // New allocations never repeat an index handed out before the crash.
-        let (allocatedAgain, more) = try await Self.send(.POST, second.baseURL + "/admin/lists/\(listId)/entries", token: token, json: ["count": 100])
-        #expect(allocatedAgain == 201)
-        let fresh = ((more["entries"] as? [[String: Any]]) ?? []).compactMap { $0["index"] as? Int }
-        #expect(fresh.count == 100 && Set(fresh).isDisjoint(with: allocated))
+            // New allocations never repeat an index handed out before the crash.
+            let (allocatedAgain, more) = try await Self.send(.POST, second.baseURL + "/admin/lists/\(listId)/entries", token: token, json: ["count": 100])
+            #expect(allocatedAgain == 201)
+            let fresh = ((more["entries"] as? [[String: Any]]) ?? []).compactMap { $0["index"] as? Int }
+            #expect(fresh.count == 100 && Set(fresh).isDisjoint(with: allocated))
+        } catch {
+            await second.terminate()
+            throw error
+        }
+        await second.terminate()
     }
 }
 

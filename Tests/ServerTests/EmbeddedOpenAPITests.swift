@@ -22,9 +22,9 @@ import Testing
         let binary = directory.appendingPathComponent("standing")
         try FileManager.default.copyItem(at: try standingExecutable(), to: binary)
         let process = try await ServerProcess.start(dataDirectory: directory.appendingPathComponent("data"), executable: binary)
-        defer { process.terminate() }
         let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: process.baseURL + "/openapi.json"), timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 16 << 20)
+        await process.terminate()
         #expect(response.status.code == 200)
         #expect(String(buffer: body) == OpenAPIDocument.json)
     }

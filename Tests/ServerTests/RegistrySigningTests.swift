@@ -85,9 +85,13 @@ import TrustRegistry
             #expect(registry.artefacts.signedSeq < head)
 
             // Graceful shutdown: the held signing is released only once the registry is stopping, so it starts
-            // nothing; the stop completes.
+            // nothing; the stop completes. The stop reaches the registry only after the HTTP server and the date
+            // cache have stopped (a service group stops its services one at a time, last first), on a concurrency
+            // pool the parallel suite shares with CPU-bound tests: solo it takes milliseconds, in the suite it took
+            // over 3 s in some runs, after which the gate opened early and the held signing signed the head.
+            // So this waits for the event itself; the bound only turns a stop that never arrives into a failure.
             let stopping = Task { await world.server.stop() }
-            #expect(try await eventually { await registry.isStopping })
+            #expect(try await eventually(timeout: .seconds(60)) { await registry.isStopping })
             await world.gate.open()
             await stopping.value
             #expect(await registry.isSigning == false)

@@ -1,5 +1,5 @@
-import Dispatch
 import Foundation
+@_exported import ProcessTestSupport
 
 /// The `standing` executable built next to the test bundle.
 public func standingExecutable() throws -> URL {
@@ -23,46 +23,16 @@ public struct CommandResult {
     public let stderr: String
 }
 
-/// Runs `standing` with arguments and waits for it.
+/// Runs `standing` with arguments and waits for it (off the concurrency pool: see ``ChildProcess``).
 public func runStanding(
     _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil
 ) async throws -> CommandResult {
-    let process = Process()
-    process.executableURL = try standingExecutable()
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = directory }
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "STANDING_TOKEN")
     env.removeValue(forKey: "STANDING_SERVER")
     env.merge(environment) { _, new in new }
-    process.environment = env
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    // Everything that blocks (reading pipes, waiting for exit) runs on Dispatch threads: blocking the few threads of
-    // Swift's cooperative pool would starve the in-process server the command is talking to.
-    return try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            do {
-                try process.run()
-            } catch {
-                continuation.resume(throwing: error)
-                return
-            }
-            let readers = DispatchGroup()
-            nonisolated(unsafe) var outData = Data()
-            nonisolated(unsafe) var errData = Data()
-            DispatchQueue.global().async(group: readers) { outData = out.fileHandleForReading.readDataToEndOfFile() }
-            DispatchQueue.global().async(group: readers) { errData = err.fileHandleForReading.readDataToEndOfFile() }
-            readers.wait()
-            process.waitUntilExit()
-            continuation.resume(
-                returning: CommandResult(
-                    status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                    stderr: String(decoding: errData, as: UTF8.self)))
-        }
-    }
+    let result = try await ChildProcess.run(try standingExecutable(), arguments: arguments, environment: env, currentDirectory: directory)
+    return CommandResult(status: result.status, stdout: result.output, stderr: result.errorOutput)
 }
 
 /// A `standing serve` child process.
@@ -76,43 +46,60 @@ public final class ServerProcess: @unchecked Sendable {
         self.baseURL = baseURL
     }
 
-    /// Starts `standing serve` (the built executable, or `executable`) on a free port and waits until it listens.
-    public static func start(dataDirectory: URL, extraArguments: [String] = [], executable: URL? = nil) async throws -> ServerProcess {
-        let port = try await TestServer.freePort()
-        let process = Process()
-        process.executableURL = try executable ?? standingExecutable()
-        process.arguments = ["serve", "--data-dir", dataDirectory.path, "--port", String(port), "--log-level", "warning"] + extraArguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let line = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+    /// The port it listens on.
+    public var port: Int { URLComponents(string: baseURL)?.port ?? 0 }
+
+    /// Starts `standing serve` and waits until it listens. As with ``TestServer/start(directory:configure:nextPort:)``
+    /// the port may be taken between ``TestServer/freePort()`` and the child's bind; a child that exits without
+    /// listening is started again on a fresh port (a few times), then its output is the error.
+    /// - Parameters:
+    ///   - port: The port, for a restart that must keep the list URLs of the first run (retried as it is); a free one
+    ///     when nil.
+    ///   - executable: The binary to run; the built `standing` when nil.
+    public static func start(
+        dataDirectory: URL, port fixedPort: Int? = nil, extraArguments: [String] = [], executable: URL? = nil
+    ) async throws -> ServerProcess {
+        var attempt = 1
+        while true {
+            let port = if let fixedPort { fixedPort } else { try await TestServer.freePort() }
+            let (process, pipes) = try ChildProcess.spawn(
+                try executable ?? standingExecutable(),
+                arguments: ["serve", "--data-dir", dataDirectory.path, "--port", String(port), "--log-level", "warning"] + extraArguments,
+                captureStandardError: false)
+            let output = pipes.output.fileHandleForReading
+            let line = try await ChildProcess.onOwnThread {
                 var buffer = Data()
                 while !buffer.contains(UInt8(ascii: "\n")) {
-                    let chunk = out.fileHandleForReading.availableData
+                    let chunk = output.availableData
                     if chunk.isEmpty { break }
                     buffer.append(chunk)
                 }
-                continuation.resume(returning: String(decoding: buffer, as: UTF8.self))
+                return String(decoding: buffer, as: UTF8.self)
             }
+            let server = ServerProcess(process: process, baseURL: "http://127.0.0.1:\(port)")
+            guard line.contains("listening on") else {
+                await server.terminate()
+                if attempt < 5 {
+                    attempt += 1
+                    continue
+                }
+                throw TestFailure("standing serve did not start: \(line)")
+            }
+            // The rest of its log is drained, so a chatty server never blocks on a full pipe.
+            Thread { while !output.availableData.isEmpty {} }.start()
+            return server
         }
-        guard line.contains("listening on") else {
-            process.terminate()
-            throw TestFailure("standing serve did not start: \(line)")
-        }
-        return ServerProcess(process: process, baseURL: "http://127.0.0.1:\(port)")
     }
 
-    /// Kills the process with SIGKILL: no shutdown code runs.
-    public func kill() {
+    /// Kills the process with SIGKILL (no shutdown code runs) and waits until it is gone.
+    public func kill() async {
         Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        await ChildProcess.waitForExit(process)
     }
 
     /// Stops the process with SIGTERM and waits.
-    public func terminate() {
+    public func terminate() async {
         process.terminate()
-        process.waitUntilExit()
+        await ChildProcess.waitForExit(process)
     }
 }

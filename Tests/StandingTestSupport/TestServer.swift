@@ -34,21 +34,44 @@ public final class TestServer: Sendable {
     }
 
     /// Starts a server; `configure` may adjust the configuration (data directory and port are set already).
+    ///
+    /// The port comes from ``freePort()``, which has to release it before the server binds it (the base URL, signed
+    /// into every list, names the port before the server is built): in that window another test's server, or an
+    /// outgoing connection picking an ephemeral port, can take it. A start that fails because the address is in use
+    /// is therefore retried on a fresh port; any other failure to start is thrown.
+    /// - Parameters:
+    ///   - directory: The data directory; a fresh one when nil.
+    ///   - configure: Adjusts the configuration.
+    ///   - nextPort: Where ports come from (``freePort()``; tests of the retry hand out a taken one first).
     public static func start(
         directory: URL? = nil,
-        configure: (inout ServerConfiguration) -> Void = { _ in }
+        configure: (inout ServerConfiguration) -> Void = { _ in },
+        nextPort: () async throws -> Int = { try await freePort() }
     ) async throws -> TestServer {
-        try await start(directory: directory, statusStore: { $0 }, configure: configure)
+        try await start(directory: directory, statusStore: { $0 }, configure: configure, nextPort: nextPort)
     }
 
     /// Starts a server whose status lists are kept in `statusStore(sqlite)`, e.g. a test double that injects faults.
     public static func start<Repository: StatusStore>(
         directory: URL? = nil,
         statusStore: (SQLiteStore) -> Repository,
-        configure: (inout ServerConfiguration) -> Void = { _ in }
+        configure: (inout ServerConfiguration) -> Void = { _ in },
+        nextPort: () async throws -> Int = { try await freePort() }
     ) async throws -> TestServer {
         let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("standing-test-\(UUID().uuidString)")
-        let port = try await freePort()
+        var attempt = 1
+        while true {
+            do {
+                return try await startOnce(directory: directory, port: try await nextPort(), statusStore: statusStore, configure: configure)
+            } catch let error as IOError where error.errnoCode == EADDRINUSE && attempt < 5 {
+                attempt += 1
+            }
+        }
+    }
+
+    private static func startOnce<Repository: StatusStore>(
+        directory: URL, port: Int, statusStore: (SQLiteStore) -> Repository, configure: (inout ServerConfiguration) -> Void
+    ) async throws -> TestServer {
         var configuration = ServerConfiguration()
         configuration.dataDirectory = directory.path
         configuration.port = port
@@ -61,13 +84,26 @@ public final class TestServer: Sendable {
             continuation.yield()
         }
         let group = ServiceGroup(configuration: .init(services: [server.application], logger: logger))
-        let task = Task { try await group.run() }
-        for await _ in running { break }
+        // The stream also ends when the group does, so a server that fails to start (its port taken) is an error here,
+        // not a wait for a "running" that never comes.
+        let task = Task {
+            defer { continuation.finish() }
+            try await group.run()
+        }
+        var started = false
+        for await _ in running {
+            started = true
+            break
+        }
+        guard started else {
+            try await task.value
+            throw TestFailure("the server stopped before it was running")
+        }
         let token =
             try server.initialOperatorToken
             ?? String(contentsOf: directory.appendingPathComponent("operator-token"), encoding: .utf8)
         return TestServer(
-            baseURL: configuration.effectiveBaseURL, port: port, directory: directory,
+            baseURL: configuration.effectiveBaseURL, port: configuration.port, directory: directory,
             operatorToken: token.trimmingCharacters(in: .whitespacesAndNewlines), registry: server.registry, group: group, task: task)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import Signing
 import Testing
 
@@ -48,16 +49,16 @@ struct ExampleRegistryTests {
 
     @Test(
         "the example and the records it produces validate against the JSON Schemas (python3 Registry/validate.py)",
-        .enabled(if: ExampleRegistryTests.pythonJSONSchemaAvailable)
+        .enabled { await ExampleRegistryTests.pythonJSONSchemaAvailable() }
     )
-    func schemas() throws {
+    func schemas() async throws {
         let document = try JSONValue(parsing: try Data(contentsOf: Self.exampleURL))
         let state = try Self.importStatements(document, at: Self.importTime)
         let snapshot = try state.walletSnapshot(issuedAt: instant("2029-06-01T00:00:00Z")).body
         let snapshotURL = FileManager.default.temporaryDirectory.appendingPathComponent("standing-snapshot-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: snapshotURL) }
         try JSONEncoder().encode(snapshot).write(to: snapshotURL)
-        let (status, output) = try Self.run([
+        let (status, output) = try await Self.run([
             "python3", Self.repositoryRoot.appendingPathComponent("Registry/validate.py").path,
             Self.exampleURL.path, "--snapshot", snapshotURL.path,
         ])
@@ -81,7 +82,7 @@ struct ExampleRegistryTests {
             .replacingOccurrences(of: "\"status\":\"revoked\"", with: "\"status\":\"withdrawn\"")
             .replacingOccurrences(of: "\"status\":\"expired\"", with: "\"status\":\"withdrawn\"")
         try Data(brokenSnapshot.utf8).write(to: snapshotURL)
-        let (brokenStatus, brokenOutput) = try Self.run([
+        let (brokenStatus, brokenOutput) = try await Self.run([
             "python3", Self.repositoryRoot.appendingPathComponent("Registry/validate.py").path,
             brokenURL.path, "--snapshot", snapshotURL.path,
         ])
@@ -577,20 +578,12 @@ struct ExampleRegistryTests {
 
     // MARK: - python3
 
-    static let pythonJSONSchemaAvailable: Bool = {
-        (try? run(["python3", "-c", "import jsonschema, referencing"]).status) == 0
-    }()
+    static func pythonJSONSchemaAvailable() async -> Bool {
+        (try? await run(["python3", "-c", "import jsonschema, referencing"]).status) == 0
+    }
 
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let result = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), arguments: arguments)
+        return (result.status, result.output + result.errorOutput)
     }
 }

@@ -29,7 +29,9 @@ final class LowPriorityWorker: Sendable {
         }
     }
 
-    /// Stops the thread after the work already queued.
+    /// Stops the thread once the job running on it (if any) has ended. Jobs still queued are not run: NIO's
+    /// `shutdownGracefully` cancels them, so their ``run(_:)`` throws `CancellationError`; a ``run(_:)`` after the
+    /// shutdown throws at once. No caller is left waiting either way.
     func shutdown() async {
         try? await pool.shutdownGracefully()
     }
