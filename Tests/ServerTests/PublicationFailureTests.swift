@@ -19,9 +19,16 @@ final class FailingPublicationStore: StatusStore {
     let recordThenFailOnce = Mutex(false)
     let attempts = Mutex<[ContinuousClock.Instant]>([])
 
+    /// While set to a list id, recording that list's publications waits (a slow disk), so a change can land meanwhile.
+    let holdRecordingOf = Mutex<String?>(nil)
+    /// The (list, version) pairs recorded, in order.
+    let recorded = Mutex<[String]>([])
+
     init(_ base: SQLiteStore) { self.base = base }
 
     func recordPublication(_ publication: PublicationRecord) async throws {
+        while holdRecordingOf.withLock({ $0 == publication.listId }) { try await Task.sleep(for: .milliseconds(10)) }
+        defer { recorded.withLock { $0.append("\(publication.listId)@\(publication.version)") } }
         if failing.withLock({ $0 }) {
             attempts.withLock { $0.append(.now) }
             throw StoreError(
@@ -206,4 +213,34 @@ final class FailingPublicationStore: StatusStore {
         #expect(published, "the list was not published after recovery")
         #expect(try await server.request(.GET, "/ready").status == 200)
     }
+
+    /// A change that lands while a list's publication is being recorded is published after it, under the next
+    /// version, never by a second publication racing the first for the same version number.
+    @Test func aChangeDuringAPublicationIsPublishedAfterItNotBesideIt() async throws {
+        let store = Mutex<FailingPublicationStore?>(nil)
+        let server = try await TestServer.start(statusStore: { sqlite in
+            let double = FailingPublicationStore(sqlite)
+            store.withLock { $0 = double }
+            return double
+        })
+        defer { Task { await server.stopAndRemove() } }
+        let slow = try #require(store.withLock { $0 })
+        slow.holdRecordingOf.withLock { $0 = "slow-disk" }
+        // Creation publishes version 1 and waits for it; meanwhile an entry is allocated and revoked.
+        let creation = Task { try await server.admin(.POST, "/admin/lists", json: ["id": "slow-disk", "purpose": "revocation"]) }
+        #expect(try await eventually(timeout: .seconds(10)) { try await server.admin(.GET, "/admin/lists/slow-disk").status == 200 })
+        let index = try #require(try await server.allocate("slow-disk").first)
+        let revoked = try await server.admin(.POST, "/admin/lists/slow-disk/status", json: ["index": index, "value": 1])
+        #expect(revoked.status == 200, "\(revoked.text)")
+        try await Task.sleep(for: .milliseconds(300))  // the flush of the change comes and finds version 1 in flight
+        slow.holdRecordingOf.withLock { $0 = nil }
+        #expect(try await creation.value.status == 201)
+        let published = try await eventually(timeout: .seconds(10)) {
+            try await server.request(.GET, "/status/slow-disk/\(index)").json["status"] as? Int == 1
+        }
+        #expect(published, "the revocation was not published")
+        #expect(slow.recorded.withLock { $0 } == ["slow-disk@1", "slow-disk@2"])
+        #expect(try await server.request(.GET, "/ready").status == 200)
+    }
 }
+

@@ -80,6 +80,9 @@ public actor Publisher: Service {
     private var lists: [String: ListState] = [:]
     private var flushScheduled = false
     private var flushing = false
+    /// Lists whose publication is being built or recorded. A list is published by one call at a time: two would
+    /// both take the next version number, and the slower could replace the newer publication with an older one.
+    private var publishing: Set<String> = []
     private var history: [String: [HistoricalPublication]] = [:]
     /// Lists whose last publication attempt failed; publication is healthy again when this is empty.
     private var failingLists: Set<String> = []
@@ -259,7 +262,8 @@ public actor Publisher: Service {
         flushing = true
         try? await publishTracked(listIds: lists.keys.sorted().filter { lists[$0]?.dirty == true })
         flushing = false
-        if lists.values.contains(where: \.dirty) { scheduleFlush() }
+        // A list skipped because its publication was in flight is scheduled again when that one ends.
+        if lists.contains(where: { $0.value.dirty && !publishing.contains($0.key) }) { scheduleFlush() }
     }
 
     /// Publishes `listIds` and brings ``health``, the back-off and the failure log up to date.
@@ -316,7 +320,15 @@ public actor Publisher: Service {
     }
 
     private func publish(listId: String) async throws {
-        guard var state = lists[listId] else { return }
+        // The call in flight publishes this list again when it ends if it is still dirty.
+        guard var state = lists[listId], !publishing.contains(listId) else { return }
+        publishing.insert(listId)
+        var succeeded = false
+        defer {
+            publishing.remove(listId)
+            // After a failure the caller schedules the retry, with its back-off.
+            if succeeded, lists[listId]?.dirty == true { scheduleFlush() }
+        }
         state.dirty = false
         let dirtySince = state.dirtySince
         state.dirtySince = nil
@@ -341,6 +353,7 @@ public actor Publisher: Service {
             published.replace(publication)
             publications.increment()
             if let dirtySince { publicationLag.recordNanoseconds((ContinuousClock.now - dirtySince).nanoseconds) }
+            succeeded = true
         } catch {
             lists[listId]?.dirty = true
             lists[listId]?.changedBytes.formUnion(changedBytes)
