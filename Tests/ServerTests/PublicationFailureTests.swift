@@ -76,6 +76,17 @@ final class FailingPublicationStore: StatusStore {
 /// store recovers (issue 16, item 2).
 @Suite struct PublicationFailureTests {
     /// The value of an unlabelled metric in a Prometheus text exposition, or nil when absent.
+    /// A server whose status store is a ``FailingPublicationStore``, and that store.
+    static func startWithFailingStore() async throws -> (TestServer, FailingPublicationStore) {
+        let store = Mutex<FailingPublicationStore?>(nil)
+        let server = try await TestServer.start(statusStore: { sqlite in
+            let double = FailingPublicationStore(sqlite)
+            store.withLock { $0 = double }
+            return double
+        })
+        return (server, try #require(store.withLock { $0 }))
+    }
+
     static func metric(_ name: String, in exposition: String) -> Double? {
         for line in exposition.split(separator: "\n") where line.hasPrefix(name + " ") {
             return Double(line.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces))
@@ -98,14 +109,8 @@ final class FailingPublicationStore: StatusStore {
     }
 
     @Test func failingPublicationIsLoudRefusesWritesRetriesWithBackOffAndLosesNothing() async throws {
-        let store = Mutex<FailingPublicationStore?>(nil)
-        let server = try await TestServer.start(statusStore: { sqlite in
-            let double = FailingPublicationStore(sqlite)
-            store.withLock { $0 = double }
-            return double
-        })
+        let (server, failing) = try await Self.startWithFailingStore()
         defer { Task { await server.stopAndRemove() } }
-        let failing = try #require(store.withLock { $0 })
         let list = try await server.createList()
         let indices = try await server.allocate(list, count: 4)
         try await server.setStatus(list, indices[0], 1)
@@ -174,14 +179,8 @@ final class FailingPublicationStore: StatusStore {
     }
 
     @Test func aPublicationRecordedDespiteAReportedFailureDoesNotBlockTheList() async throws {
-        let store = Mutex<FailingPublicationStore?>(nil)
-        let server = try await TestServer.start(statusStore: { sqlite in
-            let double = FailingPublicationStore(sqlite)
-            store.withLock { $0 = double }
-            return double
-        })
+        let (server, double) = try await Self.startWithFailingStore()
         defer { Task { await server.stopAndRemove() } }
-        let double = try #require(store.withLock { $0 })
         let list = try await server.createList()
         let index = try #require(try await server.allocate(list).first)
         double.recordThenFailOnce.withLock { $0 = true }
@@ -195,14 +194,8 @@ final class FailingPublicationStore: StatusStore {
     }
 
     @Test func aListWhoseFirstPublicationFailsIsReportedAndPublishedOnRecovery() async throws {
-        let store = Mutex<FailingPublicationStore?>(nil)
-        let server = try await TestServer.start(statusStore: { sqlite in
-            let double = FailingPublicationStore(sqlite)
-            store.withLock { $0 = double }
-            return double
-        })
+        let (server, failing) = try await Self.startWithFailingStore()
         defer { Task { await server.stopAndRemove() } }
-        let failing = try #require(store.withLock { $0 })
         failing.failing.withLock { $0 = true }
         let created = try await server.admin(.POST, "/admin/lists", json: ["id": "first-fails", "purpose": "revocation"])
         #expect(created.status == 503, "\(created.text)")
@@ -217,14 +210,8 @@ final class FailingPublicationStore: StatusStore {
     /// A change that lands while a list's publication is being recorded is published after it, under the next
     /// version, never by a second publication racing the first for the same version number.
     @Test func aChangeDuringAPublicationIsPublishedAfterItNotBesideIt() async throws {
-        let store = Mutex<FailingPublicationStore?>(nil)
-        let server = try await TestServer.start(statusStore: { sqlite in
-            let double = FailingPublicationStore(sqlite)
-            store.withLock { $0 = double }
-            return double
-        })
+        let (server, slow) = try await Self.startWithFailingStore()
         defer { Task { await server.stopAndRemove() } }
-        let slow = try #require(store.withLock { $0 })
         slow.holdRecordingOf.withLock { $0 = "slow-disk" }
         // Creation publishes version 1 and waits for it; meanwhile an entry is allocated and revoked.
         let creation = Task { try await server.admin(.POST, "/admin/lists", json: ["id": "slow-disk", "purpose": "revocation"]) }
