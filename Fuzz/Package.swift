@@ -18,11 +18,12 @@ let package = Package(
     name: "standing-fuzz",
     platforms: [.macOS(.v15)],
     dependencies: [.package(name: "standing", path: "..")],
-    targets: decoders.map { decoder in
-        .executableTarget(
-            name: decoder.name,
-            dependencies: decoder.products.map { .product(name: $0, package: "standing") },
-            path: "Sources/\(decoder.name)"
-        )
-    }
+    targets: [.target(name: "FuzzDriver")]
+        + decoders.map { decoder in
+            .executableTarget(
+                name: decoder.name,
+                dependencies: ["FuzzDriver"] + decoder.products.map { .product(name: $0, package: "standing") },
+                path: "Sources/\(decoder.name)"
+            )
+        }
 )
