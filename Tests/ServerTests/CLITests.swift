@@ -99,6 +99,9 @@ import StandingTestSupport
             (["tokens", "create", "--role", "admin", "--token", "x"], "Please provide one of 'operator', 'issuer' or 'accreditation-body'"),
             (["keys", "generate", "--out", "/nonexistent/k.jwk", "--alg", "RS256"], "Please provide one of 'ES256' and 'EdDSA'"),
             (["lists", "ls", "--server", "notaurl", "--token", "x"], "'notaurl' is not a server URL: give one like http://127.0.0.1:8080"),
+            // A typo next to a missing required option is named (argument-parser alone reports only the missing one).
+            (["lists", "create", "--purpos", "revocation"], "Unknown option '--purpos'. Did you mean '--purpose'?"),
+            (["accredit", "--subjct", "did:web:x"], "Unknown option '--subjct'. Did you mean '--subject'?"),
         ])
     func errorsInTheUsersWords(arguments: [String], expected: String) async throws {
         let result = try await runStanding(arguments)
