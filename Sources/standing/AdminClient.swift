@@ -21,6 +21,14 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     var resolvedToken: String? { token ?? ProcessInfo.processInfo.environment["STANDING_TOKEN"] }
+
+    /// The token, or the error that says where to find one.
+    func requiredToken() throws -> String {
+        guard let resolvedToken else {
+            throw CLIError("no token: pass --token or set STANDING_TOKEN (the operator token is in DATA_DIR/operator-token)")
+        }
+        return resolvedToken
+    }
 }
 
 /// A failure the CLI reports as one line and a non-zero exit.
@@ -110,9 +118,7 @@ struct AdminClient {
 
     /// Sends a request and returns the decoded JSON body; a problem+json answer becomes a ``CLIError`` with its detail.
     func send(_ method: HTTPMethod, _ path: String, body: [String: Any]? = nil) async throws -> Any? {
-        guard let token = options.resolvedToken else {
-            throw CLIError("no token: pass --token or set STANDING_TOKEN (the operator token is in DATA_DIR/operator-token)")
-        }
+        let token = try options.requiredToken()
         var headers = [("Authorization", "Bearer \(token)"), ("Accept", "application/json")]
         var bytes: Data?
         if let body {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Client
 import Foundation
 import NIOHTTP1
+import Server
 import Signing
 import Store
 
@@ -46,24 +47,24 @@ extension Standing {
 
             func run() async throws {
                 let (signingKey, keyID) = try readSigningKey(key)
-                let client = AdminClient(options: connection)
-                let answer =
-                    if let list {
-                        try await client.send(.POST, "/admin/lists/\(listId(from: list))/entries", body: ["count": 1])
-                    } else {
-                        try await client.send(.POST, "/admin/entries", body: ["purpose": (purpose ?? .revocation).rawValue, "count": 1])
-                    }
-                guard let entry = ((answer as? [String: Any])?["entries"] as? [[String: Any]])?.first,
-                    let status = entry["credentialStatus"],
-                    let statusJSON = try? JSONValue(parsing: try JSONSerialization.data(withJSONObject: status))
+                // The allocation answer as the server's own wire type.
+                let path = list.map { "/admin/lists/\(listId(from: $0))/entries" } ?? "/admin/entries"
+                var request: [String: JSONValue] = ["count": 1]
+                if list == nil { request["purpose"] = .string((purpose ?? .revocation).rawValue) }
+                let answer = try await connection.exchange(
+                    .POST, path,
+                    headers: [("Authorization", "Bearer \(try connection.requiredToken())"), ("Content-Type", "application/json")],
+                    body: try JSONValue.object(request).canonicalData())
+                guard let entry = (try? JSONDecoder().decode(AllocatedEntries.self, from: answer))?.entries.first,
+                    let statusJSON = try? JSONValue(parsing: try JSONEncoder().encode(entry.credentialStatus))
                 else {
-                    throw CLIError("the service answered the allocation without a credentialStatus entry")
+                    throw CLIError("the service answered the allocation without a status entry")
                 }
                 let credential = ExampleCredential(
                     issuer: issuer, subject: subject, types: type, achievement: achievement, eqfLevel: eqf, jurisdiction: jurisdiction,
                     validFrom: Date(), credentialStatus: statusJSON)
                 let text = try credential.signed(with: signingKey, keyID: keyID, as: format)
-                let where_ = "list \(entry["list"] ?? "") index \(entry["index"] ?? "")"
+                let where_ = "list \(entry.list) index \(entry.index)"
                 guard let out else {
                     print(text, terminator: "")
                     return
@@ -74,7 +75,7 @@ extension Standing {
                     throw CLIError("cannot write \(out): \(error.localizedDescription) (an existing file is not replaced)")
                 }
                 print("wrote a \(format.rawValue) credential to \(out), status entry \(where_), signed by \(issuer)#\(keyID)")
-                print("revoke it with: standing revoke \(entry["list"] ?? "LIST") \(entry["index"] ?? "INDEX")")
+                print("revoke it with: standing revoke \(entry.list) \(entry.index)")
             }
         }
     }

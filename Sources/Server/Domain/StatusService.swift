@@ -77,6 +77,17 @@ public struct AllocatedEntry: Sendable, Codable, Equatable {
     public var status: StatusClaim?
 }
 
+/// The answer to an allocation (`POST /admin/lists/{id}/entries`, `POST /admin/entries`): what the server encodes and
+/// the CLI decodes.
+public struct AllocatedEntries: Sendable, Codable, Equatable {
+    public var entries: [AllocatedEntry]
+
+    /// Wraps allocated entries.
+    public init(entries: [AllocatedEntry]) {
+        self.entries = entries
+    }
+}
+
 /// The status-list use cases: create lists, allocate entries, change statuses. Persists through a
 /// ``StatusStore`` and hands every committed change to the ``Publisher``.
 public actor StatusService<Repository: StatusStore> {

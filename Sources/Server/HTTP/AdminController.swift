@@ -129,22 +129,18 @@ public struct AdminController<Repository: StatusStore>: Sendable {
         var count: Int?
     }
 
-    struct Allocated: Encodable {
-        let entries: [AllocatedEntry]
-    }
-
     @Sendable func allocateInList(request: Request, context: Context) async throws -> Response {
         let caller = try context.require(.operator_, .issuer)
         let body = try await request.decodeStrict(Allocate.self, context: context)
         let entries = try await service.allocate(listId: try context.parameters.require("list"), count: body.count ?? 1, caller: caller)
-        return try jsonResponse(Allocated(entries: entries), status: .created)
+        return try jsonResponse(AllocatedEntries(entries: entries), status: .created)
     }
 
     @Sendable func allocateByPurpose(request: Request, context: Context) async throws -> Response {
         let caller = try context.require(.issuer, .operator_)
         let body = try await request.decodeStrict(AllocateByPurpose.self, context: context)
         let entries = try await service.allocate(purpose: body.purpose, count: body.count ?? 1, caller: caller)
-        return try jsonResponse(Allocated(entries: entries), status: .created)
+        return try jsonResponse(AllocatedEntries(entries: entries), status: .created)
     }
 
     struct SetStatus: StrictRequestBody {
