@@ -24,7 +24,6 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
-        .package(url: "https://github.com/swift-extras/swift-extras-base64.git", from: "1.2.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -39,24 +38,21 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        // The strict base64url decoding pass both wire formats and JOSE need (pure, no dependencies).
-        .target(name: "StrictBase64URL"),
-        .target(
-            name: "StatusList",
-            dependencies: ["CZlib", "StrictBase64URL", .product(name: "ExtrasBase64", package: "swift-extras-base64")]
-        ),
+        // The text encodings every wire format shares: base64url (encode, strict decode) and the civil-date
+        // arithmetic of RFC 3339 / XML Schema / HTTP-date texts (pure, no dependencies).
+        .target(name: "WireEncoding"),
+        .target(name: "StatusList", dependencies: ["CZlib", "WireEncoding"]),
         .target(
             name: "Signing",
             dependencies: [
-                "StrictBase64URL",
+                "WireEncoding",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             ]
         ),
         .target(name: "StatusListSecuring", dependencies: ["StatusList", "Signing"]),
-        .target(name: "TrustRegistry", dependencies: ["Signing", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "TrustRegistry", dependencies: ["Signing", "WireEncoding", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Client",
             dependencies: [
@@ -74,7 +70,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "Store",
+                "WireEncoding", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "Store",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -105,7 +101,8 @@ let package = Package(
         ),
         // Child processes for tests, spawned and awaited without blocking Swift's concurrency pool.
         .target(name: "ProcessTestSupport", path: "Tests/ProcessTestSupport"),
-        .testTarget(name: "StatusListTests", dependencies: ["StatusList", "ProcessTestSupport"], resources: [.copy("Vectors")]),
+        .testTarget(name: "WireEncodingTests", dependencies: ["WireEncoding"]),
+        .testTarget(name: "StatusListTests", dependencies: ["StatusList", "WireEncoding", "ProcessTestSupport"], resources: [.copy("Vectors")]),
         .testTarget(
             name: "SigningTests",
             dependencies: [

@@ -16,7 +16,7 @@ let package = Package(
         .package(name: "standing", path: ".."),
         // The explicit trait list prunes the Linux-only swift-runtime-interposer dependency (not mirrored here).
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
-        // Already in the graph through the root package; used directly by the lean-pipeline projection.
+        // Used directly by the lean-pipeline projection (the root package encodes with its own WireEncoding).
         .package(url: "https://github.com/swift-extras/swift-extras-base64.git", from: "1.2.0"),
         // Already in the graph through the root package; ClientReport's loopback server.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

@@ -1,28 +1,20 @@
-import ExtrasBase64
-import StrictBase64URL
+import WireEncoding
 
-/// Strict unpadded base64url (RFC 4648 §5) as both status-list formats require.
-///
-/// ExtrasBase64 tolerates `=` padding and ignores non-zero trailing bits, so decoding uses ``StrictBase64URLDecoder``,
-/// which checks the alphabet, the length and the unused bits of the last character in the same pass.
-enum Base64URL {
-    /// Encodes bytes as base64url without padding.
-    static func encode(_ bytes: [UInt8]) -> String {
-        Base64.encodeToString(bytes: bytes, options: [.base64UrlAlphabet, .omitPaddingCharacter])
-    }
-
+/// Strict unpadded base64url (RFC 4648 §5) as both status-list formats require: WireEncoding's ``Base64URL`` with
+/// the errors of this module, which name the value and its first offending character.
+extension Base64URL {
     /// Decodes unpadded base64url, rejecting padding, the standard alphabet's `+` and `/`, any other character,
     /// an impossible length and non-canonical trailing bits.
     /// - Parameter what: How the caller names the value in error messages (e.g. "lst").
     /// - Throws: ``StatusListError/Code/malformedEncoding``.
     static func decode(_ text: Substring, what: String) throws -> [UInt8] {
         try withUTF8(of: text) { utf8 in
-            guard let decodedCount = StrictBase64URLDecoder.decodedCount(forLength: utf8.count) else {
+            guard let decodedCount = Base64URL.decodedCount(forLength: utf8.count) else {
                 throw firstError(in: utf8, what: what)
             }
-            var outcome = StrictBase64URLDecoder.Outcome.decoded
+            var outcome = Base64URL.Outcome.decoded
             let decoded = [UInt8](unsafeUninitializedCapacity: decodedCount) { buffer, initializedCount in
-                outcome = StrictBase64URLDecoder.decode(utf8, into: UnsafeMutableRawBufferPointer(buffer))
+                outcome = Base64URL.decode(utf8, into: UnsafeMutableRawBufferPointer(buffer))
                 initializedCount = decodedCount
             }
             guard outcome == .decoded else { throw firstError(in: utf8, what: what) }
@@ -35,7 +27,7 @@ enum Base64URL {
     /// - Throws: ``StatusListError/Code/malformedEncoding``.
     static func validate(_ text: Substring, what: String) throws {
         try withUTF8(of: text) { utf8 in
-            guard StrictBase64URLDecoder.isValid(utf8) else { throw firstError(in: utf8, what: what) }
+            guard Base64URL.isValid(utf8) else { throw firstError(in: utf8, what: what) }
         }
     }
 
@@ -49,7 +41,7 @@ enum Base64URL {
     /// The error for text the decoder rejected, found again character by character (only on failure) so that it
     /// names the first offending character, as the checks run in this order: alphabet, length, unused bits.
     private static func firstError(in utf8: UnsafeBufferPointer<UInt8>, what: String) -> StatusListError {
-        for (offset, character) in utf8.enumerated() where !StrictBase64URLDecoder.isAlphabet(character) {
+        for (offset, character) in utf8.enumerated() where !Base64URL.isAlphabet(character) {
             return StatusListError(.malformedEncoding, "\(what): \(describe(character)) at offset \(offset) is not base64url")
         }
         if utf8.count % 4 == 1 {

@@ -1,3 +1,5 @@
+import WireEncoding
+
 extension Bitstring {
     /// The default cap on the decompressed size of a list received from elsewhere: 16 MiB, i.e. 134 million 1-bit
     /// entries, far above any list in practice and small enough to stop decompression bombs.

@@ -1,3 +1,5 @@
+import WireEncoding
+
 /// The `status_list` claim of an IETF Token Status List token in its JSON form (§4.2):
 /// `{"bits": 1|2|4|8, "lst": "<base64url zlib>", "aggregation_uri"?: "<uri>"}`.
 ///

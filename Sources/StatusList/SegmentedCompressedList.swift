@@ -1,4 +1,5 @@
 import CZlib
+import WireEncoding
 
 /// A list's compressed wire form kept as independently compressed segments, so that republishing after a change
 /// recompresses only the segments the change touched.

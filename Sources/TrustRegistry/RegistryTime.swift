@@ -1,4 +1,5 @@
 import Foundation
+import WireEncoding
 
 /// Time as the registry records and publishes it: whole seconds, UTC, written `YYYY-MM-DDThh:mm:ssZ` (the lexical
 /// form ETSI TS 119 602 clause 6.1.3 requires and TRQP's `Z`-only RFC 3339).
@@ -27,12 +28,7 @@ public enum RegistryTime {
     /// - Parameter date: The instant; years outside 0000-9999 are clamped to that range.
     /// - Returns: The text.
     public static func format(_ date: Date) -> String {
-        let seconds = numericDate(date)
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = civilDate(fromDays: days)
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(secondOfDay / 3600, 2) + ":"
-            + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2) + "Z"
+        CivilTime(secondsSinceEpoch: numericDate(date)).rfc3339
     }
 
     /// Parses an RFC 3339 date-time: `YYYY-MM-DDThh:mm:ss`, optional fraction (dropped), then `Z` or `±hh:mm`.
@@ -65,7 +61,7 @@ public enum RegistryTime {
         let hour = try number(11..<13)
         let minute = try number(14..<16)
         let second = try number(17..<19)
-        guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month), hour < 24, minute < 60, second < 61
+        guard CivilDate.isValid(year: year, month: month, day: day), hour < 24, minute < 60, second < 61
         else { throw fail() }
         var index = 19
         if bytes[index] == UInt8(ascii: ".") {
@@ -89,44 +85,8 @@ public enum RegistryTime {
             throw fail()
         }
         // A leap second (":60") is folded onto the next second, as POSIX time has no leap seconds.
-        let seconds = days(fromYear: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        let time = CivilTime(date: CivilDate(year: year, month: month, day: day), hour: hour, minute: minute, second: second)
+        let seconds = time.secondsSinceEpoch - offsetSeconds
         return Date(timeIntervalSince1970: TimeInterval(seconds))
-    }
-
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
-    }
-
-    private static func isLeapYear(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
-
-    private static func daysInMonth(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: isLeapYear(year) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    // Howard Hinnant's days-from-civil and civil-from-days algorithms (proleptic Gregorian calendar).
-    private static func days(fromYear year: Int, month: Int, day: Int) -> Int {
-        let adjustedYear = month <= 2 ? year - 1 : year
-        let era = (adjustedYear >= 0 ? adjustedYear : adjustedYear - 399) / 400
-        let yearOfEra = adjustedYear - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    private static func civilDate(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

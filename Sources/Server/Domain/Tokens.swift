@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Store
+import WireEncoding
 
 /// API tokens: random secrets shown once, stored only as SHA-256 hashes.
 ///
@@ -62,9 +63,6 @@ public struct Tokens<Repository: StatusStore>: Sendable {
     static func randomBase64URL(bytes count: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode(bytes)
     }
 }

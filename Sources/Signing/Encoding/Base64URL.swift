@@ -1,14 +1,16 @@
-import ExtrasBase64
 import Foundation
-import StrictBase64URL
+import WireEncoding
 
 /// Unpadded base64url (RFC 4648 §5), the encoding JOSE uses for every binary member and JWS segment.
+///
+/// WireEncoding's ``WireEncoding/Base64URL`` does the work; this names it for the modules that use Signing and
+/// throws this module's errors.
 public enum Base64URL {
     /// Encodes bytes without padding.
     /// - Parameter bytes: The bytes to encode.
     /// - Returns: The base64url text, without `=` padding.
     public static func encode(_ bytes: some DataProtocol) -> String {
-        Base64.encodeToString(bytes: Array(bytes), options: [.base64UrlAlphabet, .omitPaddingCharacter])
+        WireEncoding.Base64URL.encode(bytes)
     }
 
     /// Decodes strict, unpadded base64url.
@@ -28,10 +30,10 @@ public enum Base64URL {
     /// text is neither copied nor re-encoded to prove it canonical: the unused low bits of the last character are
     /// checked instead, which is equivalent).
     static func decode(utf8: UnsafeBufferPointer<UInt8>) throws(SigningError) -> Data {
-        let decodedCount = StrictBase64URLDecoder.decodedCount(forLength: utf8.count) ?? 0
+        let decodedCount = WireEncoding.Base64URL.decodedCount(forLength: utf8.count) ?? 0
         var decoded = Data(count: decodedCount)
         let outcome = decoded.withUnsafeMutableBytes { output in
-            StrictBase64URLDecoder.decode(utf8, into: output)
+            WireEncoding.Base64URL.decode(utf8, into: output)
         }
         switch outcome {
         case .decoded:

@@ -1,10 +1,56 @@
-/// The strict unpadded base64url decoding pass: alphabet check, decoding and the unused-bits check of the last
-/// character together, with one table lookup per character.
+/// Unpadded base64url (RFC 4648 §5), the text encoding of every binary member of both status-list formats and JOSE:
+/// the one encoder and the one strict decoding pass of the code base.
 ///
-/// Shared by the StatusList and Signing modules, which wrap its outcome in their own errors.
-public enum StrictBase64URLDecoder {
-    /// What a pass found.
-    public enum Outcome: Sendable {
+/// Decoding checks the alphabet, decodes, and checks the unused bits of the last character together, with one table
+/// lookup per character, so every byte string has exactly one accepted spelling (no padding, no whitespace, no
+/// standard-alphabet `+` or `/`). StatusList and Signing wrap its ``Outcome`` in their own errors.
+public enum Base64URL {
+    /// The URL-safe alphabet, indexed by sextet.
+    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// Encodes bytes as base64url without padding.
+    /// - Parameter bytes: The bytes to encode.
+    /// - Returns: The text, `ceil(4n / 3)` characters, without `=` padding.
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        if let encoded = bytes.withContiguousStorageIfAvailable({ encode(bytes: $0) }) { return encoded }
+        return Array(bytes).withUnsafeBufferPointer { encode(bytes: $0) }
+    }
+
+    /// The number of characters `count` bytes encode to (unpadded).
+    public static func encodedLength(of count: Int) -> Int {
+        count / 3 * 4 + (count % 3 == 0 ? 0 : count % 3 + 1)
+    }
+
+    private static func encode(bytes input: UnsafeBufferPointer<UInt8>) -> String {
+        let length = encodedLength(of: input.count)
+        guard length > 0 else { return "" }
+        return alphabet.withUnsafeBufferPointer { alphabet in
+            String(unsafeUninitializedCapacity: length) { output in
+                var read = 0
+                var written = 0
+                while read &+ 3 <= input.count {
+                    let group = UInt32(input[read]) << 16 | UInt32(input[read &+ 1]) << 8 | UInt32(input[read &+ 2])
+                    output[written] = alphabet[Int(group >> 18)]
+                    output[written &+ 1] = alphabet[Int(group >> 12 & 0x3F)]
+                    output[written &+ 2] = alphabet[Int(group >> 6 & 0x3F)]
+                    output[written &+ 3] = alphabet[Int(group & 0x3F)]
+                    read &+= 3
+                    written &+= 4
+                }
+                let rest = input.count &- read
+                if rest > 0 {
+                    let group = UInt32(input[read]) << 16 | (rest == 2 ? UInt32(input[read &+ 1]) << 8 : 0)
+                    output[written] = alphabet[Int(group >> 18)]
+                    output[written &+ 1] = alphabet[Int(group >> 12 & 0x3F)]
+                    if rest == 2 { output[written &+ 2] = alphabet[Int(group >> 6 & 0x3F)] }
+                }
+                return length
+            }
+        }
+    }
+
+    /// What a decoding pass found.
+    public enum Outcome: Sendable, Equatable {
         case decoded
         case impossibleLength
         case characterOutsideAlphabet
@@ -103,7 +149,7 @@ public enum StrictBase64URLDecoder {
     }
 }
 
-extension StrictBase64URLDecoder {
+extension Base64URL {
     /// Whether `character` is in the URL-safe alphabet.
     public static func isAlphabet(_ character: UInt8) -> Bool {
         sextets[Int(character)] != 0xFF
@@ -121,3 +167,4 @@ extension StrictBase64URLDecoder {
         }
     }
 }
+
