@@ -39,7 +39,7 @@ READ_TARGET_RATIO = 0.9
 PROFILE_PROBES = [
     ("StatusFastPathHandler.fastResponse (path checks + negotiation + headers)", "StatusFastPathHandler.fastResponse(to:)"),
     ("ContentNegotiation.choose (Accept parsing)", "ContentNegotiation.choose(accept:offers:)"),
-    ("StatusRepresentationResponse.init", "StatusRepresentationResponse.init("),
+    ("PreparedStatusReads.response (router: choose the prepared answer)", "PreparedStatusReads.response(format:accept:)"),
     ("HTTPRequest.init (NIOHTTPTypes request conversion)", "HTTPRequest.init(_:secure:splitCookie:)"),
     ("HTTP1ToHTTPServerCodec.write + HTTPResponseEncoder (response head encoding)", "HTTP1ToHTTPServerCodec.write(context:data:promise:)"),
     ("writev/write system calls (incl. loopback TCP delivery)", "__GI___writev"),

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
@@ -62,6 +63,41 @@ import Testing
         #expect(memo.position(accept: long, offerSet: 1, offers: offers).map { offers[$0].mediaType } == "application/statuslist+cwt")
     }
 
+    /// The router chooses with ``PreparedStatusReads/response(format:accept:)`` and the fast path with the memo and
+    /// the same prepared answers: for every `Accept` value both pick the same ``PreparedResponse`` (or none).
+    @Test(arguments: acceptTable)
+    func routerAndFastPathChooseTheSamePreparedResponse(accept: String?) throws {
+        let reads = PreparedStatusReads(try Self.publication(version: 2))
+        var memo = NegotiationMemo()
+        let position = memo.position(accept: accept, offerSet: reads.offerSet, offers: reads.offers)
+        switch Result(catching: { () throws(ServiceError) in try reads.response(format: nil, accept: accept) }) {
+        case .success(let chosen):
+            let fastPath = try #require(position.map { reads.negotiated[$0] }, "\(accept ?? "none")")
+            #expect(chosen.okHead == fastPath.okHead && chosen.headers == fastPath.headers, "\(accept ?? "none")")
+            #expect(chosen.headers[.vary] == "Accept")
+        case .failure(let error):
+            #expect(position == nil, "\(accept ?? "none")")
+            #expect(error.code == .notAcceptable)
+        }
+        for type in StatusMediaType.allCases {
+            let forced = try reads.response(format: type, accept: accept)
+            #expect(forced.headers[.contentType] == type.rawValue && forced.headers[.vary] == nil)
+            #expect(forced.okHead == reads.perFormat(type)?.okHead)
+        }
+    }
+
+    @Test func aFormatThatIsNotPublishedIsNotFound() throws {
+        let full = try Self.publication(version: 2)
+        let w3cOnly = PublishedList(
+            definition: full.definition, version: 2, publishedAt: full.publishedAt, validUntil: full.validUntil, bitstring: full.bitstring,
+            representations: full.representations.filter { $0.key == .vc || $0.key == .vcJWT })
+        let reads = PreparedStatusReads(w3cOnly)
+        let error = #expect(throws: ServiceError.self) { try reads.response(format: .statusListCWT, accept: nil) }
+        #expect(error?.code == .notFound)
+        #expect(error?.detail == "list 'list1' is not published as application/statuslist+cwt")
+        #expect(try reads.response(format: nil, accept: "application/statuslist+jwt, */*;q=0.1").headers[.contentType] == "application/vc")
+    }
+
     // MARK: - Request targets
 
     static let targets: [(String, StatusReadTarget?)] = [
@@ -122,7 +158,7 @@ import Testing
     @Test func answersStatusReadsAndForwardsEverythingElse() async throws {
         let harness = try await Harness.start(publication: try Self.publication(version: 1))
         defer { Task { await harness.close() } }
-        let etag = try #require(harness.published.get("list1")?.representations[.vc]?.etag)
+        let etag = try #require(harness.published.preparedReads("list1")?.perFormat(.vc)?.etag)
         let cases: [(request: String, routed: Bool, status: Int)] = [
             ("GET /status/list1 HTTP/1.1\r\nHost: x\r\n\r\n", false, 200),
             ("HEAD /status/list1 HTTP/1.1\r\nHost: x\r\n\r\n", false, 200),

@@ -26,7 +26,8 @@ struct StatusFastPathConfiguration: Sendable {
 }
 
 /// Answers `GET`/`HEAD /status/{id}`, `/status/{id}.{suffix}` and `GET /status/{id}/{index}` for current
-/// publications on the event loop, with bytes serialised at publication (``PreparedStatusReads``), and passes every
+/// publications on the event loop, with the answers prepared at publication (``PreparedStatusReads``, the same
+/// ``PreparedResponse``s the router serves), and passes every
 /// other request on to the router.
 ///
 /// It sits in the HTTP/1 pipeline between NIO's request decoder and the HTTPTypes codec, so it sees NIO's request head
@@ -172,7 +173,7 @@ final class StatusFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler
         switch target {
         case .list(let id, let format):
             guard let reads = publications.reads(id, in: configuration.published) else { return nil }
-            let prepared: PreparedRepresentationResponse
+            let prepared: PreparedResponse
             if let format {
                 guard let forced = reads.perFormat(format) else { return nil }
                 prepared = forced
@@ -182,9 +183,7 @@ final class StatusFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler
                 else { return nil }
                 prepared = reads.negotiated[position]
             }
-            if let ifNoneMatch = fields.ifNoneMatch,
-                ifNoneMatch == prepared.etag || StatusRepresentationResponse.matches(ifNoneMatch, etag: prepared.etag)
-            {
+            if let ifNoneMatch = fields.ifNoneMatch, prepared.isNotModified(ifNoneMatch: ifNoneMatch) {
                 return .prepared(head: prepared.notModifiedHead, body: nil)
             }
             return .prepared(head: prepared.okHead, body: headOnly ? nil : prepared.body)

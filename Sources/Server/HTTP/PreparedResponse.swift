@@ -1,83 +1,62 @@
+import Foundation
 import HTTPTypes
 import NIOCore
-import Store
+import WireEncoding
 
-/// The router's response to a read of a published list, chosen from its pre-built representations: content
-/// negotiation, conditional request, caching headers. The event-loop fast path serialises the same headers
-/// (``headers(for:contentType:negotiated:)``) and uses the same negotiation and entity-tag matching, so both answer
-/// alike.
-struct StatusRepresentationResponse {
-    let status: HTTPResponse.Status
+/// One answer to a read of a published list, built once per publication and served as it is by both paths: the
+/// router (``StatusReadController``) sends ``headers`` and ``body`` through Hummingbird, the event-loop fast path
+/// (``StatusFastPathHandler``) writes ``okHead`` or ``notModifiedHead``, the per-second `Date`/`Server` tail and
+/// ``body`` past NIO's encoder. Both therefore send the same fields, in the same order, with the same bytes.
+///
+/// A read never encodes, compresses, signs or touches the database: everything here is made when the list is
+/// published (``PreparedStatusReads``).
+struct PreparedResponse: Sendable {
+    /// Strong entity tag, quoted: the representation's fingerprint.
+    let etag: String
+    /// The fields of a 200 or 304 answer, in the order the router sends them: `Content-Type` (the negotiated alias or
+    /// the representation's own type), `ETag`, `Last-Modified`, `Cache-Control`, `Access-Control-Allow-Origin`, and on
+    /// the negotiated URL `Vary: Accept`. The server adds `Content-Length`, `Date` and `Server`.
     let headers: HTTPFields
-    /// nil for 304 and HEAD.
-    let body: ByteBuffer?
+    /// The representation's bytes, shared with the publication.
+    let body: ByteBuffer
+    /// `HTTP/1.1 200 OK`, ``headers`` and `Content-Length` (also the answer to HEAD), without the head's end.
+    let okHead: ByteBuffer
+    /// `HTTP/1.1 304 Not Modified` and ``headers`` without `Content-Length` (NIO drops it from a 304).
+    let notModifiedHead: ByteBuffer
 
-    /// Chooses the representation and builds the response.
+    /// Prepares the answer with `representation`.
     /// - Parameters:
-    ///   - publication: The publication to serve.
-    ///   - forced: The media type of a per-format URL, or nil to negotiate on `accept`.
-    ///   - accept: The `Accept` header.
-    ///   - ifNoneMatch: The `If-None-Match` header.
-    ///   - headOnly: Whether this answers a HEAD request.
-    /// - Throws: ``ServiceError`` `notAcceptable` or `notFound` (format not published).
-    init(
-        publication: some ServedRepresentations,
-        forced: StatusMediaType?,
-        accept: String?,
-        ifNoneMatch: String?,
-        headOnly: Bool
-    ) throws(ServiceError) {
-        let listId = publication.definition.id
-        let offer: ContentNegotiation.Offer
-        if let forced {
-            guard publication.representations[forced] != nil else {
-                throw ServiceError(.notFound, "list '\(listId)' is not published as \(forced.rawValue)")
-            }
-            offer = .init(forced.rawValue, forced)
-        } else {
-            guard let chosen = ContentNegotiation.choose(accept: accept, offers: publication.offers) else {
-                throw ServiceError(
-                    .notAcceptable,
-                    "list '\(listId)' is available as \(publication.offers.map(\.mediaType).joined(separator: ", "))"
-                )
-            }
-            offer = chosen
-        }
-        guard let representation = publication.representations[offer.representation] else {
-            throw ServiceError(.notFound, "list '\(listId)' is not published as \(offer.mediaType)")
-        }
-        var headers = Self.headers(for: representation, contentType: offer.mediaType, negotiated: forced == nil)
-        if let ifNoneMatch, Self.matches(ifNoneMatch, etag: representation.etag) {
-            self.status = .notModified
-            self.headers = headers
-            self.body = nil
-            return
-        }
-        self.status = .ok
-        if headOnly {
-            headers[.contentLength] = String(representation.body.readableBytes)
-            self.body = nil
-        } else {
-            self.body = representation.body
-        }
-        self.headers = headers
-    }
-
-    /// The headers of a 200 or 304 answer with `representation`, as the negotiated URL (with `Vary: Accept`) or the
-    /// per-format URL sends them; the server adds `Content-Length`, `Date` and `Server`. The fast path serialises the
-    /// same fields at publication (``PreparedStatusReads``), so both paths answer alike.
-    /// - Parameters:
-    ///   - representation: The representation served.
+    ///   - representation: The signed bytes.
     ///   - contentType: The media type of the chosen offer (an alias of the representation's own type, or it).
-    ///   - negotiated: Whether the URL was the negotiated one.
-    static func headers(for representation: PublishedRepresentation, contentType: String, negotiated: Bool) -> HTTPFields {
-        var headers = negotiated ? representation.negotiatedHeaders : representation.fixedHeaders
-        if contentType != representation.mediaType.rawValue {
-            headers[.contentType] = contentType
-        }
-        return headers
+    ///   - negotiated: Whether this answers the negotiated URL (`Vary: Accept`) or a per-format URL.
+    ///   - lastModified: `Last-Modified`, the publication time as an HTTP-date.
+    ///   - cacheControl: `Cache-Control`, from the list's ttl.
+    init(
+        _ representation: PublishedRepresentation, contentType: String, negotiated: Bool, lastModified: String, cacheControl: String
+    ) {
+        etag = "\"" + representation.fingerprint + "\""
+        var headers: HTTPFields = [
+            .contentType: contentType,
+            .eTag: etag,
+            .lastModified: lastModified,
+            .cacheControl: cacheControl,
+            .accessControlAllowOrigin: "*",
+        ]
+        if negotiated { headers[.vary] = "Accept" }
+        self.headers = headers
+        body = representation.body
+        okHead = HTTP1Head.serialise(statusLine: "HTTP/1.1 200 OK\r\n", fields: headers, contentLength: body.readableBytes)
+        notModifiedHead = HTTP1Head.serialise(statusLine: "HTTP/1.1 304 Not Modified\r\n", fields: headers, contentLength: nil)
     }
 
+    /// Whether an `If-None-Match` value names this answer, so that it is answered 304.
+    func isNotModified(ifNoneMatch: String) -> Bool {
+        ifNoneMatch == etag || EntityTag.matches(ifNoneMatch, etag: etag)
+    }
+}
+
+/// Entity-tag comparison for conditional requests, shared by the status reads and the registry's signed artefacts.
+enum EntityTag {
     /// RFC 9110 §13.1.2: `*` or a list of entity tags, compared weakly.
     static func matches(_ header: String, etag: String) -> Bool {
         header.split(separator: ",").contains { candidate in
@@ -87,5 +66,33 @@ struct StatusRepresentationResponse {
             if tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
             return tag == etag
         }
+    }
+}
+
+/// HTTP/1.1 head serialisation as NIO's encoder writes it: `Name: value` lines with the fields' raw names.
+enum HTTP1Head {
+    /// The status line, `fields` and an optional `Content-Length`, without the blank line that ends the head.
+    static func serialise(statusLine: StaticString, fields: HTTPFields, contentLength: Int?) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(320)
+        buffer.writeStaticString(statusLine)
+        for field in fields {
+            buffer.writeString(field.name.rawName)
+            buffer.writeStaticString(": ")
+            buffer.writeString(field.value)
+            buffer.writeStaticString("\r\n")
+        }
+        if let contentLength {
+            buffer.writeString(HTTPField.Name.contentLength.rawName + ": " + String(contentLength) + "\r\n")
+        }
+        return buffer
+    }
+}
+
+/// HTTP-date (RFC 9110 §5.6.7, IMF-fixdate) formatting without a locale-dependent formatter.
+enum HTTPDate {
+    /// Formats `date` as e.g. `Sun, 29 Nov 2026 01:59:32 GMT` (fractional seconds dropped).
+    static func format(_ date: Date) -> String {
+        CivilTime(secondsSinceEpoch: Int(date.timeIntervalSince1970.rounded(.down))).httpDate
     }
 }

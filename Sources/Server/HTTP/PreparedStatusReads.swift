@@ -4,82 +4,85 @@ import NIOCore
 import StatusList
 import Store
 
-/// One answer of a list read, serialised as HTTP/1.1 bytes when the list is published.
-///
-/// The heads hold the status line and every header the router's answer carries before `Date` and `Server`
-/// (Hummingbird appends those two last); the fast path writes a head, the current ``ResponseHeadTail`` and the body.
-struct PreparedRepresentationResponse: Sendable {
-    /// Strong entity tag, quoted, compared with `If-None-Match`.
-    let etag: String
-    /// `HTTP/1.1 200 OK`, the representation's headers and `Content-Length` (also the answer to HEAD).
-    let okHead: ByteBuffer
-    /// `HTTP/1.1 304 Not Modified` and the same headers without `Content-Length` (NIO drops it from a 304).
-    let notModifiedHead: ByteBuffer
-    /// The representation's bytes, shared with the publication.
-    let body: ByteBuffer
-}
-
-/// Everything the event-loop fast path writes for the current publication of one list, prepared once when it is
-/// published (``PublishedLists/replace(_:)``): per offer of the negotiated URL `/status/{id}` (`Vary: Accept`) and
-/// per per-format URL `/status/{id}.{suffix}` the complete heads except `Date`, and the pre-formatted parts of the
-/// direct lookup's JSON.
-///
-/// Built from the same header fields as the router's answer (``StatusRepresentationResponse/headers(for:contentType:negotiated:)``)
-/// so that both paths send the same bytes; a read never encodes, compresses, signs or touches the database.
+/// Every answer to the reads of one publication, prepared once when it is published (``PublishedLists/replace(_:)``)
+/// and served by both the router and the event-loop fast path: per offer of the negotiated URL `/status/{id}`
+/// (`Vary: Accept`) and per per-format URL `/status/{id}.{suffix}` a ``PreparedResponse``, and the pre-formatted parts
+/// of the direct lookup's JSON.
 final class PreparedStatusReads: Sendable {
     /// The list's id.
     let listId: String
-    /// What the negotiated URL chooses from, in server preference order (the publication's offers).
+    /// What the negotiated URL chooses from, in server preference order.
     let offers: [ContentNegotiation.Offer]
     /// Identifies ``offers`` for ``NegotiationMemo``: one bit per available representation.
     let offerSet: UInt8
     /// The answers of the negotiated URL, at the position of their offer in ``offers``.
-    let negotiated: [PreparedRepresentationResponse]
+    let negotiated: [PreparedResponse]
     /// The answers of the per-format URLs, by ``StatusMediaType/ordinal``.
-    private let perFormat: [PreparedRepresentationResponse?]
-    /// The direct lookup, nil when its parts could not be encoded (the router answers then).
+    private let perFormat: [PreparedResponse?]
+    /// The direct lookup of the current publication; nil for a past one, or when its parts could not be encoded (the
+    /// router answers then).
     let lookup: PreparedLookup?
 
-    /// Serialises every answer of `publication`.
-    init(_ publication: PublishedList) {
-        listId = publication.definition.id
-        offers = publication.offers
+    /// Prepares every answer of the current publication, the direct lookup's included.
+    convenience init(_ publication: PublishedList) {
+        self.init(
+            definition: publication.definition, publishedAt: publication.publishedAt, representations: publication.representations,
+            lookup: PreparedLookup(publication))
+    }
+
+    /// Prepares the answers of a past publication (`?time=` / `?timestamp=`), which has no direct lookup.
+    convenience init(_ publication: HistoricalPublication) {
+        self.init(
+            definition: publication.definition, publishedAt: publication.publishedAt, representations: publication.representations,
+            lookup: nil)
+    }
+
+    private init(
+        definition: StatusListDefinition, publishedAt: Date, representations: [StatusMediaType: PublishedRepresentation],
+        lookup: PreparedLookup?
+    ) {
+        listId = definition.id
+        let offers = ContentNegotiation.offers(available: StatusMediaType.allCases.filter { representations[$0] != nil })
+        self.offers = offers
+        let lastModified = HTTPDate.format(publishedAt)
+        let cacheControl = "public, max-age=\(definition.ttlSeconds)"
         var offerSet: UInt8 = 0
-        var perFormat = [PreparedRepresentationResponse?](repeating: nil, count: StatusMediaType.allCases.count)
-        for (type, representation) in publication.representations {
+        var perFormat = [PreparedResponse?](repeating: nil, count: StatusMediaType.allCases.count)
+        for (type, representation) in representations {
             offerSet |= 1 << UInt8(type.ordinal)
-            perFormat[type.ordinal] = Self.prepare(representation, contentType: type.rawValue, negotiated: false)
+            perFormat[type.ordinal] = PreparedResponse(
+                representation, contentType: type.rawValue, negotiated: false, lastModified: lastModified, cacheControl: cacheControl)
         }
         self.offerSet = offerSet
         self.perFormat = perFormat
-        let negotiated = publication.offers.compactMap { offer in
-            publication.representations[offer.representation].map {
-                Self.prepare($0, contentType: offer.mediaType, negotiated: true)
+        // Offers are made from the representations present, so every offer has its answer.
+        negotiated = offers.compactMap { offer in
+            representations[offer.representation].map {
+                PreparedResponse($0, contentType: offer.mediaType, negotiated: true, lastModified: lastModified, cacheControl: cacheControl)
             }
         }
-        // Offers are made from the representations present, so none is missing; if one were, positions would not
-        // line up and the router answers instead.
-        self.negotiated = negotiated.count == publication.offers.count ? negotiated : []
-        lookup = PreparedLookup(publication)
+        self.lookup = lookup
     }
 
     /// The answer of the per-format URL of `type`, nil when the list is not published in it.
-    func perFormat(_ type: StatusMediaType) -> PreparedRepresentationResponse? {
+    func perFormat(_ type: StatusMediaType) -> PreparedResponse? {
         perFormat[type.ordinal]
     }
 
-    private static func prepare(
-        _ representation: PublishedRepresentation,
-        contentType: String,
-        negotiated: Bool
-    ) -> PreparedRepresentationResponse {
-        let fields = StatusRepresentationResponse.headers(for: representation, contentType: contentType, negotiated: negotiated)
-        return PreparedRepresentationResponse(
-            etag: representation.etag,
-            okHead: HTTP1Head.serialise(statusLine: "HTTP/1.1 200 OK\r\n", fields: fields, contentLength: representation.body.readableBytes),
-            notModifiedHead: HTTP1Head.serialise(statusLine: "HTTP/1.1 304 Not Modified\r\n", fields: fields, contentLength: nil),
-            body: representation.body
-        )
+    /// The answer to a read of the per-format URL of `format`, or of the negotiated URL for `accept` when `format` is
+    /// nil: the choice the fast path makes too, with the router's errors when there is none.
+    /// - Throws: ``ServiceError`` `notFound` (format not published) or `notAcceptable`.
+    func response(format: StatusMediaType?, accept: String?) throws(ServiceError) -> PreparedResponse {
+        if let format {
+            guard let response = perFormat(format) else {
+                throw ServiceError(.notFound, "list '\(listId)' is not published as \(format.rawValue)")
+            }
+            return response
+        }
+        guard let position = ContentNegotiation.choosePosition(accept: accept, offers: offers), position < negotiated.count else {
+            throw ServiceError(.notAcceptable, "list '\(listId)' is available as \(offers.map(\.mediaType).joined(separator: ", "))")
+        }
+        return negotiated[position]
     }
 }
 
@@ -169,49 +172,6 @@ struct PreparedLookup: Sendable {
         buffer.writeImmutableBuffer(beforeStatus)
         DecimalDigits.write(value, to: &buffer)
         buffer.writeImmutableBuffer(afterStatus)
-        return buffer
-    }
-}
-
-/// The end of every head the fast path writes: `Date` for the current second, `Server` when configured, and the blank
-/// line; the router's heads end the same way (Hummingbird appends both fields after the handler's).
-struct ResponseHeadTail {
-    private let serverLine: String
-    private var second = Int.min
-    private var bytes = ByteBuffer()
-
-    /// - Parameter serverName: The `Server` header value, nil for none (as the application's `serverName`).
-    init(serverName: String?) {
-        serverLine = serverName.map { HTTPField.Name.server.rawName + ": " + $0 + "\r\n" } ?? ""
-    }
-
-    /// The tail for `now`, rebuilt only when the second changes.
-    mutating func current(now: Date = Date()) -> ByteBuffer {
-        let seconds = Int(now.timeIntervalSince1970.rounded(.down))
-        if seconds != second {
-            second = seconds
-            bytes = ByteBuffer(string: HTTPField.Name.date.rawName + ": " + HTTPDate.format(now) + "\r\n" + serverLine + "\r\n")
-        }
-        return bytes
-    }
-}
-
-/// HTTP/1.1 head serialisation as NIO's encoder writes it: `Name: value` lines with the fields' raw names.
-enum HTTP1Head {
-    /// The status line, `fields` and an optional `Content-Length`, without the blank line that ends the head.
-    static func serialise(statusLine: StaticString, fields: HTTPFields, contentLength: Int?) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(320)
-        buffer.writeStaticString(statusLine)
-        for field in fields {
-            buffer.writeString(field.name.rawName)
-            buffer.writeStaticString(": ")
-            buffer.writeString(field.value)
-            buffer.writeStaticString("\r\n")
-        }
-        if let contentLength {
-            buffer.writeString(HTTPField.Name.contentLength.rawName + ": " + String(contentLength) + "\r\n")
-        }
         return buffer
     }
 }

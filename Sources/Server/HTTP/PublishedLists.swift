@@ -1,12 +1,14 @@
 import Store
 import Synchronization
 
-/// The current publication of every list, readable from any thread without waiting on the publisher.
+/// The current publication of every list and its prepared answers, readable from any thread without waiting on the
+/// publisher: what the router and the event-loop fast path serve status reads from.
 ///
 /// A read takes the lock only long enough to copy one reference-counted value out, so the hot path never waits
 /// for encoding or signing, which happen before ``replace(_:)``. Each publication swapped in also gets its answers
-/// serialised for the event-loop fast path (``PreparedStatusReads``), once, outside the lock.
-public final class PublishedLists: Sendable {
+/// prepared (``PreparedStatusReads``), once, outside the lock. The ``Publisher`` hands publications over through
+/// ``PublicationSink``, so publication knows nothing of HTTP.
+public final class PublishedLists: PublicationSink {
     private struct State {
         var publications: [String: PublishedList] = [:]
         var prepared: [String: PreparedStatusReads] = [:]
@@ -43,7 +45,7 @@ public final class PublishedLists: Sendable {
         current.withLock { Array($0.publications.values) }
     }
 
-    /// The fast path's answers for the current publication of `listId`.
+    /// The prepared answers for the current publication of `listId`, served by the router and the fast path.
     func preparedReads(_ listId: String) -> PreparedStatusReads? {
         current.withLock { $0.prepared[listId] }
     }

@@ -66,7 +66,7 @@ public struct RegistryController: Sendable {
         ]
         headers[Self.seqHeader] = String(seq)
         if let signedSeq { headers[Self.signedSeqHeader] = String(signedSeq) }
-        if let match = request.headers[.ifNoneMatch], StatusRepresentationResponse.matches(match, etag: etag) {
+        if let match = request.headers[.ifNoneMatch], EntityTag.matches(match, etag: etag) {
             return Response(status: .notModified, headers: headers)
         }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: compact)))

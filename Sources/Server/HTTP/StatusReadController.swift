@@ -7,8 +7,8 @@ import Store
 
 /// The public read side: published lists (content-negotiated, cacheable, historical) and the direct lookup.
 ///
-/// Everything here answers from ``PublishedLists`` and the publisher's in-memory history: no database, no
-/// compression, no signing.
+/// Everything here answers from ``PublishedLists`` (the ``PreparedResponse``s the fast path serves too) and the
+/// publisher's in-memory history: no database, no compression, no signing.
 public struct StatusReadController: Sendable {
     public typealias Context = StandingRequestContext
     let published: PublishedLists
@@ -39,10 +39,9 @@ public struct StatusReadController: Sendable {
         let segment = try context.parameters.require("list")
         let (idPart, forced) = try Self.splitFormat(segment[...])
         let listId = String(idPart)
-        guard let current = published.get(listId) else {
+        guard var reads = published.preparedReads(listId) else {
             throw ServiceError(.notFound, "no status list '\(listId)'")
         }
-        var publication: any ServedRepresentations = current
         if let time = try Self.requestedTime(request) {
             guard let historical = await publisher.publication(listId: listId, at: time) else {
                 throw ServiceError(
@@ -50,16 +49,19 @@ public struct StatusReadController: Sendable {
                     "no version of list '\(listId)' in force at \(ISO8601DateFormatter().string(from: time)) is retained"
                 )
             }
-            publication = historical
+            // Past versions are read rarely: their answers are prepared for the request, from the retained bytes.
+            reads = PreparedStatusReads(historical)
         }
-        let response = try StatusRepresentationResponse(
-            publication: publication,
-            forced: forced,
-            accept: request.headers[.accept],
-            ifNoneMatch: request.headers[.ifNoneMatch],
-            headOnly: request.method == .head
-        )
-        return Response(status: response.status, headers: response.headers, body: response.body.map { .init(byteBuffer: $0) } ?? .init())
+        let prepared = try reads.response(format: forced, accept: request.headers[.accept])
+        if let ifNoneMatch = request.headers[.ifNoneMatch], prepared.isNotModified(ifNoneMatch: ifNoneMatch) {
+            return Response(status: .notModified, headers: prepared.headers)
+        }
+        guard request.method != .head else {
+            var headers = prepared.headers
+            headers[.contentLength] = String(prepared.body.readableBytes)
+            return Response(status: .ok, headers: headers)
+        }
+        return Response(status: .ok, headers: prepared.headers, body: .init(byteBuffer: prepared.body))
     }
 
     /// Splits `id.suffix` into the list id and the forced media type (at the first dot), without copying the id.

@@ -27,6 +27,13 @@ public protocol PublicationBuilder: Sendable {
     ) throws -> [StatusMediaType: Data]
 }
 
+/// Where the ``Publisher`` puts each new publication of a list, for readers: the HTTP side's ``PublishedLists``,
+/// which prepares its answers. A publication is complete (signed, recorded) before it is handed over.
+public protocol PublicationSink: Sendable {
+    /// Makes `publication` the current one of its list.
+    func replace(_ publication: PublishedList)
+}
+
 /// Keeps every list's entries in memory, and after changes re-encodes, re-signs and swaps in publications.
 ///
 /// Changes are coalesced: the first change after a publication starts a window; everything that arrives within
@@ -90,7 +97,7 @@ public actor Publisher: Service {
     private var retryNotBefore: ContinuousClock.Instant?
     private let builder: any PublicationBuilder
     private let store: any StatusStore
-    private let published: PublishedLists
+    private let published: any PublicationSink
     private let urlForList: @Sendable (String) -> String
     private let configuration: Configuration
     private let logger: Logger
@@ -104,7 +111,7 @@ public actor Publisher: Service {
     public init(
         builder: any PublicationBuilder,
         store: any StatusStore,
-        published: PublishedLists,
+        published: any PublicationSink,
         configuration: Configuration = Configuration(),
         logger: Logger,
         urlForList: @escaping @Sendable (String) -> String
