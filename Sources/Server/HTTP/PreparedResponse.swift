@@ -9,8 +9,9 @@ import WireEncoding
 /// ``body`` past NIO's encoder. Both therefore send the same fields, in the same order, with the same bytes.
 ///
 /// A read never encodes, compresses, signs or touches the database: everything here is made when the list is
-/// published (``PreparedStatusReads``).
-struct PreparedResponse: Sendable {
+/// published (``PreparedStatusReads``). A class, so that picking one on the hot path retains one reference rather than
+/// each of its buffers.
+final class PreparedResponse: Sendable {
     /// Strong entity tag, quoted: the representation's fingerprint.
     let etag: String
     /// The fields of a 200 or 304 answer, in the order the router sends them: `Content-Type` (the negotiated alias or
