@@ -299,6 +299,22 @@ import StandingTestSupport
         #expect(try await server.request(.GET, "/status/\(list)?timestamp=2026-01-01").status == 400)
     }
 
+    /// `timestamp` is an XML Schema dateTimeStamp, read by the same parser as the credentials' `validFrom`: a date
+    /// that does not exist, `24:00:00`, an offset beyond ±14:00 or one without its colon is refused, not rolled over
+    /// into another instant (Foundation's ISO 8601 parser read 2026-02-30 as 2 March).
+    @Test(arguments: [
+        "2026-02-30T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:00:00%2B15:00", "2026-01-01T00:00:00%2B0100",
+    ])
+    func timestampsThatAreNotDateTimeStampsAreRefused(timestamp: String) async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let list = try await server.createList()
+        let response = try await server.request(.GET, "/status/\(list)?timestamp=\(timestamp)")
+        #expect(response.status == 400, "\(timestamp)")
+        #expect((response.json["detail"] as? String)?.contains("dateTimeStamp") == true)
+        #expect(try await server.request(.GET, "/status/\(list)?timestamp=2026-01-01T00:00:00%2B14:00").status != 400)
+    }
+
     @Test func directLookupAndBatchLookup() async throws {
         let server = try await TestServer.start()
         defer { Task { await server.stopAndRemove() } }

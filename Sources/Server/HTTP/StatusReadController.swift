@@ -46,7 +46,7 @@ public struct StatusReadController: Sendable {
             guard let historical = await publisher.publication(listId: listId, at: time) else {
                 throw ServiceError(
                     .statusRetrieval,
-                    "no version of list '\(listId)' in force at \(ISO8601DateFormatter().string(from: time)) is retained"
+                    "no version of list '\(listId)' in force at \(XMLDateTime.format(time)) is retained"
                 )
             }
             // Past versions are read rarely: their answers are prepared for the request, from the retained bytes.
@@ -95,10 +95,10 @@ public struct StatusReadController: Sendable {
         return timestamp
     }
 
+    /// A W3C `timestamp`, read as the credentials' `validFrom` is (``XMLDateTime``): strictly, so an impossible date
+    /// is refused rather than rolled over into another instant.
     static func parseDateTimeStamp(_ text: String) -> Date? {
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return ISO8601DateFormatter().date(from: text) ?? withFraction.date(from: text)
+        try? XMLDateTime.parse(text)
     }
 
     /// The answer of a direct lookup.
