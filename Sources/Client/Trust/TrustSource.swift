@@ -51,45 +51,6 @@ public indirect enum TrustSource: Sendable, CustomStringConvertible {
     }
 }
 
-/// A trust document (JWKS or DID document) as cached in memory.
-struct TrustEntry: Sendable {
-    let keys: TrustedKeys
-    var stored: StoredResponse
-    var freshUntil: Date
-}
-
-/// What a trust document is, for parsing and checking it.
-enum TrustDocumentKind: Sendable {
-    case jwks
-    /// A DID document that must have this `id`.
-    case didDocument(String)
-
-    /// The keys a document grants.
-    /// - Throws: ``StatusClientError/Code/trustUnavailable`` when the document is malformed or names another DID.
-    func keys(from body: Data, url: String) throws(StatusClientError) -> TrustedKeys {
-        do {
-            switch self {
-            case .jwks:
-                let jwks = try JSONValue(parsing: body).decode(JWKSet.self)
-                guard !jwks.keys.isEmpty else {
-                    throw StatusClientError.verification(.trustUnavailable, "the JWKS at \(url) has no usable keys")
-                }
-                return try TrustedKeys(jwks: jwks)
-            case .didDocument(let did):
-                let document = try JSONValue(parsing: body).decode(DIDDocument.self)
-                guard document.id == did else {
-                    throw StatusClientError.verification(.trustUnavailable, "the DID document at \(url) is for '\(document.id)', not '\(did)'")
-                }
-                return try TrustedKeys(didDocument: document)
-            }
-        } catch let error as StatusClientError {
-            throw error
-        } catch {
-            throw .verification(.trustUnavailable, "the trust document at \(url) is not usable: \(error)")
-        }
-    }
-}
-
 extension TrustedKeys {
     /// The keys of a `did:key`: the key under its verification method id and its multikey fragment.
     /// - Throws: ``StatusClientError/Code/invalidArgument`` for a malformed `did:key`.
@@ -102,56 +63,6 @@ extension TrustedKeys {
         }
         var keys = TrustedKeys()
         keys.add(decoded.key, keyID: decoded.key.multikey, verificationMethod: decoded.verificationMethodID)
-        return keys
-    }
-}
-
-/// Keys from the certificate chain a list carries.
-enum CertificateChainKeys {
-    /// The most certificates read from one chain.
-    static let maximumChainLength = 8
-
-    /// The leaf key of the list's `x5c` / `x5chain`, under the list's `kid` (or `x5c` without one), when the chain
-    /// validates to `anchors` at `time`; empty keys when the list carries no chain.
-    /// - Throws: ``StatusClientError/Code/verificationFailed`` when a chain is present but does not validate.
-    static func keys(in body: Data, mediaType: String?, anchors: [X509Certificate], at time: Date) async throws(StatusClientError) -> TrustedKeys {
-        let chain: [Data]
-        let keyID: String?
-        do {
-            switch try StatusListVerifier.format(of: body, mediaType: mediaType) {
-            case .w3cDataIntegrity:
-                return TrustedKeys()
-            case .w3cJWT, .ietfJWT:
-                guard let text = String(data: body, encoding: .utf8) else { return TrustedKeys() }
-                let header = try CompactJWS(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines)).header
-                guard let certificates = header.certificateChain else { return TrustedKeys() }
-                (chain, keyID) = (certificates, header.keyID)
-            case .ietfCWT:
-                let message = try COSESign1.parse(body, tagPolicy: .required)
-                guard let certificates = message.x5chain else { return TrustedKeys() }
-                (chain, keyID) = (certificates, message.kid.flatMap { String(data: $0, encoding: .utf8) })
-            }
-        } catch {
-            // Unparseable artefacts fail in the verifier with their precise error.
-            return TrustedKeys()
-        }
-        guard !chain.isEmpty, chain.count <= maximumChainLength else {
-            throw .verification(
-                .verificationFailed,
-                "the list's certificate chain has \(chain.count) certificates (1 to \(maximumChainLength) accepted)"
-            )
-        }
-        let leafKey: VerificationKey
-        do throws(SigningError) {
-            let certificates = try chain.map { der throws(SigningError) in try X509Certificate(derEncoded: der) }
-            let path = try await CertificateChainVerification.validate(chain: certificates, anchors: anchors, at: time)
-            guard let leaf = path.first else { throw SigningError(.unknownKey, "the validated path is empty") }
-            leafKey = try leaf.publicKey()
-        } catch {
-            throw .verification(.verificationFailed, "the list's certificate chain does not validate to a pinned anchor: \(error.reason)")
-        }
-        var keys = TrustedKeys()
-        keys.add(leafKey, keyID: keyID ?? "x5c")
         return keys
     }
 }
