@@ -49,16 +49,9 @@ public actor RegistryClient: IssuerAccreditationChecking {
         public var maximumFeedsKept = 64
         /// Where the snapshot is cached (a `registry` folder inside); `nil` keeps it in memory only.
         public var cacheDirectory: URL?
-        /// Sends the requests.
-        public var transport: any StatusHTTPTransport = AsyncHTTPClientTransport.shared
-        /// The largest response accepted (snapshot, feed, JWKS, TRQP answer).
-        public var maximumResponseBytes = 16 << 20
-        /// The longest one fetch may take.
-        public var timeout: Duration = .seconds(15)
-        /// Redirects followed per GET (TRQP POSTs are never redirected).
-        public var maximumRedirects = 3
-        /// Whether plain http is allowed for loopback hosts.
-        public var allowsLoopbackHTTP = true
+        /// How the registry is fetched; the response cap covers the snapshot, a change feed, the JWKS and a TRQP
+        /// answer, and TRQP POSTs are never redirected.
+        public var fetching = FetchSettings(maximumResponseBytes: 16 << 20)
         /// The clock.
         public var now: @Sendable () -> Date = { Date() }
 
@@ -105,24 +98,19 @@ public actor RegistryClient: IssuerAccreditationChecking {
     /// - Throws: ``StatusClientError/Code/insecureURL`` when the registry URL is not https (or loopback http).
     public init(configuration: Configuration) throws(StatusClientError) {
         self.configuration = configuration
-        let policy = URLPolicy(allowsLoopbackHTTP: configuration.allowsLoopbackHTTP)
+        let policy = configuration.fetching.urlPolicy
         try policy.check(configuration.registryURL)
         var base = configuration.registryURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
         self.base = base
         self.urlPolicy = policy
-        self.fetcher = HardenedFetcher(
-            transport: configuration.transport,
-            policy: policy,
-            maximumRedirects: max(0, configuration.maximumRedirects),
-            timeout: configuration.timeout
-        )
+        self.fetcher = HardenedFetcher(configuration.fetching)
         self.disk = configuration.cacheDirectory.map {
             DiskCache(
                 directory: $0,
                 maximumEntries: 16,
-                maximumBytes: configuration.maximumResponseBytes * 8,
-                maximumFileBytes: configuration.maximumResponseBytes * 4 + (1 << 20)
+                maximumBytes: configuration.fetching.maximumResponseBytes * 8,
+                maximumFileBytes: configuration.fetching.maximumResponseBytes * 4 + (1 << 20)
             )
         }
         self.trqpAuthority = configuration.rootAuthority

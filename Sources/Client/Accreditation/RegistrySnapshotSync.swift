@@ -82,7 +82,7 @@ extension RegistryClient {
         let response = try await fetcher.get(
             url,
             headers: Self.jwtAccept,
-            maximumBodyBytes: configuration.maximumResponseBytes,
+            maximumBodyBytes: configuration.fetching.maximumResponseBytes,
             accepting: [400, 410]
         )
         guard response.status == 200 else { return nil }
@@ -127,7 +127,7 @@ extension RegistryClient {
         let response = try await fetcher.get(
             try endpoint("/registry/v1/snapshot"),
             headers: Self.jwtAccept,
-            maximumBodyBytes: configuration.maximumResponseBytes
+            maximumBodyBytes: configuration.fetching.maximumResponseBytes
         )
         let compact = try Self.compactBody(response, what: "snapshot")
         let snapshot: WalletSnapshot
@@ -154,7 +154,7 @@ extension RegistryClient {
         let response = try await fetcher.get(
             try endpoint("/.well-known/jwks.json"),
             headers: [(name: "Accept", value: "application/jwk-set+json, application/json")],
-            maximumBodyBytes: min(configuration.maximumResponseBytes, 1 << 20)
+            maximumBodyBytes: min(configuration.fetching.maximumResponseBytes, 1 << 20)
         )
         do {
             let set = try JSONValue(parsing: response.body).decode(JWKSet.self)

@@ -67,17 +67,17 @@ extension RegistryClient {
         } catch {
             throw StatusClientError(.malformed, kind: .malformedValueError, "cannot encode the TRQP query: \(error)")
         }
-        let response = try await configuration.transport.send(
+        let response = try await configuration.fetching.transport.send(
             TransportRequest(
                 url: url,
                 headers: [(name: "Content-Type", value: "application/json"), (name: "Accept", value: "application/json")],
-                timeout: configuration.timeout,
+                timeout: configuration.fetching.timeout,
                 maximumBodyBytes: 1 << 20,
                 method: "POST",
                 body: body
             ),
-            before: .now + configuration.timeout,
-            timeout: configuration.timeout
+            before: .now + configuration.fetching.timeout,
+            timeout: configuration.fetching.timeout
         )
         guard response.status == 200 else {
             let detail = (try? JSONValue(parsing: response.body))?["detail"]?.stringValue.map { ": " + $0.prefix(300) } ?? ""

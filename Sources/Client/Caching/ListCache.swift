@@ -33,7 +33,7 @@ extension StandingClient {
     /// header lifetime, else until `validUntil`, else the default; always bounded by the maximum and, for current lists,
     /// by `validUntil`.
     func freshUntil(_ stored: StoredResponse, ttlSeconds: Int?, validUntil: Date?, historical: Bool) -> Date {
-        let maximum = TimeInterval(configuration.maximumTTLSeconds)
+        let maximum = TimeInterval(configuration.caching.maximumTTLSeconds)
         let lifetime: TimeInterval
         if let ttlSeconds {
             lifetime = TimeInterval(ttlSeconds)
@@ -42,7 +42,7 @@ extension StandingClient {
         } else if let validUntil {
             lifetime = validUntil.timeIntervalSince(stored.fetchedAt)
         } else {
-            lifetime = TimeInterval(configuration.defaultLifetimeSeconds)
+            lifetime = TimeInterval(configuration.caching.defaultLifetimeSeconds)
         }
         let until = stored.fetchedAt.addingTimeInterval(min(max(0, lifetime), maximum))
         guard !historical, let validUntil else { return until }
@@ -57,7 +57,7 @@ extension StandingClient {
         if let previous = lists[key] { memoryBytes -= previous.cost }
         lists[key] = entry
         memoryBytes += entry.cost
-        while lists.count > 1, lists.count > configuration.maximumMemoryEntries || memoryBytes > configuration.maximumMemoryBytes {
+        while lists.count > 1, lists.count > configuration.caching.maximumMemoryEntries || memoryBytes > configuration.caching.maximumMemoryBytes {
             guard let oldest = lists.min(by: { $0.value.lastUsed < $1.value.lastUsed }), oldest.key != key else { break }
             memoryBytes -= oldest.value.cost
             lists[oldest.key] = nil

@@ -132,7 +132,7 @@ extension StandingClient {
             task = running
         } else {
             let fetcher = fetcher
-            let cap = maximumBodyBytes ?? configuration.maximumResponseBytes
+            let cap = maximumBodyBytes ?? configuration.fetching.maximumResponseBytes
             task = Task { try await fetcher.get(url, headers: headers, maximumBodyBytes: cap) }
             inFlight[key] = task
         }

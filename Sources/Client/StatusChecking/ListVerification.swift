@@ -63,8 +63,8 @@ extension StandingClient {
         }
         var limits = StatusListVerifier.Limits()
         limits.maximumDecodedBytes = decodedByteCap(forResponseBytes: stored.body.count)
-        limits.clockSkew = configuration.clockSkew
-        limits.maximumTTLSeconds = configuration.maximumTTLSeconds
+        limits.clockSkew = configuration.verification.clockSkew
+        limits.maximumTTLSeconds = configuration.caching.maximumTTLSeconds
         let verified: VerifiedStatusList
         do {
             verified = try StatusListVerifier.verify(
@@ -82,7 +82,7 @@ extension StandingClient {
             }
             throw StatusClientError(error)
         }
-        if verified.format.isW3C, configuration.requiresW3CListIDMatch, verified.url != context.expectedURL {
+        if verified.format.isW3C, configuration.verification.requiresW3CListIDMatch, verified.url != context.expectedURL {
             throw .verification(.subjectMismatch, "the status list credential's id '\(verified.url)' is not the referenced '\(context.expectedURL)'")
         }
         if context.historical, verified.validUntil == nil {
@@ -99,9 +99,9 @@ extension StandingClient {
 
     /// The largest decompressed list accepted for a response of `bytes` bytes.
     func decodedByteCap(forResponseBytes bytes: Int) -> Int {
-        let (byRatio, overflow) = bytes.multipliedReportingOverflow(by: max(1, configuration.maximumExpansionRatio))
-        let allowed = max(configuration.expansionAllowanceBytes, overflow ? Int.max : byRatio)
-        return min(configuration.maximumDecodedBytes, allowed)
+        let (byRatio, overflow) = bytes.multipliedReportingOverflow(by: max(1, configuration.verification.maximumExpansionRatio))
+        let allowed = max(configuration.verification.expansionAllowanceBytes, overflow ? Int.max : byRatio)
+        return min(configuration.verification.maximumDecodedBytes, allowed)
     }
 
     func snapshot(
@@ -120,7 +120,7 @@ extension StandingClient {
             source: source,
             staleness: staleness,
             checkedAt: context.evaluationTime,
-            minimumEntries: configuration.minimumW3CEntries
+            minimumEntries: configuration.verification.minimumW3CEntries
         )
     }
 

@@ -23,15 +23,15 @@ import StatusListSecuring
 /// W3C purpose, minimum length and index range, the IETF index range.
 ///
 /// **Caching.** Verified lists stay in memory (decoded; a repeated check is a dictionary lookup and a bit read) and,
-/// with a ``Configuration/cacheDirectory``, on disk as the bytes served (re-verified with the caller's current trust
-/// when loaded, never trusted blindly). A copy is fresh for the list's `ttl` (W3C milliseconds and IETF seconds, the
-/// claims taking priority over HTTP headers as IETF §8.2 requires), else `Cache-Control: max-age`, else until
-/// `validUntil`/`exp`, always bounded by ``Configuration/maximumTTLSeconds`` and by `validUntil`/`exp`. A stale copy
-/// is revalidated with `If-None-Match` (304 keeps it). ``CachePolicy/offline`` answers from the caches with the
-/// staleness and refuses lists past their validity.
+/// with a cache directory (``Configuration/Caching/directory``), on disk as the bytes served (re-verified with the
+/// caller's current trust when loaded, never trusted blindly). A copy is fresh for the list's `ttl` (W3C milliseconds
+/// and IETF seconds, the claims taking priority over HTTP headers as IETF §8.2 requires), else `Cache-Control:
+/// max-age`, else until `validUntil`/`exp`, always bounded by ``Configuration/Caching/maximumTTLSeconds`` and by
+/// `validUntil`/`exp`. A stale copy is revalidated with `If-None-Match` (304 keeps it). ``CachePolicy/offline``
+/// answers from the caches with the staleness and refuses lists past their validity.
 ///
 /// **Hardening.** https only (http for loopback hosts when allowed), redirects followed by hand up to
-/// ``Configuration/maximumRedirects`` with every hop's URL checked, one timeout for the whole chain, a response size
+/// ``FetchSettings/maximumRedirects`` with every hop's URL checked, one timeout for the whole chain, a response size
 /// cap, a decompressed-size cap and an expansion-ratio cap (decompression bombs), zlib's Adler-32/CRC-32 checks, and
 /// concurrent identical requests coalesced. Every failure is a ``StatusClientError`` carrying the W3C error kind.
 ///
@@ -60,19 +60,14 @@ public actor StandingClient {
     /// Creates a client.
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
-        self.urlPolicy = URLPolicy(allowsLoopbackHTTP: configuration.allowsLoopbackHTTP)
-        self.fetcher = HardenedFetcher(
-            transport: configuration.transport,
-            policy: urlPolicy,
-            maximumRedirects: max(0, configuration.maximumRedirects),
-            timeout: configuration.timeout
-        )
-        self.disk = configuration.cacheDirectory.map {
+        self.urlPolicy = configuration.fetching.urlPolicy
+        self.fetcher = HardenedFetcher(configuration.fetching)
+        self.disk = configuration.caching.directory.map {
             DiskCache(
                 directory: $0,
-                maximumEntries: max(1, configuration.maximumDiskEntries),
-                maximumBytes: configuration.maximumDiskBytes,
-                maximumFileBytes: configuration.maximumResponseBytes * 2 + 64 * 1024
+                maximumEntries: max(1, configuration.caching.maximumDiskEntries),
+                maximumBytes: configuration.caching.maximumDiskBytes,
+                maximumFileBytes: configuration.fetching.maximumResponseBytes * 2 + 64 * 1024
             )
         }
     }
@@ -157,7 +152,7 @@ public actor StandingClient {
                 source: .memory,
                 staleness: 0,
                 checkedAt: options.at ?? now,
-                minimumEntries: configuration.minimumW3CEntries
+                minimumEntries: configuration.verification.minimumW3CEntries
             )
         }
 

@@ -35,7 +35,7 @@ extension StandingClient {
         if let etag = previous?.etag { headers.append((name: "If-None-Match", value: etag)) }
         let response: FetchedResponse
         do {
-            response = try await coalescedGet(url, headers: headers, maximumBodyBytes: min(configuration.maximumResponseBytes, 1 << 20))
+            response = try await coalescedGet(url, headers: headers, maximumBodyBytes: min(configuration.fetching.maximumResponseBytes, 1 << 20))
         } catch {
             // Stale if error: keys are only needed to verify lists, and a list that cannot be fetched either fails on its
             // own; one that can (another host, or cached) still verifies against the last keys seen.
@@ -73,8 +73,8 @@ extension StandingClient {
     }
 
     func trustFreshUntil(_ stored: StoredResponse) -> Date {
-        let lifetime = stored.headerLifetime ?? configuration.trustDocumentLifetimeSeconds
-        return stored.fetchedAt.addingTimeInterval(TimeInterval(min(max(0, lifetime), configuration.maximumTrustDocumentLifetimeSeconds)))
+        let lifetime = stored.headerLifetime ?? configuration.caching.trustDocumentLifetimeSeconds
+        return stored.fetchedAt.addingTimeInterval(TimeInterval(min(max(0, lifetime), configuration.caching.maximumTrustDocumentLifetimeSeconds)))
     }
 
     func remember(_ entry: TrustEntry, for key: String) {

@@ -75,7 +75,7 @@ extension StandingClient {
         } catch {
             throw StatusClientError(.invalidArgument, kind: .statusVerificationError, "'\(did.prefix(120))' is not a valid did:web: \(error.reason)")
         }
-        if configuration.allowsLoopbackHTTP, let host = url.host, URLPolicy.isLoopback(host),
+        if configuration.fetching.allowsLoopbackHTTP, let host = url.host, URLPolicy.isLoopback(host),
             var components = URLComponents(url: url, resolvingAgainstBaseURL: false)
         {
             components.scheme = "http"

@@ -102,7 +102,7 @@ public struct CredentialStatusVerifier: Sendable {
             expired = true
             notes.append("the credential expired at \(XMLDateTime.format(validUntil))")
         }
-        if let validFrom = credential.validFrom, validFrom.timeIntervalSince(checkTime) > client.configuration.clockSkew {
+        if let validFrom = credential.validFrom, validFrom.timeIntervalSince(checkTime) > client.configuration.verification.clockSkew {
             expired = true
             notes.append("the credential is not valid before \(XMLDateTime.format(validFrom))")
         }
