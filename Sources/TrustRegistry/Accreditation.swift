@@ -167,6 +167,26 @@ extension LifecycleRecord {
 
     /// The last recorded change (what the next lifecycle statement is checked against).
     public var latestChange: StatusChange? { statusHistory.last }
+
+    /// How `status`, this record's status at `time`, reads in a decision message: `not yet valid at … (valid from …)`,
+    /// `expired at …`, `active at …`, or `suspended since … (reason)`. The registry's answers and the wallet client's
+    /// local decisions word it the same way.
+    /// - Parameters:
+    ///   - status: The record's status at `time` (``status(at:)``).
+    ///   - time: The instant.
+    /// - Returns: The description.
+    public func describe(_ status: EffectiveStatus, at time: Date) -> String {
+        switch status {
+        case .notYetValid: return "not yet valid at \(RegistryTime.format(time)) (valid from \(RegistryTime.format(validFrom)))"
+        case .expired: return "expired at \(RegistryTime.format(validUntil))"
+        case .active: return "active at \(RegistryTime.format(time))"
+        case .suspended, .revoked:
+            let change = recordedChange(at: time)
+            let since = change.map { " since \(RegistryTime.format($0.at))" } ?? ""
+            let reason = change?.reason.map { " (\($0))" } ?? ""
+            return "\(status.rawValue)\(since)\(reason)"
+        }
+    }
 }
 
 /// An accreditation as the registry holds it: the canonical record of the research notes (§7.1) without the derived

@@ -66,7 +66,7 @@ struct HeldRegistry: Sendable {
                 guard let problem = chainProblem(from: record, at: time) else {
                     let message =
                         "accreditation \(record.accreditationId) (\(record.role.rawValue)) of \(query.issuer) by \(record.accreditedBy.did) "
-                        + "for \(describe(resource, context)) active at \(RegistryTime.format(time)) (seq \(seq))"
+                        + "for \(context.describe(resource)) active at \(RegistryTime.format(time)) (seq \(seq))"
                     return result(true, record.accreditationId, message, resource, time)
                 }
                 if inactive == nil { inactive = (record, problem, resource) }
@@ -78,7 +78,7 @@ struct HeldRegistry: Sendable {
         guard !candidates.isEmpty else {
             return result(false, nil, "\(query.issuer) is not accredited in this registry (seq \(seq))", resources.last, time)
         }
-        let asked = resources.map { describe($0, context) }.joined(separator: "; ")
+        let asked = resources.map { context.describe($0) }.joined(separator: "; ")
         return result(false, nil, "no accreditation of \(query.issuer) covers issue of \(asked) (seq \(seq))", resources.last, time)
     }
 
@@ -104,7 +104,7 @@ struct HeldRegistry: Sendable {
             if status != .active {
                 let owner =
                     depth == 0 ? "accreditation \(current.accreditationId)" : "parent accreditation \(current.accreditationId) of \(current.subject)"
-                return "\(owner) is \(describe(status, of: current, at: time))"
+                return "\(owner) is \(current.describe(status, at: time))"
             }
             if current.role == .rootTAO {
                 return current.subject == snapshot.rootAuthority ? nil : "the chain ends at \(current.subject), not the root authority"
@@ -115,26 +115,5 @@ struct HeldRegistry: Sendable {
             current = parent
         }
         return "accreditation chain of \(record.accreditationId) is deeper than 32 links"
-    }
-
-    private func describe(_ status: EffectiveStatus, of record: CanonicalAccreditation, at time: Date) -> String {
-        switch status {
-        case .notYetValid: return "not yet valid at \(RegistryTime.format(time)) (valid from \(RegistryTime.format(record.validFrom)))"
-        case .expired: return "expired at \(RegistryTime.format(record.validUntil))"
-        case .active: return "active at \(RegistryTime.format(time))"
-        case .suspended, .revoked:
-            let change = record.recordedChange(at: time)
-            let since = change.map { " since \(RegistryTime.format($0.at))" } ?? ""
-            let reason = change?.reason.map { " (\($0))" } ?? ""
-            return "\(status.rawValue)\(since)\(reason)"
-        }
-    }
-
-    private func describe(_ resource: String, _ context: QueryContext) -> String {
-        var parts = [resource]
-        if let level = context.eqfLevel { parts.append("EQF \(level)") }
-        if let jurisdiction = context.jurisdiction { parts.append("in \(jurisdiction)") }
-        if let field = context.iscedF { parts.append("field \(field)") }
-        return parts.joined(separator: " ")
     }
 }

@@ -342,7 +342,7 @@ public struct RegistryState: Sendable {
             if status != .active {
                 let owner =
                     depth == 0 ? "accreditation \(current.accreditationId)" : "parent accreditation \(current.accreditationId) of \(current.subject)"
-                return "\(owner) is \(describe(status, of: current, at: time))"
+                return "\(owner) is \(current.describe(status, at: time))"
             }
             if current.role == .rootTAO { return nil }
             guard let parent = records[current.accreditedBy.accreditationId] else {
@@ -366,18 +366,5 @@ public struct RegistryState: Sendable {
             current = parent
         }
         return (false, found)
-    }
-
-    func describe(_ status: EffectiveStatus, of record: some LifecycleRecord, at time: Date) -> String {
-        switch status {
-        case .notYetValid: return "not yet valid at \(RegistryTime.format(time)) (valid from \(RegistryTime.format(record.validFrom)))"
-        case .expired: return "expired at \(RegistryTime.format(record.validUntil))"
-        case .active: return "active at \(RegistryTime.format(time))"
-        case .suspended, .revoked:
-            let change = record.recordedChange(at: time)
-            let since = change.map { " since \(RegistryTime.format($0.at))" } ?? ""
-            let reason = change?.reason.map { " (\($0))" } ?? ""
-            return "\(status.rawValue)\(since)\(reason)"
-        }
     }
 }
