@@ -158,76 +158,59 @@ public struct CredentialStatusVerifier: Sendable {
         case .unusable(let description, let error):
             return EntryReport(mechanism: description, listURL: nil, index: nil, purpose: nil, verdict: .error, check: nil, error: ErrorReport(error))
         case .w3c(let entry):
-            let base = (mechanism: BitstringStatusListEntry.entryType, url: entry.statusListCredential, index: entry.statusListIndex)
-            guard let trust else {
-                return EntryReport(
-                    mechanism: base.mechanism,
-                    listURL: base.url,
-                    index: base.index,
-                    purpose: entry.statusPurpose.rawValue,
-                    verdict: .error,
-                    check: nil,
-                    error: ErrorReport(noTrust)
-                )
-            }
-            do {
+            return await report(
+                mechanism: BitstringStatusListEntry.entryType,
+                listURL: entry.statusListCredential,
+                index: entry.statusListIndex,
+                purpose: entry.statusPurpose.rawValue,
+                trust: trust,
+                noTrust: noTrust
+            ) { trust throws(StatusClientError) in
                 let result = try await client.checkStatus(entry, trust: trust, options: options)
-                return EntryReport(
-                    mechanism: base.mechanism,
-                    listURL: base.url,
-                    index: base.index,
-                    purpose: entry.statusPurpose.rawValue,
-                    verdict: CredentialReport.Verdict(w3c: result, purpose: entry.statusPurpose),
-                    check: result,
-                    error: nil
-                )
-            } catch {
-                return EntryReport(
-                    mechanism: base.mechanism,
-                    listURL: base.url,
-                    index: base.index,
-                    purpose: entry.statusPurpose.rawValue,
-                    verdict: .error,
-                    check: nil,
-                    error: ErrorReport(error)
-                )
+                return (result, CredentialReport.Verdict(w3c: result, purpose: entry.statusPurpose))
             }
         case .ietf(let claim):
-            let mechanism = "status_list"
-            guard let trust else {
-                return EntryReport(
-                    mechanism: mechanism,
-                    listURL: claim.uri,
-                    index: claim.idx,
-                    purpose: nil,
-                    verdict: .error,
-                    check: nil,
-                    error: ErrorReport(noTrust)
-                )
-            }
-            do {
+            return await report(mechanism: "status_list", listURL: claim.uri, index: claim.idx, purpose: nil, trust: trust, noTrust: noTrust) {
+                trust throws(StatusClientError) in
                 let result = try await client.checkStatus(claim, trust: trust, options: options)
-                return EntryReport(
-                    mechanism: mechanism,
-                    listURL: claim.uri,
-                    index: claim.idx,
-                    purpose: nil,
-                    verdict: CredentialReport.Verdict(ietf: result),
-                    check: result,
-                    error: nil
-                )
-            } catch {
-                return EntryReport(
-                    mechanism: mechanism,
-                    listURL: claim.uri,
-                    index: claim.idx,
-                    purpose: nil,
-                    verdict: .error,
-                    check: nil,
-                    error: ErrorReport(error)
-                )
+                return (result, CredentialReport.Verdict(ietf: result))
             }
         }
     }
 
+    /// One entry's report: its check's status and verdict, or the error (no trust to check it with, or the check's).
+    private func report(
+        mechanism: String,
+        listURL: String,
+        index: Int,
+        purpose: String?,
+        trust: TrustSource?,
+        noTrust: StatusClientError,
+        checking: (TrustSource) async throws(StatusClientError) -> (StatusCheck, CredentialReport.Verdict)
+    ) async -> EntryReport {
+        let outcome: Result<(StatusCheck, CredentialReport.Verdict), StatusClientError>
+        if let trust {
+            do throws(StatusClientError) {
+                outcome = .success(try await checking(trust))
+            } catch {
+                outcome = .failure(error)
+            }
+        } else {
+            outcome = .failure(noTrust)
+        }
+        switch outcome {
+        case .success(let (check, verdict)):
+            return EntryReport(mechanism: mechanism, listURL: listURL, index: index, purpose: purpose, verdict: verdict, check: check, error: nil)
+        case .failure(let error):
+            return EntryReport(
+                mechanism: mechanism,
+                listURL: listURL,
+                index: index,
+                purpose: purpose,
+                verdict: .error,
+                check: nil,
+                error: ErrorReport(error)
+            )
+        }
+    }
 }
