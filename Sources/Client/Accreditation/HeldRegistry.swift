@@ -96,24 +96,8 @@ struct HeldRegistry: Sendable {
     }
 
     /// Why `record` or an accreditation up its chain is not in force at `time`, or `nil` when the chain holds up to
-    /// the root authorisation.
+    /// this snapshot's root authority.
     private func chainProblem(from record: CanonicalAccreditation, at time: Date) -> String? {
-        var current = record
-        for depth in 0..<32 {
-            let status = current.status(at: time)
-            if status != .active {
-                let owner =
-                    depth == 0 ? "accreditation \(current.accreditationId)" : "parent accreditation \(current.accreditationId) of \(current.subject)"
-                return "\(owner) is \(current.describe(status, at: time))"
-            }
-            if current.role == .rootTAO {
-                return current.subject == snapshot.rootAuthority ? nil : "the chain ends at \(current.subject), not the root authority"
-            }
-            guard let parent = recordsByID[current.accreditedBy.accreditationId] else {
-                return "parent accreditation \(current.accreditedBy.accreditationId) is missing"
-            }
-            current = parent
-        }
-        return "accreditation chain of \(record.accreditationId) is deeper than 32 links"
+        record.chainProblem(at: time, rootAuthority: snapshot.rootAuthority) { recordsByID[$0] }
     }
 }
