@@ -167,11 +167,75 @@ extension LifecycleRecord {
 
     /// The last recorded change (what the next lifecycle statement is checked against).
     public var latestChange: StatusChange? { statusHistory.last }
+
+    /// How `status`, this record's status at `time`, reads in a decision message: `not yet valid at … (valid from …)`,
+    /// `expired at …`, `active at …`, or `suspended since … (reason)`. The registry's answers and the wallet client's
+    /// local decisions word it the same way.
+    /// - Parameters:
+    ///   - status: The record's status at `time` (``status(at:)``).
+    ///   - time: The instant.
+    /// - Returns: The description.
+    public func describe(_ status: EffectiveStatus, at time: Date) -> String {
+        switch status {
+        case .notYetValid: return "not yet valid at \(RegistryTime.format(time)) (valid from \(RegistryTime.format(validFrom)))"
+        case .expired: return "expired at \(RegistryTime.format(validUntil))"
+        case .active: return "active at \(RegistryTime.format(time))"
+        case .suspended, .revoked:
+            let change = recordedChange(at: time)
+            let since = change.map { " since \(RegistryTime.format($0.at))" } ?? ""
+            let reason = change?.reason.map { " (\($0))" } ?? ""
+            return "\(status.rawValue)\(since)\(reason)"
+        }
+    }
+}
+
+/// An accreditation as a link of its chain up to the root authorisation: what walking the chain needs of a record.
+/// The registry's own records (``AccreditationRecord``) and a wallet snapshot's (``CanonicalAccreditation``) are both.
+public protocol AccreditationLink: LifecycleRecord {
+    /// The accreditation's id.
+    var accreditationId: String { get }
+    /// The accredited entity's DID.
+    var subject: String { get }
+    /// What the accreditation permits; `RootTAO` ends the chain.
+    var role: AccreditationRole { get }
+    /// The accreditor and its covering accreditation (the next link up).
+    var accreditedBy: AccreditorReference { get }
+}
+
+extension AccreditationLink {
+    /// Why this accreditation or one up its chain is not in force at `time`, or `nil` when every link up to the root
+    /// authorisation (`RootTAO`) is. The registry's decisions and a wallet's local ones word it the same way.
+    /// - Parameters:
+    ///   - time: The instant.
+    ///   - rootAuthority: When given, the DID the chain must end at (a wallet checks a snapshot's chains against the
+    ///     snapshot's root authority; the registry's own records are under its root by construction).
+    ///   - parent: The accreditation with a given id, or `nil` when there is none.
+    /// - Returns: The problem, worded for a decision message, or `nil`.
+    public func chainProblem(at time: Date, rootAuthority: String? = nil, parent: (String) -> Self?) -> String? {
+        var current = self
+        for depth in 0..<32 {
+            let status = current.status(at: time)
+            if status != .active {
+                let owner =
+                    depth == 0 ? "accreditation \(current.accreditationId)" : "parent accreditation \(current.accreditationId) of \(current.subject)"
+                return "\(owner) is \(current.describe(status, at: time))"
+            }
+            if current.role == .rootTAO {
+                guard let rootAuthority, current.subject != rootAuthority else { return nil }
+                return "the chain ends at \(current.subject), not the root authority"
+            }
+            guard let next = parent(current.accreditedBy.accreditationId) else {
+                return "parent accreditation \(current.accreditedBy.accreditationId) is missing"
+            }
+            current = next
+        }
+        return "accreditation chain of \(accreditationId) is deeper than 32 links"
+    }
 }
 
 /// An accreditation as the registry holds it: the canonical record of the research notes (§7.1) without the derived
 /// `status`, plus the signed evidence.
-public struct AccreditationRecord: LifecycleRecord, Hashable {
+public struct AccreditationRecord: AccreditationLink, Hashable {
     /// 32 random bytes as lowercase hex; equals the EBSI attribute id and the VC's `reservedAttributeId`.
     public var accreditationId: String
     /// The accredited entity's DID.
@@ -219,7 +283,7 @@ public struct AccreditationRecord: LifecycleRecord, Hashable {
 
 /// The canonical accreditation record (research notes §7.1): the shape of snapshots, change feeds and
 /// `Registry/schemas/accreditation.schema.json`.
-public struct CanonicalAccreditation: Codable, Sendable, Hashable, LifecycleRecord {
+public struct CanonicalAccreditation: Codable, Sendable, Hashable, AccreditationLink {
     /// 64 lowercase hex characters.
     public var accreditationId: String
     /// The accredited DID.

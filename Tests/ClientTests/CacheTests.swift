@@ -141,7 +141,7 @@ import StandingTestSupport
             let statement = factory.statement(url: "\(server.baseURL)/\(name)", bitstring: try bitstring())
             server.serve("/\(name)", try factory.body(statement, .ietfJWT), mediaType: "application/statuslist+jwt")
         }
-        let client = makeClient { $0.maximumMemoryEntries = 2 }
+        let client = makeClient { $0.caching.maximumMemoryEntries = 2 }
         for name in ["a", "b", "a", "c", "a", "b"] {
             _ = try await client.checkStatus(try StatusListReference(idx: 0, uri: "\(server.baseURL)/\(name)"), trust: factory.trust)
         }

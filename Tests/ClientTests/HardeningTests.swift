@@ -105,7 +105,7 @@ import StandingTestSupport
         let signed = String(decoding: try factory.body(statement, .w3cDataIntegrity), as: UTF8.self)
         #expect(signed.contains("\"ttl\":60000"))
         server.serve("/di", Data(signed.replacingOccurrences(of: "\"ttl\":60000", with: "\"ttl\":60001").utf8), mediaType: "application/vc")
-        let client = makeClient { $0.requiresW3CListIDMatch = false }
+        let client = makeClient { $0.verification.requiresW3CListIDMatch = false }
         for path in ["/jwt", "/di"] {
             await expectFailure(.statusVerificationError) {
                 try await client.fetchList(url: server.baseURL + path, preferring: .w3cJWT, trust: factory.trust)
@@ -126,7 +126,7 @@ import StandingTestSupport
             try await makeClient().checkStatus(try entry(url, index: 1), trust: factory.trust)
         }
         // An ecosystem with a lower bound may lower the minimum.
-        let lenient = makeClient { $0.minimumW3CEntries = 1024 }
+        let lenient = makeClient { $0.verification.minimumW3CEntries = 1024 }
         #expect(try await lenient.checkStatus(try entry(url, index: 1), trust: factory.trust).valid)
     }
 
@@ -188,8 +188,8 @@ import StandingTestSupport
         let ratioBody = try factory.body(factory.statement(url: ratioURL, bitstring: try bitstring(count: 4 << 23)), .ietfJWT, level: 9)
         server.serve("/ratio", ratioBody, mediaType: "application/statuslist+jwt")
         let strict = makeClient {
-            $0.maximumExpansionRatio = 50
-            $0.expansionAllowanceBytes = 64 * 1024
+            $0.verification.maximumExpansionRatio = 50
+            $0.verification.expansionAllowanceBytes = 64 * 1024
         }
         await expectFailure(.malformedValueError, .malformed) {
             try await strict.checkStatus(try StatusListReference(idx: 0, uri: ratioURL), trust: factory.trust)
@@ -282,7 +282,7 @@ import StandingTestSupport
         await expectFailure(.statusVerificationError, .subjectMismatch) {
             try await makeClient().checkStatus(try entry(url, index: 0), trust: factory.trust)
         }
-        let lenient = makeClient { $0.requiresW3CListIDMatch = false }
+        let lenient = makeClient { $0.verification.requiresW3CListIDMatch = false }
         #expect(try await lenient.checkStatus(try entry(url, index: 0), trust: factory.trust).valid)
     }
 
@@ -304,12 +304,12 @@ import StandingTestSupport
         // Only the slow case gets the short timeout: on a loaded machine (CI runs every suite at once on 2 cores) an
         // immediate answer can take longer than 300 ms, and the fetcher counts an answer after its deadline as late.
         let client = makeClient {
-            $0.maximumResponseBytes = 10_000
-            $0.timeout = .seconds(30)
+            $0.fetching.maximumResponseBytes = 10_000
+            $0.fetching.timeout = .seconds(30)
         }
         let impatient = makeClient {
-            $0.maximumResponseBytes = 10_000
-            $0.timeout = .milliseconds(300)
+            $0.fetching.maximumResponseBytes = 10_000
+            $0.fetching.timeout = .milliseconds(300)
         }
         let cases: [(String, StatusClientError.Code, StandingClient)] = [
             ("/big", .responseTooLarge, client), ("/gzip", .unsupportedContentEncoding, client), ("/slow", .timeout, impatient),
@@ -342,7 +342,7 @@ import StandingTestSupport
             }
         }
         #expect(transport.exchanges().isEmpty)
-        let strict = makeClient(transport: transport) { $0.allowsLoopbackHTTP = false }
+        let strict = makeClient(transport: transport) { $0.fetching.allowsLoopbackHTTP = false }
         await expectFailure(.statusRetrievalError, .insecureURL) {
             try await strict.fetchList(url: "http://127.0.0.1:9/list", preferring: .ietfJWT, trust: factory.trust)
         }
@@ -406,7 +406,7 @@ import StandingTestSupport
         let url = "\(server.baseURL)/drip"
         let body = try factory.body(factory.statement(url: url, bitstring: try bitstring()), .ietfJWT)
         server.set("/drip", CraftedResponse(headers: [("Content-Type", "application/statuslist+jwt")], body: body, drip: .seconds(1)))
-        let client = makeClient { $0.timeout = .seconds(2) }
+        let client = makeClient { $0.fetching.timeout = .seconds(2) }
         let started = ContinuousClock.now
         let error = await expectFailure(.statusRetrievalError, .timeout) {
             try await client.checkStatus(try StatusListReference(idx: 1, uri: url), trust: factory.trust)

@@ -179,8 +179,8 @@ final class RegistryWorld: Sendable {
         configure: (inout RegistryClient.Configuration) -> Void = { _ in }
     ) throws -> RegistryClient {
         var configuration = RegistryClient.Configuration(registryURL: try #require(URL(string: base)), mode: mode, cacheDirectory: cacheDirectory)
-        configuration.transport = transport
-        configuration.timeout = .seconds(30)
+        configuration.fetching.transport = transport
+        configuration.fetching.timeout = .seconds(30)
         configure(&configuration)
         return try RegistryClient(configuration: configuration)
     }

@@ -152,11 +152,11 @@ func makeClient(
     configure: (inout StandingClient.Configuration) -> Void = { _ in }
 ) -> StandingClient {
     var configuration = StandingClient.Configuration(cacheDirectory: cacheDirectory)
-    configuration.transport = transport
+    configuration.fetching.transport = transport
     if let clock { configuration.now = { clock.now } }
     // Generous: every suite runs at once on 2 cores in CI, and each fetch now waits for its whole body within the
     // deadline; tests of the timeout itself set their own.
-    configuration.timeout = .seconds(30)
+    configuration.fetching.timeout = .seconds(30)
     configure(&configuration)
     return StandingClient(configuration: configuration)
 }

@@ -49,7 +49,7 @@ import TrustRegistry
             // A wallet that fetches the lagging snapshot catches up with the feed at once (X-Registry-Seq names the head).
             var walletConfiguration = RegistryClient.Configuration(
                 registryURL: try #require(URL(string: world.server.baseURL)), mode: .snapshot, cacheDirectory: nil)
-            walletConfiguration.timeout = .seconds(10)
+            walletConfiguration.fetching.timeout = .seconds(10)
             let wallet = try RegistryClient(configuration: walletConfiguration)
             #expect(try await wallet.synchronise().seq == head)
             let answer = try await wallet.accreditation(of: issuers[0].did, credentialTypes: ["MicroCredential"], at: Date())

@@ -23,6 +23,18 @@ public struct QueryContext: Sendable, Hashable {
         self.jurisdiction = jurisdiction.map(RegistryVocabulary.normalisedJurisdiction)
         self.iscedF = iscedF.map(RegistryVocabulary.normalisedISCEDF)
     }
+
+    /// `resource` with the constraints asked, as decision messages name it: `MicroCredential EQF <level> in
+    /// <jurisdiction> field <ISCED-F>`. Shared with the wallet client, whose local decisions word them the same way.
+    /// - Parameter resource: The credential type or schema id.
+    /// - Returns: The description.
+    public func describe(_ resource: String) -> String {
+        var parts = [resource]
+        if let level = eqfLevel { parts.append("EQF \(level)") }
+        if let jurisdiction { parts.append("in \(jurisdiction)") }
+        if let field = iscedF { parts.append("field \(field)") }
+        return parts.joined(separator: " ")
+    }
 }
 
 /// The answer to an authorization or recognition query.
@@ -98,7 +110,7 @@ extension RegistryState {
         return evaluate(entity: entity, authority: authority, roles: roles, time: time, verb: action) { entry in
             entry.permits(resource: resource, eqfLevel: context.eqfLevel, jurisdiction: context.jurisdiction, iscedF: context.iscedF)
         } describeScope: {
-            describe(resource: resource, context: context)
+            context.describe(resource)
         }
     }
 
@@ -145,7 +157,7 @@ extension RegistryState {
                         time
                     )
                 }
-                explicitProblem = explicitProblem ?? "recognition \(id) is \(describe(status, of: recognition, at: time))"
+                explicitProblem = explicitProblem ?? "recognition \(id) is \(recognition.describe(status, at: time))"
             }
         }
         guard action == RegistryAction.accredit || action == RegistryAction.recognize else {
@@ -156,7 +168,7 @@ extension RegistryState {
             resource == RegistryAction.accreditationDecisions
                 || entry.permits(resource: resource, eqfLevel: context.eqfLevel, jurisdiction: context.jurisdiction, iscedF: context.iscedF)
         } describeScope: {
-            describe(resource: resource, context: context)
+            context.describe(resource)
         }
         if !answer.authorized, let explicitProblem {
             return decision(false, nil, "\(explicitProblem) (seq \(seq))", time)
@@ -201,14 +213,6 @@ extension RegistryState {
             return decision(false, outsideAuthority.accreditationId, message, time)
         }
         return decision(false, nil, "no accreditation of \(entity) covers \(verb) of \(describeScope()) (seq \(seq))", time)
-    }
-
-    private func describe(resource: String, context: QueryContext) -> String {
-        var parts = [resource]
-        if let level = context.eqfLevel { parts.append("EQF \(level)") }
-        if let jurisdiction = context.jurisdiction { parts.append("in \(jurisdiction)") }
-        if let field = context.iscedF { parts.append("field \(field)") }
-        return parts.joined(separator: " ")
     }
 
     private func decision(_ authorized: Bool, _ id: String?, _ message: String, _ time: Date) -> AuthorizationDecision {

@@ -336,21 +336,7 @@ public struct RegistryState: Sendable {
 
     /// Why `record` or an accreditation up its chain is not in force at `time`, or `nil` when the whole chain is.
     func chainProblem(from record: AccreditationRecord, at time: Date) -> String? {
-        var current = record
-        for depth in 0..<32 {
-            let status = current.status(at: time)
-            if status != .active {
-                let owner =
-                    depth == 0 ? "accreditation \(current.accreditationId)" : "parent accreditation \(current.accreditationId) of \(current.subject)"
-                return "\(owner) is \(describe(status, of: current, at: time))"
-            }
-            if current.role == .rootTAO { return nil }
-            guard let parent = records[current.accreditedBy.accreditationId] else {
-                return "parent accreditation \(current.accreditedBy.accreditationId) is missing"
-            }
-            current = parent
-        }
-        return "accreditation chain of \(record.accreditationId) is deeper than 32 links"
+        record.chainProblem(at: time) { records[$0] }
     }
 
     /// Whether `record` and its whole chain are in force at `time`, and `authority` (when given) is the root or an
@@ -366,18 +352,5 @@ public struct RegistryState: Sendable {
             current = parent
         }
         return (false, found)
-    }
-
-    func describe(_ status: EffectiveStatus, of record: some LifecycleRecord, at time: Date) -> String {
-        switch status {
-        case .notYetValid: return "not yet valid at \(RegistryTime.format(time)) (valid from \(RegistryTime.format(record.validFrom)))"
-        case .expired: return "expired at \(RegistryTime.format(record.validUntil))"
-        case .active: return "active at \(RegistryTime.format(time))"
-        case .suspended, .revoked:
-            let change = record.recordedChange(at: time)
-            let since = change.map { " since \(RegistryTime.format($0.at))" } ?? ""
-            let reason = change?.reason.map { " (\($0))" } ?? ""
-            return "\(status.rawValue)\(since)\(reason)"
-        }
     }
 }

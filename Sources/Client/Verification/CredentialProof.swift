@@ -99,7 +99,7 @@ extension CredentialStatusVerifier {
                 )
             }
             do {
-                _ = try DataIntegrity.verify(document: document, at: time, clockSkew: client.configuration.clockSkew) { _ in key }
+                _ = try DataIntegrity.verify(document: document, at: time, clockSkew: client.configuration.verification.clockSkew) { _ in key }
                 return ProofCheck(state: .verified, method: "Data Integrity \(suite)", keyID: method, detail: "proof verified")
             } catch {
                 return Self.failure(error, method: mechanism.name, keyID: method)
