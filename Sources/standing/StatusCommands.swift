@@ -1,9 +1,8 @@
 import ArgumentParser
 import Client
 import Foundation
-import NIOHTTP1
+import StandingAPI
 import StatusList
-import Store
 
 extension Standing {
     /// `standing entries allocate`.
@@ -25,19 +24,17 @@ extension Standing {
             }
 
             func run() async throws {
-                let client = AdminClient(options: connection)
+                let client = try connection.admin()
                 let result =
-                    if let list {
-                        try await client.send(.POST, "/admin/lists/\(listId(from: list))/entries", body: ["count": count])
-                    } else {
-                        try await client.send(.POST, "/admin/entries", body: ["purpose": purpose?.rawValue ?? "", "count": count])
+                    if let list { try await client.allocate(inList: listId(from: list), count: count) } else {
+                        try await client.allocate(purpose: purpose ?? .revocation, count: count)
                     }
-                if connection.json { return try AdminClient.printJSON(result) }
-                for entry in (result as? [String: Any])?["entries"] as? [[String: Any]] ?? [] {
-                    print("list \(entry["list"] ?? "") index \(entry["index"] ?? "")")
+                if try connection.printJSON(result) { return }
+                for entry in result.entries {
+                    print("list \(entry.list) index \(entry.index)")
                     print("  credentialStatus (W3C):")
-                    try printIndented(entry["credentialStatus"])
-                    if let status = entry["status"] {
+                    try printIndented(entry.credentialStatus)
+                    if let status = entry.status {
                         print("  status (IETF):")
                         try printIndented(status)
                     }
@@ -57,7 +54,7 @@ extension Standing {
             @Argument(help: "The new value.") var value: Int
 
             func run() async throws {
-                try await setStatus(connection: connection, entry: entry, value: value)
+                try await setStatus(connection: connection, entry: entry, change: .value(value))
             }
         }
     }
@@ -69,7 +66,7 @@ extension Standing {
         @OptionGroup var target: EntryOrCredential
 
         func run() async throws {
-            try await setStatus(connection: connection, entry: try target.entry(for: .revocation), value: nil, action: "revoke")
+            try await setStatus(connection: connection, entry: try target.entry(for: .revocation), change: .intent(.revoke))
         }
     }
 
@@ -80,7 +77,7 @@ extension Standing {
         @OptionGroup var target: EntryOrCredential
 
         func run() async throws {
-            try await setStatus(connection: connection, entry: try target.entry(for: .suspension), value: nil, action: "suspend")
+            try await setStatus(connection: connection, entry: try target.entry(for: .suspension), change: .intent(.suspend))
         }
     }
 
@@ -91,7 +88,7 @@ extension Standing {
         @OptionGroup var target: EntryOrCredential
 
         func run() async throws {
-            try await setStatus(connection: connection, entry: try target.entry(for: .suspension), value: 0)
+            try await setStatus(connection: connection, entry: try target.entry(for: .suspension), change: .intent(.reinstate))
         }
     }
 
@@ -104,16 +101,12 @@ extension Standing {
         @Option(help: "At most this many records (1-10000).") var limit: Int?
 
         func run() async throws {
-            var query: [String] = []
-            if let list { query.append("list=\(listId(from: list))") }
-            if let after { query.append("after=\(after)") }
-            if let limit { query.append("limit=\(limit)") }
-            let path = "/admin/audit" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
-            let result = try await AdminClient(options: connection).send(.GET, path)
-            if connection.json { return try AdminClient.printJSON(result) }
-            for record in (result as? [String: Any])?["records"] as? [[String: Any]] ?? [] {
-                let reason = (record["reason"] as? String).map { "  \"\($0)\"" } ?? ""
-                print("#\(record["id"] ?? "") \(record["at"] ?? "") \(record["actor"] ?? "") \(record["listId"] ?? "")[\(record["index"] ?? "")] \(record["oldValue"] ?? "") -> \(record["newValue"] ?? "")\(reason)")
+            let records = try await connection.admin().audit(list: list.map(listId(from:)), after: after, limit: limit)
+            if try connection.printJSON(AuditPage(records: records)) { return }
+            for record in records {
+                let reason = record.reason.map { "  \"\($0)\"" } ?? ""
+                let at = record.at.formatted(.iso8601)
+                print("#\(record.id) \(at) \(record.actor) \(record.listId)[\(record.index)] \(record.oldValue) -> \(record.newValue)\(reason)")
             }
         }
     }
@@ -187,56 +180,48 @@ struct EntryOrCredential: ParsableArguments {
     }
 }
 
-/// Sets one entry. With `action` and no value, the value follows from the list: revoke = 1 (INVALID),
-/// suspend = 1 on a suspension list or 2 (SUSPENDED) on an IETF status list.
-func setStatus(connection: ConnectionOptions, entry: EntryArguments, value: Int?, action: String? = nil) async throws {
-    let client = AdminClient(options: connection)
+/// Sets one entry to an explicit value, or to what an intent means on its list (the server decides), then waits for
+/// the change to be published so the next command (a verification, say) sees it.
+func setStatus(connection: ConnectionOptions, entry: EntryArguments, change: StatusChangeKind) async throws {
+    let client = try connection.admin()
     let id = listId(from: entry.list)
-    let index = entry.index
-    let reason = entry.reason
-    var newValue = value ?? 1
-    let info = try await client.send(.GET, "/admin/lists/\(id)") as? [String: Any]
-    let publishedBefore = info?["publishedVersion"] as? Int ?? 0
-    if action == "suspend" {
-        switch (info?["purpose"] as? String, info?["statusSize"] as? Int ?? 1) {
-        case ("suspension", _): newValue = 1
-        case ("message", let size) where size >= 2: newValue = 2
-        default: throw CLIError("list '\(id)' cannot express suspension; use a suspension list or an IETF status list")
+    let request =
+        switch change {
+        case .value(let value): SetStatusRequest(index: entry.index, value: value, reason: entry.reason)
+        case .intent(let intent): SetStatusRequest(index: entry.index, intent: intent, reason: entry.reason)
         }
-    } else if action == "revoke" {
-        if info?["purpose"] as? String == "suspension" { throw CLIError("list '\(id)' is a suspension list; use 'standing suspend'") }
-    }
-    var body: [String: Any] = ["index": index, "value": newValue]
-    if let reason { body["reason"] = reason }
-    let result = try await client.send(.POST, "/admin/lists/\(id)/status", body: body)
-    if connection.json { return try AdminClient.printJSON(result) }
+    let answer = try await client.setStatus(list: id, request)
+    if try connection.printJSON(answer) { return }
     // A one-change request is answered with its audit record (`records`), next to the summary counts.
-    let answer = result as? [String: Any]
-    let change: String
-    if let record = (answer?["records"] as? [[String: Any]])?.first {
-        change = "\(id)[\(index)]: \(record["oldValue"] ?? "") -> \(record["newValue"] ?? "") (audit #\(record["id"] ?? ""))"
-    } else if let applied = answer?["applied"] as? Int, applied > 0 {
-        change = "\(id)[\(index)]: set to \(newValue) (audit #\(answer?["lastAuditId"] ?? ""))"
+    let description: String
+    if let record = answer.records?.first {
+        description = "\(id)[\(entry.index)]: \(record.oldValue) -> \(record.newValue) (audit #\(record.id))"
+    } else if answer.applied > 0 {
+        description = "\(id)[\(entry.index)]: set to \(answer.value ?? 0) (audit #\(answer.lastAuditId ?? 0))"
     } else {
-        return print("\(id)[\(index)] already has value \(newValue); nothing changed")
+        return print("\(id)[\(entry.index)] already has value \(answer.value ?? 0); nothing changed")
     }
     // The change is durable now; verifiers see it once the list is republished (within the publication window).
-    // Wait for that, so the next command (a verification, say) sees it, and say so loudly if it does not happen.
+    // Wait for that, and say so loudly if it does not happen.
     let deadline = ContinuousClock.now + .seconds(10)
     while ContinuousClock.now < deadline {
-        let current = try await client.send(.GET, "/admin/lists/\(id)") as? [String: Any]
-        if let version = current?["publishedVersion"] as? Int, version > publishedBefore {
-            return print("\(change); published in version \(version)")
+        if let version = try await client.list(id).publishedVersion, version > answer.publishedVersionBefore ?? 0 {
+            return print("\(description); published in version \(version)")
         }
         try await Task.sleep(for: .milliseconds(50))
     }
     throw CLIError(
-        "\(change) is recorded, but the list was not republished within 10 s, so verifiers still see the old status; "
+        "\(description) is recorded, but the list was not republished within 10 s, so verifiers still see the old status; "
             + "check the server's /ready and its log")
 }
 
-func printIndented(_ value: Any?) throws {
-    guard let value else { return }
-    let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-    for line in String(decoding: data, as: UTF8.self).split(separator: "\n") { print("    " + line) }
+/// What a status command asks for: a value, or an intent the server resolves with the list's rules.
+enum StatusChangeKind {
+    case value(Int)
+    case intent(StatusIntent)
+}
+
+/// Prints `value` as indented pretty JSON (a status entry to embed).
+func printIndented(_ value: some Encodable) throws {
+    for line in String(decoding: try LocalFiles.prettyJSON(value), as: UTF8.self).split(separator: "\n") { print("    " + line) }
 }

@@ -149,19 +149,14 @@ extension Standing {
             } catch {
                 let message = (error as? StatusClientError).map { "\($0.kind.rawValue): \($0.reason)" } ?? "\(error)"
                 if json {
-                    let object: [String: Any] = ["verdict": "error", "error": message]
-                    let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-                    print(String(decoding: data, as: UTF8.self))
+                    print(String(decoding: try LocalFiles.prettyJSON(["verdict": "error", "error": message]), as: UTF8.self), terminator: "")
                 } else {
                     FileHandle.standardError.write(Data("error: \(message)\n".utf8))
                 }
                 throw ExitCode(2)
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                encoder.dateEncodingStrategy = .iso8601
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                print(String(decoding: try LocalFiles.prettyJSON(report), as: UTF8.self), terminator: "")
             } else {
                 print(report.text)
             }

@@ -3,6 +3,7 @@ import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 import NIOPosix
+import StandingAPI
 import StandingTestSupport
 import StatusList
 import Store

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Metrics
+import StandingAPI
 import StatusList
 import Store
 
@@ -63,29 +64,6 @@ public struct IssuerQuotas: Sendable, Equatable {
 
     /// Creates the default quotas.
     public init() {}
-}
-
-/// One allocated status entry, with the values an issuer embeds in the credential.
-public struct AllocatedEntry: Sendable, Codable, Equatable {
-    public var list: String
-    public var index: Int
-    /// The list's URL, `statusListCredential` and IETF `uri`.
-    public var listURL: String
-    /// A ready-to-embed W3C `BitstringStatusListEntry`.
-    public var credentialStatus: BitstringStatusListEntry
-    /// A ready-to-embed IETF `status` claim, when the list is publishable in the IETF format.
-    public var status: StatusClaim?
-}
-
-/// The answer to an allocation (`POST /admin/lists/{id}/entries`, `POST /admin/entries`): what the server encodes and
-/// the CLI decodes.
-public struct AllocatedEntries: Sendable, Codable, Equatable {
-    public var entries: [AllocatedEntry]
-
-    /// Wraps allocated entries.
-    public init(entries: [AllocatedEntry]) {
-        self.entries = entries
-    }
 }
 
 /// The status-list use cases: create lists, allocate entries, change statuses. Persists through a
@@ -375,6 +353,32 @@ public actor StatusService<Repository: StatusStore> {
             await publisher.apply(listId: list.id, changes: records.map { EntryChange(index: $0.index, value: $0.newValue) })
         }
         return records
+    }
+
+    /// Sets one entry to the value `intent` stands for on its list (``ListRules/value(for:listId:)``), recording it
+    /// in the audit log like ``setStatuses(listId:changes:reason:caller:now:)``.
+    /// - Returns: The value the intent stood for, and the audit record (none when the entry had that value already).
+    /// - Throws: ``ServiceError`` `invalidValue` when the list cannot express the intent; the errors of
+    ///   ``setStatuses(listId:changes:reason:caller:now:)``.
+    public func setStatus(listId: String, index: Int, intent: StatusIntent, reason: String?, caller: Principal, now: Date = Date())
+        async throws -> (value: UInt8, records: [AuditRecord])
+    {
+        let list = try await ownedList(listId, caller: caller)
+        let value = try ListRules(list).value(for: intent, listId: list.id)
+        let change = EntryChange(index: index, value: value)
+        return (value, try await setStatuses(listId: listId, changes: [change], reason: reason, caller: caller, now: now))
+    }
+
+    /// Audit records after `after` (at most `limit`), of one list or, for the operator, of every list.
+    /// - Throws: ``ServiceError`` `badRequest` when an issuer asks without a list; the errors of
+    ///   ``ownedList(_:caller:)``.
+    public func auditLog(listId: String?, after: Int64, limit: Int, caller: Principal) async throws -> [AuditRecord] {
+        if let listId {
+            _ = try await ownedList(listId, caller: caller)
+        } else if caller.role != .operator_ {
+            throw ServiceError(.badRequest, "issuers read the audit log per list: add ?list=ID")
+        }
+        return try await store.auditLog(listId: listId, after: after, limit: limit)
     }
 
     /// The list if it exists and the caller may manage it.

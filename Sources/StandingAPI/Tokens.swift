@@ -1,0 +1,59 @@
+import Foundation
+
+/// `POST /admin/tokens` (operator): a new token for a principal.
+public struct CreateTokenRequest: Codable, Sendable, Equatable {
+    public var role: PrincipalRole
+    /// The issuer or body id the token acts for; `operator` when left out for an operator token.
+    public var principal: String?
+    /// A note for listings (at most 200 characters).
+    public var label: String?
+
+    /// Creates a request.
+    public init(role: PrincipalRole, principal: String? = nil, label: String? = nil) {
+        self.role = role
+        self.principal = principal
+        self.label = label
+    }
+}
+
+/// A token as listed: never the secret, never its hash.
+public struct TokenInfo: Codable, Sendable, Equatable {
+    /// The public token id (`tok_…`).
+    public var id: String
+    public var role: PrincipalRole
+    public var principal: String
+    public var label: String?
+    public var createdAt: Date
+    public var revokedAt: Date?
+
+    /// Creates the description of a token.
+    public init(id: String, role: PrincipalRole, principal: String, label: String?, createdAt: Date, revokedAt: Date?) {
+        self.id = id
+        self.role = role
+        self.principal = principal
+        self.label = label
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+}
+
+/// The answer to a token creation: the only place the secret ever appears.
+public struct CreatedToken: Codable, Sendable, Equatable {
+    public var token: TokenInfo
+    /// The secret, shown once (the service keeps only its hash).
+    public var secret: String
+
+    /// Creates the answer.
+    public init(token: TokenInfo, secret: String) {
+        self.token = token
+        self.secret = secret
+    }
+}
+
+/// `GET /admin/tokens`.
+public struct TokensPage: Codable, Sendable, Equatable {
+    public var tokens: [TokenInfo]
+
+    /// Creates the page.
+    public init(tokens: [TokenInfo]) { self.tokens = tokens }
+}
