@@ -48,9 +48,4 @@ struct CLIError: Error, CustomStringConvertible {
 }
 
 /// A list given as its id or its URL (`.../status/ID`).
-func listId(from argument: String) -> String {
-    if let range = argument.range(of: "/status/") {
-        return String(argument[range.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" && $0 != "." })
-    }
-    return argument
-}
+func listId(from argument: String) -> String { StatusTarget.listId(from: argument) }

@@ -313,8 +313,7 @@ extension Standing {
             @OptionGroup var connection: ConnectionOptions
 
             func run() async throws {
-                let items = try await connection.reader.ebsiItems("/trusted-issuers-registry/v5/issuers") { $0["did"]?.stringValue }
-                let dids = items.compactMap { $0["did"]?.stringValue }
+                let dids = try await connection.reader.issuers()
                 if try connection.printJSON(dids) { return }
                 if dids.isEmpty { return print("no issuers") }
                 for did in dids { print(did) }
@@ -326,48 +325,13 @@ extension Standing {
             @OptionGroup var connection: ConnectionOptions
             @Argument(help: "The DID.") var did: String
 
-            struct Shown: Encodable {
-                var id: String
-                var status: String
-                var accreditedBy: String
-                var issuerType: String
-                var reason: String?
-                var role: String?
-                var validFrom: String?
-                var validUntil: String?
-                var scope: [String]?
-            }
-
             struct Answer: Encodable {
                 let did: String
-                let accreditations: [Shown]
+                let accreditations: [RegistryAuthoring.IssuerAccreditation]
             }
 
             func run() async throws {
-                let reader = connection.reader
-                let base = "/trusted-issuers-registry/v5/issuers/" + StandingAdminClient.segment(did) + "/attributes"
-                let ids = try await reader.ebsiItems(base) { $0["id"]?.stringValue }.compactMap { $0["id"]?.stringValue }
-                var shown = [Shown]()
-                for id in ids {
-                    let revisions = try await reader.ebsiItems(base + "/" + id + "/revisions") { $0["seq"]?.integerValue.map(String.init) }
-                    guard let latest = revisions.last else { continue }
-                    var entry = Shown(
-                        id: id, status: latest["status"]?.stringValue ?? "unknown", accreditedBy: latest["tao"]?.stringValue ?? "",
-                        issuerType: latest["issuerType"]?.stringValue ?? "", reason: latest["reason"]?.stringValue)
-                    // The body is the signed accreditation itself: scope and period come from what the accreditor signed.
-                    if let body = latest["body"]?.stringValue, let statement = try? SignedStatement(parsing: body),
-                        case .accreditation(let grant, _) = statement.content
-                    {
-                        entry.role = grant.role.rawValue
-                        entry.validFrom = RegistryTime.format(grant.validFrom)
-                        entry.validUntil = RegistryTime.format(grant.validUntil)
-                        entry.scope = grant.scope.map(ScopeInput.summary(of:))
-                        let now = Date()
-                        if entry.status == "active", now >= grant.validUntil { entry.status = "expired" }
-                        if entry.status == "active", now < grant.validFrom { entry.status = "not yet valid" }
-                    }
-                    shown.append(entry)
-                }
+                let shown = try await connection.reader.accreditations(of: did)
                 if try connection.printJSON(Answer(did: did, accreditations: shown)) { return }
                 print(did)
                 if shown.isEmpty { return print("  no accreditations") }

@@ -54,7 +54,8 @@ extension Standing {
             @Argument(help: "The new value.") var value: Int
 
             func run() async throws {
-                try await setStatus(connection: connection, entry: entry, change: .value(value))
+                try await setStatus(
+                    connection: connection, target: StatusTarget(list: entry.list, index: entry.index), SetStatusRequest(value: value, reason: entry.reason))
             }
         }
     }
@@ -66,7 +67,7 @@ extension Standing {
         @OptionGroup var target: EntryOrCredential
 
         func run() async throws {
-            try await setStatus(connection: connection, entry: try target.entry(for: .revocation), change: .intent(.revoke))
+            try await setStatus(connection: connection, target: try target.target(for: .revocation), SetStatusRequest(intent: .revoke, reason: target.reason))
         }
     }
 
@@ -77,7 +78,7 @@ extension Standing {
         @OptionGroup var target: EntryOrCredential
 
         func run() async throws {
-            try await setStatus(connection: connection, entry: try target.entry(for: .suspension), change: .intent(.suspend))
+            try await setStatus(connection: connection, target: try target.target(for: .suspension), SetStatusRequest(intent: .suspend, reason: target.reason))
         }
     }
 
@@ -88,7 +89,7 @@ extension Standing {
         @OptionGroup var target: EntryOrCredential
 
         func run() async throws {
-            try await setStatus(connection: connection, entry: try target.entry(for: .suspension), change: .intent(.reinstate))
+            try await setStatus(connection: connection, target: try target.target(for: .suspension), SetStatusRequest(intent: .reinstate, reason: target.reason))
         }
     }
 
@@ -119,15 +120,6 @@ struct EntryArguments: ParsableArguments {
     @Option(help: "Why (recorded in the audit log).") var reason: String?
 }
 
-extension EntryArguments {
-    init(list: String, index: Int, reason: String?) {
-        self.init()
-        self.list = list
-        self.index = index
-        self.reason = reason
-    }
-}
-
 /// The entry a revoke, suspend or reinstate acts on: `LIST INDEX`, or the status entry of a credential file.
 struct EntryOrCredential: ParsableArguments {
     @Argument(help: "The list's id or URL.") var list: String?
@@ -142,83 +134,39 @@ struct EntryOrCredential: ParsableArguments {
         if credential == nil, index == nil { throw ValidationError("give the entry's INDEX after LIST") }
     }
 
-    /// The entry: the arguments, or the credential's entry for `purpose` (an IETF `status` claim serves any purpose
-    /// its list can express; the service checks the value).
-    func entry(for purpose: StatusPurpose) throws -> EntryArguments {
-        guard let credential else { return EntryArguments(list: list ?? "", index: index ?? 0, reason: reason) }
+    /// The entry: the arguments, or the credential's entry for `purpose`.
+    func target(for purpose: StatusPurpose) throws -> StatusTarget {
+        guard let credential else { return StatusTarget(list: list ?? "", index: index ?? 0) }
         let data: Data
         do {
             data = credential == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: credential))
         } catch {
             throw CLIError("cannot read \(credential): \(error.localizedDescription)")
         }
-        let parsed: ParsedCredential
-        do {
-            parsed = try ParsedCredential(parsing: data)
-        } catch {
-            throw CLIError("\(credential) is not a credential Standing reads: \(error)")
-        }
-        var candidates: [(list: String, index: Int)] = []
-        for reference in parsed.statusReferences {
-            switch reference {
-            case .w3c(let entry) where entry.statusPurpose == purpose || entry.statusPurpose == .message:
-                candidates.append((entry.statusListCredential, entry.statusListIndex))
-            case .ietf(let reference):
-                candidates.append((reference.uri, reference.idx))
-            default:
-                continue
-            }
-        }
-        guard let first = candidates.first else {
-            throw CLIError("\(credential) has no \(purpose.rawValue) status entry (nor an IETF status claim)")
-        }
-        guard candidates.count == 1 else {
-            let listed = candidates.map { "\($0.list) \($0.index)" }.joined(separator: ", ")
-            throw CLIError("\(credential) has \(candidates.count) status entries that fit (\(listed)): give LIST INDEX")
-        }
-        return EntryArguments(list: first.list, index: first.index, reason: reason)
+        return try StatusTarget(credential: data, name: credential, purpose: purpose)
     }
 }
 
-/// Sets one entry to an explicit value, or to what an intent means on its list (the server decides), then waits for
-/// the change to be published so the next command (a verification, say) sees it.
-func setStatus(connection: ConnectionOptions, entry: EntryArguments, change: StatusChangeKind) async throws {
-    let client = try connection.admin()
-    let id = listId(from: entry.list)
-    let request =
-        switch change {
-        case .value(let value): SetStatusRequest(index: entry.index, value: value, reason: entry.reason)
-        case .intent(let intent): SetStatusRequest(index: entry.index, intent: intent, reason: entry.reason)
-        }
-    let answer = try await client.setStatus(list: id, request)
-    if try connection.printJSON(answer) { return }
-    // A one-change request is answered with its audit record (`records`), next to the summary counts.
-    let description: String
-    if let record = answer.records?.first {
-        description = "\(id)[\(entry.index)]: \(record.oldValue) -> \(record.newValue) (audit #\(record.id))"
-    } else if answer.applied > 0 {
-        description = "\(id)[\(entry.index)]: set to \(answer.value ?? 0) (audit #\(answer.lastAuditId ?? 0))"
-    } else {
-        return print("\(id)[\(entry.index)] already has value \(answer.value ?? 0); nothing changed")
+/// Sets one entry and waits for its publication, so the next command (a verification, say) sees it.
+func setStatus(connection: ConnectionOptions, target: StatusTarget, _ request: SetStatusRequest) async throws {
+    let outcome = try await connection.admin().setStatusAndAwaitPublication(target, request)
+    let entry = "\(target.list)[\(target.index)]"
+    func change(_ answer: StatusChanged) -> String {
+        // A one-change request is answered with its audit record (`records`), next to the summary counts.
+        guard let record = answer.records?.first else { return "\(entry): set to \(answer.value ?? 0) (audit #\(answer.lastAuditId ?? 0))" }
+        return "\(entry): \(record.oldValue) -> \(record.newValue) (audit #\(record.id))"
     }
-    // The change is durable now; verifiers see it once the list is republished (within the publication window).
-    // Wait for that, and say so loudly if it does not happen.
-    let deadline = ContinuousClock.now + .seconds(10)
-    while ContinuousClock.now < deadline {
-        if let version = try await client.list(id).publishedVersion, version > answer.publishedVersionBefore ?? 0 {
-            return print("\(description); published in version \(version)")
-        }
-        try await Task.sleep(for: .milliseconds(50))
+    switch outcome {
+    case .published(let answer, let version):
+        if try !connection.printJSON(answer) { print("\(change(answer)); published in version \(version)") }
+    case .unchanged(let answer):
+        if try !connection.printJSON(answer) { print("\(entry) already has value \(answer.value ?? 0); nothing changed") }
+    case .notPublished(let answer):
+        if try connection.printJSON(answer) { return }
+        throw CLIError(
+            "\(change(answer)) is recorded, but the list was not republished within 10 s, so verifiers still see the old status; "
+                + "check the server's /ready and its log")
     }
-    throw CLIError(
-        "\(description) is recorded, but the list was not republished within 10 s, so verifiers still see the old status; "
-            + "check the server's /ready and its log")
-}
-
-/// What a status command asks for: a value, or an intent the server resolves with the list's rules.
-enum StatusChangeKind {
-    case value(Int)
-    case intent(StatusIntent)
 }
 
 /// Prints `value` as indented pretty JSON (a status entry to embed).

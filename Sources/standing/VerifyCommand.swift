@@ -127,7 +127,7 @@ extension Standing {
                 var clientConfiguration = StandingClient.Configuration(cacheDirectory: cache)
                 clientConfiguration.timeout = fetchTimeout
                 let client = StandingClient(configuration: clientConfiguration)
-                let trustSource = try trust.isEmpty ? nil : TrustSource.anyOf(trust.map(Self.trustSource))
+                let trustSource = try trust.isEmpty ? nil : TrustSource.anyOf(trust.map(LocalFiles.trustSource))
                 var verifier = CredentialStatusVerifier(client: client, statusOnly: statusOnly)
                 if let registry {
                     guard let url = URL(string: registry), url.scheme != nil else { throw CLIError("--registry: '\(registry)' is not a URL") }
@@ -177,44 +177,6 @@ extension Standing {
             if let seconds = Int64(text), seconds >= 0 { return Date(timeIntervalSince1970: TimeInterval(seconds)) }
             if let date = try? XMLDateTime.parse(text) { return date }
             throw CLIError("--at must be unix seconds or a date-time with a time zone (2026-01-31T12:00:00Z), got '\(text)'")
-        }
-
-        /// One `--trust` value: a DID, a JWKS URL, or a file holding a JWKS, a DID document, a single JWK, or PEM
-        /// certificates (anchors the `x5c` chains of lists must validate to).
-        static func trustSource(_ value: String) throws -> TrustSource {
-            if value.hasPrefix("did:") { return .did(value) }
-            if value.hasPrefix("https://") || value.hasPrefix("http://") {
-                guard let url = URL(string: value) else { throw CLIError("--trust: '\(value)' is not a URL") }
-                return .jwks(url)
-            }
-            let data: Data
-            do {
-                data = try Data(contentsOf: URL(fileURLWithPath: value))
-            } catch {
-                throw CLIError("--trust: cannot read \(value): \(error.localizedDescription)")
-            }
-            if let text = String(data: data, encoding: .utf8), text.contains("-----BEGIN CERTIFICATE-----") {
-                do {
-                    return .x5c(anchors: try X509Certificate.parseChain(pem: text))
-                } catch {
-                    throw CLIError("--trust: \(value) holds no usable PEM certificates: \(error.reason)")
-                }
-            }
-            do {
-                let document = try JSONValue(parsing: data)
-                if document["keys"] != nil { return .keys(try TrustedKeys(jwks: try document.decode(JWKSet.self))) }
-                if document["verificationMethod"] != nil { return .keys(try TrustedKeys(didDocument: try document.decode(DIDDocument.self))) }
-                if document["kty"] != nil {
-                    let jwk = try document.decode(JWK.self)
-                    let key = try VerificationKey(jwk: jwk)
-                    var keys = TrustedKeys()
-                    keys.add(key, keyID: jwk.kid ?? key.thumbprint)
-                    return .keys(keys)
-                }
-            } catch {
-                throw CLIError("--trust: \(value) is not a usable JWKS, DID document or JWK: \(error)")
-            }
-            throw CLIError("--trust: \(value) is neither a JWKS ({\"keys\": ...}), a DID document, a JWK nor PEM certificates")
         }
     }
 }

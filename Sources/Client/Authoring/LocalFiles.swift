@@ -1,5 +1,6 @@
 import Foundation
 import Signing
+import StatusListSecuring
 
 #if canImport(Glibc)
 import Glibc
@@ -7,7 +8,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Key files and secret files on the author's machine: private keys never leave it.
+/// Files on the user's machine: key files (private keys never leave it), secret files, trust anchors.
 public enum LocalFiles {
     /// Reads a private JWK file (as `standing keys generate` writes it).
     /// - Returns: The key and its key id (the file's `kid`, else its thumbprint).
@@ -86,5 +87,43 @@ public enum LocalFiles {
         defer { close(descriptor) }
         let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         guard written == data.count else { throw AuthoringError("cannot write \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    /// One `--trust` value: a DID, a JWKS URL, or a file holding a JWKS, a DID document, a single JWK, or PEM
+    /// certificates (anchors the `x5c` chains of lists must validate to).
+    public static func trustSource(_ value: String) throws -> TrustSource {
+        if value.hasPrefix("did:") { return .did(value) }
+        if value.hasPrefix("https://") || value.hasPrefix("http://") {
+            guard let url = URL(string: value) else { throw AuthoringError("--trust: '\(value)' is not a URL") }
+            return .jwks(url)
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: value))
+        } catch {
+            throw AuthoringError("--trust: cannot read \(value): \(error.localizedDescription)")
+        }
+        if let text = String(data: data, encoding: .utf8), text.contains("-----BEGIN CERTIFICATE-----") {
+            do {
+                return .x5c(anchors: try X509Certificate.parseChain(pem: text))
+            } catch {
+                throw AuthoringError("--trust: \(value) holds no usable PEM certificates: \(error.reason)")
+            }
+        }
+        do {
+            let document = try JSONValue(parsing: data)
+            if document["keys"] != nil { return .keys(try TrustedKeys(jwks: try document.decode(JWKSet.self))) }
+            if document["verificationMethod"] != nil { return .keys(try TrustedKeys(didDocument: try document.decode(DIDDocument.self))) }
+            if document["kty"] != nil {
+                let jwk = try document.decode(JWK.self)
+                let key = try VerificationKey(jwk: jwk)
+                var keys = TrustedKeys()
+                keys.add(key, keyID: jwk.kid ?? key.thumbprint)
+                return .keys(keys)
+            }
+        } catch {
+            throw AuthoringError("--trust: \(value) is not a usable JWKS, DID document or JWK: \(error)")
+        }
+        throw AuthoringError("--trust: \(value) is neither a JWKS ({\"keys\": ...}), a DID document, a JWK nor PEM certificates")
     }
 }
