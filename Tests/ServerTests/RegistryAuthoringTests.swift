@@ -62,11 +62,19 @@ import TrustRegistry
         #expect(suspended.seq == 4 && suspended.target == grant.accreditationId)
         #expect(try await author.replayedState().seq == 4)
 
+        // Another author writes; this one, which has verified up to seq 4, replays only what follows.
+        let other = RegistryAuthoring(client: StandingAdminClient(serverURL: server.baseURL, token: server.operatorToken))
+        _ = try await other.changeLifecycle(.reinstate, of: grant.accreditationId, reason: nil, signer: body)
+        let caughtUp = try await author.replayedState()
+        let otherHead = try await other.replayedState().headHash
+        #expect(caughtUp.seq == 5 && caughtUp.headHash == otherHead)
+        #expect(caughtUp.accreditation(grant.accreditationId)?.status(at: Date()).publishedStatus.rawValue == "active")
+
         // The snapshot and LoTE are signed in the background; once they catch up every check passes.
         #expect(
             try await eventually(timeout: .seconds(20)) {
                 let checks = await author.verify()
-                return checks.allSatisfy(\.passed) && checks.contains { $0.line.contains("snapshot: seq 4") }
+                return checks.allSatisfy(\.passed) && checks.contains { $0.line.contains("snapshot: seq 5") }
             })
     }
 }

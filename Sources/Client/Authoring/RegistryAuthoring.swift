@@ -1,6 +1,7 @@
 import Foundation
 import Signing
 import StandingAPI
+import Synchronization
 import TrustRegistry
 
 /// Writing to a Standing trust registry: statements are built and signed here, with the author's key (which never
@@ -11,10 +12,18 @@ import TrustRegistry
 public struct RegistryAuthoring: Sendable {
     /// The server's client; writes need a root-authority (operator) or body token.
     public let client: StandingAdminClient
+    /// The state verified so far, shared by copies of this author: later reads replay only the events after it.
+    private let verified = VerifiedState()
 
     /// Creates an author against `client`'s server.
     public init(client: StandingAdminClient) {
         self.client = client
+    }
+
+    /// The registry state this author verified last (nil before the first read), kept so that each write replays
+    /// only the events after it instead of the whole log.
+    private final class VerifiedState: Sendable {
+        let state = Mutex<RegistryState?>(nil)
     }
 
     /// A signing key as read from its file, with the key id the file names.
@@ -65,13 +74,40 @@ public struct RegistryAuthoring: Sendable {
         return (head, events)
     }
 
-    /// The registry state rebuilt locally from the public log (every signature and hash re-verified).
+    /// The registry state rebuilt locally from the public log, every signature and hash re-verified.
+    ///
+    /// The author signs under what this state says (the parent accreditation, the root authority), so it is built
+    /// from the verified log rather than taken from the server's word. The first call replays the whole log; later
+    /// calls on this author (and its copies) replay only the events after the state verified last, re-reading that
+    /// state's last event to check that the server's log still continues it (else the whole log is replayed again).
     public func replayedState() async throws -> RegistryState {
+        if let known = verified.state.withLock({ $0 }), known.seq > 0 {
+            let log = try await log(after: known.seq - 1)
+            if log.events.first?.seq == known.seq, log.events.first?.hash == known.headHash {
+                var state = known
+                do {
+                    for event in log.events.dropFirst() { try state.replay(event) }
+                } catch {
+                    throw AuthoringError("the registry log does not verify: \(error.reason)")
+                }
+                remember(state)
+                return state
+            }
+        }
         let log = try await log()
         do {
-            return try RegistryState.replay(log.events)
+            let state = try RegistryState.replay(log.events)
+            remember(state)
+            return state
         } catch {
             throw AuthoringError("the registry log does not verify: \(error.reason)")
+        }
+    }
+
+    /// Keeps `state` unless a newer one was verified meanwhile.
+    private func remember(_ state: RegistryState) {
+        verified.state.withLock { known in
+            if (known?.seq ?? -1) <= state.seq { known = state }
         }
     }
 
