@@ -5,36 +5,6 @@ import StandingAPI
 import StatusList
 import Store
 
-/// Parameters for a new list; anything nil takes the service default.
-public struct ListParameters: Sendable, Codable, Equatable {
-    public var id: String?
-    public var purpose: ListPurpose
-    public var statusSize: Int?
-    public var capacity: Int?
-    public var ttlSeconds: Int?
-    public var validitySeconds: Int?
-    public var statusMessages: [StatusMessage]?
-
-    /// Creates parameters.
-    public init(
-        id: String? = nil,
-        purpose: ListPurpose,
-        statusSize: Int? = nil,
-        capacity: Int? = nil,
-        ttlSeconds: Int? = nil,
-        validitySeconds: Int? = nil,
-        statusMessages: [StatusMessage]? = nil
-    ) {
-        self.id = id
-        self.purpose = purpose
-        self.statusSize = statusSize
-        self.capacity = capacity
-        self.ttlSeconds = ttlSeconds
-        self.validitySeconds = validitySeconds
-        self.statusMessages = statusMessages
-    }
-}
-
 /// Defaults and limits of list creation.
 public struct ListDefaults: Sendable {
     /// Entries per list when not given: the W3C herd-privacy floor.
@@ -94,11 +64,32 @@ public actor StatusService<Repository: StatusStore> {
     /// The public URL of a list.
     public nonisolated func listURL(_ id: String) -> String { "\(baseURL)/status/\(id)" }
 
-    /// Validates parameters and creates a list owned by `owner`, then publishes it (all entries 0).
+    /// Validates the request and creates the list, then publishes it (all entries 0).
+    ///
+    /// The list belongs to the caller; an operator may name another owner (`request.owner`), an issuer only itself.
+    /// Anything the request leaves out takes the service default.
     /// - Parameter caller: Who asks; an issuer is held to its ``IssuerQuotas``, an operator is not.
-    /// - Throws: ``ServiceError`` (`badRequest`, `invalidValue`, `conflict`, `quotaExceeded`; `unavailable` while
-    ///   publication is failing, or when the list was created but its first publication failed).
-    public func createList(_ parameters: ListParameters, owner: String, caller: Principal, now: Date = Date()) async throws
+    /// - Throws: ``ServiceError`` (`badRequest`, `invalidValue`, `forbidden` for an issuer naming another owner,
+    ///   `conflict`, `quotaExceeded`; `unavailable` while publication is failing, or when the list was created but
+    ///   its first publication failed).
+    public func createList(_ request: CreateListRequest, caller: Principal, now: Date = Date()) async throws -> StatusListDefinition {
+        let owner: String
+        switch (caller.role, request.owner) {
+        case (.operator_, let requested?):
+            guard Tokens<Repository>.isValidPrincipalId(requested) else {
+                throw ServiceError(.invalidValue, "owner must be 1-128 characters without spaces or control characters, got '\(requested)'")
+            }
+            owner = requested
+        case (_, let requested?) where requested != caller.id:
+            throw ServiceError(.forbidden, "an issuer creates lists only for itself")
+        default:
+            owner = caller.id
+        }
+        return try await createList(request, owner: owner, caller: caller, now: now)
+    }
+
+    /// Creates a list owned by `owner` (already authorised), then publishes it.
+    private func createList(_ parameters: CreateListRequest, owner: String, caller: Principal, now: Date) async throws
         -> StatusListDefinition
     {
         try refuseWhilePublicationFails("creating a list")
@@ -163,7 +154,7 @@ public actor StatusService<Repository: StatusStore> {
                 + "changes acknowledged earlier are kept and published then. Cause: \(problem)")
     }
 
-    func makeDefinition(_ parameters: ListParameters, owner: String, now: Date) throws -> StatusListDefinition {
+    func makeDefinition(_ parameters: CreateListRequest, owner: String, now: Date) throws -> StatusListDefinition {
         let purpose = parameters.purpose
         let statusSize = parameters.statusSize ?? (purpose == .message ? 2 : 1)
         guard [1, 2, 4, 8].contains(statusSize) else {
@@ -266,7 +257,7 @@ public actor StatusService<Repository: StatusStore> {
         if let inFlight = listCreationsInFlight[key] {
             return try await inFlight.value
         }
-        let task = Task { try await self.createList(ListParameters(purpose: purpose), owner: owner, caller: caller) }
+        let task = Task { try await self.createList(CreateListRequest(purpose: purpose), owner: owner, caller: caller, now: Date()) }
         listCreationsInFlight[key] = task
         defer { listCreationsInFlight[key] = nil }
         return try await task.value

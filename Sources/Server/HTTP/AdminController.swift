@@ -54,22 +54,7 @@ public struct AdminController<Repository: StatusStore>: Sendable {
     @Sendable func createList(request: Request, context: Context) async throws -> Response {
         let caller = try context.require(.operator_, .issuer)
         let body = try await request.decodeStrict(CreateListRequest.self, context: context)
-        let owner: String
-        switch (caller.role, body.owner) {
-        case (.operator_, let requested?):
-            guard Tokens<Repository>.isValidPrincipalId(requested) else {
-                throw ServiceError(.invalidValue, "owner must be 1-128 characters without spaces or control characters, got '\(requested)'")
-            }
-            owner = requested
-        case (.operator_, nil): owner = caller.id
-        case (_, let owner?) where owner != caller.id:
-            throw ServiceError(.forbidden, "an issuer creates lists only for itself")
-        default: owner = caller.id
-        }
-        let parameters = ListParameters(
-            id: body.id, purpose: body.purpose, statusSize: body.statusSize, capacity: body.capacity,
-            ttlSeconds: body.ttlSeconds, validitySeconds: body.validitySeconds, statusMessages: body.statusMessages)
-        let list = try await service.createList(parameters, owner: owner, caller: caller)
+        let list = try await service.createList(body, caller: caller)
         return try jsonResponse(await info(list), status: .created, headers: [.location: service.listURL(list.id)])
     }
 
