@@ -45,6 +45,26 @@ import Testing
         #expect(refused.status == 401 && refused.description.hasPrefix("401 "))
     }
 
+    @Test func theServiceDecidesTheOwnerOfANewList() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let operatorClient = StandingAdminClient(serverURL: server.baseURL, token: server.operatorToken)
+        let forUni = try await operatorClient.createList(CreateListRequest(purpose: .revocation, owner: "uni"))
+        #expect(forUni.owner == "uni")
+        let badOwner = try await #require(throws: StandingAdminError.self) {
+            try await operatorClient.createList(CreateListRequest(purpose: .revocation, owner: "has space"))
+        }
+        #expect(badOwner.status == 400 && badOwner.description.contains("owner must be 1-128 characters"))
+
+        let issuer = StandingAdminClient(serverURL: server.baseURL, token: try await server.issueToken(role: "issuer", principal: "uni"))
+        #expect(try await issuer.createList(CreateListRequest(purpose: .suspension)).owner == "uni")
+        #expect(try await issuer.createList(CreateListRequest(purpose: .suspension, owner: "uni")).owner == "uni")
+        let other = try await #require(throws: StandingAdminError.self) {
+            try await issuer.createList(CreateListRequest(purpose: .revocation, owner: "college"))
+        }
+        #expect(other.status == 403 && other.problem?.detail == "an issuer creates lists only for itself")
+    }
+
     @Test func anAbsentServerAndABadURLAreWordedForTheUser() async throws {
         let nobody = StandingAdminClient(serverURL: "http://127.0.0.1:1", token: "x")
         let unreachable = try await #require(throws: StandingAdminError.self) { try await nobody.lists() }
