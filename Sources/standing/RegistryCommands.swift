@@ -161,13 +161,7 @@ extension Standing {
             }
 
             func run() async throws {
-                let data: Data
-                do {
-                    data = try Data(contentsOf: URL(fileURLWithPath: file))
-                } catch {
-                    throw CLIError("cannot read \(file): \(error.localizedDescription)")
-                }
-                let steps = try await connection.author().importStatements(data, name: file) { step in
+                let steps = try await connection.author().importStatements(try LocalFiles.contents(of: file), name: file) { step in
                     guard !connection.json else { return }
                     switch step {
                     case .alreadyRecorded(let seq): print("seq \(seq)  already recorded")

@@ -137,13 +137,7 @@ struct EntryOrCredential: ParsableArguments {
     /// The entry: the arguments, or the credential's entry for `purpose`.
     func target(for purpose: StatusPurpose) throws -> StatusTarget {
         guard let credential else { return StatusTarget(list: list ?? "", index: index ?? 0) }
-        let data: Data
-        do {
-            data = credential == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: credential))
-        } catch {
-            throw CLIError("cannot read \(credential): \(error.localizedDescription)")
-        }
-        return try StatusTarget(credential: data, name: credential, purpose: purpose)
+        return try StatusTarget(credential: try LocalFiles.contents(of: credential), name: credential, purpose: purpose)
     }
 }
 

@@ -117,7 +117,7 @@ extension Standing {
         func run() async throws {
             let report: CredentialReport
             do {
-                let parsed = try ParsedCredential(parsing: try readCredential())
+                let parsed = try ParsedCredential(parsing: try LocalFiles.contents(of: credential))
                 // A one-off check answers with the list as it is now: a cached copy is revalidated (a conditional
                 // request, 304 when unchanged), so a revocation shows at once rather than after the list's ttl.
                 var options = FetchOptions(policy: offline ? .offline : cached ? .useFresh : .revalidate)
@@ -161,15 +161,6 @@ extension Standing {
                 print(report.text)
             }
             if report.exitCode != 0 { throw ExitCode(report.exitCode) }
-        }
-
-        private func readCredential() throws -> Data {
-            if credential == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
-            do {
-                return try Data(contentsOf: URL(fileURLWithPath: credential))
-            } catch {
-                throw CLIError("cannot read \(credential): \(error.localizedDescription)")
-            }
         }
 
         /// `--at`: unix seconds, or an XML Schema / ISO 8601 date-time with a time zone.

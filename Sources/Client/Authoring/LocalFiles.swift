@@ -42,14 +42,20 @@ public enum LocalFiles {
         return jwk
     }
 
-    /// Reads a JWK file, or the first key of a JWKS file.
-    public static func jwk(_ path: String) throws -> JWK {
-        let data: Data
+    /// The contents of a file; `-` reads standard input.
+    /// - Throws: ``AuthoringError`` "cannot read PATH: why".
+    public static func contents(of path: String) throws -> Data {
+        if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            return try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw AuthoringError("cannot read \(path): \(error.localizedDescription)")
         }
+    }
+
+    /// Reads a JWK file, or the first key of a JWKS file.
+    public static func jwk(_ path: String) throws -> JWK {
+        let data = try contents(of: path)
         do {
             let document = try JSONValue(parsing: data)
             if let first = document["keys"]?.arrayValue?.first { return try first.decode(JWK.self) }
