@@ -100,13 +100,11 @@ let package = Package(
         .executableTarget(
             name: "standing",
             dependencies: [
+                // Parsing and printing only: HTTP goes through Client's StandingAdminClient.
                 "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "Store", "Server", "Client", "StandingAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

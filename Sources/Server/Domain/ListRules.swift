@@ -96,11 +96,13 @@ public struct ListRules: Sendable {
             if let value = messageValue(meaning: Self.revocationMessages) { return value }
             throw ServiceError(
                 .invalidValue,
-                "list '\(listId)' has no message meaning revocation (\(Self.revocationMessages.joined(separator: ", "))); give the value instead")
+                "list '\(listId)' cannot express revocation: none of its messages is \(Self.revocationMessages.joined(separator: " or ")); "
+                    + "give the value instead")
         case (.suspend, .message):
             if let value = messageValue(meaning: Self.suspensionMessages) { return value }
         case (.revoke, .suspension):
-            throw ServiceError(.invalidValue, "list '\(listId)' is a suspension list; suspend or reinstate its entries instead")
+            throw ServiceError(
+                .invalidValue, "list '\(listId)' is a suspension list and cannot express revocation; suspend or reinstate its entries instead")
         case (.revoke, .refresh):
             throw ServiceError(.invalidValue, "list '\(listId)' is a refresh list and cannot express revocation; use a revocation list")
         case (.suspend, .revocation), (.suspend, .refresh):
