@@ -5,6 +5,7 @@ import StatusList
 public struct CreateListRequest: Codable, Sendable, Equatable {
     /// The list id (a-z, 0-9, '-', '_'); random when left out.
     public var id: String?
+    /// What the list's values mean.
     public var purpose: ListPurpose
     /// Bits per entry: 1, 2, 4 or 8 (more than 1 only for message lists).
     public var statusSize: Int?
@@ -37,24 +38,33 @@ public struct CreateListRequest: Codable, Sendable, Equatable {
 
 /// A list as the admin API shows it (never its allocator key).
 public struct ListInfo: Codable, Sendable, Equatable {
+    /// The list id, the last segment of its URL.
     public var id: String
     /// The public URL: `statusListCredential` and the IETF `uri`.
     public var url: String
+    /// The issuer (principal id) that owns the list.
     public var owner: String
+    /// What the list's values mean.
     public var purpose: ListPurpose
+    /// Bits per entry: 1, 2, 4 or 8.
     public var statusSize: Int
+    /// Number of entries.
     public var capacity: Int
     /// How many entries have been handed out.
     public var allocated: Int
+    /// How long verifiers may cache a publication, in seconds.
     public var ttlSeconds: Int
+    /// How long each publication stays valid, in seconds.
     public var validitySeconds: Int
     /// The message table of a message list; nil otherwise.
     public var statusMessages: [StatusMessage]?
+    /// When the list was created.
     public var createdAt: Date
     /// The media types the list is published in.
     public var formats: [String]
     /// The version of the publication verifiers see now; nil before the first one.
     public var publishedVersion: Int?
+    /// When the current publication was made; nil before the first one.
     public var publishedAt: Date?
 
     /// Creates the description of a list.
@@ -82,6 +92,7 @@ public struct ListInfo: Codable, Sendable, Equatable {
 
 /// `GET /admin/lists`: the lists the caller manages.
 public struct ListsPage: Codable, Sendable, Equatable {
+    /// The lists, in creation order.
     public var lists: [ListInfo]
 
     /// Creates the page.
@@ -99,6 +110,7 @@ public struct AllocateRequest: Codable, Sendable, Equatable {
 
 /// `POST /admin/entries`: allocate from the caller's current list for a purpose (created when needed).
 public struct AllocateByPurposeRequest: Codable, Sendable, Equatable {
+    /// The purpose of the list to allocate from.
     public var purpose: ListPurpose
     /// 1-10000; 1 when left out.
     public var count: Int?
@@ -112,7 +124,9 @@ public struct AllocateByPurposeRequest: Codable, Sendable, Equatable {
 
 /// One allocated status entry, with the values an issuer embeds in the credential.
 public struct AllocatedEntry: Sendable, Codable, Equatable {
+    /// The list's id.
     public var list: String
+    /// The entry's index in the list.
     public var index: Int
     /// The list's URL, `statusListCredential` and IETF `uri`.
     public var listURL: String
@@ -133,6 +147,7 @@ public struct AllocatedEntry: Sendable, Codable, Equatable {
 
 /// The answer to an allocation (`POST /admin/lists/{id}/entries`, `POST /admin/entries`).
 public struct AllocatedEntries: Sendable, Codable, Equatable {
+    /// The entries, in allocation order.
     public var entries: [AllocatedEntry]
 
     /// Wraps allocated entries.

@@ -2,6 +2,7 @@ import Foundation
 
 /// `POST /admin/registry/statements`: a registry statement signed by its author (compact JWS).
 public struct StatementSubmission: Codable, Sendable, Equatable {
+    /// The signed statement as a compact JWS.
     public var statement: String
 
     /// Creates a submission.

@@ -13,6 +13,7 @@ public enum StatusIntent: String, Codable, Sendable, CaseIterable {
 
 /// `POST /admin/lists/{id}/status`: one change (`index` with `value` or `intent`), or an atomic batch (`changes`).
 public struct SetStatusRequest: Codable, Sendable, Equatable {
+    /// The entry to change (with `value` or `intent`).
     public var index: Int?
     /// The explicit new value (0-255); exclusive with `intent`.
     public var value: Int?
@@ -35,7 +36,9 @@ public struct SetStatusRequest: Codable, Sendable, Equatable {
 
 /// One entry of a batch change.
 public struct StatusChange: Codable, Sendable, Equatable {
+    /// The entry to change.
     public var index: Int
+    /// Its new value (0-255; it must fit the list's statusSize).
     public var value: Int
 
     /// Creates a change.
@@ -50,6 +53,7 @@ public struct StatusChange: Codable, Sendable, Equatable {
 /// Echoing every record of a large batch would cost more than applying it (6 MB for 50,000 changes); the
 /// records stay readable through `GET /admin/audit?list=...&after=<firstAuditId - 1>`.
 public struct StatusChanged: Codable, Sendable, Equatable {
+    /// The list's id.
     public var list: String
     /// The effective changes, each recorded in the audit log.
     public var applied: Int
@@ -86,6 +90,7 @@ public struct StatusChanged: Codable, Sendable, Equatable {
 
 /// `GET /admin/audit`: audit records in id order.
 public struct AuditPage: Codable, Sendable, Equatable {
+    /// The records, in id order.
     public var records: [AuditRecord]
 
     /// Creates the page.

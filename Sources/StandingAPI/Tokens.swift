@@ -2,6 +2,7 @@ import Foundation
 
 /// `POST /admin/tokens` (operator): a new token for a principal.
 public struct CreateTokenRequest: Codable, Sendable, Equatable {
+    /// What the token may do.
     public var role: PrincipalRole
     /// The issuer or body id the token acts for; `operator` when left out for an operator token.
     public var principal: String?
@@ -20,10 +21,15 @@ public struct CreateTokenRequest: Codable, Sendable, Equatable {
 public struct TokenInfo: Codable, Sendable, Equatable {
     /// The public token id (`tok_…`).
     public var id: String
+    /// What the token may do.
     public var role: PrincipalRole
+    /// The issuer or body id the token acts for (`operator` for the operator).
     public var principal: String
+    /// The note given at creation.
     public var label: String?
+    /// When the token was created.
     public var createdAt: Date
+    /// When it was revoked; nil while it is valid.
     public var revokedAt: Date?
 
     /// Creates the description of a token.
@@ -39,6 +45,7 @@ public struct TokenInfo: Codable, Sendable, Equatable {
 
 /// The answer to a token creation: the only place the secret ever appears.
 public struct CreatedToken: Codable, Sendable, Equatable {
+    /// The token as listings show it.
     public var token: TokenInfo
     /// The secret, shown once (the service keeps only its hash).
     public var secret: String
@@ -52,6 +59,7 @@ public struct CreatedToken: Codable, Sendable, Equatable {
 
 /// `GET /admin/tokens`.
 public struct TokensPage: Codable, Sendable, Equatable {
+    /// Every token, revoked ones too.
     public var tokens: [TokenInfo]
 
     /// Creates the page.

@@ -29,13 +29,19 @@ public enum PrincipalRole: String, Codable, Sendable, CaseIterable {
 public struct AuditRecord: Codable, Sendable, Hashable {
     /// Monotonic id, assigned by the store.
     public var id: Int64
+    /// The list changed.
     public var listId: String
+    /// The entry changed.
     public var index: Int
+    /// The value before the change.
     public var oldValue: UInt8
+    /// The value after it.
     public var newValue: UInt8
     /// The principal that made the change.
     public var actor: String
+    /// Why, as the caller said.
     public var reason: String?
+    /// When the change was committed.
     public var at: Date
 
     /// Creates a record.
