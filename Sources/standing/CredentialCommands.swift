@@ -47,7 +47,7 @@ extension Standing {
                 let (signingKey, keyID) = try LocalFiles.signingKey(key)
                 let client = try connection.admin()
                 let allocated =
-                    if let list { try await client.allocate(inList: listId(from: list)) } else {
+                    if let list { try await client.allocate(inList: StatusTarget.listId(from: list)) } else {
                         try await client.allocate(purpose: purpose ?? .revocation)
                     }
                 guard let entry = allocated.entries.first, let statusJSON = try? JSONValue(parsing: try JSONEncoder().encode(entry.credentialStatus))

@@ -41,7 +41,7 @@ extension Standing {
             @Argument(help: "The list's id or URL.") var list: String
 
             func run() async throws {
-                let info = try await connection.admin().list(listId(from: list))
+                let info = try await connection.admin().list(StatusTarget.listId(from: list))
                 if try !connection.printJSON(info) { printList(info) }
             }
         }

@@ -26,7 +26,7 @@ extension Standing {
             func run() async throws {
                 let client = try connection.admin()
                 let result =
-                    if let list { try await client.allocate(inList: listId(from: list), count: count) } else {
+                    if let list { try await client.allocate(inList: StatusTarget.listId(from: list), count: count) } else {
                         try await client.allocate(purpose: purpose ?? .revocation, count: count)
                     }
                 if try connection.printJSON(result) { return }
@@ -102,7 +102,7 @@ extension Standing {
         @Option(help: "At most this many records (1-10000).") var limit: Int?
 
         func run() async throws {
-            let records = try await connection.admin().audit(list: list.map(listId(from:)), after: after, limit: limit)
+            let records = try await connection.admin().audit(list: list.map(StatusTarget.listId(from:)), after: after, limit: limit)
             if try connection.printJSON(AuditPage(records: records)) { return }
             for record in records {
                 let reason = record.reason.map { "  \"\($0)\"" } ?? ""

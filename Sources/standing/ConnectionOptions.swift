@@ -46,6 +46,3 @@ struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
-
-/// A list given as its id or its URL (`.../status/ID`).
-func listId(from argument: String) -> String { StatusTarget.listId(from: argument) }
