@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Signing", targets: ["Signing"]),
         .library(name: "StatusListSecuring", targets: ["StatusListSecuring"]),
         .library(name: "TrustRegistry", targets: ["TrustRegistry"]),
+        .library(name: "StandingAPI", targets: ["StandingAPI"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Client", targets: ["Client"]),
         .library(name: "Server", targets: ["Server"]),
@@ -53,24 +54,30 @@ let package = Package(
         ),
         .target(name: "StatusListSecuring", dependencies: ["StatusList", "Signing"]),
         .target(name: "TrustRegistry", dependencies: ["Signing", "WireEncoding", .product(name: "Crypto", package: "swift-crypto")]),
+        // The admin API's wire types (requests, answers, problem details): what the server encodes and the client
+        // decodes. StatusList only for the values an answer embeds (status entries, status claims, message tables).
+        .target(name: "StandingAPI", dependencies: ["StatusList"]),
         .target(
             name: "Client",
             dependencies: [
-                "StatusList", "Signing", "StatusListSecuring", "TrustRegistry",
+                "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "StandingAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                // NIOConnectionError: the admin client words a failed connection (refused, unresolved) for the user.
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "Store",
-            dependencies: ["StatusList", "Signing", .product(name: "GRDB", package: "GRDB.swift")]
+            // StandingAPI: the store keeps records in the API's vocabulary (purpose, role, audit records).
+            dependencies: ["StatusList", "Signing", "StandingAPI", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "Server",
             dependencies: [
-                "WireEncoding", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "Store",
+                "WireEncoding", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "Store", "StandingAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -89,13 +96,11 @@ let package = Package(
         .executableTarget(
             name: "standing",
             dependencies: [
-                "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "Store", "Server", "Client",
+                // Parsing and printing only: HTTP goes through Client's StandingAdminClient.
+                "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "Store", "Server", "Client", "StandingAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -131,11 +136,11 @@ let package = Package(
             path: "Tests/StandingTestSupport"
         ),
         .testTarget(name: "TrustRegistryTests", dependencies: ["TrustRegistry", "Signing", "ProcessTestSupport"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "StandingAPI"]),
         .testTarget(
             name: "ClientTests",
             dependencies: [
-                "Client", "Server", "Store", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "StandingTestSupport",
+                "Client", "Server", "Store", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "StandingTestSupport", "StandingAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -150,6 +155,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Store", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "StandingTestSupport", "standing", "Client",
+                "StandingAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

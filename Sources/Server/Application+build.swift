@@ -109,7 +109,7 @@ public func buildApplication<Repository: StatusStore>(
     let admin = router.group("admin").add(middleware: BearerAuthenticator(tokens: tokens))
     admin.addRoutes(AdminController<Repository>(service: service, published: published).endpoints)
     admin.addRoutes(TokensController(tokens: tokens).endpoints)
-    RegistryController(registry: registry, baseURL: base, keys: keys, store: store).addRoutes(to: router, admin: admin)
+    RegistryController(registry: registry, baseURL: base).addRoutes(to: router, admin: admin)
     let health = publisher.health
     SystemController(
         keys: keys, registry: metricsRegistry,

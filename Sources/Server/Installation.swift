@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Signing
+import StandingAPI
 import Store
 
 /// A data directory opened for serving: locked for this process, checked whole, and initialised if it was empty.

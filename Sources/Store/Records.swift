@@ -1,18 +1,6 @@
 import Foundation
+import StandingAPI
 import StatusList
-
-/// What a status list means, as W3C `statusPurpose`. The IETF format carries status types instead; see
-/// ``StatusListDefinition/ietfExpressible``.
-public enum ListPurpose: String, Codable, Sendable, CaseIterable {
-    /// Final: once set, an entry never returns to 0.
-    case revocation
-    /// Reversible.
-    case suspension
-    /// Each value has a message, given at creation and committed to in every entry.
-    case message
-    /// A newer credential is available; not reversible.
-    case refresh
-}
 
 /// A status list as the store keeps it: its fixed parameters, its owner and its allocation state.
 public struct StatusListDefinition: Codable, Sendable, Hashable {
@@ -75,42 +63,6 @@ public struct EntryChange: Codable, Sendable, Hashable {
         self.index = index
         self.value = value
     }
-}
-
-/// One row of the append-only audit log.
-public struct AuditRecord: Codable, Sendable, Hashable {
-    /// Monotonic id, assigned by the store.
-    public var id: Int64
-    public var listId: String
-    public var index: Int
-    public var oldValue: UInt8
-    public var newValue: UInt8
-    /// The principal that made the change.
-    public var actor: String
-    public var reason: String?
-    public var at: Date
-
-    /// Creates a record.
-    public init(id: Int64, listId: String, index: Int, oldValue: UInt8, newValue: UInt8, actor: String, reason: String?, at: Date) {
-        self.id = id
-        self.listId = listId
-        self.index = index
-        self.oldValue = oldValue
-        self.newValue = newValue
-        self.actor = actor
-        self.reason = reason
-        self.at = at
-    }
-}
-
-/// The role a token acts in.
-public enum PrincipalRole: String, Codable, Sendable, CaseIterable {
-    /// Runs the service: every list, tokens, bodies.
-    case operator_ = "operator"
-    /// Issues credentials: only its own lists.
-    case issuer
-    /// An accreditation body of the trust registry: only the subjects it accredited.
-    case accreditationBody = "accreditation-body"
 }
 
 /// An API token as stored: only the hash of the secret is kept.

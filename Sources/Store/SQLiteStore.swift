@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import StandingAPI
 import StatusList
 
 /// The embedded ``StatusStore``: one SQLite file in WAL mode, accessed through a GRDB `DatabasePool`

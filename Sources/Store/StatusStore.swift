@@ -1,4 +1,5 @@
 import Foundation
+import StandingAPI
 
 /// The system of record for status lists: definitions, allocation counters, entry values, the audit log,
 /// published versions and API tokens.

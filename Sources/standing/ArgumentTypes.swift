@@ -1,6 +1,6 @@
 import ArgumentParser
 import Signing
-import Store
+import StandingAPI
 import TrustRegistry
 
 // Typed options: argument-parser lists the valid values in `--help` and names them in the error for a mistyped one.

@@ -1,10 +1,8 @@
 import ArgumentParser
 import Client
 import Foundation
-import NIOHTTP1
-import Server
 import Signing
-import Store
+import StandingAPI
 
 extension Client.ExampleCredential.Securing: ExpressibleByArgument {}
 
@@ -46,17 +44,13 @@ extension Standing {
             }
 
             func run() async throws {
-                let (signingKey, keyID) = try readSigningKey(key)
-                // The allocation answer as the server's own wire type.
-                let path = list.map { "/admin/lists/\(listId(from: $0))/entries" } ?? "/admin/entries"
-                var request: [String: JSONValue] = ["count": 1]
-                if list == nil { request["purpose"] = .string((purpose ?? .revocation).rawValue) }
-                let answer = try await connection.exchange(
-                    .POST, path,
-                    headers: [("Authorization", "Bearer \(try connection.requiredToken())"), ("Content-Type", "application/json")],
-                    body: try JSONValue.object(request).canonicalData())
-                guard let entry = (try? JSONDecoder().decode(AllocatedEntries.self, from: answer))?.entries.first,
-                    let statusJSON = try? JSONValue(parsing: try JSONEncoder().encode(entry.credentialStatus))
+                let (signingKey, keyID) = try LocalFiles.signingKey(key)
+                let client = try connection.admin()
+                let allocated =
+                    if let list { try await client.allocate(inList: StatusTarget.listId(from: list)) } else {
+                        try await client.allocate(purpose: purpose ?? .revocation)
+                    }
+                guard let entry = allocated.entries.first, let statusJSON = try? JSONValue(parsing: try JSONEncoder().encode(entry.credentialStatus))
                 else {
                     throw CLIError("the service answered the allocation without a status entry")
                 }

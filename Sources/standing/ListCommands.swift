@@ -1,7 +1,8 @@
 import ArgumentParser
+import Client
 import Foundation
-import NIOHTTP1
-import Store
+import StandingAPI
+import StatusList
 
 extension Standing {
     /// `standing lists create|show|ls`.
@@ -25,19 +26,12 @@ extension Standing {
             var message: [String] = []
 
             func run() async throws {
-                var body: [String: Any] = ["purpose": purpose.rawValue]
-                if let statusSize { body["statusSize"] = statusSize }
-                if let capacity { body["capacity"] = capacity }
-                if let ttl { body["ttlSeconds"] = ttl }
-                if let validity { body["validitySeconds"] = validity }
-                if let id { body["id"] = id }
-                if let owner { body["owner"] = owner }
-                if !message.isEmpty {
-                    body["statusMessages"] = message.enumerated().map { ["status": "0x" + String($0.offset, radix: 16), "message": $0.element] }
-                }
-                let result = try await AdminClient(options: connection).send(.POST, "/admin/lists", body: body)
-                if connection.json { return try AdminClient.printJSON(result) }
-                printList(result)
+                let messages = try message.isEmpty ? nil : message.enumerated().map { try StatusMessage(value: $0.offset, message: $0.element) }
+                let request = CreateListRequest(
+                    id: id, purpose: purpose, statusSize: statusSize, capacity: capacity, ttlSeconds: ttl, validitySeconds: validity,
+                    statusMessages: messages, owner: owner)
+                let list = try await connection.admin().createList(request)
+                if try !connection.printJSON(list) { printList(list) }
             }
         }
 
@@ -47,9 +41,8 @@ extension Standing {
             @Argument(help: "The list's id or URL.") var list: String
 
             func run() async throws {
-                let result = try await AdminClient(options: connection).send(.GET, "/admin/lists/\(listId(from: list))")
-                if connection.json { return try AdminClient.printJSON(result) }
-                printList(result)
+                let info = try await connection.admin().list(StatusTarget.listId(from: list))
+                if try !connection.printJSON(info) { printList(info) }
             }
         }
 
@@ -58,35 +51,37 @@ extension Standing {
             @OptionGroup var connection: ConnectionOptions
 
             func run() async throws {
-                let result = try await AdminClient(options: connection).send(.GET, "/admin/lists")
-                if connection.json { return try AdminClient.printJSON(result) }
-                let lists = (result as? [String: Any])?["lists"] as? [[String: Any]] ?? []
+                let lists = try await connection.admin().lists()
+                if try connection.printJSON(ListsPage(lists: lists)) { return }
                 if lists.isEmpty { return print("no lists") }
                 print("ID                 PURPOSE     SIZE  ALLOCATED/CAPACITY  VERSION  OWNER")
                 for list in lists {
-                    let id = "\(list["id"] ?? "")".padding(toLength: 18, withPad: " ", startingAt: 0)
-                    let purpose = "\(list["purpose"] ?? "")".padding(toLength: 11, withPad: " ", startingAt: 0)
-                    let size = "\(list["statusSize"] ?? "")".padding(toLength: 5, withPad: " ", startingAt: 0)
-                    let usage = "\(list["allocated"] ?? 0)/\(list["capacity"] ?? 0)".padding(toLength: 19, withPad: " ", startingAt: 0)
-                    let version = "\(list["publishedVersion"] ?? "-")".padding(toLength: 8, withPad: " ", startingAt: 0)
-                    print("\(id) \(purpose) \(size) \(usage) \(version) \(list["owner"] ?? "")")
+                    let version = list.publishedVersion.map(String.init) ?? "-"
+                    print(
+                        [
+                            list.id.padding(toLength: 18, withPad: " ", startingAt: 0),
+                            list.purpose.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0),
+                            String(list.statusSize).padding(toLength: 5, withPad: " ", startingAt: 0),
+                            "\(list.allocated)/\(list.capacity)".padding(toLength: 19, withPad: " ", startingAt: 0),
+                            version.padding(toLength: 8, withPad: " ", startingAt: 0), list.owner,
+                        ].joined(separator: " "))
                 }
             }
         }
     }
 }
 
-func printList(_ value: Any?) {
-    guard let list = value as? [String: Any] else { return }
-    print("list        \(list["id"] ?? "")")
-    print("url         \(list["url"] ?? "")")
-    print("owner       \(list["owner"] ?? "")")
-    print("purpose     \(list["purpose"] ?? "")  (\(list["statusSize"] ?? 1)-bit)")
-    print("entries     \(list["allocated"] ?? 0) allocated of \(list["capacity"] ?? 0)")
-    print("ttl         \(list["ttlSeconds"] ?? "")s, each publication valid \(list["validitySeconds"] ?? "")s")
-    print("formats     \((list["formats"] as? [String] ?? []).joined(separator: ", "))")
-    print("published   version \(list["publishedVersion"] ?? "-") at \(list["publishedAt"] ?? "-")")
-    if let messages = list["statusMessages"] as? [[String: Any]] {
-        print("messages    " + messages.map { "\($0["status"] ?? "")=\($0["message"] ?? "")" }.joined(separator: ", "))
+func printList(_ list: ListInfo) {
+    print("list        \(list.id)")
+    print("url         \(list.url)")
+    print("owner       \(list.owner)")
+    print("purpose     \(list.purpose.rawValue)  (\(list.statusSize)-bit)")
+    print("entries     \(list.allocated) allocated of \(list.capacity)")
+    print("ttl         \(list.ttlSeconds)s, each publication valid \(list.validitySeconds)s")
+    print("formats     \(list.formats.joined(separator: ", "))")
+    let publishedAt = list.publishedAt.map { $0.formatted(.iso8601) } ?? "-"
+    print("published   version \(list.publishedVersion.map(String.init) ?? "-") at \(publishedAt)")
+    if let messages = list.statusMessages {
+        print("messages    " + messages.map { "\($0.status)=\($0.message)" }.joined(separator: ", "))
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import NIOHTTP1
+import Client
+import StandingAPI
 import Signing
 import TrustRegistry
 
@@ -36,15 +37,15 @@ extension Standing {
             func run() async throws {
                 let path: String
                 if let name {
-                    try createPrivateFolder(Self.folder)
+                    try LocalFiles.createPrivateFolder(Self.folder)
                     path = Self.folder + "/" + name + ".jwk"
                 } else {
                     path = out ?? ""
                 }
                 let key = SigningKey.generate(alg.signatureAlgorithm)
                 let keyID = kid ?? key.verificationKey.thumbprint
-                try writeSecretFile(path, try prettyJSON(key.jwk(keyID: keyID)))
-                let publicJWK = String(decoding: try prettyJSON(key.verificationKey.jwk(keyID: keyID)), as: UTF8.self)
+                try LocalFiles.writeSecretFile(path, try LocalFiles.prettyJSON(key.jwk(keyID: keyID)))
+                let publicJWK = String(decoding: try LocalFiles.prettyJSON(key.verificationKey.jwk(keyID: keyID)), as: UTF8.self)
                 if json { return print(publicJWK, terminator: "") }
                 print("private key written to \(path) (mode 0600); keep it there")
                 print("kid      \(keyID)")
@@ -61,8 +62,7 @@ extension Standing {
             @Argument(help: "A private or public JWK file.") var file: String
 
             func run() async throws {
-                let jwk = try readJWK(file).publicKey
-                print(String(decoding: try prettyJSON(jwk), as: UTF8.self), terminator: "")
+                print(String(decoding: try LocalFiles.prettyJSON(try LocalFiles.jwk(file).publicKey), as: UTF8.self), terminator: "")
             }
         }
     }
@@ -87,35 +87,21 @@ extension Standing {
             @OptionGroup var scopeOptions: ScopeOptions
 
             func run() async throws {
-                let (signingKey, fileKid) = try readSigningKey(key)
+                let root = try readSigner(did, keyFile: key)
                 let entity = try entityOptions.entity(
-                    did: did,
-                    role: .rootAuthority,
-                    key: signingKey.verificationKey.jwk(keyID: fileKid),
-                    defaultName: did,
-                    defaultCountry: "EU"
-                )
+                    did: did, role: .rootAuthority, key: root.key.verificationKey.jwk(keyID: root.fileKid), defaultName: did,
+                    defaultCountry: "EU")
                 let scope = try scopeOptions.scope(
                     defaultTypes: ["VerifiableCredential", "VerifiableAttestation", "EuropeanDigitalCredential", "MicroCredential", "Diploma"],
                     defaultEQF: ["1-8"],
-                    defaultJurisdictions: euMemberStates
+                    defaultJurisdictions: ScopeInput.euMemberStates
                 )
                 let period = try scopeOptions.period(defaultYears: 10)
                 let grant = AccreditationGrant(
-                    subject: did,
-                    role: .rootTAO,
-                    scope: [scope],
-                    validFrom: period.from,
-                    validUntil: period.until,
-                    parentAccreditationId: nil
-                )
-                let recorded = try await signAndSubmit(
-                    signer: did, key: signingKey, fileKid: fileKid, registered: entity, connection: connection
-                ) { () throws(RegistryError) in
-                    try RegistryStatement.initialise(root: entity, grant: grant, registryBaseURL: connection.serverURL)
-                }
-                if connection.json { return try AdminClient.printJSON(recorded.merging(["accreditationId": grant.accreditationId]) { $1 }) }
-                print("registry initialised by \(did): root authorisation \(grant.accreditationId) (seq \(recorded["seq"] ?? ""))")
+                    subject: did, role: .rootTAO, scope: [scope], validFrom: period.from, validUntil: period.until, parentAccreditationId: nil)
+                let recorded = try await connection.author().initialise(root: entity, signer: root, grant: grant)
+                if try connection.printJSON(Accredited(grant.accreditationId, recorded)) { return }
+                print("registry initialised by \(did): root authorisation \(grant.accreditationId) (seq \(recorded.seq))")
             }
         }
 
@@ -124,11 +110,15 @@ extension Standing {
             @OptionGroup var connection: ConnectionOptions
             @Option(help: "Only events after this sequence number.") var since: Int = 0
 
+            struct Page: Encodable {
+                let head: Int
+                let events: [JSONValue]
+            }
+
             func run() async throws {
-                let log = try await RegistryReader(options: connection).log(after: max(0, since))
-                if connection.json {
-                    let events = try log.events.map { try JSONSerialization.jsonObject(with: try $0.jsonData()) }
-                    return try AdminClient.printJSON(["head": log.head, "events": events])
+                let log = try await connection.reader.log(after: max(0, since))
+                if try connection.printJSON(Page(head: log.head, events: try log.events.map { try JSONValue(parsing: try $0.jsonData()) })) {
+                    return
                 }
                 if log.events.isEmpty { return print("no events after seq \(since) (head \(log.head))") }
                 for event in log.events {
@@ -146,66 +136,9 @@ extension Standing {
             @OptionGroup var connection: ConnectionOptions
 
             func run() async throws {
-                let reader = RegistryReader(options: connection)
-                var failures = 0
-                func report(_ ok: Bool, _ line: String) {
-                    print((ok ? "ok    " : "FAIL  ") + line)
-                    if !ok { failures += 1 }
-                }
-
-                // 1. The log: every event re-applied under the registry's rules (signatures, scopes, hash chain).
-                var hashes = [Int: String]()
-                var replayed: RegistryState?
-                do {
-                    let log = try await reader.log()
-                    for event in log.events { hashes[event.seq] = event.hash }
-                    do {
-                        let state = try RegistryState.replay(log.events)
-                        replayed = state
-                        report(true, "log: \(log.events.count) events replayed, signatures and hash chain verified, head \(state.headHash)")
-                        report(state.seq == log.head, "log head: the server reports seq \(log.head), the replay reached seq \(state.seq)")
-                    } catch {
-                        report(false, "log: \(error.reason)")
-                    }
-                } catch {
-                    report(false, "log: \(error)")
-                }
-
-                // 2. The wallet snapshot: signed by the service key, and the state the log says.
-                do {
-                    let jwks = try await reader.get("/.well-known/jwks.json")
-                    let keys = try JSONValue(parsing: jwks).decode(JWKSet.self)
-                    let compact = String(decoding: try await reader.get("/registry/v1/snapshot", accept: "application/jwt"), as: UTF8.self)
-                    let snapshot = try WalletSigning.verifySnapshot(compact.trimmingCharacters(in: .whitespacesAndNewlines), keys: keys)
-                    report(true, "snapshot: signature verified with the service JWKS (seq \(snapshot.seq))")
-                    if replayed != nil {
-                        let matches = hashes[snapshot.seq] == snapshot.head && snapshot.rootAuthority == replayed?.rootAuthority
-                        report(matches, "snapshot: seq \(snapshot.seq) head \(snapshot.head) \(matches ? "matches" : "does not match") the log")
-                    }
-                } catch {
-                    report(false, "snapshot: \(error)")
-                }
-
-                // 3. The LoTE: JAdES with x5c. The leaf is self-signed, so it can only anchor itself.
-                do {
-                    let compact = String(decoding: try await reader.get("/lote", accept: "application/jwt"), as: UTF8.self)
-                        .trimmingCharacters(in: .whitespacesAndNewlines)
-                    let jws = try CompactJWS(parsing: compact)
-                    guard let der = jws.header.certificateChain, !der.isEmpty else { throw CLIError("the JAdES header has no x5c") }
-                    let chain = try X509Certificate.parseChain(der: der)
-                    guard let anchor = chain.last else { throw CLIError("the x5c chain is empty") }
-                    let verified = try await LoTESigning.verify(compact, trustAnchors: [anchor])
-                    let sequence = verified.document.LoTE.ListAndSchemeInformation.LoTESequenceNumber
-                    report(true, "lote: JAdES signature and x5c verified (x5c self-signed; pin the certificate to trust it)")
-                    report(sequence >= 1, "lote: LoTESequenceNumber \(sequence)")
-                } catch let error as RegistryError {
-                    report(false, "lote: \(error.reason)")
-                } catch let error as SigningError {
-                    report(false, "lote: \(error.reason)")
-                } catch {
-                    report(false, "lote: \(error)")
-                }
-
+                let checks = await connection.reader.verify()
+                for check in checks { print((check.passed ? "ok    " : "FAIL  ") + check.line) }
+                let failures = checks.count { !$0.passed }
                 if failures > 0 {
                     print("registry verification failed (\(failures) check\(failures == 1 ? "" : "s"))")
                     throw ExitCode(1)
@@ -222,53 +155,23 @@ extension Standing {
             @OptionGroup var connection: ConnectionOptions
             @Argument(help: "The import file, e.g. Registry/example.json.") var file: String
 
+            struct Summary: Encodable {
+                let recorded: [RecordedStatement]
+                let alreadyRecorded: Int
+            }
+
             func run() async throws {
-                let data: Data
-                do {
-                    data = try Data(contentsOf: URL(fileURLWithPath: file))
-                } catch {
-                    throw CLIError("cannot read \(file): \(error.localizedDescription)")
-                }
-                guard let document = try? JSONValue(parsing: data), document["format"]?.stringValue == "standing-registry-import/v1",
-                    let statements = document["statements"]?.arrayValue
-                else {
-                    throw CLIError("\(file) is not a standing-registry-import/v1 file")
-                }
-                // Merge: statements the registry holds already (the same signed bytes) are skipped, so an import can be
-                // repeated, or resumed after a failure, without conflicts.
-                let log = try await RegistryReader(options: connection).log()
-                let recordedAt = Dictionary(log.events.map { ($0.evidence, $0.seq) }, uniquingKeysWith: { first, _ in first })
-                var recorded = [[String: Any]]()
-                var alreadyRecorded = 0
-                for (index, statement) in statements.enumerated() {
-                    guard let jws = statement["jws"]?.stringValue else { throw CLIError("statement \(index + 1) has no jws") }
-                    if let seq = recordedAt[jws] {
-                        alreadyRecorded += 1
-                        if !connection.json { print("seq \(seq)  already recorded") }
-                        continue
-                    }
-                    let result: [String: Any]
-                    do {
-                        result = try await submitStatement(jws, connection: connection)
-                    } catch {
-                        var advice = ""
-                        if alreadyRecorded == 0, recorded.isEmpty, !log.events.isEmpty {
-                            let root = (try? await RegistryReader(options: connection).replayedState().rootAuthority) ?? nil
-                            advice = "; the registry at \(connection.serverURL) already holds another registry (root \(root ?? "unknown"), "
-                                + "\(log.head) events) and \(file) starts a new one: import it into a fresh data directory "
-                                + "(`standing serve --data-dir NEW-DIR`), or import only statements that extend this registry"
-                        } else if index > 0 {
-                            advice = "; statements 1-\(index) are in the registry, so running the import again resumes here"
-                        }
-                        throw CLIError("statement \(index + 1) of \(statements.count) refused: \(error)\(advice)")
-                    }
-                    recorded.append(result)
-                    if !connection.json {
-                        print("seq \(result["seq"] ?? "")  \(result["kind"] ?? "")  \(result["target"] ?? "")")
+                let steps = try await connection.author().importStatements(try LocalFiles.contents(of: file), name: file) { step in
+                    guard !connection.json else { return }
+                    switch step {
+                    case .alreadyRecorded(let seq): print("seq \(seq)  already recorded")
+                    case .recorded(let event): print("seq \(event.seq)  \(event.kind)  \(event.target)")
                     }
                 }
-                if connection.json { return try AdminClient.printJSON(["recorded": recorded, "alreadyRecorded": alreadyRecorded]) }
-                print("imported \(recorded.count) statements" + (alreadyRecorded > 0 ? ", \(alreadyRecorded) already recorded" : ""))
+                let recorded = steps.compactMap { if case .recorded(let event) = $0 { event } else { nil } }
+                let already = steps.count - recorded.count
+                if try connection.printJSON(Summary(recorded: recorded, alreadyRecorded: already)) { return }
+                print("imported \(recorded.count) statements" + (already > 0 ? ", \(already) already recorded" : ""))
             }
         }
     }
@@ -290,49 +193,30 @@ extension Standing {
             @Option(help: "The root authority's DID (default: the registry's).") var root: String?
             @OptionGroup var output: IssuedTokenOutput
 
+            struct Registered: Encodable {
+                let accreditationId: String
+                let seq: Int
+                let token: TokenInfo
+                let secret: String
+            }
+
             func run() async throws {
                 // Local files first: a wrong key file is named before anything is asked of the server.
-                let (signingKey, fileKid) = try readSigningKey(key)
-                let bodyKey = try readPublicJWK(publicKey)
-                let state = try await RegistryReader(options: connection).replayedState()
-                guard let rootDID = root ?? state.rootAuthority, let parent = state.rootAuthorisationId else {
-                    throw CLIError("the registry has no root authority yet; run 'standing registry init' first")
-                }
+                let (rootKey, fileKid) = try LocalFiles.signingKey(key)
+                let bodyKey = try LocalFiles.publicJWK(publicKey)
+                let author = try connection.author()
                 let body = try entityOptions.entity(did: did, role: .accreditationBody, key: bodyKey)
-                let scope = try scopeOptions.scope()
                 let period = try scopeOptions.period()
-                let grant = AccreditationGrant(
-                    subject: did,
-                    role: .tao,
-                    scope: [scope],
-                    validFrom: period.from,
-                    validUntil: period.until,
-                    parentAccreditationId: parent
-                )
-                let recorded = try await signAndSubmit(
-                    signer: rootDID, key: signingKey, fileKid: fileKid, registered: state.entity(rootDID), connection: connection
-                ) { () throws(RegistryError) in
-                    try RegistryStatement.registerBody(
-                        rootAuthority: rootDID,
-                        body: state.entity(did) == nil ? body : nil,
-                        grant: grant,
-                        registryBaseURL: connection.serverURL
-                    )
+                let (grant, recorded) = try await author.registerBody(
+                    body, scope: try scopeOptions.scope(), validFrom: period.from, validUntil: period.until,
+                    signer: { RegistryAuthoring.Signer(did: $0, key: rootKey, fileKid: fileKid) }, root: root)
+                let created = try await author.client.createToken(
+                    CreateTokenRequest(role: .accreditationBody, principal: did, label: "accreditation body \(did)"))
+                if try connection.printJSON(Registered(accreditationId: grant.accreditationId, seq: recorded.seq, token: created.token, secret: created.secret)) {
+                    return
                 }
-                let token = try await AdminClient(options: connection).send(
-                    .POST,
-                    "/admin/tokens",
-                    body: ["role": "accreditation-body", "principal": did, "label": "accreditation body \(did)"]
-                )
-                let tokenObject = token as? [String: Any]
-                if connection.json {
-                    return try AdminClient.printJSON([
-                        "accreditationId": grant.accreditationId, "seq": recorded["seq"] ?? 0, "token": tokenObject?["token"] ?? [:],
-                        "secret": tokenObject?["secret"] ?? "",
-                    ])
-                }
-                print("registered \(did): accreditation \(grant.accreditationId) (seq \(recorded["seq"] ?? ""))")
-                try output.report(tokenObject)
+                print("registered \(did): accreditation \(grant.accreditationId) (seq \(recorded.seq))")
+                try output.report(created)
             }
         }
     }
@@ -351,63 +235,37 @@ extension Standing {
         @Option(help: "The accrediting body's DID.") var body: String
         @Option(help: "TI (issuer) or TAO (sub-body).") var role = AccreditedRole.TI
 
+        struct Already: Encodable {
+            let accreditationId: String
+            let alreadyAccredited = true
+            let status: String
+        }
+
         func run() async throws {
-            let accreditationRole = role.accreditationRole
-            let (signingKey, fileKid) = try readSigningKey(key)
-            let subjectPublicKey = try subjectKey.map(readPublicJWK)
-            let state = try await RegistryReader(options: connection).replayedState()
-            guard let rootDID = state.rootAuthority else { throw CLIError("the registry has no root authority yet") }
-            var subjectEntity: Entity?
-            if state.entity(subject) == nil {
-                let jwk: JWK
-                if let subjectPublicKey {
-                    jwk = subjectPublicKey
-                } else if subject.hasPrefix(DIDKey.prefix), let didKey = try? DIDKey(subject) {
-                    jwk = didKey.key.jwk(keyID: nil)
-                } else {
-                    throw CLIError("\(subject) is not registered yet: give --subject-key (its public JWK file)")
-                }
-                subjectEntity = try entityOptions.entity(did: subject, role: accreditationRole.subjectRole, key: jwk)
-            }
+            let bodySigner = try readSigner(body, keyFile: key)
+            let subjectPublicKey = try subjectKey.map(LocalFiles.publicJWK)
             let scope = try scopeOptions.scope()
             let period = try scopeOptions.period()
-            // The body's covering accreditation; when none covers the grant, the body's latest one, so the registry
-            // names the rule the grant breaks.
-            let parent =
-                state.parentCandidates(body: body, scope: [scope], validFrom: period.from, validUntil: period.until, at: Date()).first
-                ?? state.accreditations(of: body).last(where: { $0.role.mayAccredit })?.accreditationId
-            guard let parent else { throw CLIError("\(body) holds no accreditation that allows it to accredit") }
-            let grant = AccreditationGrant(
-                subject: subject,
-                role: accreditationRole,
-                scope: [scope],
-                validFrom: period.from,
-                validUntil: period.until,
-                parentAccreditationId: parent
-            )
-            // Idempotent: the same accreditation again is reported, not added (the registry would refuse it too).
-            if let existing = state.accreditation(duplicating: grant, by: body, startedBy: scopeOptions.from == nil ? period.from : nil) {
-                let status = existing.status(at: Date()).publishedStatus.rawValue
-                if connection.json {
-                    return try AdminClient.printJSON(["accreditationId": existing.accreditationId, "alreadyAccredited": true, "status": status])
-                }
-                return print(
-                    "already accredited: \(subject) holds accreditation \(existing.accreditationId) from \(body) with this role, "
+            let outcome = try await connection.author().accredit(
+                subject: subject, role: role.accreditationRole, scope: scope, validFrom: period.from, validUntil: period.until,
+                startedByDefault: scopeOptions.from == nil, signer: bodySigner
+            ) { subjectRole in
+                let jwk: JWK? =
+                    if let subjectPublicKey { subjectPublicKey } else if subject.hasPrefix(DIDKey.prefix), let didKey = try? DIDKey(subject) {
+                        didKey.key.jwk(keyID: nil)
+                    } else { nil }
+                return try jwk.map { try entityOptions.entity(did: subject, role: subjectRole, key: $0) }
+            }
+            switch outcome {
+            case .alreadyAccredited(let id, let status):
+                if try connection.printJSON(Already(accreditationId: id, status: status)) { return }
+                print(
+                    "already accredited: \(subject) holds accreditation \(id) from \(body) with this role, "
                         + "scope and period (\(status)); nothing was submitted")
+            case .recorded(let grant, let recorded):
+                if try connection.printJSON(Accredited(grant.accreditationId, recorded)) { return }
+                print("accredited \(subject) as \(grant.role.rawValue): accreditation \(grant.accreditationId) (seq \(recorded.seq))")
             }
-            let recorded = try await signAndSubmit(
-                signer: body, key: signingKey, fileKid: fileKid, registered: state.entity(body), connection: connection
-            ) { () throws(RegistryError) in
-                try RegistryStatement.accredit(
-                    accreditor: body,
-                    grant: grant,
-                    subjectEntity: subjectEntity,
-                    rootAuthority: rootDID,
-                    registryBaseURL: connection.serverURL
-                )
-            }
-            if connection.json { return try AdminClient.printJSON(recorded.merging(["accreditationId": grant.accreditationId]) { $1 }) }
-            print("accredited \(subject) as \(accreditationRole.rawValue): accreditation \(grant.accreditationId) (seq \(recorded["seq"] ?? ""))")
         }
     }
 
@@ -449,9 +307,8 @@ extension Standing {
             @OptionGroup var connection: ConnectionOptions
 
             func run() async throws {
-                let items = try await RegistryReader(options: connection).ebsiItems("/trusted-issuers-registry/v5/issuers") { $0["did"]?.stringValue }
-                let dids = items.compactMap { $0["did"]?.stringValue }
-                if connection.json { return try AdminClient.printJSON(dids) }
+                let dids = try await connection.reader.issuers()
+                if try connection.printJSON(dids) { return }
                 if dids.isEmpty { return print("no issuers") }
                 for did in dids { print(did) }
             }
@@ -462,46 +319,38 @@ extension Standing {
             @OptionGroup var connection: ConnectionOptions
             @Argument(help: "The DID.") var did: String
 
+            struct Answer: Encodable {
+                let did: String
+                let accreditations: [RegistryAuthoring.IssuerAccreditation]
+            }
+
             func run() async throws {
-                let reader = RegistryReader(options: connection)
-                let base = "/trusted-issuers-registry/v5/issuers/" + percentEncoded(did) + "/attributes"
-                let ids = try await reader.ebsiItems(base) { $0["id"]?.stringValue }.compactMap { $0["id"]?.stringValue }
-                var shown = [[String: Any]]()
-                for id in ids {
-                    let revisions = try await reader.ebsiItems(base + "/" + id + "/revisions") { $0["seq"]?.integerValue.map(String.init) }
-                    guard let latest = revisions.last else { continue }
-                    let status = latest["status"]?.stringValue ?? "unknown"
-                    var entry: [String: Any] = [
-                        "id": id, "status": status, "accreditedBy": latest["tao"]?.stringValue ?? "",
-                        "issuerType": latest["issuerType"]?.stringValue ?? "",
-                    ]
-                    if let reason = latest["reason"]?.stringValue { entry["reason"] = reason }
-                    // The body is the signed accreditation itself: scope and period come from what the accreditor signed.
-                    if let body = latest["body"]?.stringValue, let statement = try? SignedStatement(parsing: body),
-                        case .accreditation(let grant, _) = statement.content
-                    {
-                        entry["role"] = grant.role.rawValue
-                        entry["validFrom"] = RegistryTime.format(grant.validFrom)
-                        entry["validUntil"] = RegistryTime.format(grant.validUntil)
-                        entry["scope"] = grant.scope.map(describe)
-                        let now = Date()
-                        if status == "active", now >= grant.validUntil { entry["status"] = "expired" }
-                        if status == "active", now < grant.validFrom { entry["status"] = "not yet valid" }
-                    }
-                    shown.append(entry)
-                }
-                if connection.json { return try AdminClient.printJSON(["did": did, "accreditations": shown]) }
+                let shown = try await connection.reader.accreditations(of: did)
+                if try connection.printJSON(Answer(did: did, accreditations: shown)) { return }
                 print(did)
                 if shown.isEmpty { return print("  no accreditations") }
                 for entry in shown {
-                    let reason = (entry["reason"] as? String).map { " (\($0))" } ?? ""
-                    print("  \(entry["id"] ?? "")  \(entry["role"] ?? entry["issuerType"] ?? "")  \(entry["status"] ?? "")\(reason)")
-                    print("    accredited by \(entry["accreditedBy"] ?? "")")
-                    print("    period        \(entry["validFrom"] ?? "?") .. \(entry["validUntil"] ?? "?")")
-                    for scope in entry["scope"] as? [String] ?? [] { print("    scope         \(scope)") }
+                    print("  \(entry.id)  \(entry.role ?? entry.issuerType)  \(entry.status)\(entry.reason.map { " (\($0))" } ?? "")")
+                    print("    accredited by \(entry.accreditedBy)")
+                    print("    period        \(entry.validFrom ?? "?") .. \(entry.validUntil ?? "?")")
+                    for scope in entry.scope ?? [] { print("    scope         \(scope)") }
                 }
             }
         }
+    }
+}
+
+/// A recorded statement that created an accreditation, as `--json` prints it.
+struct Accredited: Encodable {
+    let accreditationId: String
+    let seq: Int
+    let hash: String
+    let kind: String
+    let target: String
+
+    init(_ accreditationId: String, _ recorded: RecordedStatement) {
+        self.accreditationId = accreditationId
+        (seq, hash, kind, target) = (recorded.seq, recorded.hash, recorded.kind, recorded.target)
     }
 }
 
@@ -514,20 +363,9 @@ struct LifecycleOptions: ParsableArguments {
     @Option(help: "The signer's DID: the accreditor or the root authority.") var signer: String
 
     func submit(_ action: LifecycleAction) async throws {
-        let (signingKey, fileKid) = try readSigningKey(key)
-        let state = try await RegistryReader(options: connection).replayedState()
-        guard let rootDID = state.rootAuthority else { throw CLIError("the registry has no root authority yet") }
-        guard let record = state.accreditation(id) else { throw CLIError("no accreditation has id \(id)") }
-        let recorded = try await signAndSubmit(
-            signer: signer, key: signingKey, fileKid: fileKid, registered: state.entity(signer), connection: connection
-        ) { () throws(RegistryError) in
-            try RegistryStatement.lifecycle(
-                signer: signer,
-                change: LifecycleChange(action: action, targetId: id, subject: record.subject, reason: reason),
-                rootAuthority: rootDID
-            )
-        }
-        if connection.json { return try AdminClient.printJSON(recorded) }
-        print("\(id): \(action.resultingStatus.rawValue) (seq \(recorded["seq"] ?? ""))")
+        let signing = try readSigner(signer, keyFile: key)
+        let recorded = try await connection.author().changeLifecycle(action, of: id, reason: reason, signer: signing)
+        if try connection.printJSON(recorded) { return }
+        print("\(id): \(action.resultingStatus.rawValue) (seq \(recorded.seq))")
     }
 }

@@ -26,7 +26,7 @@ extension Standing {
             let configuration = try settings.resolvedConfiguration()
             // NIO sizes its event loop group from the machine's cores; under taskset or a cpuset the process may run on
             // fewer, and surplus loops only contend for them. This must happen before the group is first used.
-            if let allowed = Self.allowedCPUCount(), allowed < System.coreCount {
+            if let allowed = ServerConfiguration.allowedCPUCount(), allowed < System.coreCount {
                 NIOSingletons.groupLoopCountSuggestion = allowed
             }
             LoggingSystem.bootstrap { label in
@@ -44,21 +44,7 @@ extension Standing {
             do {
                 try await server.application.runService()
             } catch let error as IOError {
-                throw CLIError(Self.listenFailure(error, host: configuration.host, port: configuration.port) ?? "\(error)")
-            }
-        }
-
-        /// The user's words for a socket that cannot be bound, or nil for other failures.
-        static func listenFailure(_ error: IOError, host: String, port: Int) -> String? {
-            switch error.errnoCode {
-            case EADDRINUSE:
-                "port \(port) on \(host) is in use (another standing serve?): pass --port, or stop what listens there"
-            case EACCES:
-                "port \(port) on \(host) needs privileges this user does not have: pass a --port above 1023"
-            case EADDRNOTAVAIL:
-                "\(host) is not an address of this machine: pass --host 127.0.0.1 (or one of its addresses)"
-            default:
-                nil
+                throw CLIError(configuration.listenFailure(error) ?? "\(error)")
             }
         }
     }
@@ -83,35 +69,10 @@ struct ServerSettingsOptions: ParsableArguments {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String?
 
-    func resolvedConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
-        var configuration = ServerConfiguration()
-        let dataDirectory = dataDir ?? environment["STANDING_DATA_DIR"] ?? configuration.dataDirectory
-        let defaultFile = URL(fileURLWithPath: dataDirectory).appendingPathComponent("config.json").path
-        if let file = config ?? environment["STANDING_CONFIG"] {
-            try configuration.applyFile(at: file)
-        } else if FileManager.default.fileExists(atPath: defaultFile) {
-            try configuration.applyFile(at: defaultFile)
-        }
-        try configuration.applyEnvironment(environment)
-        if let dataDir { configuration.dataDirectory = dataDir }
-        if let host { configuration.host = host }
-        if let port { configuration.port = port }
-        if let baseURL { configuration.baseURL = baseURL }
-        if let publicationWindowMs { configuration.publicationWindowMilliseconds = publicationWindowMs }
-        if let directLookup { configuration.directLookup = directLookup }
-        if let logLevel { try configuration.apply("logLevel", logLevel, source: "--log-level") }
-        try configuration.validate()
-        return configuration
-    }
-}
-
-extension Standing.Serve {
-    /// The number of CPUs this process may run on (`Cpus_allowed` in /proc/self/status), or nil where that is not known.
-    static func allowedCPUCount() -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") })
-        else { return nil }
-        let count = line.dropFirst("Cpus_allowed:".count).compactMap(\.hexDigitValue).reduce(0) { $0 + $1.nonzeroBitCount }
-        return count > 0 ? count : nil
+    func resolvedConfiguration() throws -> ServerConfiguration {
+        try ServerConfiguration.resolved(
+            ServerConfiguration.Overrides(
+                dataDirectory: dataDir, host: host, port: port, baseURL: baseURL, configFile: config,
+                publicationWindowMilliseconds: publicationWindowMs, directLookup: directLookup, logLevel: logLevel))
     }
 }

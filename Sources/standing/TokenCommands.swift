@@ -1,7 +1,7 @@
 import ArgumentParser
+import Client
 import Foundation
-import NIOHTTP1
-import Store
+import StandingAPI
 
 extension Standing {
     /// `standing tokens create|ls|revoke` (operator).
@@ -18,12 +18,8 @@ extension Standing {
             @OptionGroup var output: IssuedTokenOutput
 
             func run() async throws {
-                var body: [String: Any] = ["role": role.rawValue]
-                if let principal { body["principal"] = principal }
-                if let label { body["label"] = label }
-                let result = try await AdminClient(options: connection).send(.POST, "/admin/tokens", body: body)
-                if connection.json { return try AdminClient.printJSON(result) }
-                try output.report(result as? [String: Any])
+                let created = try await connection.admin().createToken(CreateTokenRequest(role: role, principal: principal, label: label))
+                if try !connection.printJSON(created) { try output.report(created) }
             }
         }
 
@@ -32,11 +28,11 @@ extension Standing {
             @OptionGroup var connection: ConnectionOptions
 
             func run() async throws {
-                let result = try await AdminClient(options: connection).send(.GET, "/admin/tokens")
-                if connection.json { return try AdminClient.printJSON(result) }
-                for token in (result as? [String: Any])?["tokens"] as? [[String: Any]] ?? [] {
-                    let revoked = token["revokedAt"].map { "  revoked \($0)" } ?? ""
-                    print("\(token["id"] ?? "")  \(token["role"] ?? "")  \(token["principal"] ?? "")  \(token["label"] ?? "")\(revoked)")
+                let tokens = try await connection.admin().tokens()
+                if try connection.printJSON(TokensPage(tokens: tokens)) { return }
+                for token in tokens {
+                    let revoked = token.revokedAt.map { "  revoked \($0.formatted(.iso8601))" } ?? ""
+                    print("\(token.id)  \(token.role.rawValue)  \(token.principal)  \(token.label ?? "")\(revoked)")
                 }
             }
         }
@@ -47,7 +43,7 @@ extension Standing {
             @Argument(help: "The token id (tok_...).") var id: String
 
             func run() async throws {
-                _ = try await AdminClient(options: connection).send(.DELETE, "/admin/tokens/\(id)")
+                try await connection.admin().revokeToken(id)
                 if !connection.json { print("revoked \(id)") }
             }
         }
@@ -59,16 +55,14 @@ struct IssuedTokenOutput: ParsableArguments {
     @Option(help: "Write the secret to this new file (mode 0600) instead of printing it.") var tokenOut: String?
 
     /// Prints what was issued; the secret is shown (or written) once, since the service keeps only its hash.
-    func report(_ answer: [String: Any]?) throws {
-        let token = answer?["token"] as? [String: Any]
-        let secret = answer?["secret"] as? String ?? ""
-        print("token \(token?["id"] ?? "") for \(token?["role"] ?? "") \(token?["principal"] ?? "")")
+    func report(_ created: CreatedToken) throws {
+        print("token \(created.token.id) for \(created.token.role.rawValue) \(created.token.principal)")
         if let tokenOut {
-            try writeSecretFile(tokenOut, Data((secret + "\n").utf8))
+            try LocalFiles.writeSecretFile(tokenOut, Data((created.secret + "\n").utf8))
             print("secret written to \(tokenOut) (mode 0600); use it with: export STANDING_TOKEN=$(cat \(tokenOut))")
         } else {
             print("the secret is shown once; to act with this token, run:")
-            print("export STANDING_TOKEN=\(secret)")
+            print("export STANDING_TOKEN=\(created.secret)")
         }
     }
 }

@@ -117,7 +117,7 @@ extension Standing {
         func run() async throws {
             let report: CredentialReport
             do {
-                let parsed = try ParsedCredential(parsing: try readCredential())
+                let parsed = try ParsedCredential(parsing: try LocalFiles.contents(of: credential))
                 // A one-off check answers with the list as it is now: a cached copy is revalidated (a conditional
                 // request, 304 when unchanged), so a revocation shows at once rather than after the list's ttl.
                 var options = FetchOptions(policy: offline ? .offline : cached ? .useFresh : .revalidate)
@@ -127,7 +127,7 @@ extension Standing {
                 var clientConfiguration = StandingClient.Configuration(cacheDirectory: cache)
                 clientConfiguration.timeout = fetchTimeout
                 let client = StandingClient(configuration: clientConfiguration)
-                let trustSource = try trust.isEmpty ? nil : TrustSource.anyOf(trust.map(Self.trustSource))
+                let trustSource = try trust.isEmpty ? nil : TrustSource.anyOf(trust.map(LocalFiles.trustSource))
                 var verifier = CredentialStatusVerifier(client: client, statusOnly: statusOnly)
                 if let registry {
                     guard let url = URL(string: registry), url.scheme != nil else { throw CLIError("--registry: '\(registry)' is not a URL") }
@@ -149,32 +149,18 @@ extension Standing {
             } catch {
                 let message = (error as? StatusClientError).map { "\($0.kind.rawValue): \($0.reason)" } ?? "\(error)"
                 if json {
-                    let object: [String: Any] = ["verdict": "error", "error": message]
-                    let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-                    print(String(decoding: data, as: UTF8.self))
+                    print(String(decoding: try LocalFiles.prettyJSON(["verdict": "error", "error": message]), as: UTF8.self), terminator: "")
                 } else {
                     FileHandle.standardError.write(Data("error: \(message)\n".utf8))
                 }
                 throw ExitCode(2)
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                encoder.dateEncodingStrategy = .iso8601
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                print(String(decoding: try LocalFiles.prettyJSON(report), as: UTF8.self), terminator: "")
             } else {
                 print(report.text)
             }
             if report.exitCode != 0 { throw ExitCode(report.exitCode) }
-        }
-
-        private func readCredential() throws -> Data {
-            if credential == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
-            do {
-                return try Data(contentsOf: URL(fileURLWithPath: credential))
-            } catch {
-                throw CLIError("cannot read \(credential): \(error.localizedDescription)")
-            }
         }
 
         /// `--at`: unix seconds, or an XML Schema / ISO 8601 date-time with a time zone.
@@ -182,44 +168,6 @@ extension Standing {
             if let seconds = Int64(text), seconds >= 0 { return Date(timeIntervalSince1970: TimeInterval(seconds)) }
             if let date = try? XMLDateTime.parse(text) { return date }
             throw CLIError("--at must be unix seconds or a date-time with a time zone (2026-01-31T12:00:00Z), got '\(text)'")
-        }
-
-        /// One `--trust` value: a DID, a JWKS URL, or a file holding a JWKS, a DID document, a single JWK, or PEM
-        /// certificates (anchors the `x5c` chains of lists must validate to).
-        static func trustSource(_ value: String) throws -> TrustSource {
-            if value.hasPrefix("did:") { return .did(value) }
-            if value.hasPrefix("https://") || value.hasPrefix("http://") {
-                guard let url = URL(string: value) else { throw CLIError("--trust: '\(value)' is not a URL") }
-                return .jwks(url)
-            }
-            let data: Data
-            do {
-                data = try Data(contentsOf: URL(fileURLWithPath: value))
-            } catch {
-                throw CLIError("--trust: cannot read \(value): \(error.localizedDescription)")
-            }
-            if let text = String(data: data, encoding: .utf8), text.contains("-----BEGIN CERTIFICATE-----") {
-                do {
-                    return .x5c(anchors: try X509Certificate.parseChain(pem: text))
-                } catch {
-                    throw CLIError("--trust: \(value) holds no usable PEM certificates: \(error.reason)")
-                }
-            }
-            do {
-                let document = try JSONValue(parsing: data)
-                if document["keys"] != nil { return .keys(try TrustedKeys(jwks: try document.decode(JWKSet.self))) }
-                if document["verificationMethod"] != nil { return .keys(try TrustedKeys(didDocument: try document.decode(DIDDocument.self))) }
-                if document["kty"] != nil {
-                    let jwk = try document.decode(JWK.self)
-                    let key = try VerificationKey(jwk: jwk)
-                    var keys = TrustedKeys()
-                    keys.add(key, keyID: jwk.kid ?? key.thumbprint)
-                    return .keys(keys)
-                }
-            } catch {
-                throw CLIError("--trust: \(value) is not a usable JWKS, DID document or JWK: \(error)")
-            }
-            throw CLIError("--trust: \(value) is neither a JWKS ({\"keys\": ...}), a DID document, a JWK nor PEM certificates")
         }
     }
 }

@@ -41,13 +41,14 @@ def filter_case(context, case):
 # JSON Schema, or depends on the service's state: a registry statement must be a compact JWS signed by a registered key
 # over a well-formed statement; a list's statusMessages must have 2^statusSize elements with element i of value i, and
 # validitySeconds must be at least twice ttlSeconds; an index must lie inside that list (the W3C RANGE_ERROR) and be
-# allocated before its status changes, and a value must fit the list's statusSize. Only those refusals are accepted;
+# allocated before its status changes, a value must fit the list's statusSize, and an intent must be one the list can
+# express (no revocation on a suspension or refresh list, for one). Only those refusals are accepted;
 # any other 400 to a schema-valid request still fails the run.
 SEMANTIC_REFUSALS = {
     "POST /admin/registry/statements": ("",),
     "POST /admin/lists": ("statusMessage", "validitySeconds", "statusSize", "message list"),
     "GET /status/{list}/{index}": ("#RANGE_ERROR",),
-    "POST /admin/lists/{list}/status": ("has not been allocated", "#RANGE_ERROR", "does not fit", "statusSize"),
+    "POST /admin/lists/{list}/status": ("has not been allocated", "#RANGE_ERROR", "does not fit", "statusSize", "cannot express"),
 }
 
 

@@ -58,6 +58,13 @@ import StandingTestSupport
         let revocationList = try await server.createList()
         let refused = try await runStanding(["suspend", revocationList, "0"], environment: environment)
         #expect(refused.status != 0 && refused.stderr.contains("cannot express suspension"))
+
+        // The server's rules decide, not a copy in the CLI: on this table "suspended" is 3, and 2 means something else.
+        let messages = ["valid", "revoked", "under review", "suspended"].enumerated().map { ["status": "0x\($0.offset)", "message": $0.element] }
+        let custom = try await server.createList(["purpose": "message", "statusSize": 2, "statusMessages": messages])
+        let customIndex = try #require(try await server.allocate(custom).first)
+        let suspendedCustom = try await runStanding(["suspend", custom, String(customIndex)], environment: environment)
+        #expect(suspendedCustom.status == 0 && suspendedCustom.stdout.contains("0 -> 3"), "\(suspendedCustom.stdout)\(suspendedCustom.stderr)")
     }
 
     @Test func errorsAreOneLineAndNonZero() async throws {

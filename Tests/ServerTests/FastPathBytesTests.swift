@@ -4,6 +4,7 @@ import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 import NIOPosix
+import StandingAPI
 import StandingTestSupport
 import StatusList
 import Store

@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import StandingAPI
 import StatusList
 import Store
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import Signing
+import StandingAPI
 import StatusList
 import StatusListSecuring
 import Store

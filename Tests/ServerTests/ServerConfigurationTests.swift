@@ -33,6 +33,22 @@ import Testing
         #expect(error?.detail.contains(mentions) == true, "\(String(describing: error))")
     }
 
+    /// Flags beat STANDING_* variables, which beat the config file, which beats the defaults.
+    @Test func overridesBeatTheEnvironmentWhichBeatsTheFile() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("standing-config-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(#"{"port": 9001, "host": "::1", "publicationWindowMilliseconds": 300}"#.utf8).write(to: file)
+        let environment = ["STANDING_CONFIG": file.path, "STANDING_PORT": "9002"]
+        let fromFileAndEnvironment = try ServerConfiguration.resolved(ServerConfiguration.Overrides(), environment: environment)
+        #expect(fromFileAndEnvironment.port == 9002 && fromFileAndEnvironment.host == "::1")
+        #expect(fromFileAndEnvironment.publicationWindowMilliseconds == 300)
+        let flagged = try ServerConfiguration.resolved(ServerConfiguration.Overrides(port: 9003, directLookup: false), environment: environment)
+        #expect(flagged.port == 9003 && flagged.directLookup == false && flagged.host == "::1")
+        #expect(throws: ServiceError.self) {
+            try ServerConfiguration.resolved(ServerConfiguration.Overrides(logLevel: "loud"), environment: environment)
+        }
+    }
+
     @Test func environmentAndFileApply() throws {
         var configuration = ServerConfiguration()
         try configuration.applyEnvironment([

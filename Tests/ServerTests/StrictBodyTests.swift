@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import StandingAPI
 import StandingTestSupport
 import Store
 import Testing
@@ -27,41 +28,41 @@ import Testing
 
     /// Every request body type, each with an unknown member at every level it has, and a valid body.
     static let unknownMembers: [Case] = [
-        body(Admin.CreateList.self, "CreateList", #"{"purpose":"revocation","colour":"red"}"#, "unknown member 'colour'"),
+        body(CreateListRequest.self, "CreateList", #"{"purpose":"revocation","colour":"red"}"#, "unknown member 'colour'"),
         body(
-            Admin.CreateList.self,
+            CreateListRequest.self,
             "CreateList",
             #"{"purpose":"message","statusSize":1,"statusMessages":[{"status":"0x0","message":"a"},{"status":"0x1","message":"b","lang":"en"}]}"#,
             "unknown member 'lang' in statusMessages[1]"
         ),
         body(
-            Admin.CreateList.self,
+            CreateListRequest.self,
             "CreateList",
             #"{"purpose":"message","statusSize":1,"statusMessages":[{"status":"0x0","message":"a"},{"status":"0x1","message":"b"}]}"#,
             nil
         ),
-        body(Admin.Allocate.self, "Allocate", #"{"count":2,"cnt":3}"#, "unknown member 'cnt'"),
-        body(Admin.Allocate.self, "Allocate", #"{}"#, nil),
-        body(Admin.AllocateByPurpose.self, "AllocateByPurpose", #"{"purpose":"suspension","Count":1}"#, "unknown member 'Count'"),
-        body(Admin.AllocateByPurpose.self, "AllocateByPurpose", #"{"purpose":"suspension","count":1}"#, nil),
-        body(Admin.SetStatus.self, "SetStatus", #"{"index":1,"value":1,"reasn":"lost"}"#, "unknown member 'reasn'"),
+        body(AllocateRequest.self, "Allocate", #"{"count":2,"cnt":3}"#, "unknown member 'cnt'"),
+        body(AllocateRequest.self, "Allocate", #"{}"#, nil),
+        body(AllocateByPurposeRequest.self, "AllocateByPurpose", #"{"purpose":"suspension","Count":1}"#, "unknown member 'Count'"),
+        body(AllocateByPurposeRequest.self, "AllocateByPurpose", #"{"purpose":"suspension","count":1}"#, nil),
+        body(SetStatusRequest.self, "SetStatus", #"{"index":1,"value":1,"reasn":"lost"}"#, "unknown member 'reasn'"),
         body(
-            Admin.SetStatus.self,
+            SetStatusRequest.self,
             "SetStatus",
             #"{"changes":[{"index":1,"value":1},{"index":2,"value":1},{"index":3,"value":1},{"index":4,"valu":1}]}"#,
             "unknown member 'valu' in changes[3]"
         ),
-        body(Admin.SetStatus.self, "SetStatus", #"{"changes":[{"index":1,"value":1,"b":0,"a":0}]}"#, "unknown members 'a', 'b' in changes[0]"),
-        body(Admin.SetStatus.self, "SetStatus", #"{"changes":[{"index":1,"value":1}],"reason":"batch"}"#, nil),
+        body(SetStatusRequest.self, "SetStatus", #"{"changes":[{"index":1,"value":1,"b":0,"a":0}]}"#, "unknown members 'a', 'b' in changes[0]"),
+        body(SetStatusRequest.self, "SetStatus", #"{"changes":[{"index":1,"value":1}],"reason":"batch"}"#, nil),
         body(
-            TokensController<SQLiteStore>.Create.self,
+            CreateTokenRequest.self,
             "Tokens.Create",
             #"{"role":"issuer","principal":"uni","lable":"x"}"#,
             "unknown member 'lable'"
         ),
-        body(TokensController<SQLiteStore>.Create.self, "Tokens.Create", #"{"role":"issuer","principal":"uni","label":"x"}"#, nil),
-        body(RegistryController.Submission.self, "Registry.Submission", #"{"statement":"eyJ","signed":true}"#, "unknown member 'signed'"),
-        body(RegistryController.Submission.self, "Registry.Submission", #"{"statement":"eyJ"}"#, nil),
+        body(CreateTokenRequest.self, "Tokens.Create", #"{"role":"issuer","principal":"uni","label":"x"}"#, nil),
+        body(StatementSubmission.self, "Registry.Submission", #"{"statement":"eyJ","signed":true}"#, "unknown member 'signed'"),
+        body(StatementSubmission.self, "Registry.Submission", #"{"statement":"eyJ"}"#, nil),
         body(StatusReadController.BatchLookup.self, "BatchLookup", #"{"entries":[],"all":true}"#, "unknown member 'all'"),
         body(
             StatusReadController.BatchLookup.self,
@@ -84,7 +85,7 @@ import Testing
         #expect(error.detail == detail)
     }
 
-    typealias SetStatus = AdminController<SQLiteStore>.SetStatus
+    typealias SetStatus = SetStatusRequest
 
     /// Malformed bodies other than unknown members keep their precise details.
     static let malformed: [(json: String, detail: String)] = [
@@ -131,7 +132,7 @@ import Testing
 
         let messages = #"[{"status":"0x0","message":"valid"},{"status":"0x1","message":"invalid"}]"#
         let list = try StrictJSON.decode(
-            AdminController<SQLiteStore>.CreateList.self,
+            CreateListRequest.self,
             from: Data(#"{"purpose":"message","statusSize":1,"statusMessages":\#(messages)}"#.utf8)
         )
         #expect(list.statusMessages?.map(\.value) == [0, 1])

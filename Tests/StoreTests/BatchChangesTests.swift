@@ -1,4 +1,5 @@
 import Foundation
+import StandingAPI
 import StatusList
 import Testing
 

@@ -90,11 +90,15 @@ struct HardenedFetcher: Sendable {
 
     /// `: detail` from an RFC 9457 problem body, if there is one.
     private static func problemDetail(_ response: TransportResponse) -> String {
-        guard response.body.count <= 64 * 1024,
-            let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
-            let detail = object["detail"] as? String
+        guard response.body.count <= 64 * 1024, let detail = (try? JSONDecoder().decode(ProblemDetail.self, from: response.body))?.detail
         else { return "" }
         return ": " + String(detail.prefix(300))
+    }
+
+    /// The one member of a problem body read here: any server's, so every other member may be missing
+    /// (RFC 9457 makes them all optional), unlike in Standing's own `Problem`.
+    private struct ProblemDetail: Decodable {
+        let detail: String
     }
 }
 

@@ -1,3 +1,4 @@
+import StandingAPI
 import StatusList
 import Store
 
@@ -75,5 +76,49 @@ public struct ListRules: Sendable {
         default:
             return
         }
+    }
+
+    /// The value `intent` stands for on this list: what the admin API writes for `{"index", "intent"}`.
+    ///
+    /// The purpose and message table decide, not a fixed number: a message list's own table says which value means
+    /// revoked or suspended (the IETF table: 1 INVALID, 2 SUSPENDED), so a list whose value 2 means something else is
+    /// never "suspended" by accident. Reinstating is always 0; whether 0 may follow the current value is
+    /// ``validate(_:current:)``'s question (revocation stays final).
+    /// - Parameter listId: Names the list in the error.
+    /// - Throws: ``ServiceError`` `invalidValue` when the list cannot express the intent.
+    public func value(for intent: StatusIntent, listId: String) throws(ServiceError) -> UInt8 {
+        switch (intent, purpose) {
+        case (.reinstate, _):
+            return 0
+        case (.revoke, .revocation), (.suspend, .suspension):
+            return 1
+        case (.revoke, .message):
+            if let value = messageValue(meaning: Self.revocationMessages) { return value }
+            throw ServiceError(
+                .invalidValue,
+                "list '\(listId)' cannot express revocation: none of its messages is \(Self.revocationMessages.joined(separator: " or ")); "
+                    + "give the value instead")
+        case (.suspend, .message):
+            if let value = messageValue(meaning: Self.suspensionMessages) { return value }
+        case (.revoke, .suspension):
+            throw ServiceError(
+                .invalidValue, "list '\(listId)' is a suspension list and cannot express revocation; suspend or reinstate its entries instead")
+        case (.revoke, .refresh):
+            throw ServiceError(.invalidValue, "list '\(listId)' is a refresh list and cannot express revocation; use a revocation list")
+        case (.suspend, .revocation), (.suspend, .refresh):
+            break
+        }
+        throw ServiceError(.invalidValue, "list '\(listId)' cannot express suspension; use a suspension list or an IETF status list")
+    }
+
+    /// Messages (compared without case) that mean an entry is revoked; `invalid` is the IETF status type's name.
+    static let revocationMessages = ["invalid", "revoked"]
+    /// Messages (compared without case) that mean an entry is suspended; `suspended` is the IETF status type's name.
+    static let suspensionMessages = ["suspended"]
+
+    /// The lowest value whose message is one of `names`.
+    private func messageValue(meaning names: [String]) -> UInt8? {
+        let value = statusMessages.first { names.contains($0.message.lowercased()) }?.value
+        return value.flatMap { UInt8(exactly: $0) }
     }
 }

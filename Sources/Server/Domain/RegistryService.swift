@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import ServiceLifecycle
 import Signing
+import StandingAPI
 import Store
 import Synchronization
 import TrustRegistry
@@ -158,6 +159,34 @@ public actor RegistryService: Service {
     /// How many signings of the snapshot (and the LoTE when due) this instance completed, the one at start included.
     /// The process-wide count is the `standing_registry_signings_total` metric.
     public nonisolated var signingsCompleted: Int { signingsCompletedCount.load(ordering: .relaxed) }
+
+    /// The log as recorded, after `after` (at most `limit` events): each event's JSON with its hash chain, so anyone
+    /// can re-verify it.
+    public nonisolated func recordedEvents(after: Int, limit: Int) async throws -> [JSONValue] {
+        try await store.registryEvents(after: after, limit: limit).map { try JSONValue(parsing: $0.event) }
+    }
+
+    /// The change feed since `since`, signed with the service key and cached per `since` until the next write.
+    ///
+    /// Issued now, not at the last signing: a wallet re-derives statuses at the feed's issue time, which must not
+    /// precede the events it carries. The window always reaches back to the signed snapshot, whatever its lag.
+    /// - Throws: ``ServiceError`` `notFound` before the registry has a root authority, `badRequest` for a `since`
+    ///   ahead of the registry.
+    public nonisolated func changeFeed(since: Int) throws -> (compact: String, seq: Int) {
+        let artefacts = artefacts
+        let state = artefacts.state
+        guard state.rootAuthority != nil else {
+            throw ServiceError(.notFound, "the registry has no root authority yet, so there is no change feed")
+        }
+        guard since <= state.seq else { throw ServiceError(.badRequest, "since \(since) is ahead of the registry (seq \(state.seq))") }
+        if let cached = artefacts.changeFeeds.get(since) { return (cached, state.seq) }
+        let issuedAt = max(Date(), state.lastEventAt ?? .distantPast)
+        let retention = ChangeFeedRetention.lastEvents(max(100_000, state.seq - artefacts.signedSeq))
+        let feed = try state.changeFeed(since: since, issuedAt: issuedAt, retention: retention)
+        let compact = try WalletSigning.sign(feed.body, key: signer.signingKey, keyID: signer.kid)
+        artefacts.changeFeeds.put(compact, since: since)
+        return (compact, state.seq)
+    }
 
     /// Verifies and records a signed statement, and answers as soon as it is durable and visible to every view built
     /// from the state; the signed snapshot and LoTE follow in the background.

@@ -1,38 +1,9 @@
 import Crypto
 import Foundation
 import Metrics
+import StandingAPI
 import StatusList
 import Store
-
-/// Parameters for a new list; anything nil takes the service default.
-public struct ListParameters: Sendable, Codable, Equatable {
-    public var id: String?
-    public var purpose: ListPurpose
-    public var statusSize: Int?
-    public var capacity: Int?
-    public var ttlSeconds: Int?
-    public var validitySeconds: Int?
-    public var statusMessages: [StatusMessage]?
-
-    /// Creates parameters.
-    public init(
-        id: String? = nil,
-        purpose: ListPurpose,
-        statusSize: Int? = nil,
-        capacity: Int? = nil,
-        ttlSeconds: Int? = nil,
-        validitySeconds: Int? = nil,
-        statusMessages: [StatusMessage]? = nil
-    ) {
-        self.id = id
-        self.purpose = purpose
-        self.statusSize = statusSize
-        self.capacity = capacity
-        self.ttlSeconds = ttlSeconds
-        self.validitySeconds = validitySeconds
-        self.statusMessages = statusMessages
-    }
-}
 
 /// Defaults and limits of list creation.
 public struct ListDefaults: Sendable {
@@ -65,29 +36,6 @@ public struct IssuerQuotas: Sendable, Equatable {
     public init() {}
 }
 
-/// One allocated status entry, with the values an issuer embeds in the credential.
-public struct AllocatedEntry: Sendable, Codable, Equatable {
-    public var list: String
-    public var index: Int
-    /// The list's URL, `statusListCredential` and IETF `uri`.
-    public var listURL: String
-    /// A ready-to-embed W3C `BitstringStatusListEntry`.
-    public var credentialStatus: BitstringStatusListEntry
-    /// A ready-to-embed IETF `status` claim, when the list is publishable in the IETF format.
-    public var status: StatusClaim?
-}
-
-/// The answer to an allocation (`POST /admin/lists/{id}/entries`, `POST /admin/entries`): what the server encodes and
-/// the CLI decodes.
-public struct AllocatedEntries: Sendable, Codable, Equatable {
-    public var entries: [AllocatedEntry]
-
-    /// Wraps allocated entries.
-    public init(entries: [AllocatedEntry]) {
-        self.entries = entries
-    }
-}
-
 /// The status-list use cases: create lists, allocate entries, change statuses. Persists through a
 /// ``StatusStore`` and hands every committed change to the ``Publisher``.
 public actor StatusService<Repository: StatusStore> {
@@ -116,11 +64,32 @@ public actor StatusService<Repository: StatusStore> {
     /// The public URL of a list.
     public nonisolated func listURL(_ id: String) -> String { "\(baseURL)/status/\(id)" }
 
-    /// Validates parameters and creates a list owned by `owner`, then publishes it (all entries 0).
+    /// Validates the request and creates the list, then publishes it (all entries 0).
+    ///
+    /// The list belongs to the caller; an operator may name another owner (`request.owner`), an issuer only itself.
+    /// Anything the request leaves out takes the service default.
     /// - Parameter caller: Who asks; an issuer is held to its ``IssuerQuotas``, an operator is not.
-    /// - Throws: ``ServiceError`` (`badRequest`, `invalidValue`, `conflict`, `quotaExceeded`; `unavailable` while
-    ///   publication is failing, or when the list was created but its first publication failed).
-    public func createList(_ parameters: ListParameters, owner: String, caller: Principal, now: Date = Date()) async throws
+    /// - Throws: ``ServiceError`` (`badRequest`, `invalidValue`, `forbidden` for an issuer naming another owner,
+    ///   `conflict`, `quotaExceeded`; `unavailable` while publication is failing, or when the list was created but
+    ///   its first publication failed).
+    public func createList(_ request: CreateListRequest, caller: Principal, now: Date = Date()) async throws -> StatusListDefinition {
+        let owner: String
+        switch (caller.role, request.owner) {
+        case (.operator_, let requested?):
+            guard Tokens<Repository>.isValidPrincipalId(requested) else {
+                throw ServiceError(.invalidValue, "owner must be 1-128 characters without spaces or control characters, got '\(requested)'")
+            }
+            owner = requested
+        case (_, let requested?) where requested != caller.id:
+            throw ServiceError(.forbidden, "an issuer creates lists only for itself")
+        default:
+            owner = caller.id
+        }
+        return try await createList(request, owner: owner, caller: caller, now: now)
+    }
+
+    /// Creates a list owned by `owner` (already authorised), then publishes it.
+    private func createList(_ parameters: CreateListRequest, owner: String, caller: Principal, now: Date) async throws
         -> StatusListDefinition
     {
         try refuseWhilePublicationFails("creating a list")
@@ -185,7 +154,7 @@ public actor StatusService<Repository: StatusStore> {
                 + "changes acknowledged earlier are kept and published then. Cause: \(problem)")
     }
 
-    func makeDefinition(_ parameters: ListParameters, owner: String, now: Date) throws -> StatusListDefinition {
+    func makeDefinition(_ parameters: CreateListRequest, owner: String, now: Date) throws -> StatusListDefinition {
         let purpose = parameters.purpose
         let statusSize = parameters.statusSize ?? (purpose == .message ? 2 : 1)
         guard [1, 2, 4, 8].contains(statusSize) else {
@@ -288,7 +257,7 @@ public actor StatusService<Repository: StatusStore> {
         if let inFlight = listCreationsInFlight[key] {
             return try await inFlight.value
         }
-        let task = Task { try await self.createList(ListParameters(purpose: purpose), owner: owner, caller: caller) }
+        let task = Task { try await self.createList(CreateListRequest(purpose: purpose), owner: owner, caller: caller, now: Date()) }
         listCreationsInFlight[key] = task
         defer { listCreationsInFlight[key] = nil }
         return try await task.value
@@ -375,6 +344,32 @@ public actor StatusService<Repository: StatusStore> {
             await publisher.apply(listId: list.id, changes: records.map { EntryChange(index: $0.index, value: $0.newValue) })
         }
         return records
+    }
+
+    /// Sets one entry to the value `intent` stands for on its list (``ListRules/value(for:listId:)``), recording it
+    /// in the audit log like ``setStatuses(listId:changes:reason:caller:now:)``.
+    /// - Returns: The value the intent stood for, and the audit record (none when the entry had that value already).
+    /// - Throws: ``ServiceError`` `invalidValue` when the list cannot express the intent; the errors of
+    ///   ``setStatuses(listId:changes:reason:caller:now:)``.
+    public func setStatus(listId: String, index: Int, intent: StatusIntent, reason: String?, caller: Principal, now: Date = Date())
+        async throws -> (value: UInt8, records: [AuditRecord])
+    {
+        let list = try await ownedList(listId, caller: caller)
+        let value = try ListRules(list).value(for: intent, listId: list.id)
+        let change = EntryChange(index: index, value: value)
+        return (value, try await setStatuses(listId: listId, changes: [change], reason: reason, caller: caller, now: now))
+    }
+
+    /// Audit records after `after` (at most `limit`), of one list or, for the operator, of every list.
+    /// - Throws: ``ServiceError`` `badRequest` when an issuer asks without a list; the errors of
+    ///   ``ownedList(_:caller:)``.
+    public func auditLog(listId: String?, after: Int64, limit: Int, caller: Principal) async throws -> [AuditRecord] {
+        if let listId {
+            _ = try await ownedList(listId, caller: caller)
+        } else if caller.role != .operator_ {
+            throw ServiceError(.badRequest, "issuers read the audit log per list: add ?list=ID")
+        }
+        return try await store.auditLog(listId: listId, after: after, limit: limit)
     }
 
     /// The list if it exists and the caller may manage it.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import StandingAPI
 import Store
 import WireEncoding
 
@@ -40,6 +41,25 @@ public struct Tokens<Repository: StatusStore>: Sendable {
         )
         try await store.createToken(record)
         return Issued(record: record, secret: secret)
+    }
+
+    /// Every token (revoked ones too), for the operator's listing.
+    public func all() async throws -> [TokenRecord] {
+        try await store.tokens()
+    }
+
+    /// Revokes a token; the last active operator token is kept, so the service never locks its operator out.
+    /// - Throws: ``ServiceError`` `conflict` for the last active operator token, `notFound` for an unknown id.
+    public func revoke(id: String, now: Date = Date()) async throws {
+        let activeOperators = try await store.tokens().filter { $0.role == .operator_ && $0.revokedAt == nil }
+        if activeOperators.count == 1, activeOperators[0].id == id {
+            throw ServiceError(.conflict, "'\(id)' is the last active operator token; create another operator token first")
+        }
+        do {
+            try await store.revokeToken(id: id, at: now)
+        } catch let error as StoreError where error.code == .notFound {
+            throw ServiceError(.notFound, "no token '\(id)'")
+        }
     }
 
     /// The principal a presented secret stands for, or nil for an unknown or revoked token.

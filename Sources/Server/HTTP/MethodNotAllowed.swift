@@ -15,13 +15,21 @@ struct AllowedMethods: Sendable {
     /// The members of an OpenAPI path item that are operations.
     private static let operationKeys: Set<String> = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
 
+    /// The part of an OpenAPI document read here: each path's member names (its operations among them).
+    private struct PathsOnly: Decodable {
+        let paths: [String: [String: Skipped]]
+    }
+
+    /// A JSON value of any shape, left unread.
+    private struct Skipped: Decodable {
+        init(from decoder: any Decoder) throws {}
+    }
+
     /// Reads the `paths` of an OpenAPI document; an unreadable document yields an empty table (every unrouted
     /// request then stays a 404, as before).
     init(openAPIDocument json: String) {
-        let document = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any]
-        let paths = document?["paths"] as? [String: Any] ?? [:]
-        templates = paths.compactMap { path, item in
-            guard let item = item as? [String: Any] else { return nil }
+        let document = try? JSONDecoder().decode(PathsOnly.self, from: Data(json.utf8))
+        templates = (document?.paths ?? [:]).map { path, item in
             var methods = Set(item.keys.filter(Self.operationKeys.contains).compactMap { HTTPRequest.Method($0.uppercased()) })
             if methods.contains(.get) { methods.insert(.head) }
             let segments = path.split(separator: "/").map { $0.contains("{") ? nil : String($0) }

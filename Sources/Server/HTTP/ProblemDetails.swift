@@ -2,13 +2,15 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import StandingAPI
 import NIOCore
 import NIOHTTP1
 import StatusList
 import Store
 import TrustRegistry
 
-/// An RFC 9457 problem, the body of every error response (`application/problem+json`).
+/// An RFC 9457 problem, the body of every error response (`application/problem+json`), sent as the wire type
+/// ``StandingAPI/Problem`` that the admin client decodes.
 public struct ProblemDetails: Error, HTTPResponseError, Codable, Sendable {
     /// A URI identifying the problem type. W3C status errors use the spec's URIs.
     public var type: String
@@ -36,7 +38,7 @@ public struct ProblemDetails: Error, HTTPResponseError, Codable, Sendable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = try encoder.encode(self)
+        let body = try encoder.encode(Problem(type: type, title: title, status: statusCode, detail: detail))
         var headers: HTTPFields = [
             .contentType: "application/problem+json",
             .cacheControl: "no-store",

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Signing
-import Store
+import StandingAPI
 import TrustRegistry
 
 /// The registry's read views (EBSI TIR v5, TRQP v2, ETSI LoTE, wallet snapshot and change feed, the public event
@@ -14,18 +14,14 @@ public struct RegistryController: Sendable {
     public typealias Context = StandingRequestContext
     let registry: RegistryService
     let baseURL: String
-    let keys: ServiceKeys
-    let store: any RegistryStore
 
     static let seqHeader = HTTPField.Name("X-Registry-Seq")!
     static let signedSeqHeader = HTTPField.Name("X-Registry-Signed-Seq")!
 
     /// Creates the controller.
-    public init(registry: RegistryService, baseURL: String, keys: ServiceKeys, store: any RegistryStore) {
+    public init(registry: RegistryService, baseURL: String) {
         self.registry = registry
         self.baseURL = baseURL
-        self.keys = keys
-        self.store = store
     }
 
     /// Adds the public routes to `router` and the statement endpoint to `admin`.
@@ -185,26 +181,8 @@ public struct RegistryController: Sendable {
         guard let raw = request.uri.queryParameters.get("since"), let since = Int(raw), since >= 0 else {
             throw ServiceError(.badRequest, "since must be a non-negative event sequence number")
         }
-        let artefacts = registry.artefacts
-        guard artefacts.state.rootAuthority != nil else {
-            throw ServiceError(.notFound, "the registry has no root authority yet, so there is no change feed")
-        }
-        guard since <= artefacts.state.seq else {
-            throw ServiceError(.badRequest, "since \(since) is ahead of the registry (seq \(artefacts.state.seq))")
-        }
-        if let cached = artefacts.changeFeeds.get(since) {
-            return jwt(cached, seq: artefacts.state.seq, maxAge: 60, request: request)
-        }
-        // Issued now, not at the last signing: a wallet re-derives statuses at the feed's issue time, which must not
-        // precede the events it carries. The window always reaches back to the signed snapshot, whatever its lag.
-        let state = artefacts.state
-        let issuedAt = max(Date(), state.lastEventAt ?? .distantPast)
-        let retention = ChangeFeedRetention.lastEvents(max(100_000, state.seq - artefacts.signedSeq))
-        let feed = try state.changeFeed(since: since, issuedAt: issuedAt, retention: retention)
-        guard let signer = keys.active(.es256) else { throw ServiceError(.unavailable, "the service has no ES256 key") }
-        let compact = try WalletSigning.sign(feed.body, key: signer.signingKey, keyID: signer.kid)
-        artefacts.changeFeeds.put(compact, since: since)
-        return jwt(compact, seq: artefacts.state.seq, maxAge: 60, request: request)
+        let feed = try registry.changeFeed(since: since)
+        return jwt(feed.compact, seq: feed.seq, maxAge: 60, request: request)
     }
 
     /// The log as recorded: each event's JSON with its hash chain, so anyone can re-verify it.
@@ -223,28 +201,18 @@ public struct RegistryController: Sendable {
             guard let value = Int(raw), (1...10_000).contains(value) else { throw ServiceError(.badRequest, "limit must be 1-10000") }
             return value
         } ?? 1000
-        let records = try await store.registryEvents(after: after, limit: limit)
-        let events = try records.map { try JSONValue(parsing: $0.event) }
+        let events = try await registry.recordedEvents(after: after, limit: limit)
         return try json(LogPage(head: registry.artefacts.state.seq, events: events), seq: registry.artefacts.state.seq)
     }
 
     // MARK: Writes
 
-    struct Submission: StrictRequestBody {
-        var statement: String
-    }
-
-    struct Recorded: Encodable {
-        let seq: Int
-        let hash: String
-        let kind: String
-        let target: String
-    }
-
     @Sendable func submit(request: Request, context: Context) async throws -> Response {
         let caller = try context.require(.operator_, .accreditationBody)
-        let body = try await request.decodeStrict(Submission.self, context: context)
+        let body = try await request.decodeStrict(StatementSubmission.self, context: context)
         let event = try await registry.submit(body.statement, caller: caller)
-        return try json(Recorded(seq: event.seq, hash: event.hash, kind: event.kind.rawValue, target: event.target), seq: event.seq, status: .created)
+        return try json(RecordedStatement(seq: event.seq, hash: event.hash, kind: event.kind.rawValue, target: event.target), seq: event.seq, status: .created)
     }
 }
+
+extension StatementSubmission: StrictRequestBody {}

@@ -1,4 +1,5 @@
 import Hummingbird
+import StandingAPI
 import Store
 
 /// The request context of every Standing route: Hummingbird's core storage plus the authenticated caller.

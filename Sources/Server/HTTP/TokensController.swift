@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import StandingAPI
 import Store
 
 /// Operator-only management of API tokens. The secret is in the creation response and nowhere else.
@@ -21,70 +22,37 @@ public struct TokensController<Repository: StatusStore>: Sendable {
         return routes
     }
 
-    /// A token as listed: never the secret, never the hash.
-    public struct TokenInfo: Codable, Sendable, Equatable {
-        public var id: String
-        public var role: PrincipalRole
-        public var principal: String
-        public var label: String?
-        public var createdAt: Date
-        public var revokedAt: Date?
-
-        init(_ record: TokenRecord) {
-            self.id = record.id
-            self.role = record.role
-            self.principal = record.principal
-            self.label = record.label
-            self.createdAt = record.createdAt
-            self.revokedAt = record.revokedAt
-        }
-    }
-
-    struct Create: StrictRequestBody {
-        var role: PrincipalRole
-        var principal: String?
-        var label: String?
-    }
-
-    struct Created: Encodable {
-        let token: TokenInfo
-        /// The secret, shown once.
-        let secret: String
-    }
-
     @Sendable func create(request: Request, context: Context) async throws -> Response {
         _ = try context.require(.operator_)
-        let body = try await request.decodeStrict(Create.self, context: context)
+        let body = try await request.decodeStrict(CreateTokenRequest.self, context: context)
         let principal = body.role == .operator_ ? (body.principal ?? "operator") : body.principal
         guard let principal else { throw ServiceError(.badRequest, "missing member 'principal' (the issuer or body id)") }
         // Counted as JSON Schema's maxLength counts (Unicode code points), so the document's bound is the server's.
         if let label = body.label, label.unicodeScalars.count > 200 { throw ServiceError(.invalidValue, "label is longer than 200 characters") }
         let issued = try await tokens.issue(role: body.role, principal: principal, label: body.label)
-        return try jsonResponse(Created(token: TokenInfo(issued.record), secret: issued.secret), status: .created, headers: [.cacheControl: "no-store"])
-    }
-
-    struct TokenPage: Encodable {
-        let tokens: [TokenInfo]
+        return try jsonResponse(CreatedToken(token: TokenInfo(issued.record), secret: issued.secret), status: .created, headers: [.cacheControl: "no-store"])
     }
 
     @Sendable func list(request: Request, context: Context) async throws -> Response {
         _ = try context.require(.operator_)
-        return try jsonResponse(TokenPage(tokens: try await tokens.store.tokens().map(TokenInfo.init)))
+        return try jsonResponse(TokensPage(tokens: try await tokens.all().map(TokenInfo.init)))
     }
 
     @Sendable func revoke(request: Request, context: Context) async throws -> Response {
         _ = try context.require(.operator_)
         let id = try context.parameters.require("token")
-        let all = try await tokens.store.tokens()
-        let activeOperators = all.filter { $0.role == .operator_ && $0.revokedAt == nil }
-        if activeOperators.count == 1, activeOperators[0].id == id {
-            throw ServiceError(.conflict, "'\(id)' is the last active operator token; create another operator token first")
-        }
-        do {
-            try await tokens.store.revokeToken(id: id, at: Date())
-        } catch let error as StoreError where error.code == .notFound {
-            throw ServiceError(.notFound, "no token '\(id)'")
-        }
+        try await tokens.revoke(id: id)
         return Response(status: .noContent)
+    }
+}
+
+extension CreateTokenRequest: StrictRequestBody {}
+
+extension TokenInfo {
+    /// The listing of a stored token: everything but the secret's hash.
+    init(_ record: TokenRecord) {
+        self.init(
+            id: record.id, role: record.role, principal: record.principal, label: record.label, createdAt: record.createdAt,
+            revokedAt: record.revokedAt)
     }
 }

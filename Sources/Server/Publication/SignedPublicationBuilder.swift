@@ -1,5 +1,6 @@
 import Foundation
 import Signing
+import StandingAPI
 import StatusList
 import StatusListSecuring
 import Store

@@ -1,0 +1,83 @@
+import Foundation
+import NIOCore
+
+extension ServerConfiguration {
+    /// Settings given on the command line (`standing serve`, `standing init`); nil means not given.
+    public struct Overrides: Sendable, Equatable {
+        public var dataDirectory: String?
+        public var host: String?
+        public var port: Int?
+        public var baseURL: String?
+        /// A JSON config file; when nil, `STANDING_CONFIG`, else `DATA_DIR/config.json` when present.
+        public var configFile: String?
+        public var publicationWindowMilliseconds: Int?
+        public var directLookup: Bool?
+        public var logLevel: String?
+
+        /// Creates overrides; everything left out is taken from the environment, the config file or the defaults.
+        public init(
+            dataDirectory: String? = nil, host: String? = nil, port: Int? = nil, baseURL: String? = nil, configFile: String? = nil,
+            publicationWindowMilliseconds: Int? = nil, directLookup: Bool? = nil, logLevel: String? = nil
+        ) {
+            self.dataDirectory = dataDirectory
+            self.host = host
+            self.port = port
+            self.baseURL = baseURL
+            self.configFile = configFile
+            self.publicationWindowMilliseconds = publicationWindowMilliseconds
+            self.directLookup = directLookup
+            self.logLevel = logLevel
+        }
+    }
+
+    /// The configuration in the house order: `overrides` > `STANDING_*` environment > JSON config file > defaults,
+    /// validated.
+    /// - Throws: The first setting that does not parse or validate, named with its source.
+    public static func resolved(_ overrides: Overrides, environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> ServerConfiguration
+    {
+        var configuration = ServerConfiguration()
+        let dataDirectory = overrides.dataDirectory ?? environment["STANDING_DATA_DIR"] ?? configuration.dataDirectory
+        let defaultFile = URL(fileURLWithPath: dataDirectory).appendingPathComponent("config.json").path
+        if let file = overrides.configFile ?? environment["STANDING_CONFIG"] {
+            try configuration.applyFile(at: file)
+        } else if FileManager.default.fileExists(atPath: defaultFile) {
+            try configuration.applyFile(at: defaultFile)
+        }
+        try configuration.applyEnvironment(environment)
+        if let dataDir = overrides.dataDirectory { configuration.dataDirectory = dataDir }
+        if let host = overrides.host { configuration.host = host }
+        if let port = overrides.port { configuration.port = port }
+        if let baseURL = overrides.baseURL { configuration.baseURL = baseURL }
+        if let window = overrides.publicationWindowMilliseconds { configuration.publicationWindowMilliseconds = window }
+        if let directLookup = overrides.directLookup { configuration.directLookup = directLookup }
+        if let logLevel = overrides.logLevel { try configuration.apply("logLevel", logLevel, source: "--log-level") }
+        try configuration.validate()
+        return configuration
+    }
+
+    /// The user's words for a listening socket that cannot be bound, or nil for other failures.
+    public func listenFailure(_ error: IOError) -> String? {
+        switch error.errnoCode {
+        case EADDRINUSE:
+            "port \(port) on \(host) is in use (another standing serve?): pass --port, or stop what listens there"
+        case EACCES:
+            "port \(port) on \(host) needs privileges this user does not have: pass a --port above 1023"
+        case EADDRNOTAVAIL:
+            "\(host) is not an address of this machine: pass --host 127.0.0.1 (or one of its addresses)"
+        default:
+            nil
+        }
+    }
+
+    /// The number of CPUs this process may run on (`Cpus_allowed` in /proc/self/status), or nil where that is not
+    /// known: NIO sizes its event loop group from the machine's cores, and under taskset or a cpuset the process
+    /// may run on fewer.
+    public static func allowedCPUCount() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") })
+        else { return nil }
+        let count = line.dropFirst("Cpus_allowed:".count).compactMap(\.hexDigitValue).reduce(0) { $0 + $1.nonzeroBitCount }
+        return count > 0 ? count : nil
+    }
+}
