@@ -169,6 +169,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Store", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "StandingTestSupport", "standing", "Client",
+                "PostgresStore", .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -1,7 +1,8 @@
 import Foundation
 import Store
 
-/// Where a PostgreSQL database is, from a URL `postgres://USER@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require]`.
+/// Where a PostgreSQL database is, from a URL
+/// `postgres://USER@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require][&schema=NAME]`.
 ///
 /// The URL never carries the password: a URL with one is refused (URLs end up in shell history, process listings,
 /// configuration files and logs). The password comes from a file or the environment, handed to
@@ -78,23 +79,34 @@ public struct PostgresConnectionSettings: Sendable, Hashable, CustomStringConver
             throw StoreError(.rejected, "the database URL names no database: postgres://USER@HOST:PORT/DATABASE")
         }
         var tls = TLSMode.prefer
+        var schema: String?
         for item in components.queryItems ?? [] {
             switch item.name {
+            case "schema":
+                guard let name = item.value, PostgreSQLStore.isPlainIdentifier(name) else {
+                    throw StoreError(.rejected, "the database URL's schema must be lower-case letters, digits and _")
+                }
+                schema = name
             case "sslmode":
                 guard let mode = item.value.flatMap(TLSMode.init(rawValue:)) else {
                     throw StoreError(.rejected, "the database URL's sslmode must be disable, prefer or require")
                 }
                 tls = mode
             default:
-                throw StoreError(.rejected, "the database URL has an unknown parameter '\(item.name)' (only sslmode is understood)")
+                throw StoreError(.rejected, "the database URL has an unknown parameter '\(item.name)' (only sslmode and schema are understood)")
             }
         }
-        self.init(user: user, host: host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host, port: port, database: database, tls: tls)
+        self.init(
+            user: user, host: host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host, port: port, database: database, tls: tls,
+            schema: schema)
     }
 
     /// The URL, without any secret: safe for logs and messages.
     public var description: String {
         let hostPart = host.contains(":") ? "[\(host)]" : host
-        return "postgres://\(user)@\(hostPart):\(port)/\(database)" + (tls == .prefer ? "" : "?sslmode=\(tls.rawValue)")
+        var parameters: [String] = []
+        if tls != .prefer { parameters.append("sslmode=\(tls.rawValue)") }
+        if let schema { parameters.append("schema=\(schema)") }
+        return "postgres://\(user)@\(hostPart):\(port)/\(database)" + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&"))
     }
 }

@@ -68,6 +68,12 @@ extension Standing {
 struct ServerSettingsOptions: ParsableArguments {
     @Option(name: .long, help: "Data directory (database, keys). Default ./standing-data; env STANDING_DATA_DIR.")
     var dataDir: String?
+    @Option(
+        name: .long,
+        help: "Database: postgres://USER@HOST:PORT/DB for PostgreSQL (no password in it). Default: SQLite in the data directory; env STANDING_DATABASE_URL.")
+    var database: String?
+    @Option(name: .long, help: "File whose first line is the PostgreSQL password (else PGPASSWORD); env STANDING_DATABASE_PASSWORD_FILE.")
+    var databasePasswordFile: String?
     @Option(name: .long, help: "Address to listen on. Default 127.0.0.1; env STANDING_HOST.")
     var host: String?
     @Option(name: .long, help: "Port to listen on (0 picks a free one). Default 8080; env STANDING_PORT.")
@@ -94,6 +100,8 @@ struct ServerSettingsOptions: ParsableArguments {
         }
         try configuration.applyEnvironment(environment)
         if let dataDir { configuration.dataDirectory = dataDir }
+        if let database { try configuration.apply("database", database, source: "--database") }
+        if let databasePasswordFile { configuration.databasePasswordFile = databasePasswordFile }
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         if let baseURL { configuration.baseURL = baseURL }

@@ -1,0 +1,160 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+
+@testable import PostgresStore
+@testable import Server
+@testable import Store
+
+/// `--database postgres://…`: how the URL and its password are taken, and the data-directory rules when the database
+/// is PostgreSQL (the directory keeps the keys, the operator token and the LoTE certificate).
+@Suite struct PostgresInstallationTests {
+    @Test func aDatabaseURLWithAPasswordIsRefusedSayingWhereThePasswordGoes() throws {
+        var configuration = ServerConfiguration()
+        try configuration.apply("database", "postgres://standing:s3cr3t-word@db.example:5432/standing", source: "test")
+        let error = #expect(throws: ServiceError.self) { try configuration.validate() }
+        let detail = error?.detail ?? ""
+        #expect(detail.contains("--database-password-file") && detail.contains("PGPASSWORD"), "\(detail)")
+        #expect(!detail.contains("s3cr3t-word"), "the password is never repeated")
+        #expect(!detail.contains("\n"), "one line")
+    }
+
+    @Test(arguments: [
+        ("mysql://u@h/db", "postgres://USER@HOST"),
+        ("postgres://h/db", "no user"),
+        ("postgres://u@h", "no database"),
+        ("postgres://u@h/db?sslmode=sometimes", "sslmode"),
+        ("postgres://u@h/db?schema=Bad-Name", "schema"),
+        ("postgres://u@h/db?password=x", "unknown parameter"),
+    ])
+    func aMalformedDatabaseURLIsRefused(url: String, mentions: String) throws {
+        var configuration = ServerConfiguration()
+        try configuration.apply("database", url, source: "test")
+        let error = #expect(throws: ServiceError.self) { try configuration.validate() }
+        #expect(error?.detail.contains(mentions) == true, "\(String(describing: error))")
+    }
+
+    @Test func theDatabaseComesFromTheEnvironmentAndAnEmptyValueMeansSQLite() throws {
+        var configuration = ServerConfiguration()
+        try configuration.applyEnvironment([
+            "STANDING_DATABASE_URL": "postgres://standing@127.0.0.1:5432/standing", "STANDING_DATABASE_PASSWORD_FILE": "/run/pw",
+        ])
+        #expect(configuration.database == "postgres://standing@127.0.0.1:5432/standing")
+        #expect(configuration.databasePasswordFile == "/run/pw")
+        try configuration.validate()
+        try configuration.apply("database", "", source: "config file")
+        #expect(configuration.database == nil)
+    }
+
+    @Test func theURLIsDescribedWithoutSecrets() throws {
+        let settings = try PostgresConnectionSettings(url: "postgresql://standing@[::1]:6432/db?sslmode=require&schema=tenant_a")
+        #expect(settings.host == "::1" && settings.port == 6432 && settings.tls == .require && settings.schema == "tenant_a")
+        #expect(settings.description == "postgres://standing@[::1]:6432/db?sslmode=require&schema=tenant_a")
+    }
+
+    // MARK: - Against a real PostgreSQL (skipped without STANDING_TEST_DATABASE_URL)
+
+    @Test func theDataDirectoryAndThePostgreSQLDatabaseAreJudgedTogether() async throws {
+        try await withPostgresSchema { url in
+            let logger = Logger(label: "test")
+            let first = temporaryDirectory()
+            let second = temporaryDirectory()
+            defer {
+                try? FileManager.default.removeItem(at: first)
+                try? FileManager.default.removeItem(at: second)
+            }
+            var configuration = ServerConfiguration()
+            configuration.dataDirectory = first.path
+            configuration.database = url
+
+            // Both empty: a new installation, whose database is PostgreSQL (no SQLite file is made).
+            let opened = try await openInstallation(configuration: configuration, logger: logger)
+            #expect(opened.initialOperatorToken != nil)
+            #expect(opened.store is PostgreSQLStore)
+            #expect(try await opened.store.installation()?.serviceKeys.count == 2)
+            #expect(!FileManager.default.fileExists(atPath: first.appendingPathComponent(DataDirectory.databaseFileName).path))
+            opened.lock.release()
+            await (opened.store as? PostgreSQLStore)?.close()
+
+            // Both present: opened, and the keys the database records are the directory's.
+            let reopened = try await openInstallation(configuration: configuration, logger: logger)
+            #expect(reopened.initialOperatorToken == nil)
+            #expect(Set(reopened.keys.keys.map(\.kid)) == Set(try DataDirectory(path: first.path).signingKeys().map(\.keyID)))
+            reopened.lock.release()
+            await (reopened.store as? PostgreSQLStore)?.close()
+
+            // The database of an installation with a directory lacking its keys: refused, never re-keyed.
+            configuration.dataDirectory = second.path
+            let keyless = await #expect(throws: DataDirectoryError.self) {
+                try await openInstallation(configuration: configuration, logger: logger)
+            }
+            #expect(keyless?.problem.contains("holds none of its keys") == true, "\(String(describing: keyless))")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: second.path).filter { $0 != DataDirectory.lockFileName }.isEmpty)
+        }
+        try await withPostgresSchema { url in
+            // An initialised directory with an empty database: refused (a wrong URL, or an emptied database).
+            let directory = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            var sqlite = ServerConfiguration()
+            sqlite.dataDirectory = directory.path
+            let opened = try await openInstallation(configuration: sqlite, logger: Logger(label: "test"))
+            opened.lock.release()
+            var postgres = sqlite
+            postgres.database = url
+            let error = await #expect(throws: DataDirectoryError.self) {
+                try await openInstallation(configuration: postgres, logger: Logger(label: "test"))
+            }
+            #expect(error?.problem.contains("holds no installation") == true, "\(String(describing: error))")
+        }
+    }
+
+    @Test func aWrongPasswordIsOneLineWithoutThePassword() async throws {
+        try await withPostgresSchema { url in
+            let file = temporaryDirectory()
+            try FileManager.default.createDirectory(at: file, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let passwordFile = file.appendingPathComponent("password")
+            try Data("not-the-password-42\n".utf8).write(to: passwordFile)
+            let error = await #expect(throws: DataDirectoryError.self) {
+                try await openPostgreSQL(url: url, passwordFile: passwordFile.path, logger: Logger(label: "test"))
+            }
+            let text = error?.description ?? ""
+            #expect(text.contains("cannot be used") && !text.contains("not-the-password-42") && !text.contains("\n"), "\(text)")
+        }
+    }
+
+    private func temporaryDirectory() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("standing-pg-\(UUID().uuidString)")
+    }
+
+    /// Runs `body` with the test database's URL narrowed to a fresh schema (dropped afterwards); the test is skipped
+    /// when `STANDING_TEST_DATABASE_URL` is not set.
+    private func withPostgresSchema(_ body: (String) async throws -> Void) async throws {
+        guard let base = ProcessInfo.processInfo.environment["STANDING_TEST_DATABASE_URL"], !base.isEmpty else {
+            try Test.cancel("skipped: STANDING_TEST_DATABASE_URL is not set (Tests/Probes/with-postgres.sh swift test sets it)")
+        }
+        let schema = "server_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let url = base + (base.contains("?") ? "&" : "?") + "schema=" + schema
+        let settings = try PostgresConnectionSettings(url: url)
+        let password = ProcessInfo.processInfo.environment["PGPASSWORD"]
+        do {
+            try await body(url)
+        } catch {
+            try? await drop(schema, settings, password)
+            throw error
+        }
+        try await drop(schema, settings, password)
+    }
+
+    private func drop(_ schema: String, _ settings: PostgresConnectionSettings, _ password: String?) async throws {
+        let logger = Logger(label: "test")
+        let connection = try await PostgresConnection.connect(
+            configuration: .init(
+                host: settings.host, port: settings.port, username: settings.user, password: password, database: settings.database,
+                tls: .disable),
+            id: 1, logger: logger)
+        try? await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"), logger: logger)
+        try await connection.close()
+    }
+}
