@@ -620,3 +620,27 @@ extension Date {
         self.init(timeIntervalSince1970: storedSeconds)
     }
 }
+
+// MARK: - Backup
+
+extension SQLiteStore {
+    /// Writes a consistent copy of the database to a new file while the store stays in use (SQLite's online backup:
+    /// readers and the writer go on; the copy is the state of one moment).
+    /// - Parameter destination: The new file; its directory must exist. Created with mode 0600.
+    /// - Throws: ``StoreError/Code/conflict`` when the file exists; ``StoreError/Code/unavailable`` otherwise.
+    public func backup(to destination: String) throws {
+        let files = FileManager.default
+        guard !files.fileExists(atPath: destination) else { throw StoreError(.conflict, "\(destination) exists already") }
+        guard files.createFile(atPath: destination, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw StoreError(.unavailable, "cannot create \(destination)")
+        }
+        do {
+            let copy = try DatabaseQueue(path: destination)
+            try pool.backup(to: copy)
+            try copy.close()
+        } catch {
+            try? files.removeItem(atPath: destination)
+            throw Self.storeError(error, operation: "backing up the database to \(destination)", conflict: nil)
+        }
+    }
+}

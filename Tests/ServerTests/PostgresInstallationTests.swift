@@ -124,6 +124,53 @@ import Testing
         }
     }
 
+    // MARK: - standing db
+
+    @Test func migrateAndBackupAnSQLiteInstallation() async throws {
+        let directory = temporaryDirectory()
+        let backup = temporaryDirectory().appendingPathExtension("sqlite")
+        defer {
+            try? FileManager.default.removeItem(at: directory)
+            try? FileManager.default.removeItem(at: backup)
+        }
+        var configuration = ServerConfiguration()
+        configuration.dataDirectory = directory.path
+        let missing = await #expect(throws: DataDirectoryError.self) {
+            try await migrateDatabase(configuration: configuration, logger: Logger(label: "test"))
+        }
+        #expect(missing?.problem.contains("no database") == true)
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent(DataDirectory.databaseFileName).path))
+
+        let opened = try await openInstallation(configuration: configuration, logger: Logger(label: "test"))
+        let tokens = try await opened.store.tokens()
+        // The backup is taken while the installation is open (and locked), as it would be while serving.
+        #expect(try backupSQLiteDatabase(configuration: configuration, to: backup.path) == directory.appendingPathComponent("standing.sqlite").path)
+        opened.lock.release()
+        let attributes = try FileManager.default.attributesOfItem(atPath: backup.path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect(try await SQLiteStore(path: backup.path).tokens() == tokens)
+        #expect(throws: StoreError(.conflict, "")) { try backupSQLiteDatabase(configuration: configuration, to: backup.path) }
+
+        let migrated = try await migrateDatabase(configuration: configuration, logger: Logger(label: "test"))
+        #expect(migrated.migrations == SQLiteSchema.migrationIdentifiers)
+
+        configuration.database = "postgres://standing@127.0.0.1:5432/standing"
+        let refused = #expect(throws: ServiceError.self) { try backupSQLiteDatabase(configuration: configuration, to: backup.path + "-2") }
+        #expect(refused?.detail.contains("pg_dump") == true)
+    }
+
+    @Test func migrateAPostgreSQLDatabase() async throws {
+        try await withPostgresSchema { url in
+            var configuration = ServerConfiguration()
+            configuration.database = url
+            let migrated = try await migrateDatabase(configuration: configuration, logger: Logger(label: "test"))
+            #expect(migrated.migrations == PostgresSchema.migrationIdentifiers)
+            #expect(migrated.database.hasPrefix("postgres://") && migrated.database.contains("schema=server_"))
+            let again = try await migrateDatabase(configuration: configuration, logger: Logger(label: "test"))
+            #expect(again.migrations == migrated.migrations)
+        }
+    }
+
     private func temporaryDirectory() -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("standing-pg-\(UUID().uuidString)")
     }
