@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import Store
+import Synchronization
 
 extension PostgreSQLStore {
     /// How often a transaction that failed with a serialisation failure or deadlock is run again.
@@ -58,11 +59,13 @@ extension PostgreSQLStore {
         }
     }
 
-    /// Leases a pooled connection for `body`, failing as unavailable when none is handed out within the connect timeout
-    /// (the pool retries a lost server without end; a caller must not wait without end). Once leased, `body` runs to
-    /// its end in the calling task: a long batch is never cut off half-way.
+    /// Leases a pooled connection for `body`, failing as unavailable when a whole connect timeout passes in which the
+    /// pool hands out no connection to anyone (the pool retries a lost server without end; a caller must not wait
+    /// without end). A busy pool that keeps handing out connections is waited for. Once leased, `body` runs to its end
+    /// in the calling task: a long batch is never cut off half-way.
     ///
-    /// A child task holds the lease and hands the connection over; a second child ends the hand-over at the deadline.
+    /// A child task holds the lease and hands the connection over; a second child ends the hand-over when the pool made
+    /// no progress for a whole period.
     private func withConnection<T>(_ operation: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         let (connections, offer) = AsyncStream.makeStream(of: PostgresConnection.self, bufferingPolicy: .bufferingNewest(1))
         let (released, release) = AsyncStream.makeStream(of: Void.self)
@@ -73,6 +76,7 @@ extension PostgreSQLStore {
                 defer { offer.finish() }
                 do {
                     try await client.withConnection { connection in
+                        self.leasesGranted.add(1, ordering: .relaxed)
                         offer.yield(connection)
                         for await _ in released {}
                     }
@@ -81,7 +85,14 @@ extension PostgreSQLStore {
                 }
             }
             group.addTask {
-                try? await Task.sleep(for: .seconds(seconds))
+                var granted = self.leasesGranted.load(ordering: .relaxed)
+                while true {
+                    try? await Task.sleep(for: .seconds(seconds))
+                    if Task.isCancelled { return }
+                    let now = self.leasesGranted.load(ordering: .relaxed)
+                    if now == granted { break }
+                    granted = now
+                }
                 offer.finish()
             }
             defer {
@@ -94,7 +105,7 @@ extension PostgreSQLStore {
                 group.cancelAll()
                 // The lease's own failure (the pool closed, say) when there was one, the deadline otherwise.
                 for try await _ in group {}
-                throw StoreError(.unavailable, "\(operation): no connection to \(self.settings) within \(seconds) s")
+                throw StoreError(.unavailable, "\(operation): no connection to \(self.settings) within \(seconds) s (the pool handed out no connection meanwhile)")
             }
             return try await body(connection)
         }

@@ -4,6 +4,7 @@ import NIOSSL
 import PostgresNIO
 import StatusList
 import Store
+import Synchronization
 
 /// The ``StatusStore`` and ``RegistryStore`` on a PostgreSQL database, for several instances sharing one database.
 ///
@@ -29,6 +30,8 @@ public final class PostgreSQLStore: StatusStore, RegistryStore {
     let client: PostgresClient
     let logger: Logger
     private let runner: Task<Void, Never>
+    /// How many connections the pool has handed out, to tell a busy pool (waited for) from a lost server (given up).
+    let leasesGranted = Atomic<Int>(0)
 
     /// Connects, creates the schema when `settings.schema` names one that is missing, and applies the migrations the
     /// database lacks (another instance migrating at the same moment is waited for, not raced).
@@ -112,14 +115,26 @@ public final class PostgreSQLStore: StatusStore, RegistryStore {
 
     private func applyMigrations(on connection: PostgresConnection, operation: String) async throws {
         do {
+            // Created only when missing, so a role without CREATE may serve a database whose schema is current.
             if let schema = settings.schema {
-                try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
+                let found = try await connection.query(
+                    "SELECT 1 FROM information_schema.schemata WHERE schema_name = \(schema)", logger: logger
+                ).collect()
+                if found.isEmpty {
+                    try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
+                }
             }
-            // Two instances creating the table at once can collide in the catalogue; the second attempt sees it.
-            do {
-                try await connection.query(PostgresQuery(unsafeSQL: PostgresSchema.migrationsTable), logger: logger)
-            } catch {
-                try await connection.query(PostgresQuery(unsafeSQL: PostgresSchema.migrationsTable), logger: logger)
+            let table = try await connection.query(
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'standing_migrations'",
+                logger: logger
+            ).collect()
+            if table.isEmpty {
+                // Two instances creating the table at once can collide in the catalogue; the second attempt sees it.
+                do {
+                    try await connection.query(PostgresQuery(unsafeSQL: PostgresSchema.migrationsTable), logger: logger)
+                } catch {
+                    try await connection.query(PostgresQuery(unsafeSQL: PostgresSchema.migrationsTable), logger: logger)
+                }
             }
             var applied = Set<String>()
             for try await id in try await connection.query("SELECT id FROM standing_migrations", logger: logger).decode(String.self) {
