@@ -644,3 +644,35 @@ extension SQLiteStore {
         }
     }
 }
+
+// MARK: - Copying out
+
+extension SQLiteStore {
+    /// The number of rows of each of Standing's tables, by table name (the names ``tableNames`` lists).
+    public func rowCounts() async throws -> [String: Int] {
+        try await reading("counting rows") { db in
+            var counts: [String: Int] = [:]
+            for table in Self.tableNames {
+                counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
+            }
+            return counts
+        }
+    }
+
+    /// Standing's tables, the same in every store.
+    public static let tableNames = [
+        "lists", "entries", "audit", "publications", "publication_representations", "tokens", "registry_events", "counters",
+        "service_keys", "installation",
+    ]
+
+    /// Every counter of the registry (``RegistryStore/incrementCounter(_:)``) with its value.
+    public func counterValues() async throws -> [String: Int] {
+        try await reading("reading counters") { db in
+            var values: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT name, value FROM counters") {
+                values[row["name"]] = row["value"]
+            }
+            return values
+        }
+    }
+}

@@ -8,8 +8,8 @@ extension Standing {
     struct Database: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "db",
-            abstract: "Maintain the database: apply migrations, back up SQLite.",
-            subcommands: [Migrate.self, Backup.self]
+            abstract: "Maintain the database: apply migrations, back up SQLite, copy SQLite to PostgreSQL.",
+            subcommands: [Migrate.self, Backup.self, Copy.self]
         )
     }
 }
@@ -55,6 +55,44 @@ extension Standing.Database {
         func run() async throws {
             let source = try backupSQLiteDatabase(configuration: try settings.resolvedConfiguration(), to: to)
             print("backed up \(source) to \(to)")
+        }
+    }
+}
+
+extension Standing.Database {
+    /// `standing db copy`: a stopped SQLite installation's database into an empty PostgreSQL database.
+    struct Copy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy a stopped SQLite installation's database into an empty PostgreSQL database, and check the copy.",
+            discussion: """
+                Statuses, audit log, publications, tokens, registry log, counters and the installation record are \
+                copied in one transaction, then the rows of every table are counted on both sides and the registry log \
+                is compared event by event and its hash chain followed. Then serve the same data directory with \
+                --database (the directory keeps the keys, operator token and LoTE certificate).
+                """
+        )
+
+        @Option(name: .long, help: "The SQLite installation's data directory (the service must be stopped).")
+        var from: String
+        @Option(name: .long, help: "The empty PostgreSQL database, postgres://USER@HOST:PORT/DB (no password in it).")
+        var to: String
+        @Option(name: .long, help: "File whose first line is the PostgreSQL password (else PGPASSWORD).")
+        var databasePasswordFile: String?
+
+        func run() async throws {
+            var logger = Logger(label: "standing")
+            logger.logLevel = .warning
+            var standardError = StandardError()
+            let copied = try await copySQLiteDatabase(
+                from: from, to: to, passwordFile: databasePasswordFile, logger: logger
+            ) { step in
+                print("copied \(step)", to: &standardError)
+            }
+            print("copied \(from) to \(copied.database); checked:")
+            for (table, rows) in copied.rows.sorted(by: { $0.key < $1.key }) {
+                print("  \(table): \(rows) rows")
+            }
+            print("serve it with: standing serve --data-dir \(from) --database \(copied.database)")
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import StatusList
 import Testing
 
 @testable import PostgresStore
@@ -168,6 +169,67 @@ import Testing
             #expect(migrated.database.hasPrefix("postgres://") && migrated.database.contains("schema=server_"))
             let again = try await migrateDatabase(configuration: configuration, logger: Logger(label: "test"))
             #expect(again.migrations == migrated.migrations)
+        }
+    }
+
+    @Test func copyAnSQLiteInstallationToPostgreSQLAndServeItFromThere() async throws {
+        try await withPostgresSchema { url in
+            let directory = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            var configuration = ServerConfiguration()
+            configuration.dataDirectory = directory.path
+            let opened = try await openInstallation(configuration: configuration, logger: Logger(label: "test"))
+            let store = opened.store
+            let at = Date(timeIntervalSince1970: 1_760_000_000.25)
+            try await store.createList(
+                StatusListDefinition(
+                    id: "l1", owner: "uni", purpose: .revocation, statusSize: 1, capacity: 131_072, ttlSeconds: 300,
+                    validitySeconds: 86_400, statusMessages: [], allocatorKey: Array(repeating: 7, count: 32), createdAt: at))
+            _ = try await store.reserveSequences(listId: "l1", count: 40)
+            let audit = try await store.applyChanges(
+                listId: "l1", changes: (0..<25).map { EntryChange(index: $0 * 3, value: 1) }, actor: "uni", reason: "copied", at: at
+            ) { _, _ in }
+            try await store.recordPublication(
+                PublicationRecord(listId: "l1", version: 1, publishedAt: at, validUntil: at.addingTimeInterval(60), representations: ["a/b": Data([1, 2])]))
+            var previous = String(repeating: "0", count: 64)
+            for seq in 1...3 {
+                try await store.appendRegistryEvent(
+                    RegistryEventRecord(seq: seq, hash: "h\(seq)", at: at, event: Data(#"{"prevHash":"\#(previous)","seq":\#(seq)}"#.utf8)))
+                previous = "h\(seq)"
+            }
+            _ = try await store.incrementCounter("lote")
+            let tokens = try await store.tokens()
+            opened.lock.release()
+
+            var steps: [String] = []
+            let copied = try await copySQLiteDatabase(from: directory.path, to: url, passwordFile: nil, logger: Logger(label: "test")) {
+                steps.append($0)
+            }
+            #expect(copied.rows["entries"] == 25 && copied.rows["audit"] == 25 && copied.rows["registry_events"] == 3)
+            #expect(copied.rows["tokens"] == tokens.count && copied.rows["installation"] == 1 && copied.rows["counters"] == 1)
+            #expect(steps.contains("registry events: 3"))
+
+            // A second copy into the same database is refused, and writes nothing.
+            let again = await #expect(throws: StoreError.self) {
+                try await copySQLiteDatabase(from: directory.path, to: url, passwordFile: nil, logger: Logger(label: "test")) { _ in }
+            }
+            #expect(again?.code == .conflict)
+
+            // The same data directory now serves from PostgreSQL: its keys match, its records are there.
+            var postgres = configuration
+            postgres.database = url
+            let served = try await openInstallation(configuration: postgres, logger: Logger(label: "test"))
+            defer { served.lock.release() }
+            #expect(served.store is PostgreSQLStore)
+            #expect(try await served.store.list(id: "l1")?.allocated == 40)
+            #expect(try await served.store.auditLog(listId: nil, after: 0, limit: 100) == audit)
+            #expect(try await served.store.tokens() == tokens)
+            #expect(try await served.store.latestPublication(listId: "l1")?.representations == ["a/b": Data([1, 2])])
+            #expect(try await served.store.incrementCounter("lote") == 2, "counters continue, never go back")
+            let next = try await served.store.applyChanges(
+                listId: "l1", changes: [EntryChange(index: 1, value: 1)], actor: "uni", reason: nil, at: at) { _, _ in }
+            #expect(next.map(\.id) == [audit.last!.id + 1], "audit ids continue after the copied ones")
+            await (served.store as? PostgreSQLStore)?.close()
         }
     }
 
