@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOHTTP1
 import PostgresNIO
 import StatusList
 import Testing
@@ -7,6 +8,7 @@ import Testing
 @testable import PostgresStore
 @testable import Server
 @testable import Store
+import StandingTestSupport
 
 /// `--database postgres://…`: how the URL and its password are taken, and the data-directory rules when the database
 /// is PostgreSQL (the directory keeps the keys, the operator token and the LoTE certificate).
@@ -230,6 +232,27 @@ import Testing
                 listId: "l1", changes: [EntryChange(index: 1, value: 1)], actor: "uni", reason: nil, at: at) { _, _ in }
             #expect(next.map(\.id) == [audit.last!.id + 1], "audit ids continue after the copied ones")
             await (served.store as? PostgreSQLStore)?.close()
+        }
+    }
+
+    @Test func aServiceOnPostgreSQLKeepsWhatItAcknowledgedAcrossARestart() async throws {
+        try await withPostgresSchema { url in
+            let first = try await TestServer.start { $0.database = url }
+            let list = try await first.createList()
+            let indices = try await first.allocate(list, count: 3)
+            #expect(try await first.setStatus(list, indices[1], 1).status == 200)
+            #expect(try await eventually { try await first.request(.GET, "/status/\(list)/\(indices[1])").json["status"] as? Int == 1 })
+            await first.stop()
+            #expect(!FileManager.default.fileExists(atPath: first.directory.appendingPathComponent(DataDirectory.databaseFileName).path))
+
+            // The same data directory, a new process's worth of server: everything comes back from PostgreSQL.
+            let second = try await TestServer.start(directory: first.directory) { $0.database = url }
+            defer { try? FileManager.default.removeItem(at: first.directory) }
+            #expect(try await second.request(.GET, "/status/\(list)/\(indices[1])").json["status"] as? Int == 1)
+            #expect(try await second.request(.GET, "/status/\(list)/\(indices[0])").json["status"] as? Int == 0)
+            let more = try await second.allocate(list, count: 2)
+            #expect(Set(more).isDisjoint(with: indices), "allocation continues where it stopped")
+            await second.stop()
         }
     }
 
