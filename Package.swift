@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "TrustRegistry", targets: ["TrustRegistry"]),
         .library(name: "StandingAPI", targets: ["StandingAPI"]),
         .library(name: "Store", targets: ["Store"]),
+        .library(name: "PostgresStore", targets: ["PostgresStore"]),
         .library(name: "Client", targets: ["Client"]),
         .library(name: "Server", targets: ["Server"]),
         .executable(name: "standing", targets: ["standing"]),
@@ -36,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -74,10 +77,23 @@ let package = Package(
             // StandingAPI: the store keeps records in the API's vocabulary (purpose, role, audit records).
             dependencies: ["StatusList", "Signing", "StandingAPI", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The PostgreSQL implementation of the store protocols, apart so SQLite-only code does not link postgres-nio.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "Store", "StatusList", "StandingAPI",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "Server",
             dependencies: [
-                "WireEncoding", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "Store", "StandingAPI",
+                "WireEncoding", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "Store", "StandingAPI", "PostgresStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -136,7 +152,7 @@ let package = Package(
             path: "Tests/StandingTestSupport"
         ),
         .testTarget(name: "TrustRegistryTests", dependencies: ["TrustRegistry", "Signing", "ProcessTestSupport"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "StandingAPI"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "PostgresStore", "StatusList", "StandingAPI"]),
         .testTarget(
             name: "ClientTests",
             dependencies: [
@@ -155,7 +171,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Store", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "StandingTestSupport", "standing", "Client",
-                "StandingAPI",
+                "StandingAPI", "PostgresStore", .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

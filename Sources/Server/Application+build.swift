@@ -23,7 +23,8 @@ public enum MetricsRegistry {
 /// pieces tests and the CLI talk to directly.
 public struct StandingServer<App: ApplicationProtocol>: Sendable {
     public let application: App
-    public let store: SQLiteStore
+    /// The database (SQLite, or PostgreSQL when the configuration names one).
+    public let store: any StatusStore & RegistryStore
     public let keys: ServiceKeys
     public let published: PublishedLists
     public let publisher: Publisher
@@ -32,12 +33,16 @@ public struct StandingServer<App: ApplicationProtocol>: Sendable {
     public let initialOperatorToken: String?
 }
 
+/// The application type every store builds (the store's type stays inside the router's handlers).
+public typealias StandingApplication = Application<RouterResponder<StandingRequestContext>>
+
 /// Opens (or initialises) the data directory and builds the whole service: store, keys, publisher, routes.
 ///
 /// The data directory is locked for this process and checked whole (``openInstallation(configuration:logger:)``):
 /// on first start with an empty directory it creates the database, generates the service's ES256 and Ed25519
 /// signing keys, and writes a one-time operator token to `DIR/operator-token` (mode 0600), logging the file's path,
-/// never the token; a directory with missing parts is refused with what to do.
+/// never the token; a directory with missing parts is refused with what to do. The database is the SQLite file of
+/// the data directory, or the PostgreSQL database `configuration.database` names.
 /// - Parameters:
 ///   - configuration: The resolved settings.
 ///   - logger: The service logger.
@@ -47,23 +52,51 @@ public func buildApplication(
     configuration: ServerConfiguration,
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
-) async throws -> StandingServer<some ApplicationProtocol> {
-    try await buildApplication(configuration: configuration, logger: logger, statusStore: { $0 }, onServerRunning: onServerRunning)
+) async throws -> StandingServer<StandingApplication> {
+    try configuration.validate()
+    let installation = try await openInstallation(configuration: configuration, logger: logger)
+    return try await assemble(
+        configuration: configuration, logger: logger, installation: installation, store: installation.store,
+        onServerRunning: onServerRunning)
 }
 
 /// ``buildApplication(configuration:logger:onServerRunning:)`` with the store of the status lists wrapped by
 /// `statusStore`: everything the status side persists (lists, entries, audit, publications) goes through the wrapper,
-/// for instrumentation or fault injection. Tokens and the registry use the SQLite store directly.
+/// for instrumentation or fault injection. Tokens and the registry use the SQLite store directly. SQLite only.
 public func buildApplication<Repository: StatusStore>(
     configuration: ServerConfiguration,
     logger: Logger,
     statusStore wrap: (SQLiteStore) -> Repository,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
-) async throws -> StandingServer<some ApplicationProtocol> {
+) async throws -> StandingServer<StandingApplication> {
+    guard configuration.database == nil else {
+        throw ServiceError(.invalidValue, "a wrapped status store needs the SQLite database, not \(configuration.database ?? "")")
+    }
     try configuration.validate()
-    let metricsRegistry = MetricsRegistry.shared
     let installation = try await openInstallation(configuration: configuration, logger: logger)
-    let store = installation.store
+    guard let store = installation.store as? SQLiteStore else {
+        throw ServiceError(.unavailable, "the installation did not open the SQLite database")
+    }
+    return try await assemble(
+        configuration: configuration, logger: logger, installation: installation, store: store, wrap: wrap,
+        onServerRunning: onServerRunning)
+}
+
+/// The service over `store` (the installation's, with its concrete type).
+private func assemble<Base: StatusStore & RegistryStore>(
+    configuration: ServerConfiguration, logger: Logger, installation: OpenedInstallation, store: Base,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void
+) async throws -> StandingServer<StandingApplication> {
+    try await assemble(
+        configuration: configuration, logger: logger, installation: installation, store: store, wrap: { $0 },
+        onServerRunning: onServerRunning)
+}
+
+private func assemble<Base: StatusStore & RegistryStore, Repository: StatusStore>(
+    configuration: ServerConfiguration, logger: Logger, installation: OpenedInstallation, store: Base,
+    wrap: (Base) -> Repository, onServerRunning: @escaping @Sendable (any Channel) async -> Void
+) async throws -> StandingServer<StandingApplication> {
+    let metricsRegistry = MetricsRegistry.shared
     let keys = installation.keys
     let tokens = Tokens(store: store)
 

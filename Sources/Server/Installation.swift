@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PostgresStore
 import ServiceLifecycle
 import Signing
 import StandingAPI
@@ -9,8 +10,8 @@ import Store
 public struct OpenedInstallation: Sendable {
     /// The directory's exclusive lock; the service holds it until it stops.
     public let lock: DataDirectoryLock
-    /// The database.
-    public let store: SQLiteStore
+    /// The database: the SQLite file in the data directory, or the PostgreSQL database of `configuration.database`.
+    public let store: any StatusStore & RegistryStore
     /// The service's signing keys.
     public let keys: ServiceKeys
     /// The certificate chain the LoTE is signed with.
@@ -30,7 +31,8 @@ public enum InstallationIntent: Sendable {
 /// The service's signing algorithms: ES256 (JOSE, COSE, ecdsa-jcs-2019, JAdES) and Ed25519 (eddsa-jcs-2022).
 let serviceKeyAlgorithms: [SignatureAlgorithm] = [.es256, .edDSA]
 
-/// Opens the data directory at `configuration.dataDirectory` for serving.
+/// Opens the data directory at `configuration.dataDirectory` (and the PostgreSQL database, when
+/// `configuration.database` names one) for serving.
 ///
 /// The rules, so that a damaged directory fails loudly instead of turning into a new, empty service:
 /// - Another process serving from the directory holds its lock: refused, naming that process.
@@ -40,8 +42,13 @@ let serviceKeyAlgorithms: [SignatureAlgorithm] = [.es256, .edDSA]
 ///   installation record names present in `keys/` and not readable by others, the LoTE certificate present.
 ///   Missing parts are named with what to do; nothing is created in their place.
 /// - A database from before the installation record existed (it has tokens) is adopted: the keys found are recorded.
+///
+/// With PostgreSQL the database is not a file of the directory, so "present and non-empty" means "holds an
+/// installation" (its record or tokens), and the directory and the database are judged together: both empty is a new
+/// installation; keys without such a database, or such a database without keys, is refused (a wrong URL, an emptied
+/// database, or a new instance whose keys were not copied in: it must never sign with keys of its own).
 /// - Parameters:
-///   - configuration: The settings (data directory, base URL).
+///   - configuration: The settings (data directory, database, base URL).
 ///   - intent: Serve (initialise when empty) or only initialise (the directory must be empty).
 ///   - logger: Where initialisation, adoption and repaired file modes are reported (never secrets).
 /// - Returns: The opened installation.
@@ -55,15 +62,33 @@ public func openInstallation(
     let directory = DataDirectory(path: configuration.dataDirectory)
     let lock = try directory.lock(for: intent == .serve ? "standing serve" : "standing init")
     let survey = directory.survey()
+    if let database = configuration.database {
+        let store = try await openPostgreSQL(url: database, passwordFile: configuration.databasePasswordFile, logger: logger)
+        do {
+            return try await openInstallation(
+                directory, lock: lock, survey: survey, postgres: store, intent: intent, baseURL: baseURL, logger: logger)
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
     if survey.isEmpty {
-        return try await initialise(directory, lock: lock, baseURL: baseURL, logger: logger)
+        try directory.prepare()
+        try directory.createPrivateDatabaseFile()
+        let store = try SQLiteStore(path: directory.databasePath)
+        return try await initialise(directory, lock: lock, store: store, baseURL: baseURL, logger: logger)
     }
     guard intent == .serve else {
         throw DataDirectoryError(
             problem: "the data directory \(directory.path) is initialised already (it holds \(survey.presentParts.joined(separator: ", ")))",
             remedy: "serve it with `standing serve --data-dir \(directory.path)`, or give `standing init` an empty directory")
     }
-    try directory.requireDatabase(survey)
+    do {
+        try directory.requireDatabase(survey)
+    } catch let error as DataDirectoryError where survey.databaseBytes == nil {
+        throw DataDirectoryError(
+            problem: error.problem, remedy: error.remedy + " (an installation on PostgreSQL is served with --database postgres://…)")
+    }
     for repaired in try directory.enforcePrivateModes() {
         logger.warning("file permissions narrowed: \(repaired)")
     }
@@ -75,6 +100,86 @@ public func openInstallation(
             problem: "the database \(directory.databasePath) cannot be opened (\(error.reason))",
             remedy: "restore it from a backup; Standing does not replace a damaged database")
     }
+    return try await verify(directory, lock: lock, store: store, baseURL: baseURL, logger: logger)
+}
+
+/// The PostgreSQL side of ``openInstallation(configuration:intent:logger:)``: the directory holds the keys, the
+/// operator token and the LoTE certificate; the database holds everything else.
+private func openInstallation(
+    _ directory: DataDirectory, lock: DataDirectoryLock, survey: DataDirectorySurvey, postgres store: PostgreSQLStore,
+    intent: InstallationIntent, baseURL: URL, logger: Logger
+) async throws -> OpenedInstallation {
+    let directoryHasInstallation = !survey.keyFiles.isEmpty || survey.hasOperatorToken || survey.hasLoTECertificate
+    let hasRecord = try await store.installation() != nil
+    let hasTokens = try await !store.tokens().isEmpty
+    let databaseHasInstallation = hasRecord || hasTokens
+    if survey.databaseBytes != nil {
+        logger.notice("\(directory.databasePath) is not used: the database is \(store.settings)")
+    }
+    switch (directoryHasInstallation, databaseHasInstallation) {
+    case (false, false):
+        try directory.prepare()
+        return try await initialise(directory, lock: lock, store: store, baseURL: baseURL, logger: logger)
+    case (false, true):
+        throw DataDirectoryError(
+            problem: "the database \(store.settings) belongs to an installation, but the data directory \(directory.path) holds "
+                + "none of its keys; an instance with keys of its own would sign lists no verifier can check",
+            remedy: "copy keys/, lote-certificate.pem and operator-token from the installation's data directory into "
+                + "\(directory.path) (see ops/postgresql.md), or give --database an empty database")
+    case (true, false):
+        throw DataDirectoryError(
+            problem: "the data directory \(directory.path) holds \(survey.presentParts.joined(separator: ", ")) but the database "
+                + "\(store.settings) holds no installation: the URL is wrong, or the database was emptied",
+            remedy: "point --database at the installation's database or restore it from a backup; Standing does not start "
+                + "an empty service over existing keys and tokens")
+    case (true, true):
+        guard intent == .serve else {
+            throw DataDirectoryError(
+                problem: "the data directory \(directory.path) and the database \(store.settings) are initialised already",
+                remedy: "serve them with `standing serve`, or give `standing init` an empty directory and database")
+        }
+        for repaired in try directory.enforcePrivateModes() {
+            logger.warning("file permissions narrowed: \(repaired)")
+        }
+        return try await verify(directory, lock: lock, store: store, baseURL: baseURL, logger: logger)
+    }
+}
+
+/// Opens the PostgreSQL database of a `postgres://` URL, with the password from `passwordFile` (its first line) or
+/// else `PGPASSWORD`.
+/// - Throws: ``ServiceError`` `invalidValue` for a bad URL or an unreadable password file; ``DataDirectoryError`` when
+///   the database cannot be reached or migrated (the reason in one line, never the password).
+func openPostgreSQL(url: String, passwordFile: String?, logger: Logger) async throws -> PostgreSQLStore {
+    let settings: PostgresConnectionSettings
+    do {
+        settings = try PostgresConnectionSettings(url: url)
+    } catch let error as StoreError {
+        throw ServiceError(.invalidValue, error.reason)
+    }
+    let password: String?
+    if let passwordFile {
+        guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
+            throw ServiceError(.invalidValue, "cannot read the database password file \(passwordFile)")
+        }
+        password = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+    } else {
+        password = ProcessInfo.processInfo.environment["PGPASSWORD"]
+    }
+    do {
+        return try await PostgreSQLStore(settings: settings, password: password, logger: logger)
+    } catch let error as StoreError {
+        throw DataDirectoryError(
+            problem: "the database \(settings) cannot be used (\(error.reason))",
+            remedy: "check that PostgreSQL runs there, that the role may log in with the password given "
+                + "(--database-password-file or PGPASSWORD) and owns the database")
+    }
+}
+
+/// Checks an initialised installation's database against its data directory: every recorded service key present,
+/// keys added by hand recorded; a database from before the installation record is adopted.
+private func verify(
+    _ directory: DataDirectory, lock: DataDirectoryLock, store: some StatusStore & RegistryStore, baseURL: URL, logger: Logger
+) async throws -> OpenedInstallation {
     let stored = try directory.signingKeys()
     let now = Date()
     if let installation = try await store.installation() {
@@ -116,14 +221,11 @@ public func openInstallation(
     return OpenedInstallation(lock: lock, store: store, keys: keys, loteChain: loteChain, initialOperatorToken: nil)
 }
 
-/// Initialises an empty data directory. The installation record is written last: a start that finds the database
-/// without it knows this was cut short.
-private func initialise(_ directory: DataDirectory, lock: DataDirectoryLock, baseURL: URL, logger: Logger) async throws
-    -> OpenedInstallation
-{
-    try directory.prepare()
-    try directory.createPrivateDatabaseFile()
-    let store = try SQLiteStore(path: directory.databasePath)
+/// Initialises an empty data directory over an open, empty database. The installation record is written last: a start
+/// that finds the database without it knows this was cut short.
+private func initialise(
+    _ directory: DataDirectory, lock: DataDirectoryLock, store: some StatusStore & RegistryStore, baseURL: URL, logger: Logger
+) async throws -> OpenedInstallation {
     let generated = try directory.generateSigningKeysIfMissing(algorithms: serviceKeyAlgorithms)
     let keys = try ServiceKeys(baseURL: baseURL, signingKeys: generated.map { ($0.keyID, $0.key) })
     let loteChain = [try selfSignedLoTECertificate(keys: keys)]
@@ -173,7 +275,7 @@ public func writeSelfSignedLoTECertificate(configuration: ServerConfiguration) t
     let lock = try directory.lock(for: "standing keys lote-certificate")
     defer { lock.release() }
     let stored = try directory.signingKeys()
-    guard directory.survey().databaseBytes != nil, !stored.isEmpty else {
+    guard directory.survey().databaseBytes != nil || configuration.database != nil, !stored.isEmpty else {
         throw DataDirectoryError(
             problem: "\(directory.path) is not an initialised data directory (no database or no keys)",
             remedy: "give the --data-dir the service runs from")

@@ -10,6 +10,10 @@ extension ServerConfiguration {
         public var baseURL: String?
         /// A JSON config file; when nil, `STANDING_CONFIG`, else `DATA_DIR/config.json` when present.
         public var configFile: String?
+        /// `postgres://USER@HOST:PORT/DB`, or "" for the embedded SQLite database.
+        public var database: String?
+        /// A file holding the PostgreSQL password.
+        public var databasePasswordFile: String?
         public var publicationWindowMilliseconds: Int?
         public var directLookup: Bool?
         public var logLevel: String?
@@ -17,6 +21,7 @@ extension ServerConfiguration {
         /// Creates overrides; everything left out is taken from the environment, the config file or the defaults.
         public init(
             dataDirectory: String? = nil, host: String? = nil, port: Int? = nil, baseURL: String? = nil, configFile: String? = nil,
+            database: String? = nil, databasePasswordFile: String? = nil,
             publicationWindowMilliseconds: Int? = nil, directLookup: Bool? = nil, logLevel: String? = nil
         ) {
             self.dataDirectory = dataDirectory
@@ -24,6 +29,8 @@ extension ServerConfiguration {
             self.port = port
             self.baseURL = baseURL
             self.configFile = configFile
+            self.database = database
+            self.databasePasswordFile = databasePasswordFile
             self.publicationWindowMilliseconds = publicationWindowMilliseconds
             self.directLookup = directLookup
             self.logLevel = logLevel
@@ -46,6 +53,8 @@ extension ServerConfiguration {
         }
         try configuration.applyEnvironment(environment)
         if let dataDir = overrides.dataDirectory { configuration.dataDirectory = dataDir }
+        if let database = overrides.database { try configuration.apply("database", database, source: "--database") }
+        if let passwordFile = overrides.databasePasswordFile { configuration.databasePasswordFile = passwordFile }
         if let host = overrides.host { configuration.host = host }
         if let port = overrides.port { configuration.port = port }
         if let baseURL = overrides.baseURL { configuration.baseURL = baseURL }

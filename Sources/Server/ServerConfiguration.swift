@@ -1,11 +1,18 @@
 import Foundation
 import Logging
+import PostgresStore
 import StatusList
+import Store
 
 /// Everything `standing serve` can be told. Resolved from flags, then environment variables
 /// (`STANDING_*`), then an optional JSON config file, then these defaults.
 public struct ServerConfiguration: Sendable, Equatable {
     public var dataDirectory = "./standing-data"
+    /// The database: nil for the embedded SQLite file in the data directory (the default), or a PostgreSQL URL
+    /// `postgres://USER@HOST:PORT/DATABASE` (never with a password in it).
+    public var database: String?
+    /// A file holding the PostgreSQL password (first line); without it the password comes from `PGPASSWORD`.
+    public var databasePasswordFile: String?
     public var host = "127.0.0.1"
     public var port = 8080
     /// The public base URL; derived from host and port when nil.
@@ -60,6 +67,13 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// - Throws: ``ServiceError`` `invalidValue` naming the setting.
     public func validate() throws {
         guard (0...65_535).contains(port) else { throw ServiceError(.invalidValue, "port must be 0-65535, got \(port)") }
+        if let database {
+            do {
+                _ = try PostgresConnectionSettings(url: database)
+            } catch let error as StoreError {
+                throw ServiceError(.invalidValue, error.reason)
+            }
+        }
         guard let url = URL(string: effectiveBaseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
             url.query == nil, url.fragment == nil
         else {
@@ -104,6 +118,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The settings a config file or the environment may carry: file key and environment variable.
     public static let settings: [(key: String, environment: String)] = [
         ("dataDirectory", "STANDING_DATA_DIR"),
+        ("database", "STANDING_DATABASE_URL"),
+        ("databasePasswordFile", "STANDING_DATABASE_PASSWORD_FILE"),
         ("host", "STANDING_HOST"),
         ("port", "STANDING_PORT"),
         ("baseURL", "STANDING_BASE_URL"),
@@ -133,6 +149,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         switch key {
         case "dataDirectory": dataDirectory = value
+        // An empty value keeps the default (SQLite; no password file), so a config file can name every setting.
+        case "database": database = value.isEmpty ? nil : value
+        case "databasePasswordFile": databasePasswordFile = value.isEmpty ? nil : value
         case "host": host = value
         case "port": port = try int()
         case "baseURL": baseURL = value

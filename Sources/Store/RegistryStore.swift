@@ -23,8 +23,10 @@ public struct RegistryEventRecord: Sendable, Hashable {
 
 /// The system of record of the trust registry: an append-only event log, and counters that never go backwards.
 public protocol RegistryStore: Sendable {
-    /// Appends an event. It must carry the next sequence number (head + 1); otherwise nothing is written and
-    /// ``StoreError/Code/conflict`` is thrown (another writer got there first: rebuild and retry).
+    /// Appends an event. It must carry the next sequence number (head + 1) and, after the first, chain to the head: the
+    /// event's `prevHash` member is the head's hash. Otherwise nothing is written and ``StoreError/Code/conflict`` is
+    /// thrown (another writer got there first: rebuild and retry). An event that is not JSON is
+    /// ``StoreError/Code/rejected``.
     func appendRegistryEvent(_ record: RegistryEventRecord) async throws
     /// Events with `seq` greater than `after`, oldest first, at most `limit`.
     func registryEvents(after seq: Int, limit: Int) async throws -> [RegistryEventRecord]
@@ -39,9 +41,20 @@ extension SQLiteStore: RegistryStore {
             guard record.seq == head + 1 else {
                 throw StoreError(.conflict, "registry event \(record.seq) does not follow the head \(head)")
             }
+            let text = String(decoding: record.event, as: UTF8.self)
+            guard try Bool.fetchOne(db, sql: "SELECT json_valid(?)", arguments: [text]) == true else {
+                throw StoreError(.rejected, "registry event \(record.seq) is not JSON")
+            }
+            if head > 0 {
+                let headHash = try String.fetchOne(db, sql: "SELECT hash FROM registry_events WHERE seq = ?", arguments: [head])
+                let previous = try String.fetchOne(db, sql: "SELECT json_extract(?, '$.prevHash')", arguments: [text])
+                guard let headHash, previous == headHash else {
+                    throw StoreError(.conflict, "registry event \(record.seq) does not chain to the hash of event \(head)")
+                }
+            }
             try db.execute(
                 sql: "INSERT INTO registry_events (seq, hash, at, event) VALUES (?, ?, ?, ?)",
-                arguments: [record.seq, record.hash, record.at.timeIntervalSince1970, String(decoding: record.event, as: UTF8.self)]
+                arguments: [record.seq, record.hash, record.at.timeIntervalSince1970, text]
             )
         }
     }

@@ -83,7 +83,7 @@ public final class SQLiteStore: StatusStore {
     // MARK: - Lists
 
     public func createList(_ list: StatusListDefinition) async throws {
-        let messages = try Self.encodeMessages(list.statusMessages, listId: list.id)
+        let messages = try StoredValues.encodeStatusMessages(list.statusMessages, listId: list.id)
         try await writing("creating list '\(list.id)'", conflict: "a list with id '\(list.id)' exists already") { db in
             try db.execute(
                 sql: """
@@ -171,14 +171,12 @@ public final class SQLiteStore: StatusStore {
             }
             let capacity: Int = try list.decode(forColumn: "capacity")
             let statusSize: Int = try list.decode(forColumn: "status_size")
-            let largestValue = (1 << min(max(statusSize, 0), 8)) - 1
             guard !changes.isEmpty else { return [] }
 
-            // The stored (non-zero) values of every index the batch touches. Out-of-range indices are left out here
-            // and refused below, in order with the other checks.
+            // The stored (non-zero) values of every index the batch touches.
             var indices = JSONArrayText(capacity: changes.count)
-            for change in changes where change.index >= 0 && change.index < capacity {
-                indices.append(change.index)
+            for index in EntryChangePlan.indicesToRead(changes, capacity: capacity) {
+                indices.append(index)
             }
             var values: [Int: Int] = [:]
             let storedValues = try Row.fetchCursor(
@@ -189,45 +187,20 @@ public final class SQLiteStore: StatusStore {
                 values[try row.decode(atIndex: 0)] = try row.decode(atIndex: 1)
             }
 
-            var records: [AuditRecord] = []
-            records.reserveCapacity(changes.count)
-            var auditRows = JSONArrayText(capacity: changes.count * 3)
-            var touched = Set<Int>()
-            for change in changes {
-                guard change.index >= 0, change.index < capacity else {
-                    throw StoreError(.rejected, "index \(change.index) is outside list '\(listId)' (capacity \(capacity))")
-                }
-                guard Int(change.value) <= largestValue else {
-                    throw StoreError(.rejected, "value \(change.value) does not fit the \(statusSize)-bit entries of list '\(listId)'")
-                }
-                let storedValue = values[change.index]
-                guard let current = UInt8(exactly: storedValue ?? 0) else {
-                    throw StoreError(.unavailable, "entry \(change.index) of list '\(listId)' holds an invalid value")
-                }
-                do {
-                    try validate(change, current)
-                } catch {
-                    throw ValidationFailure(underlying: error)
-                }
-                if change.value == current { continue }
-                values[change.index] = Int(change.value)
-                touched.insert(change.index)
-                auditRows.append(change.index, Int(current), Int(change.value))
-                records.append(
-                    AuditRecord(
-                        id: 0, listId: listId, index: change.index, oldValue: current, newValue: change.value,
-                        actor: actor, reason: reason, at: storedAt
-                    )
-                )
+            var plan = try EntryChangePlan(
+                listId: listId, capacity: capacity, statusSize: statusSize, changes: changes, storedValues: values,
+                actor: actor, reason: reason, at: storedAt, validate: validate)
+            guard !plan.records.isEmpty else { return [] }
+            var auditRows = JSONArrayText(capacity: plan.records.count * 3)
+            for record in plan.records {
+                auditRows.append(record.index, Int(record.oldValue), Int(record.newValue))
             }
-            guard !records.isEmpty else { return [] }
 
             // Only the final value of each changed index is written (an index may change several times in a batch).
-            var upserts = JSONArrayText(capacity: touched.count * 2)
+            var upserts = JSONArrayText(capacity: plan.finalValues.count * 2)
             var deletions = JSONArrayText(capacity: 0)
-            for index in touched {
-                let value = values[index] ?? 0
-                if value == 0 { deletions.append(index) } else { upserts.append(index, value) }
+            for (index, value) in plan.finalValues {
+                if value == 0 { deletions.append(index) } else { upserts.append(index, Int(value)) }
             }
             if !upserts.isEmpty {
                 try db.cachedStatement(
@@ -251,15 +224,13 @@ public final class SQLiteStore: StatusStore {
             ).execute(arguments: [listId, actor, reason, atSeconds, auditRows.text])
             // One INSERT under the write lock numbers its rows consecutively (AUTOINCREMENT: each new id is one above
             // the largest ever used), in the ORDER BY order, i.e. the order of `changes`.
-            guard db.changesCount == records.count else {
+            let count = plan.records.count
+            guard db.changesCount == count else {
                 throw StoreError(
-                    .unavailable, "changing entries of list '\(listId)': \(db.changesCount) audit rows written, \(records.count) expected")
+                    .unavailable, "changing entries of list '\(listId)': \(db.changesCount) audit rows written, \(count) expected")
             }
-            let firstId = db.lastInsertedRowID - Int64(records.count) + 1
-            for position in records.indices {
-                records[position].id = firstId + Int64(position)
-            }
-            return records
+            plan.numberRecords(from: db.lastInsertedRowID - Int64(count) + 1)
+            return plan.records
         }
     }
 
@@ -497,12 +468,6 @@ struct JSONArrayText {
 // MARK: - Transactions and errors
 
 extension SQLiteStore {
-    /// Carries an error thrown by a caller's `validate` closure through the transaction, so it is rethrown
-    /// unchanged instead of being mapped like a database error.
-    private struct ValidationFailure: Error {
-        let underlying: any Error
-    }
-
     /// Runs `body` in one immediate write transaction; a throw rolls everything back.
     ///
     /// IMMEDIATE takes the write lock before the first read, so a read-modify-write cannot be invalidated by
@@ -544,7 +509,7 @@ extension SQLiteStore {
         switch error {
         case let error as StoreError:
             return error
-        case let failure as ValidationFailure:
+        case let failure as CallerValidationFailure:
             return failure.underlying
         case let error as CancellationError:
             return error
@@ -572,29 +537,10 @@ extension SQLiteStore {
 // MARK: - Row decoding
 
 extension SQLiteStore {
-    static func encodeMessages(_ messages: [StatusMessage], listId: String) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        do {
-            return String(decoding: try encoder.encode(messages), as: UTF8.self)
-        } catch {
-            throw StoreError(.rejected, "the status messages of list '\(listId)' cannot be encoded: \(error)")
-        }
-    }
-
     static func list(from row: Row) throws -> StatusListDefinition {
         let id: String = try row.decode(forColumn: "id")
-        let purposeName: String = try row.decode(forColumn: "purpose")
-        guard let purpose = ListPurpose(rawValue: purposeName) else {
-            throw StoreError(.unavailable, "list '\(id)' has an unknown purpose '\(purposeName)'")
-        }
-        let messagesJSON: String = try row.decode(forColumn: "status_messages")
-        let messages: [StatusMessage]
-        do {
-            messages = try JSONDecoder().decode([StatusMessage].self, from: Data(messagesJSON.utf8))
-        } catch {
-            throw StoreError(.unavailable, "list '\(id)' has malformed status messages")
-        }
+        let purpose = try StoredValues.purpose(try row.decode(forColumn: "purpose"), listId: id)
+        let messages = try StoredValues.decodeStatusMessages(try row.decode(forColumn: "status_messages"), listId: id)
         let allocatorKey: Data = try row.decode(forColumn: "allocator_key")
         return StatusListDefinition(
             id: id,
@@ -653,10 +599,7 @@ extension SQLiteStore {
 
     static func token(from row: Row) throws -> TokenRecord {
         let id: String = try row.decode(forColumn: "id")
-        let roleName: String = try row.decode(forColumn: "role")
-        guard let role = PrincipalRole(rawValue: roleName) else {
-            throw StoreError(.unavailable, "token '\(id)' has an unknown role '\(roleName)'")
-        }
+        let role = try StoredValues.role(try row.decode(forColumn: "role"), tokenId: id)
         let revokedAt: Double? = try row.decode(forColumn: "revoked_at")
         return TokenRecord(
             id: id,
@@ -676,5 +619,61 @@ extension Date {
 
     init(storedSeconds: Double) {
         self.init(timeIntervalSince1970: storedSeconds)
+    }
+}
+
+// MARK: - Backup
+
+extension SQLiteStore {
+    /// Writes a consistent copy of the database to a new file while the store stays in use (SQLite's online backup:
+    /// readers and the writer go on; the copy is the state of one moment).
+    /// - Parameter destination: The new file; its directory must exist. Created with mode 0600.
+    /// - Throws: ``StoreError/Code/conflict`` when the file exists; ``StoreError/Code/unavailable`` otherwise.
+    public func backup(to destination: String) throws {
+        let files = FileManager.default
+        guard !files.fileExists(atPath: destination) else { throw StoreError(.conflict, "\(destination) exists already") }
+        guard files.createFile(atPath: destination, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw StoreError(.unavailable, "cannot create \(destination)")
+        }
+        do {
+            let copy = try DatabaseQueue(path: destination)
+            try pool.backup(to: copy)
+            try copy.close()
+        } catch {
+            try? files.removeItem(atPath: destination)
+            throw Self.storeError(error, operation: "backing up the database to \(destination)", conflict: nil)
+        }
+    }
+}
+
+// MARK: - Copying out
+
+extension SQLiteStore {
+    /// The number of rows of each of Standing's tables, by table name (the names ``tableNames`` lists).
+    public func rowCounts() async throws -> [String: Int] {
+        try await reading("counting rows") { db in
+            var counts: [String: Int] = [:]
+            for table in Self.tableNames {
+                counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
+            }
+            return counts
+        }
+    }
+
+    /// Standing's tables, the same in every store.
+    public static let tableNames = [
+        "lists", "entries", "audit", "publications", "publication_representations", "tokens", "registry_events", "counters",
+        "service_keys", "installation",
+    ]
+
+    /// Every counter of the registry (``RegistryStore/incrementCounter(_:)``) with its value.
+    public func counterValues() async throws -> [String: Int] {
+        try await reading("reading counters") { db in
+            var values: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT name, value FROM counters") {
+                values[row["name"]] = row["value"]
+            }
+            return values
+        }
     }
 }

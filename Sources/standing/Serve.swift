@@ -54,6 +54,12 @@ extension Standing {
 struct ServerSettingsOptions: ParsableArguments {
     @Option(name: .long, help: "Data directory (database, keys). Default ./standing-data; env STANDING_DATA_DIR.")
     var dataDir: String?
+    @Option(
+        name: .long,
+        help: "Database: postgres://USER@HOST:PORT/DB for PostgreSQL (no password in it). Default: SQLite in the data directory; env STANDING_DATABASE_URL.")
+    var database: String?
+    @Option(name: .long, help: "File whose first line is the PostgreSQL password (else PGPASSWORD); env STANDING_DATABASE_PASSWORD_FILE.")
+    var databasePasswordFile: String?
     @Option(name: .long, help: "Address to listen on. Default 127.0.0.1; env STANDING_HOST.")
     var host: String?
     @Option(name: .long, help: "Port to listen on (0 picks a free one). Default 8080; env STANDING_PORT.")
@@ -73,6 +79,7 @@ struct ServerSettingsOptions: ParsableArguments {
         try ServerConfiguration.resolved(
             ServerConfiguration.Overrides(
                 dataDirectory: dataDir, host: host, port: port, baseURL: baseURL, configFile: config,
+                database: database, databasePasswordFile: databasePasswordFile,
                 publicationWindowMilliseconds: publicationWindowMs, directLookup: directLookup, logLevel: logLevel))
     }
 }

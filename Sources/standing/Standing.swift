@@ -11,6 +11,7 @@ struct Standing: AsyncParsableCommand {
         subcommands: [
             Serve.self,
             Init.self,
+            Database.self,
             Lists.self,
             Entries.self,
             Status.self,

@@ -125,7 +125,7 @@ extension Standing {
                 let cache = cacheDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? StandingClient.defaultCacheDirectory()
                 let fetchTimeout = Duration.milliseconds(Int64((timeout * 1000).rounded()))
                 var clientConfiguration = StandingClient.Configuration(cacheDirectory: cache)
-                clientConfiguration.timeout = fetchTimeout
+                clientConfiguration.fetching.timeout = fetchTimeout
                 let client = StandingClient(configuration: clientConfiguration)
                 let trustSource = try trust.isEmpty ? nil : TrustSource.anyOf(trust.map(LocalFiles.trustSource))
                 var verifier = CredentialStatusVerifier(client: client, statusOnly: statusOnly)
@@ -137,7 +137,7 @@ extension Standing {
                         cacheDirectory: cache
                     )
                     configuration.policy = options.policy
-                    configuration.timeout = fetchTimeout
+                    configuration.fetching.timeout = fetchTimeout
                     verifier.accreditation = try RegistryClient(configuration: configuration)
                     verifier.accreditationOverrides = AccreditationOverrides(
                         credentialTypes: types.isEmpty ? nil : types,

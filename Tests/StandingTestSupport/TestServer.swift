@@ -48,7 +48,10 @@ public final class TestServer: Sendable {
         configure: (inout ServerConfiguration) -> Void = { _ in },
         nextPort: () async throws -> Int = { try await freePort() }
     ) async throws -> TestServer {
-        try await start(directory: directory, statusStore: { $0 }, configure: configure, nextPort: nextPort)
+        // The plain build: it opens whichever database the configuration names (SQLite, or PostgreSQL with `database`).
+        try await start(directory: directory, configure: configure, nextPort: nextPort) { configuration, logger, onRunning in
+            try await buildApplication(configuration: configuration, logger: logger, onServerRunning: onRunning)
+        }
     }
 
     /// Starts a server whose status lists are kept in `statusStore(sqlite)`, e.g. a test double that injects faults.
@@ -58,19 +61,31 @@ public final class TestServer: Sendable {
         configure: (inout ServerConfiguration) -> Void = { _ in },
         nextPort: () async throws -> Int = { try await freePort() }
     ) async throws -> TestServer {
+        try await start(directory: directory, configure: configure, nextPort: nextPort) { configuration, logger, onRunning in
+            try await buildApplication(configuration: configuration, logger: logger, statusStore: statusStore, onServerRunning: onRunning)
+        }
+    }
+
+    private static func start(
+        directory: URL?,
+        configure: (inout ServerConfiguration) -> Void,
+        nextPort: () async throws -> Int,
+        build: (ServerConfiguration, Logger, @escaping @Sendable (any Channel) async -> Void) async throws -> StandingServer<StandingApplication>
+    ) async throws -> TestServer {
         let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("standing-test-\(UUID().uuidString)")
         var attempt = 1
         while true {
             do {
-                return try await startOnce(directory: directory, port: try await nextPort(), statusStore: statusStore, configure: configure)
+                return try await startOnce(directory: directory, port: try await nextPort(), configure: configure, build: build)
             } catch let error as IOError where error.errnoCode == EADDRINUSE && attempt < 5 {
                 attempt += 1
             }
         }
     }
 
-    private static func startOnce<Repository: StatusStore>(
-        directory: URL, port: Int, statusStore: (SQLiteStore) -> Repository, configure: (inout ServerConfiguration) -> Void
+    private static func startOnce(
+        directory: URL, port: Int, configure: (inout ServerConfiguration) -> Void,
+        build: (ServerConfiguration, Logger, @escaping @Sendable (any Channel) async -> Void) async throws -> StandingServer<StandingApplication>
     ) async throws -> TestServer {
         var configuration = ServerConfiguration()
         configuration.dataDirectory = directory.path
@@ -80,9 +95,7 @@ public final class TestServer: Sendable {
         var logger = Logger(label: "standing-test")
         logger.logLevel = .warning
         let (running, continuation) = AsyncStream.makeStream(of: Void.self)
-        let server = try await buildApplication(configuration: configuration, logger: logger, statusStore: statusStore) { _ in
-            continuation.yield()
-        }
+        let server = try await build(configuration, logger) { _ in continuation.yield() }
         let group = ServiceGroup(configuration: .init(services: [server.application], logger: logger))
         // The stream also ends when the group does, so a server that fails to start (its port taken) is an error here,
         // not a wait for a "running" that never comes.

@@ -26,12 +26,6 @@ import Testing
         )
     }
 
-    func withStore(_ body: (SQLiteStore) async throws -> Void) async throws {
-        try await withTemporaryDirectory { directory in
-            try await body(try SQLiteStore(path: directory.appendingPathComponent("standing.sqlite").path))
-        }
-    }
-
     /// What applying `changes` one by one to `entries` gives: the (index, old, new) of each effective change and the
     /// final non-zero entries.
     static func reference(_ entries: [Int: UInt8], _ changes: [EntryChange]) -> (audit: [[Int]], entries: [EntryChange]) {
@@ -46,8 +40,8 @@ import Testing
         return (audit, values.map { EntryChange(index: $0.key, value: $0.value) }.sorted { $0.index < $1.index })
     }
 
-    @Test func aMixedBatchFoldsRepeatsAndWritesTheFinalValues() async throws {
-        try await withStore { store in
+    @Test(arguments: StoreKind.allCases) func aMixedBatchFoldsRepeatsAndWritesTheFinalValues(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.createList(Self.list("m", purpose: .message, statusSize: 2))
             let seed = [EntryChange(index: 1, value: 1), EntryChange(index: 2, value: 2), EntryChange(index: 3, value: 3)]
             let seeded = try await store.applyChanges(listId: "m", changes: seed, actor: "a", reason: nil, at: Self.at) { _, _ in }
@@ -69,8 +63,8 @@ import Testing
         }
     }
 
-    @Test func auditIdsOfABatchAreConsecutiveBetweenOtherListsWrites() async throws {
-        try await withStore { store in
+    @Test(arguments: StoreKind.allCases) func auditIdsOfABatchAreConsecutiveBetweenOtherListsWrites(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.createList(Self.list("a", capacity: 40_000))
             try await store.createList(Self.list("b"))
             var all: [AuditRecord] = []
@@ -95,8 +89,8 @@ import Testing
         }
     }
 
-    @Test func aBatchOfNoOpsWritesNothing() async throws {
-        try await withStore { store in
+    @Test(arguments: StoreKind.allCases) func aBatchOfNoOpsWritesNothing(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.createList(Self.list("n"))
             let changes = (0..<500).map { EntryChange(index: $0, value: 0) }
             let records = try await store.applyChanges(listId: "n", changes: changes, actor: "x", reason: nil, at: Self.at) { _, _ in }
@@ -106,8 +100,8 @@ import Testing
         }
     }
 
-    @Test func aLateRejectionLeavesEarlierChangesOfTheBatchUnwritten() async throws {
-        try await withStore { store in
+    @Test(arguments: StoreKind.allCases) func aLateRejectionLeavesEarlierChangesOfTheBatchUnwritten(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.createList(Self.list("r", capacity: 20_000))
             let changes = (0..<20_000).map { EntryChange(index: $0, value: 1) } + [EntryChange(index: 20_000, value: 1)]
             await #expect(throws: StoreError(.rejected, "")) {

@@ -34,22 +34,15 @@ private func definition(
     )
 }
 
-/// Opens a store in a fresh temporary directory.
-private func withStore<T>(_ body: (SQLiteStore, URL) async throws -> T) async throws -> T {
-    try await withTemporaryDirectory { directory in
-        let store = try SQLiteStore(path: directory.appendingPathComponent("standing.sqlite").path)
-        return try await body(store, directory)
-    }
-}
-
 private let acceptAll: @Sendable (EntryChange, UInt8) throws -> Void = { _, _ in }
 
-@Suite("SQLiteStore")
-struct SQLiteStoreTests {
+/// The ``StatusStore`` contract, run against every store (SQLite, and PostgreSQL when a test database is given).
+@Suite("StatusStore")
+struct StatusStoreTests {
     // MARK: Lists
 
-    @Test func listRoundTripsEveryField() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func listRoundTripsEveryField(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let list = StatusListDefinition(
                 id: "msgs-1",
                 owner: "issuer-b",
@@ -75,8 +68,8 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func listsFilterByOwnerOldestFirst() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func listsFilterByOwnerOldestFirst(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.createList(definition(id: "c", owner: "x", createdAt: epoch.addingTimeInterval(2)))
             try await store.createList(definition(id: "a", owner: "y", createdAt: epoch.addingTimeInterval(1)))
             try await store.createList(definition(id: "b", owner: "x", createdAt: epoch))
@@ -86,8 +79,8 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func duplicateListIdIsAConflict() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func duplicateListIdIsAConflict(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.createList(definition(id: "dup"))
             await #expect(throws: StoreError(.conflict, "")) {
                 try await store.createList(definition(id: "dup", owner: "someone-else"))
@@ -96,8 +89,8 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func invalidDefinitionIsRejected() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func invalidDefinitionIsRejected(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             await #expect(throws: StoreError(.rejected, "")) {
                 try await store.createList(definition(id: "bad", statusSize: 3))
             }
@@ -108,8 +101,8 @@ struct SQLiteStoreTests {
 
     // MARK: Reservations
 
-    @Test func reservationsAdvanceAndStopAtCapacity() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func reservationsAdvanceAndStopAtCapacity(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.createList(definition(id: "r", capacity: 25))
             #expect(try await store.reserveSequences(listId: "r", count: 10) == 0)
             #expect(try await store.reserveSequences(listId: "r", count: 10) == 10)
@@ -134,8 +127,8 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func concurrentReservationsNeverOverlap() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func concurrentReservationsNeverOverlap(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let capacity = 1500
             try await store.createList(definition(id: "busy", capacity: capacity))
             // 50 tasks x 20 reservations x 2 entries = 2000 requested, so the last 250 requests must fail.
@@ -167,8 +160,8 @@ struct SQLiteStoreTests {
 
     // MARK: Entries
 
-    @Test func changesWriteEntriesAndAuditSkippingNoOps() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func changesWriteEntriesAndAuditSkippingNoOps(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.createList(definition(id: "s", purpose: .suspension, statusSize: 2))
             let at = Date(timeIntervalSince1970: 1_760_000_000.5)
             let first = try await store.applyChanges(
@@ -205,8 +198,8 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func validateSeesCurrentValues() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func validateSeesCurrentValues(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.createList(definition(id: "v", statusSize: 8))
             _ = try await store.applyChanges(
                 listId: "v",
@@ -230,8 +223,8 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func failedValidationWritesNothing() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func failedValidationWritesNothing(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.createList(definition(id: "f"))
             let before = try await store.applyChanges(
                 listId: "f",
@@ -252,8 +245,8 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func outOfRangeChangesAreRejectedAtomically() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func outOfRangeChangesAreRejectedAtomically(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.createList(definition(id: "o", statusSize: 2, capacity: 10))
             for bad in [EntryChange(index: 10, value: 1), EntryChange(index: -1, value: 1), EntryChange(index: 2, value: 4)] {
                 await #expect(throws: StoreError(.rejected, "")) {
@@ -278,8 +271,8 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func settingZeroDeletesTheEntry() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func settingZeroDeletesTheEntry(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.createList(definition(id: "z", purpose: .suspension))
             _ = try await store.applyChanges(
                 listId: "z",
@@ -304,8 +297,8 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func repeatedIndexAppliesInOrder() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func repeatedIndexAppliesInOrder(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.createList(definition(id: "d", purpose: .suspension))
             let records = try await store.applyChanges(
                 listId: "d",
@@ -321,8 +314,8 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func appliesOneHundredThousandChangesInOneCall() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func appliesOneHundredThousandChangesInOneCall(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let count = 100_000
             try await store.createList(definition(id: "big", statusSize: 2, capacity: 3 * count))
             // A spread of indices and values, every third index, so the batch is not trivially sequential.
@@ -347,8 +340,8 @@ struct SQLiteStoreTests {
 
     // MARK: Audit
 
-    @Test func auditLogPagesPerListAndGlobally() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func auditLogPagesPerListAndGlobally(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.createList(definition(id: "p", purpose: .suspension))
             try await store.createList(definition(id: "q", purpose: .suspension))
             var written: [AuditRecord] = []
@@ -387,8 +380,8 @@ struct SQLiteStoreTests {
 
     // MARK: Publications
 
-    @Test func publicationsByVersionAndTime() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func publicationsByVersionAndTime(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.createList(definition(id: "pub"))
             #expect(try await store.latestPublication(listId: "pub") == nil)
             let t1 = Date(timeIntervalSince1970: 1_760_000_000.250)
@@ -435,8 +428,8 @@ struct SQLiteStoreTests {
 
     // MARK: Tokens
 
-    @Test func tokensLifecycle() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreKind.allCases) func tokensLifecycle(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let older = TokenRecord(
                 id: "tok-1",
                 secretHash: String(repeating: "ab", count: 32),
@@ -484,9 +477,8 @@ struct SQLiteStoreTests {
 
     // MARK: Durability and schema
 
-    @Test func reopenedDatabaseHasEverything() async throws {
-        try await withTemporaryDirectory { directory in
-            let path = directory.appendingPathComponent("standing.sqlite").path
+    @Test(arguments: StoreKind.allCases) func reopenedDatabaseHasEverything(kind: StoreKind) async throws {
+        try await withStoreHarness(kind) { harness in
             let publication = PublicationRecord(
                 listId: "keep",
                 version: 1,
@@ -497,7 +489,7 @@ struct SQLiteStoreTests {
             let token = TokenRecord(id: "t", secretHash: "h", role: .issuer, principal: "issuer-a", label: "ci", createdAt: epoch)
             let records: [AuditRecord]
             do {
-                let store = try SQLiteStore(path: path)
+                let store = try await harness.open()
                 try await store.createList(definition(id: "keep", purpose: .suspension))
                 _ = try await store.reserveSequences(listId: "keep", count: 3)
                 records = try await store.applyChanges(
@@ -510,9 +502,9 @@ struct SQLiteStoreTests {
                 )
                 try await store.recordPublication(publication)
                 try await store.createToken(token)
-                try store.close()
+                try await store.shutDown()
             }
-            let reopened = try SQLiteStore(path: path)
+            let reopened = try await harness.open()
             #expect(try await reopened.list(id: "keep")?.allocated == 3)
             #expect(try await reopened.nonZeroEntries(listId: "keep") == [EntryChange(index: 2, value: 1)])
             #expect(try await reopened.auditLog(listId: nil, after: 0, limit: 10) == records)
@@ -521,23 +513,32 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func closedStoreIsUnavailable() async throws {
-        try await withStore { store, _ in
-            try store.close()
+    @Test(arguments: StoreKind.allCases) func closedStoreIsUnavailable(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            try await store.shutDown()
             await #expect(throws: StoreError(.unavailable, "")) {
                 try await store.list(id: "x")
             }
         }
     }
 
-    @Test func migrationsApplyOnceAndConnectionIsDurable() async throws {
+    @Test(arguments: StoreKind.allCases) func migrationsApplyOnce(kind: StoreKind) async throws {
+        try await withStoreHarness(kind) { harness in
+            let first = try await harness.open()
+            try await first.createList(definition(id: "m"))
+            let second = try await harness.open()
+            #expect(try await second.appliedMigrations() == ["v1-status-lists", "v2-publications", "v3-tokens", "v4-registry", "v5-installation"])
+            #expect(try await second.list(id: "m") != nil)
+        }
+    }
+
+    @Test func sqliteMigrationsApplyOnceAndConnectionIsDurable() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("standing.sqlite").path
             let first = try SQLiteStore(path: path)
             try await first.createList(definition(id: "m"))
             let second = try SQLiteStore(path: path)
             #expect(try await second.appliedMigrations() == SQLiteSchema.migrationIdentifiers)
-            #expect(try await second.appliedMigrations() == ["v1-status-lists", "v2-publications", "v3-tokens", "v4-registry", "v5-installation"])
             #expect(try await second.list(id: "m") != nil)
 
             // synchronous 2 = FULL.
@@ -553,11 +554,10 @@ struct SQLiteStoreTests {
     }
 }
 
-@Suite("SQLiteStore installation record")
+@Suite("StatusStore installation record")
 struct InstallationRecordTests {
-    @Test func recordIsWrittenOnceAndKeysAccumulate() async throws {
-        try await withTemporaryDirectory { root in
-            let store = try SQLiteStore(path: root.appendingPathComponent("db.sqlite").path)
+    @Test(arguments: StoreKind.allCases) func recordIsWrittenOnceAndKeysAccumulate(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             #expect(try await store.installation() == nil)
             let first = ServiceKeyRecord(keyID: "k1", algorithm: "ES256", addedAt: epoch)
             try await store.recordInstallation(serviceKeys: [first], at: epoch)
