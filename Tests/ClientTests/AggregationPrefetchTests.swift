@@ -62,6 +62,23 @@ import StandingTestSupport
         }
     }
 
+    @Test func theAggregationATokenNamesLeadsToItsIssuersOtherLists() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let first = try await server.createList(["purpose": "revocation", "owner": Self.university])
+        let second = try await server.createList(["purpose": "revocation", "owner": Self.university])
+        let client = makeClient()
+        let trust = TrustSource.did(server.did)
+        for format in [VerifiedStatusList.Format.ietfJWT, .ietfCWT] {
+            // §9.2: the Status List Parameter, read from the verified token.
+            let token = try await client.fetchList(url: "\(server.baseURL)/status/\(first)", preferring: format, trust: trust)
+            let aggregation = try #require(token.list.aggregationURI, "\(format)")
+            #expect(aggregation == "\(server.baseURL)/status/aggregation/\(Self.university)")
+            let prefetched = try await client.prefetchAggregation(url: aggregation, trust: trust, preferring: format)
+            #expect(Set(prefetched.lists.map(\.metadata.url)) == Set([first, second].map { "\(server.baseURL)/status/\($0)" }))
+        }
+    }
+
     @Test func aListThatFailsIsReportedAndTheOthersAreStillFetched() async throws {
         let server = try await TestServer.start()
         defer { Task { await server.stopAndRemove() } }
