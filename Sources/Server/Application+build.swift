@@ -78,7 +78,7 @@ public func buildApplication<Repository: StatusStore>(
     let statusStore = wrap(store)
     let aggregation = StatusAggregation(baseURL: base)
     let publisher = Publisher(
-        builder: SignedPublicationBuilder(keys: keys, aggregation: aggregation),
+        builder: SignedPublicationBuilder(keys: keys, aggregation: configuration.statusAggregation ? aggregation : nil),
         store: statusStore,
         published: published,
         configuration: publisherConfiguration,
@@ -107,8 +107,10 @@ public func buildApplication<Repository: StatusStore>(
     router.addRoutes(
         StatusReadController(published: published, publisher: publisher, directLookupEnabled: configuration.directLookup).endpoints,
         atPath: "/status")
-    router.addRoutes(StatusAggregationReads(published: published, urls: aggregation).endpoints, atPath: "/status")
-    StatusAggregationMetadata.addRoute(to: router, urls: aggregation)
+    router.addRoutes(
+        StatusAggregationReads(published: published, urls: aggregation, enabled: configuration.statusAggregation).endpoints,
+        atPath: "/status")
+    StatusAggregationMetadata.addRoute(to: router, urls: aggregation, aggregationEnabled: configuration.statusAggregation)
     let admin = router.group("admin").add(middleware: BearerAuthenticator(tokens: tokens))
     admin.addRoutes(AdminController<Repository>(service: service, published: published).endpoints)
     admin.addRoutes(TokensController(tokens: tokens).endpoints)

@@ -183,3 +183,38 @@ import StandingTestSupport
         return keys
     }
 }
+
+extension StatusAggregationTests {
+    @Test func aggregationCanBeSwitchedOff() async throws {
+        let server = try await TestServer.start { $0.statusAggregation = false }
+        defer { Task { await server.stopAndRemove() } }
+        let list = try await server.createList(["purpose": "revocation", "owner": Self.university])
+        for path in ["/status/aggregation", "/status/aggregation/\(Self.university)"] {
+            let refused = try await server.request(.GET, path)
+            #expect(refused.status == 501, "\(path): \(refused.status)")
+            #expect(refused.header("Content-Type") == "application/problem+json")
+        }
+        let metadata = try await server.request(.GET, "/.well-known/oauth-authorization-server")
+        #expect(metadata.status == 200)
+        #expect(metadata.json["status_list_aggregation_endpoint"] == nil)
+        let jwt = try await server.request(.GET, "/status/\(list)", headers: [("Accept", "application/statuslist+jwt")])
+        let parts = jwt.text.split(separator: ".")
+        try #require(parts.count == 3)
+        let claims = try #require(try JSONSerialization.jsonObject(with: Signing.Base64URL.decode(parts[1])) as? [String: Any])
+        let statusList = try #require(claims["status_list"] as? [String: Any])
+        #expect(statusList["aggregation_uri"] == nil)
+        #expect(statusList["lst"] is String)
+    }
+}
+
+extension StatusAggregationTests {
+    @Test func theAggregationSwitchIsReadFromTheEnvironmentAndFiles() throws {
+        var configuration = ServerConfiguration()
+        #expect(configuration.statusAggregation)
+        try configuration.applyEnvironment(["STANDING_STATUS_AGGREGATION": "false"])
+        #expect(!configuration.statusAggregation)
+        try configuration.apply("statusAggregation", "TRUE", source: "test")
+        #expect(configuration.statusAggregation)
+        #expect(throws: ServiceError.self) { try configuration.apply("statusAggregation", "off", source: "test") }
+    }
+}

@@ -27,23 +27,28 @@ final class StatusAggregationReads: Sendable {
 
     private let published: PublishedLists
     private let urls: StatusAggregation
+    /// Off (``ServerConfiguration/statusAggregation``): the routes answer 501, as the switched-off direct lookup does.
+    private let enabled: Bool
     private let prepared = Mutex<Prepared?>(nil)
     /// Cached for a minute: a new list shows up within it, and a revalidation with the tag costs a 304.
     static let cacheControl = "public, max-age=60"
 
     /// Creates the reads over `published`.
-    init(published: PublishedLists, urls: StatusAggregation) {
+    init(published: PublishedLists, urls: StatusAggregation, enabled: Bool = true) {
         self.published = published
         self.urls = urls
+        self.enabled = enabled
     }
 
     /// The routes, under `/status`: constant paths, which the router prefers to the lists' `:list` capture.
     var endpoints: RouteCollection<StandingRequestContext> {
         let routes = RouteCollection(context: StandingRequestContext.self)
         routes.get(RouterPath(StatusAggregation.segment)) { request, _ in
-            try self.respond(self.current().all, to: request)
+            try self.requireEnabled()
+            return try self.respond(self.current().all, to: request)
         }
         routes.get(RouterPath(StatusAggregation.segment + "/:issuer")) { request, context in
+            try self.requireEnabled()
             let raw = try context.parameters.require("issuer")
             // The router hands the segment over as sent; the owner is what it encodes (`%25` for a `%` in a DID).
             guard let owner = raw.removingPercentEncoding, let response = self.current().byOwner[owner] else {
@@ -52,6 +57,10 @@ final class StatusAggregationReads: Sendable {
             return try self.respond(response, to: request)
         }
         return routes
+    }
+
+    private func requireEnabled() throws {
+        guard enabled else { throw ServiceError(.notImplemented, "the Status List Aggregation is switched off on this server") }
     }
 
     private func respond(_ prepared: PreparedResponse, to request: Request) throws -> Response {
@@ -109,18 +118,19 @@ final class StatusAggregationReads: Sendable {
 struct StatusAggregationMetadata: Encodable, Sendable {
     let issuer: String
     let jwks_uri: String
-    let status_list_aggregation_endpoint: String
+    /// Absent when the aggregation is switched off.
+    let status_list_aggregation_endpoint: String?
 
     /// The document for the service at `urls.baseURL`.
-    init(urls: StatusAggregation) {
+    init(urls: StatusAggregation, aggregationEnabled: Bool) {
         issuer = urls.baseURL
         jwks_uri = urls.baseURL + "/.well-known/jwks.json"
-        status_list_aggregation_endpoint = urls.allURL
+        status_list_aggregation_endpoint = aggregationEnabled ? urls.allURL : nil
     }
 
     /// Adds `GET /.well-known/oauth-authorization-server` to `router`, answering the document encoded once.
-    static func addRoute(to router: Router<StandingRequestContext>, urls: StatusAggregation) {
-        let body = SystemController.encode(StatusAggregationMetadata(urls: urls))
+    static func addRoute(to router: Router<StandingRequestContext>, urls: StatusAggregation, aggregationEnabled: Bool) {
+        let body = SystemController.encode(StatusAggregationMetadata(urls: urls, aggregationEnabled: aggregationEnabled))
         router.get(".well-known/oauth-authorization-server") { _, _ in
             Response(
                 status: .ok,
