@@ -109,13 +109,14 @@ private func assemble<Base: StatusStore & RegistryStore, Repository: StatusStore
     publisherConfiguration.compression.segmentBytes = configuration.compressionSegmentBytes
     let base = configuration.effectiveBaseURL
     let statusStore = wrap(store)
+    let aggregation = StatusAggregation(baseURL: base)
     let publisher = Publisher(
-        builder: SignedPublicationBuilder(keys: keys),
+        builder: SignedPublicationBuilder(keys: keys, aggregation: configuration.statusAggregation ? aggregation : nil),
         store: statusStore,
         published: published,
         configuration: publisherConfiguration,
         logger: logger,
-        urlForList: { "\(base)/status/\($0)" }
+        urlForList: { aggregation.listURL($0) }
     )
     try await publisher.restore()
 
@@ -139,6 +140,10 @@ private func assemble<Base: StatusStore & RegistryStore, Repository: StatusStore
     router.addRoutes(
         StatusReadController(published: published, publisher: publisher, directLookupEnabled: configuration.directLookup).endpoints,
         atPath: "/status")
+    router.addRoutes(
+        StatusAggregationReads(published: published, urls: aggregation, enabled: configuration.statusAggregation).endpoints,
+        atPath: "/status")
+    StatusAggregationMetadata.addRoute(to: router, urls: aggregation, aggregationEnabled: configuration.statusAggregation)
     let admin = router.group("admin").add(middleware: BearerAuthenticator(tokens: tokens))
     admin.addRoutes(AdminController<Repository>(service: service, published: published).endpoints)
     admin.addRoutes(TokensController(tokens: tokens).endpoints)

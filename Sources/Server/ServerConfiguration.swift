@@ -27,6 +27,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var defaultValiditySeconds = 86_400
     /// Whether the per-entry lookup endpoints answer (see README: herd privacy).
     public var directLookup = true
+    /// Whether the Status List Aggregation is published (draft-ietf-oauth-status-list §9): `/status/aggregation`, each
+    /// token's `aggregation_uri` and the `status_list_aggregation_endpoint` metadata. Off is one of the draft's privacy
+    /// mitigations (§12): outsiders then cannot enumerate the lists.
+    public var statusAggregation = true
     /// zlib level of the W3C (gzip) and IETF (zlib) encodings, 0-9. IETF recommends the highest level; level 9
     /// costs 12-19x level 6's time for 13% fewer bytes (Benchmarks/results/core.md), so W3C defaults to 6.
     public var w3cCompressionLevel = 6
@@ -128,6 +132,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("defaultTTLSeconds", "STANDING_DEFAULT_TTL_SECONDS"),
         ("defaultValiditySeconds", "STANDING_DEFAULT_VALIDITY_SECONDS"),
         ("directLookup", "STANDING_DIRECT_LOOKUP"),
+        ("statusAggregation", "STANDING_STATUS_AGGREGATION"),
         ("w3cCompressionLevel", "STANDING_W3C_COMPRESSION_LEVEL"),
         ("ietfCompressionLevel", "STANDING_IETF_COMPRESSION_LEVEL"),
         ("compressionSegmentBytes", "STANDING_COMPRESSION_SEGMENT_BYTES"),
@@ -162,6 +167,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         case "directLookup":
             guard let flag = Bool(value.lowercased()) else { throw ServiceError(.invalidValue, "\(source): \(key) must be true or false") }
             directLookup = flag
+        case "statusAggregation":
+            guard let flag = Bool(value.lowercased()) else { throw ServiceError(.invalidValue, "\(source): \(key) must be true or false") }
+            statusAggregation = flag
         case "w3cCompressionLevel": w3cCompressionLevel = try int()
         case "ietfCompressionLevel": ietfCompressionLevel = try int()
         case "compressionSegmentBytes": compressionSegmentBytes = try int()

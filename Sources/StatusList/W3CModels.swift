@@ -310,30 +310,37 @@ public struct BitstringStatusListEntry: Codable, Hashable, Sendable {
         if let statusReference {
             for reference in statusReference.values { try ModelValidation.requireAbsoluteURI(reference, "statusReference") }
         }
+        try Self.validateMessageTable(statusSize: statusSize, messages: statusMessage, name: "statusMessage")
+    }
+
+    /// The REC §2.1 rules for a `statusSize` and its message table, shared by the entry and the list credential's
+    /// subject (which carries them as `statusSize`/`statusMessages`, see ``BitstringStatusList``): the size is > 0,
+    /// the table is required when it is > 1 and then has 2^size distinct values that fit the size.
+    static func validateMessageTable(statusSize: Int?, messages: [StatusMessage]?, name: String) throws {
         if let statusSize, statusSize <= 0 {
             throw StatusListError(.malformedValue, "statusSize must be an integer greater than 0, got \(statusSize)")
         }
-        let size = effectiveStatusSize
-        guard let statusMessage else {
+        let size = statusSize ?? 1
+        guard let messages else {
             guard size == 1 else {
-                throw StatusListError(.malformedValue, "statusMessage is required when statusSize is \(size) (greater than 1)")
+                throw StatusListError(.malformedValue, "\(name) is required when statusSize is \(size) (greater than 1)")
             }
             return
         }
         // 2^size messages are required; sizes this large could never be matched by a real array.
-        guard size < 31, statusMessage.count == 1 << size else {
+        guard size < 31, messages.count == 1 << size else {
             throw StatusListError(
                 .malformedValue,
-                "statusMessage has \(statusMessage.count) element(s) but statusSize \(size) requires 2^\(size)"
+                "\(name) has \(messages.count) element(s) but statusSize \(size) requires 2^\(size)"
             )
         }
         var seen = Set<Int>()
-        for element in statusMessage {
+        for element in messages {
             guard element.value < 1 << size else {
-                throw StatusListError(.malformedValue, "statusMessage status \(element.status) does not fit statusSize \(size)")
+                throw StatusListError(.malformedValue, "\(name) status \(element.status) does not fit statusSize \(size)")
             }
             guard seen.insert(element.value).inserted else {
-                throw StatusListError(.malformedValue, "statusMessage lists status \(element.status) more than once")
+                throw StatusListError(.malformedValue, "\(name) lists status \(element.status) more than once")
             }
         }
     }
@@ -352,6 +359,16 @@ public struct BitstringStatusList: Codable, Hashable, Sendable {
     public let encodedList: String
     /// Milliseconds before a verifier should refresh its copy, if given.
     public let ttl: Int?
+    /// The entry width the list's entries carry, if the subject states it.
+    ///
+    /// The entry's `statusSize` is authoritative (REC §2.1, moved there in 2024); the Recommendation's §2.2 text still
+    /// says that for purpose `message` "`credentialSubject.statusSize` MUST be specified" (w3c/vc-bitstring-status-list
+    /// issue 175), and strict validators follow that text, so message lists carry it here too.
+    public let statusSize: Int?
+    /// The message table, if the subject states it: written as `statusMessages`, the name REC §2.2 uses ("The status
+    /// message descriptions MUST be defined in `credentialSubject.statusMessages`"); the entry's spelling
+    /// `statusMessage` is accepted when decoding.
+    public let statusMessages: [StatusMessage]?
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -359,16 +376,28 @@ public struct BitstringStatusList: Codable, Hashable, Sendable {
         case statusPurpose
         case encodedList
         case ttl
+        case statusSize
+        case statusMessages
+        /// The entry's spelling, accepted from subjects that use it.
+        case statusMessage
     }
 
     /// Creates a subject from an already encoded list, checking its syntax (`u` prefix, base64url).
+    /// - Parameters:
+    ///   - statusSize: The entry width to state in the subject (REC §2.2 text for purpose `message`), if any.
+    ///   - statusMessages: The message table to state in the subject, if any.
     /// - Throws: ``StatusListError`` with code `malformedEncoding` or `malformedValue` (bad id, empty purpose,
-    ///   negative ttl).
-    public init(id: String? = nil, statusPurpose: OneOrMany<StatusPurpose>, encodedList: String, ttl: Int? = nil) throws {
+    ///   negative ttl, a message table that does not fit `statusSize`).
+    public init(
+        id: String? = nil, statusPurpose: OneOrMany<StatusPurpose>, encodedList: String, ttl: Int? = nil, statusSize: Int? = nil,
+        statusMessages: [StatusMessage]? = nil
+    ) throws {
         self.id = id
         self.statusPurpose = statusPurpose
         self.encodedList = encodedList
         self.ttl = ttl
+        self.statusSize = statusSize
+        self.statusMessages = statusMessages
         try validate()
     }
 
@@ -400,10 +429,16 @@ public struct BitstringStatusList: Codable, Hashable, Sendable {
         }
         encodedList = try ModelValidation.decoding(what) { try container.decode(String.self, forKey: .encodedList) }
         ttl = try ModelValidation.decoding(what) { try container.decodeIfPresent(Int.self, forKey: .ttl) }
+        statusSize = try ModelValidation.decoding(what) { try container.decodeIfPresent(Int.self, forKey: .statusSize) }
+        statusMessages = try ModelValidation.decoding(what) {
+            try container.decodeIfPresent([StatusMessage].self, forKey: .statusMessages)
+                ?? container.decodeIfPresent([StatusMessage].self, forKey: .statusMessage)
+        }
         try validate()
     }
 
-    /// Encodes `id`, `type`, `statusPurpose`, `encodedList`, `ttl` (absent optionals omitted).
+    /// Encodes `id`, `type`, `statusPurpose`, `encodedList`, `ttl`, `statusSize`, `statusMessages` (absent optionals
+    /// omitted).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(id, forKey: .id)
@@ -411,6 +446,8 @@ public struct BitstringStatusList: Codable, Hashable, Sendable {
         try container.encode(statusPurpose, forKey: .statusPurpose)
         try container.encode(encodedList, forKey: .encodedList)
         try container.encodeIfPresent(ttl, forKey: .ttl)
+        try container.encodeIfPresent(statusSize, forKey: .statusSize)
+        try container.encodeIfPresent(statusMessages, forKey: .statusMessages)
     }
 
     /// Whether the list serves `purpose` (validation step 3 compares the entry's purpose with these).
@@ -440,6 +477,15 @@ public struct BitstringStatusList: Codable, Hashable, Sendable {
         try Bitstring.validateMultibaseSyntax(encodedList)
         if let ttl, ttl < 0 {
             throw StatusListError(.malformedValue, "ttl must be a non-negative number of milliseconds, got \(ttl)")
+        }
+        // Only what the subject states is checked, and a size without a table is accepted (ACA-Py writes
+        // `statusSize` alone): the entry, which is authoritative, must carry the table anyway.
+        if let statusSize, statusSize <= 0 {
+            throw StatusListError(.malformedValue, "credentialSubject.statusSize must be an integer greater than 0, got \(statusSize)")
+        }
+        if let statusMessages {
+            try BitstringStatusListEntry.validateMessageTable(
+                statusSize: statusSize, messages: statusMessages, name: "credentialSubject.statusMessages")
         }
     }
 }

@@ -33,9 +33,18 @@ public struct StatusListStatement: Sendable {
     public var validUntil: Date
     /// How long a verifier may cache, in seconds (W3C `ttl` is written in milliseconds, IETF `ttl` in seconds).
     public var ttlSeconds: Int
+    /// The message table of a `message` list: written into the W3C subject as `statusSize` and `statusMessages`
+    /// (REC §2.2 text, w3c/vc-bitstring-status-list issue 175) besides the entries' own copy; nil for other lists.
+    public var statusMessages: [StatusMessage]?
+    /// The IETF `status_list.aggregation_uri` (draft-ietf-oauth-status-list §4.2/§4.3, §9): where the Status List
+    /// Aggregation that lists this token is published; nil leaves it out.
+    public var aggregationURI: String?
 
     /// Creates a statement.
-    public init(url: String, issuer: String, bitstring: Bitstring, purposes: [StatusPurpose], issuedAt: Date, validUntil: Date, ttlSeconds: Int) {
+    public init(
+        url: String, issuer: String, bitstring: Bitstring, purposes: [StatusPurpose], issuedAt: Date, validUntil: Date, ttlSeconds: Int,
+        statusMessages: [StatusMessage]? = nil, aggregationURI: String? = nil
+    ) {
         self.url = url
         self.issuer = issuer
         self.bitstring = bitstring
@@ -43,6 +52,8 @@ public struct StatusListStatement: Sendable {
         self.issuedAt = issuedAt
         self.validUntil = validUntil
         self.ttlSeconds = ttlSeconds
+        self.statusMessages = statusMessages
+        self.aggregationURI = aggregationURI
     }
 }
 
@@ -79,7 +90,9 @@ public enum StatusListSigner {
             id: statement.url + "#list",
             statusPurpose: statement.purposes.count == 1 ? .one(statement.purposes[0]) : .many(statement.purposes),
             encodedList: encodedList,
-            ttl: statement.ttlSeconds * 1000
+            ttl: statement.ttlSeconds * 1000,
+            statusSize: statement.statusMessages == nil ? nil : statement.bitstring.entrySize.bits,
+            statusMessages: statement.statusMessages
         )
         return try BitstringStatusListCredential(
             id: statement.url,
@@ -137,7 +150,8 @@ public enum StatusListSigner {
             iat: Int64(statement.issuedAt.timeIntervalSince1970.rounded(.down)),
             exp: Int64(statement.validUntil.timeIntervalSince1970.rounded(.down)),
             ttl: statement.ttlSeconds,
-            statusList: IETFStatusList(bits: statement.bitstring.entrySize, lst: Base64URL.encode(Data(compressedList)))
+            statusList: IETFStatusList(
+                bits: statement.bitstring.entrySize, lst: Base64URL.encode(Data(compressedList)), aggregationURI: statement.aggregationURI)
         )
         return try CompactJWS.sign(claims: claims, key: signer.key, type: statusListJWTType, keyID: signer.keyID)
     }
@@ -150,10 +164,15 @@ public enum StatusListSigner {
 
     /// The IETF Status List Token as a CWT, from the list already compressed (ZLIB, LSB-first).
     public static func statusListCWT(_ statement: StatusListStatement, signer: StatusListSigningKey, compressedList: [UInt8]) throws -> Data {
-        let statusList: CBOR = .map([
+        var statusListEntries: [(key: CBOR, value: CBOR)] = [
             (key: .textString("bits"), value: CBOR(Int64(statement.bitstring.entrySize.bits))),
             (key: .textString("lst"), value: .byteString(Data(compressedList))),
-        ])
+        ]
+        // §4.3: an optional text-string member of the StatusList map, as in JSON; not a CWT claim of its own.
+        if let aggregationURI = statement.aggregationURI {
+            statusListEntries.append((key: .textString("aggregation_uri"), value: .textString(aggregationURI)))
+        }
+        let statusList: CBOR = .map(statusListEntries)
         let claims: CBOR = .map([
             (key: CBOR(CWTClaim.subject), value: .textString(statement.url)),
             (key: CBOR(CWTClaim.issuer), value: .textString(statement.issuer)),

@@ -36,6 +36,12 @@ public struct VerifiedStatusList: Sendable {
     public let ttlSeconds: Int?
     /// The key that verified it: the JWS/COSE `kid` or the Data Integrity verification method.
     public let keyID: String?
+    /// IETF: the `status_list.aggregation_uri`, where the Status List Aggregation that lists this token is published
+    /// (draft-ietf-oauth-status-list §9.2, "Status List Parameter"); nil when absent and for W3C lists.
+    public var aggregationURI: String? = nil
+    /// W3C: the message table the list credential's subject states (`credentialSubject.statusMessages`, REC §2.2
+    /// text); the entry's own `statusMessage` takes precedence in ``check(_:minimumEntries:)``.
+    public var subjectStatusMessages: [StatusMessage]? = nil
 }
 
 /// The result of checking one credential's status entry against a verified list.
@@ -224,7 +230,8 @@ public enum StatusListVerifier {
             issuedAt: Date(timeIntervalSince1970: TimeInterval(claims.iat)),
             validUntil: claims.exp.map { Date(timeIntervalSince1970: TimeInterval($0)) },
             ttlSeconds: claims.ttl.map { min($0, limits.maximumTTLSeconds) },
-            keyID: jws.header.keyID
+            keyID: jws.header.keyID,
+            aggregationURI: claims.statusList.aggregationURI
         )
     }
 
@@ -258,7 +265,7 @@ public enum StatusListVerifier {
         let ttl = try claims.integer(StatusListSigner.CWTClaim.timeToLive, "ttl")
         let issuer = try claims.optionalText(StatusListSigner.CWTClaim.issuer, "iss")
         try checkIETFClaims(sub: sub, expectedURI: expectedURI, iat: iat, exp: exp, ttl: ttl, at: at, limits: limits)
-        let (bits, lst) = try claims.statusList()
+        let (bits, lst, aggregationURI) = try claims.statusList()
         let bitstring = try StatusVerificationError.classify {
             try Bitstring(ietfCompressed: Array(lst), bits: StatusSize(bits: bits), maximumBytes: limits.maximumDecodedBytes)
         }
@@ -271,7 +278,8 @@ public enum StatusListVerifier {
             issuedAt: Date(timeIntervalSince1970: iat),
             validUntil: exp.map { Date(timeIntervalSince1970: $0) },
             ttlSeconds: ttl.map { min($0, limits.maximumTTLSeconds) },
-            keyID: keyID
+            keyID: keyID,
+            aggregationURI: aggregationURI
         )
     }
 
@@ -324,8 +332,9 @@ public enum StatusListVerifier {
             return number
         }
 
-        /// The status list (65533) map's `bits` and `lst` (§4.3: text keys, `lst` the raw zlib bytes).
-        func statusList() throws(StatusVerificationError) -> (bits: Int, lst: Data) {
+        /// The status list (65533) map's `bits`, `lst` and optional `aggregation_uri` (§4.3: text keys, `lst` the raw zlib
+        /// bytes, `aggregation_uri` a text string).
+        func statusList() throws(StatusVerificationError) -> (bits: Int, lst: Data, aggregationURI: String?) {
             let label = StatusListSigner.CWTClaim.statusList
             guard let statusList = value(label) else {
                 throw StatusVerificationError(.malformedValueError, "the CWT has no status_list (\(label)) claim")
@@ -341,7 +350,15 @@ public enum StatusListVerifier {
             guard let lst = lstValue.bytes else {
                 throw wrongType(label, "status_list lst", "a byte string of the zlib-compressed list (not base64 text)", lstValue)
             }
-            return (bits, lst)
+            var aggregationURI: String?
+            if let value = statusList[.textString("aggregation_uri")] {
+                // The JSON form requires an absolute URI (IETFStatusList); the CBOR form is held to the same.
+                guard let text = value.string, let url = URL(string: text), url.scheme != nil else {
+                    throw wrongType(label, "status_list aggregation_uri", "a text string holding an absolute URI", value)
+                }
+                aggregationURI = text
+            }
+            return (bits, lst, aggregationURI)
         }
     }
 
@@ -469,7 +486,8 @@ public enum StatusListVerifier {
             issuedAt: validFrom,
             validUntil: validUntil,
             ttlSeconds: credential.credentialSubject.ttl.map { min($0 / 1000, limits.maximumTTLSeconds) },
-            keyID: keyID
+            keyID: keyID,
+            subjectStatusMessages: credential.credentialSubject.statusMessages
         )
     }
 }
@@ -507,7 +525,12 @@ extension VerifiedStatusList {
             throw StatusVerificationError(.rangeError, "index \(entry.statusListIndex) is outside the list (\(bitstring.count) entries)")
         }
         let value = Int(bitstring[entry.statusListIndex])
-        return StatusCheckResult(status: value, purpose: entry.statusPurpose.rawValue, valid: value == 0, message: entry.message(for: value))
+        // The entry's table is authoritative (REC §2.1); a list that states its table only in the subject, as REC §2.2's
+        // text asks (issue 175), still gives its messages rather than "set"/"unset".
+        let message =
+            entry.statusMessage == nil
+            ? subjectStatusMessages?.first { $0.value == value }?.message ?? entry.message(for: value) : entry.message(for: value)
+        return StatusCheckResult(status: value, purpose: entry.statusPurpose.rawValue, valid: value == 0, message: message)
     }
 
     /// IETF validation §8.3 steps 5-8 for a Referenced Token's `status_list` claim: `uri` must be the list's `sub`

@@ -15,6 +15,10 @@ import Testing
         "HEAD /status/:list",
         "GET /status/:list/:index",
         "POST /status/lookup",
+        // StatusAggregationReads.endpoints under /status, StatusAggregationMetadata.addRoute at the root.
+        "GET /status/aggregation",
+        "GET /status/aggregation/:issuer",
+        "GET /.well-known/oauth-authorization-server",
         "POST /admin/lists",
         "GET /admin/lists",
         "GET /admin/lists/:list",
@@ -169,6 +173,7 @@ import Testing
         let tokenId = try #require((issued.json["token"] as? [String: Any])?["id"] as? String, "\(issued.text)")
         let values = [
             "list": list, "index": String(index), "suffix": "jwt", "token": tokenId, "did": "did:web:nobody.example", "id": "no-such-attribute",
+            "issuer": "did:web:nobody.example",
         ]
 
         // The detector itself must see an unknown path as not routed; an undocumented method on a documented path is

@@ -199,7 +199,8 @@ public actor StatusService<Repository: StatusStore> {
         }
         let id = parameters.id ?? Self.randomListId()
         guard Self.isValidListId(id) else {
-            throw ServiceError(.invalidValue, "list id must be 1-64 characters of a-z, 0-9, '-' and '_', got '\(id)'")
+            throw ServiceError(
+                .invalidValue, "list id must be 1-64 characters of a-z, 0-9, '-' and '_', other than '\(StatusAggregation.segment)', got '\(id)'")
         }
         return StatusListDefinition(
             id: id,
@@ -216,7 +217,8 @@ public actor StatusService<Repository: StatusStore> {
     }
 
     static func isValidListId(_ id: String) -> Bool {
-        (1...64).contains(id.utf8.count)
+        // `/status/aggregation` is the Status List Aggregation, not a list.
+        id != StatusAggregation.segment && (1...64).contains(id.utf8.count)
             && id.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D || $0 == 0x5F }
     }
 

@@ -32,20 +32,25 @@ final class PreparedResponse: Sendable {
     ///   - negotiated: Whether this answers the negotiated URL (`Vary: Accept`) or a per-format URL.
     ///   - lastModified: `Last-Modified`, the publication time as an HTTP-date.
     ///   - cacheControl: `Cache-Control`, from the list's ttl.
-    init(
+    convenience init(
         _ representation: PublishedRepresentation, contentType: String, negotiated: Bool, lastModified: String, cacheControl: String
     ) {
-        etag = "\"" + representation.fingerprint + "\""
-        var headers: HTTPFields = [
-            .contentType: contentType,
-            .eTag: etag,
-            .lastModified: lastModified,
-            .cacheControl: cacheControl,
-            .accessControlAllowOrigin: "*",
-        ]
+        self.init(
+            body: representation.body, fingerprint: representation.fingerprint, contentType: contentType, negotiated: negotiated,
+            lastModified: lastModified, cacheControl: cacheControl)
+    }
+
+    /// Prepares an answer with `body`, named by `fingerprint` (the quoted `ETag`); the fields are those of
+    /// ``init(_:contentType:negotiated:lastModified:cacheControl:)``, `Last-Modified` only when given.
+    init(body: ByteBuffer, fingerprint: String, contentType: String, negotiated: Bool, lastModified: String?, cacheControl: String) {
+        etag = "\"" + fingerprint + "\""
+        var headers: HTTPFields = [.contentType: contentType, .eTag: etag]
+        if let lastModified { headers[.lastModified] = lastModified }
+        headers[.cacheControl] = cacheControl
+        headers[.accessControlAllowOrigin] = "*"
         if negotiated { headers[.vary] = "Accept" }
         self.headers = headers
-        body = representation.body
+        self.body = body
         okHead = HTTP1Head.serialise(statusLine: "HTTP/1.1 200 OK\r\n", fields: headers, contentLength: body.readableBytes)
         notModifiedHead = HTTP1Head.serialise(statusLine: "HTTP/1.1 304 Not Modified\r\n", fields: headers, contentLength: nil)
     }

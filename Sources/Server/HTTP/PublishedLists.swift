@@ -18,6 +18,10 @@ public final class PublishedLists: PublicationSink {
     /// Advanced after every ``replace(_:)``: readers that keep prepared answers per connection check it instead of
     /// taking the lock on every request.
     private let replacements = Atomic<Int>(0)
+    /// Advanced when a replacement changes which lists there are, their owners or whether they have IETF tokens:
+    /// what the Status List Aggregations list (``StatusAggregationReads`` rebuilds them when it moves), not every
+    /// republication.
+    private let memberships = Atomic<Int>(0)
 
     /// Creates an empty set.
     public init() {}
@@ -30,10 +34,14 @@ public final class PublishedLists: PublicationSink {
     /// Swaps in a new publication of its list.
     public func replace(_ publication: PublishedList) {
         let prepared = PreparedStatusReads(publication)
-        current.withLock { state in
+        let membershipChanged = current.withLock { state in
+            let previous = state.publications[publication.definition.id]
             state.publications[publication.definition.id] = publication
             state.prepared[publication.definition.id] = prepared
+            return previous?.definition.owner != publication.definition.owner
+                || previous?.hasStatusListToken != publication.hasStatusListToken
         }
+        if membershipChanged { memberships.wrappingAdd(1, ordering: .releasing) }
         replacements.wrappingAdd(1, ordering: .releasing)
     }
 
@@ -53,4 +61,12 @@ public final class PublishedLists: PublicationSink {
     /// Changes whenever a publication is replaced; prepared answers fetched while it had the same value are at most
     /// as old as that replacement.
     var generation: Int { replacements.load(ordering: .acquiring) }
+
+    /// Changes whenever the set of lists, an owner or the presence of a list's IETF tokens changes.
+    var membershipGeneration: Int { memberships.load(ordering: .acquiring) }
+}
+
+extension PublishedList {
+    /// Whether the publication includes the IETF Status List Token (the JWT form; the CWT comes with it).
+    var hasStatusListToken: Bool { representations[.statusListJWT] != nil }
 }

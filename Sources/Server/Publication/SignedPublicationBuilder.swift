@@ -10,10 +10,16 @@ import Store
 /// and, for lists that carry the IETF status types, the IETF token as JWT and CWT (ES256).
 public struct SignedPublicationBuilder: PublicationBuilder {
     let keys: ServiceKeys
+    /// Where each list's IETF `aggregation_uri` points (its owner's Status List Aggregation); nil leaves it out.
+    let aggregation: StatusAggregation?
 
     /// Creates the builder.
-    public init(keys: ServiceKeys) {
+    /// - Parameters:
+    ///   - keys: The service keys that sign every representation.
+    ///   - aggregation: The aggregation URLs to name in the IETF tokens' `aggregation_uri`, if published.
+    public init(keys: ServiceKeys, aggregation: StatusAggregation? = nil) {
         self.keys = keys
+        self.aggregation = aggregation
     }
 
     /// The media types a list is published in: always the two W3C forms; the IETF forms when the list carries the
@@ -46,7 +52,9 @@ public struct SignedPublicationBuilder: PublicationBuilder {
             purposes: [StatusPurpose(rawValue: definition.purpose.rawValue)],
             issuedAt: issuedAt,
             validUntil: validUntil,
-            ttlSeconds: definition.ttlSeconds
+            ttlSeconds: definition.ttlSeconds,
+            statusMessages: definition.purpose == .message && !definition.statusMessages.isEmpty ? definition.statusMessages : nil,
+            aggregationURI: aggregation?.url(owner: definition.owner)
         )
         let credential = try StatusListSigner.w3cCredential(statement, encodedList: compressed.w3cEncodedList)
         var representations: [StatusMediaType: Data] = [
