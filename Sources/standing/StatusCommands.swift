@@ -98,7 +98,7 @@ extension Standing {
 /// Where entries are allocated from: the caller's current list for a purpose, or a named list.
 struct AllocationOptions: ParsableArguments {
     @Option(help: "Allocate from your current list for this purpose.") var purpose: ListPurpose?
-    @Option(help: "Allocate from this list (id or URL) instead.") var list: String?
+    @Option(help: "Allocate from this list (id or URL).") var list: String?
 
     func allocate(_ connection: ConnectionOptions, count: Int = 1) async throws -> AllocatedEntries {
         try await connection.admin().allocate(fromList: list, orPurpose: purpose ?? .revocation, count: count)
