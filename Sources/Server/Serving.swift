@@ -7,6 +7,7 @@ import Store
 
 /// A listening socket that could not be bound, in the user's words (``ServerConfiguration/listenFailure(_:)``).
 public struct ListenFailure: Error, CustomStringConvertible, Sendable {
+    /// What is wrong and what to do, in one line.
     public let description: String
 }
 
