@@ -150,6 +150,41 @@ import TrustRegistry
             ])
     }
 
+    // MARK: One-off verification
+
+    /// An unsigned credential of a did:key issuer whose status entry points at a list nobody fetched.
+    static let unsigned = Data(
+        #"""
+        {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
+         "issuer": "\#(SigningKey.generate(.edDSA).verificationKey.didKey.did)",
+         "credentialSubject": {"id": "did:example:learner"},
+         "credentialStatus": {"id": "http://127.0.0.1:9/status/l#5", "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+                              "statusListIndex": "5", "statusListCredential": "http://127.0.0.1:9/status/l"}}
+        """#.utf8)
+
+    @Test func anOfflineVerificationNeverFetchesAndSaysWhatIsNotCached() async throws {
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("standing-cache-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        var verification = CredentialVerification()
+        verification.policy = .offline
+        verification.cacheDirectory = cache
+        verification.statusOnly = true
+        let report = try await verification.verify(try ParsedCredential(parsing: Self.unsigned))
+        #expect(report.exitCode == 2 && report.entries.first?.verdict == .error)
+        #expect(report.text.contains("offline, and no cached copy of http://127.0.0.1:9/status/l"), "\(report.text)")
+        #expect(report.text.contains("status-only check requested"))
+    }
+
+    @Test func aRegistryThatIsNotAURLIsRefusedNamingTheOption() async throws {
+        var verification = CredentialVerification()
+        verification.policy = .offline
+        verification.cacheDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("standing-cache-\(UUID().uuidString)")
+        verification.registry = "registry.example"
+        let error = await #expect(throws: AuthoringError.self) { try await verification.verify(try ParsedCredential(parsing: Self.unsigned)) }
+        #expect(error?.description == "--registry: 'registry.example' is not a URL")
+        #expect(CredentialVerification.message(for: error!) == "--registry: 'registry.example' is not a URL")
+    }
+
     @Test(arguments: [("0", 0.0), ("1767225600", 1_767_225_600), ("2026-01-01T00:00:00Z", 1_767_225_600)])
     func anInstantIsUnixSecondsOrADateTime(text: String, seconds: Double) throws {
         #expect(try CredentialVerification.instant(text).timeIntervalSince1970 == seconds)
