@@ -112,11 +112,10 @@ let package = Package(
         .executableTarget(
             name: "standing",
             dependencies: [
-                // Parsing and printing only: HTTP goes through Client's StandingAdminClient.
-                "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "Store", "Server", "Client", "StandingAPI",
+                // Parsing and printing only: HTTP goes through Client's StandingAdminClient, serving and the data
+                // directory through Server. Logging: the db commands choose how much the maintenance functions say.
+                "StatusList", "Signing", "TrustRegistry", "Server", "Client", "StandingAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

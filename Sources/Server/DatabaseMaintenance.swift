@@ -80,6 +80,14 @@ public struct CopiedDatabase: Sendable {
     public let rows: [String: Int]
 }
 
+extension CopiedDatabase {
+    /// What was copied from `dataDirectory` and checked, table by table, and the command that serves the copy.
+    public func text(from dataDirectory: String) -> String {
+        (["copied \(dataDirectory) to \(database); checked:"] + rows.sorted { $0.key < $1.key }.map { "  \($0.key): \($0.value) rows" }
+            + ["serve it with: standing serve --data-dir \(dataDirectory) --database \(database)"]).joined(separator: "\n")
+    }
+}
+
 /// Copies a stopped SQLite installation's database into an empty PostgreSQL database, then checks the copy: the rows
 /// of every table are as many as in the source, and the registry log is the same events, byte for byte, each chaining
 /// to the one before. Nothing is written to PostgreSQL unless all of it is (one transaction).

@@ -8,8 +8,9 @@ struct ConnectionOptions: ParsableArguments {
     var server: String?
     @Option(name: .long, help: "API token. Env STANDING_TOKEN.")
     var token: String?
-    @Flag(name: .long, help: "Print JSON instead of text.")
-    var json = false
+    @OptionGroup var output: JSONOutput
+
+    var json: Bool { output.json }
 
     var serverURL: String {
         var url = server ?? ProcessInfo.processInfo.environment["STANDING_SERVER"] ?? "http://127.0.0.1:8080"
@@ -32,6 +33,15 @@ struct ConnectionOptions: ParsableArguments {
 
     /// A registry author with the token.
     func author() throws -> RegistryAuthoring { RegistryAuthoring(client: try admin()) }
+
+    /// Prints `value` as pretty JSON when `--json` was given; tells whether it did.
+    func printJSON(_ value: some Encodable) throws -> Bool { try output.printJSON(value) }
+}
+
+/// `--json`: what a command prints, text or JSON.
+struct JSONOutput: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
 
     /// Prints `value` as pretty JSON when `--json` was given; tells whether it did.
     func printJSON(_ value: some Encodable) throws -> Bool {

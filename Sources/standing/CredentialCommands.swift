@@ -27,8 +27,7 @@ extension Standing {
             @OptionGroup var connection: ConnectionOptions
             @Option(help: "The issuer's private JWK file (signs locally).") var key: String
             @Option(help: "The issuer's DID (did:web:... or did:key:...).") var issuer: String
-            @Option(help: "Allocate from your current list for this purpose.") var purpose: ListPurpose?
-            @Option(help: "Allocate from this list (id or URL) instead.") var list: String?
+            @OptionGroup var allocation: AllocationOptions
             @Option(help: "How the credential is secured.") var format = ExampleCredential.Securing.vcJWT
             @Option(help: "The holder's DID.") var subject = "did:example:learner"
             @Option(help: "A credential type besides VerifiableCredential (repeatable).") var type: [String] = ["MicroCredential"]
@@ -38,22 +37,14 @@ extension Standing {
             @Option(help: "Write the credential here (default: standard output).") var out: String?
 
             func validate() throws {
-                if purpose != nil, list != nil { throw ValidationError("give at most one of --purpose and --list") }
+                if allocation.purpose != nil, allocation.list != nil { throw ValidationError("give at most one of --purpose and --list") }
                 if let eqf, !(1...8).contains(eqf) { throw ValidationError("--eqf must be 1-8, got \(eqf)") }
                 guard issuer.hasPrefix("did:") else { throw ValidationError("--issuer must be a DID such as did:web:uni.example.es") }
             }
 
             func run() async throws {
                 let (signingKey, keyID) = try LocalFiles.signingKey(key)
-                let client = try connection.admin()
-                let allocated =
-                    if let list { try await client.allocate(inList: StatusTarget.listId(from: list)) } else {
-                        try await client.allocate(purpose: purpose ?? .revocation)
-                    }
-                guard let entry = allocated.entries.first, let statusJSON = try? JSONValue(parsing: try JSONEncoder().encode(entry.credentialStatus))
-                else {
-                    throw CLIError("the service answered the allocation without a status entry")
-                }
+                let (entry, statusJSON) = try await allocation.allocate(connection).firstEntryToEmbed()
                 let credential = ExampleCredential(
                     issuer: issuer, subject: subject, types: type, achievement: achievement, eqfLevel: eqf, jurisdiction: jurisdiction,
                     validFrom: Date(), credentialStatus: statusJSON)
@@ -63,11 +54,7 @@ extension Standing {
                     print(text, terminator: "")
                     return
                 }
-                do {
-                    try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .withoutOverwriting)
-                } catch {
-                    throw CLIError("cannot write \(out): \(error.localizedDescription) (an existing file is not replaced)")
-                }
+                try LocalFiles.writeNewFile(out, Data(text.utf8))
                 print("wrote a \(format.rawValue) credential to \(out), status entry \(where_), signed by \(issuer)#\(keyID)")
                 print("revoke it with: standing revoke \(entry.list) \(entry.index)")
             }

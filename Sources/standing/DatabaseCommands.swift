@@ -88,11 +88,7 @@ extension Standing.Database {
             ) { step in
                 print("copied \(step)", to: &standardError)
             }
-            print("copied \(from) to \(copied.database); checked:")
-            for (table, rows) in copied.rows.sorted(by: { $0.key < $1.key }) {
-                print("  \(table): \(rows) rows")
-            }
-            print("serve it with: standing serve --data-dir \(from) --database \(copied.database)")
+            print(copied.text(from: from))
         }
     }
 }

@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import Logging
 import Server
-import Signing
-import Store
 
 extension Standing {
     /// `standing init`: initialises an empty data directory without serving.
@@ -19,15 +16,7 @@ extension Standing {
         @OptionGroup var settings: ServerSettingsOptions
 
         func run() async throws {
-            let configuration = try settings.resolvedConfiguration()
-            var logger = Logger(label: "standing")
-            logger.logLevel = .warning
-            let installation = try await openInstallation(configuration: configuration, intent: .initialise, logger: logger)
-            let directory = DataDirectory(path: configuration.dataDirectory)
-            print("initialised \(directory.path)")
-            print("service DID  \(installation.keys.did)")
-            print("keys         \(installation.keys.keys.map { "\($0.kid) (\($0.signingKey.algorithm.rawValue))" }.joined(separator: ", "))")
-            print("operator token in \(directory.operatorTokenPath) (mode 0600)")
+            print(try await initialiseInstallation(configuration: try settings.resolvedConfiguration()))
         }
     }
 }

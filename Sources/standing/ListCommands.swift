@@ -31,7 +31,7 @@ extension Standing {
                     id: id, purpose: purpose, statusSize: statusSize, capacity: capacity, ttlSeconds: ttl, validitySeconds: validity,
                     statusMessages: messages, owner: owner)
                 let list = try await connection.admin().createList(request)
-                if try !connection.printJSON(list) { printList(list) }
+                if try !connection.printJSON(list) { print(list.text) }
             }
         }
 
@@ -42,7 +42,7 @@ extension Standing {
 
             func run() async throws {
                 let info = try await connection.admin().list(StatusTarget.listId(from: list))
-                if try !connection.printJSON(info) { printList(info) }
+                if try !connection.printJSON(info) { print(info.text) }
             }
         }
 
@@ -53,35 +53,8 @@ extension Standing {
             func run() async throws {
                 let lists = try await connection.admin().lists()
                 if try connection.printJSON(ListsPage(lists: lists)) { return }
-                if lists.isEmpty { return print("no lists") }
-                print("ID                 PURPOSE     SIZE  ALLOCATED/CAPACITY  VERSION  OWNER")
-                for list in lists {
-                    let version = list.publishedVersion.map(String.init) ?? "-"
-                    print(
-                        [
-                            list.id.padding(toLength: 18, withPad: " ", startingAt: 0),
-                            list.purpose.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0),
-                            String(list.statusSize).padding(toLength: 5, withPad: " ", startingAt: 0),
-                            "\(list.allocated)/\(list.capacity)".padding(toLength: 19, withPad: " ", startingAt: 0),
-                            version.padding(toLength: 8, withPad: " ", startingAt: 0), list.owner,
-                        ].joined(separator: " "))
-                }
+                print(ListInfo.table(lists))
             }
         }
-    }
-}
-
-func printList(_ list: ListInfo) {
-    print("list        \(list.id)")
-    print("url         \(list.url)")
-    print("owner       \(list.owner)")
-    print("purpose     \(list.purpose.rawValue)  (\(list.statusSize)-bit)")
-    print("entries     \(list.allocated) allocated of \(list.capacity)")
-    print("ttl         \(list.ttlSeconds)s, each publication valid \(list.validitySeconds)s")
-    print("formats     \(list.formats.joined(separator: ", "))")
-    let publishedAt = list.publishedAt.map { $0.formatted(.iso8601) } ?? "-"
-    print("published   version \(list.publishedVersion.map(String.init) ?? "-") at \(publishedAt)")
-    if let messages = list.statusMessages {
-        print("messages    " + messages.map { "\($0.status)=\($0.message)" }.joined(separator: ", "))
     }
 }

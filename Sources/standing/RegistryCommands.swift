@@ -23,35 +23,23 @@ extension Standing {
             @Option(help: "Write the key to this file instead.") var out: String?
             @Option(help: "The signature algorithm.") var alg = KeyAlgorithm.ES256
             @Option(help: "Key id (default: the RFC 7638 thumbprint).") var kid: String?
-            @Flag(help: "Print JSON instead of text.") var json = false
-
-            static let folder = "standing-keys"
+            @OptionGroup var output: JSONOutput
 
             func validate() throws {
                 guard (name == nil) != (out == nil) else { throw ValidationError("give exactly one of --name and --out") }
                 if let name, name.isEmpty || name.contains("/") || name.hasPrefix(".") {
-                    throw ValidationError("--name must be a plain name such as 'root' (it becomes \(Self.folder)/NAME.jwk)")
+                    throw ValidationError("--name must be a plain name such as 'root' (it becomes \(LocalFiles.keyFolder)/NAME.jwk)")
                 }
             }
 
             func run() async throws {
-                let path: String
-                if let name {
-                    try LocalFiles.createPrivateFolder(Self.folder)
-                    path = Self.folder + "/" + name + ".jwk"
-                } else {
-                    path = out ?? ""
-                }
-                let key = SigningKey.generate(alg.signatureAlgorithm)
-                let keyID = kid ?? key.verificationKey.thumbprint
-                try LocalFiles.writeSecretFile(path, try LocalFiles.prettyJSON(key.jwk(keyID: keyID)))
-                let publicJWK = String(decoding: try LocalFiles.prettyJSON(key.verificationKey.jwk(keyID: keyID)), as: UTF8.self)
-                if json { return print(publicJWK, terminator: "") }
-                print("private key written to \(path) (mode 0600); keep it there")
-                print("kid      \(keyID)")
-                print("did:key  \(key.verificationKey.didKey.did)")
-                print("public JWK (hand out only this; `standing keys public \(path)` prints it again):")
-                print(publicJWK, terminator: "")
+                let key = try LocalFiles.generateKey(alg.signatureAlgorithm, keyID: kid, to: name.map { .named($0) } ?? .file(out ?? ""))
+                if output.json { return print(key.publicJWK, terminator: "") }
+                print("private key written to \(key.path) (mode 0600); keep it there")
+                print("kid      \(key.keyID)")
+                print("did:key  \(key.didKey)")
+                print("public JWK (hand out only this; `standing keys public \(key.path)` prints it again):")
+                print(key.publicJWK, terminator: "")
             }
         }
 
@@ -87,19 +75,14 @@ extension Standing {
             @OptionGroup var scopeOptions: ScopeOptions
 
             func run() async throws {
-                let root = try readSigner(did, keyFile: key)
+                let root = try RegistryAuthoring.Signer(did: did, keyFile: key)
                 let entity = try entityOptions.entity(
                     did: did, role: .rootAuthority, key: root.key.verificationKey.jwk(keyID: root.fileKid), defaultName: did,
                     defaultCountry: "EU")
-                let scope = try scopeOptions.scope(
-                    defaultTypes: ["VerifiableCredential", "VerifiableAttestation", "EuropeanDigitalCredential", "MicroCredential", "Diploma"],
-                    defaultEQF: ["1-8"],
-                    defaultJurisdictions: ScopeInput.euMemberStates
-                )
-                let period = try scopeOptions.period(defaultYears: 10)
-                let grant = AccreditationGrant(
-                    subject: did, role: .rootTAO, scope: [scope], validFrom: period.from, validUntil: period.until, parentAccreditationId: nil)
-                let recorded = try await connection.author().initialise(root: entity, signer: root, grant: grant)
+                let scope = try scopeOptions.scope(.rootAuthority)
+                let period = try scopeOptions.period(.rootAuthority)
+                let (grant, recorded) = try await connection.author().initialise(
+                    root: entity, signer: root, scope: scope, validFrom: period.from, validUntil: period.until)
                 if try connection.printJSON(Accredited(grant.accreditationId, recorded)) { return }
                 print("registry initialised by \(did): root authorisation \(grant.accreditationId) (seq \(recorded.seq))")
             }
@@ -121,10 +104,7 @@ extension Standing {
                     return
                 }
                 if log.events.isEmpty { return print("no events after seq \(since) (head \(log.head))") }
-                for event in log.events {
-                    let kind = event.kind.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
-                    print("\(event.seq)  \(RegistryTime.format(event.at))  \(kind) \(event.target)  \(event.hash)")
-                }
+                for event in log.events { print(event.logLine) }
             }
         }
 
@@ -136,14 +116,9 @@ extension Standing {
             @OptionGroup var connection: ConnectionOptions
 
             func run() async throws {
-                let checks = await connection.reader.verify()
-                for check in checks { print((check.passed ? "ok    " : "FAIL  ") + check.line) }
-                let failures = checks.count { !$0.passed }
-                if failures > 0 {
-                    print("registry verification failed (\(failures) check\(failures == 1 ? "" : "s"))")
-                    throw ExitCode(1)
-                }
-                print("registry verified")
+                let report = await connection.reader.verificationReport()
+                print(report.text)
+                if report.failures > 0 { throw ExitCode(1) }
             }
         }
 
@@ -162,11 +137,7 @@ extension Standing {
 
             func run() async throws {
                 let steps = try await connection.author().importStatements(try LocalFiles.contents(of: file), name: file) { step in
-                    guard !connection.json else { return }
-                    switch step {
-                    case .alreadyRecorded(let seq): print("seq \(seq)  already recorded")
-                    case .recorded(let event): print("seq \(event.seq)  \(event.kind)  \(event.target)")
-                    }
+                    if !connection.json { print(step.line) }
                 }
                 let recorded = steps.compactMap { if case .recorded(let event) = $0 { event } else { nil } }
                 let already = steps.count - recorded.count
@@ -242,7 +213,7 @@ extension Standing {
         }
 
         func run() async throws {
-            let bodySigner = try readSigner(body, keyFile: key)
+            let bodySigner = try RegistryAuthoring.Signer(did: body, keyFile: key)
             let subjectPublicKey = try subjectKey.map(LocalFiles.publicJWK)
             let scope = try scopeOptions.scope()
             let period = try scopeOptions.period()
@@ -250,11 +221,7 @@ extension Standing {
                 subject: subject, role: role.accreditationRole, scope: scope, validFrom: period.from, validUntil: period.until,
                 startedByDefault: scopeOptions.from == nil, signer: bodySigner
             ) { subjectRole in
-                let jwk: JWK? =
-                    if let subjectPublicKey { subjectPublicKey } else if subject.hasPrefix(DIDKey.prefix), let didKey = try? DIDKey(subject) {
-                        didKey.key.jwk(keyID: nil)
-                    } else { nil }
-                return try jwk.map { try entityOptions.entity(did: subject, role: subjectRole, key: $0) }
+                try ScopeInput.subjectKey(of: subject, given: subjectPublicKey).map { try entityOptions.entity(did: subject, role: subjectRole, key: $0) }
             }
             switch outcome {
             case .alreadyAccredited(let id, let status):
@@ -327,14 +294,7 @@ extension Standing {
             func run() async throws {
                 let shown = try await connection.reader.accreditations(of: did)
                 if try connection.printJSON(Answer(did: did, accreditations: shown)) { return }
-                print(did)
-                if shown.isEmpty { return print("  no accreditations") }
-                for entry in shown {
-                    print("  \(entry.id)  \(entry.role ?? entry.issuerType)  \(entry.status)\(entry.reason.map { " (\($0))" } ?? "")")
-                    print("    accredited by \(entry.accreditedBy)")
-                    print("    period        \(entry.validFrom ?? "?") .. \(entry.validUntil ?? "?")")
-                    for scope in entry.scope ?? [] { print("    scope         \(scope)") }
-                }
+                print(RegistryAuthoring.IssuerAccreditation.text(of: did, shown))
             }
         }
     }
@@ -363,7 +323,7 @@ struct LifecycleOptions: ParsableArguments {
     @Option(help: "The signer's DID: the accreditor or the root authority.") var signer: String
 
     func submit(_ action: LifecycleAction) async throws {
-        let signing = try readSigner(signer, keyFile: key)
+        let signing = try RegistryAuthoring.Signer(did: signer, keyFile: key)
         let recorded = try await connection.author().changeLifecycle(action, of: id, reason: reason, signer: signing)
         if try connection.printJSON(recorded) { return }
         print("\(id): \(action.resultingStatus.rawValue) (seq \(recorded.seq))")

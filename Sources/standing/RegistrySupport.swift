@@ -14,29 +14,14 @@ struct ScopeOptions: ParsableArguments {
     @Option(help: "Start of the period: 2026-01-01 or a date-time (default now).") var from: String?
     @Option(help: "End of the period: 2030-01-01 or a date-time.") var until: String?
 
-    /// The scope entry the flags describe; `defaults` fill dimensions left empty.
-    func scope(defaultTypes: [String] = [], defaultEQF: [String] = [], defaultJurisdictions: [String] = []) throws -> Scope {
-        let entry = Scope(
-            credentialTypes: Set(ScopeInput.splitValues(types.isEmpty ? defaultTypes : types)),
-            schemaIds: Set(ScopeInput.splitValues(schema)),
-            eqfLevels: try ScopeInput.eqfLevels(eqf.isEmpty ? defaultEQF : eqf),
-            jurisdictions: try ScopeInput.jurisdictions(jurisdiction.isEmpty ? defaultJurisdictions : jurisdiction),
-            iscedF: try ScopeInput.iscedFields(isced)
-        )
-        do {
-            try entry.validate()
-        } catch {
-            throw ScopeInput.failure(error)
-        }
-        return entry
+    /// The scope entry the flags describe, `defaults` filling what they leave empty.
+    func scope(_ defaults: ScopeInput.Defaults = .none) throws -> Scope {
+        try ScopeInput.scope(types: types, schemaIds: schema, eqf: eqf, jurisdictions: jurisdiction, isced: isced, defaults: defaults)
     }
 
-    /// The period; `defaultYears` after the start when --until is absent (nil: --until required).
-    func period(defaultYears: Int? = nil) throws -> (from: Date, until: Date) {
-        let start = try from.map { try ScopeInput.date($0, option: "--from") } ?? RegistryTime.truncated(Date())
-        if let until { return (start, try ScopeInput.date(until, option: "--until")) }
-        guard let defaultYears else { throw CLIError("--until is required") }
-        return (start, RegistryTime.truncated(start.addingTimeInterval(TimeInterval(defaultYears) * 365.25 * 86_400)))
+    /// The period; without --until, `defaults.validityYears` after the start (none: --until is required).
+    func period(_ defaults: ScopeInput.Defaults = .none) throws -> (from: Date, until: Date) {
+        try ScopeInput.period(from: from, until: until, defaults: defaults)
     }
 }
 
@@ -49,22 +34,9 @@ struct EntityOptions: ParsableArguments {
 
     /// The entity, validated and normalised (keys get their kid).
     func entity(did: String, role: EntityRole, key: JWK, defaultName: String? = nil, defaultCountry: String? = nil) throws -> Entity {
-        var names = ScopeInput.displayNames(name)
-        if names.isEmpty, let defaultName { names["en"] = defaultName }
-        guard !names.isEmpty else { throw CLIError("--name is required to register \(did)") }
-        guard let country = country ?? defaultCountry else { throw CLIError("--country is required to register \(did)") }
-        guard let website = website ?? ScopeInput.didWebSite(did) else { throw CLIError("--website is required to register \(did)") }
-        let draft = Entity(did: did, role: role, keys: [key], names: names, country: country.uppercased(), website: website, email: email)
-        do {
-            return try draft.validated()
-        } catch {
-            throw ScopeInput.failure(error)
-        }
+        try ScopeInput.entity(
+            did: did, role: role, key: key, names: name, country: country, website: website, email: email, defaultName: defaultName,
+            defaultCountry: defaultCountry)
     }
 }
 
-/// Reads the signing key of `did` from a private JWK file.
-func readSigner(_ did: String, keyFile: String) throws -> RegistryAuthoring.Signer {
-    let (key, kid) = try LocalFiles.signingKey(keyFile)
-    return RegistryAuthoring.Signer(did: did, key: key, fileKid: kid)
-}

@@ -1,8 +1,5 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
-import Logging
-import NIOCore
 import Server
 
 extension Standing {
@@ -23,28 +20,10 @@ extension Standing {
         @OptionGroup var settings: ServerSettingsOptions
 
         func run() async throws {
-            let configuration = try settings.resolvedConfiguration()
-            // NIO sizes its event loop group from the machine's cores; under taskset or a cpuset the process may run on
-            // fewer, and surplus loops only contend for them. This must happen before the group is first used.
-            if let allowed = ServerConfiguration.allowedCPUCount(), allowed < System.coreCount {
-                NIOSingletons.groupLoopCountSuggestion = allowed
-            }
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = configuration.logLevel
-                return handler
-            }
-            let logger = Logger(label: "standing")
-            let server = try await buildApplication(configuration: configuration, logger: logger) { channel in
-                let port = channel.localAddress?.port ?? configuration.port
+            try await runServer(configuration: try settings.resolvedConfiguration()) { line in
                 // One line on stdout so scripts and tests can find the bound port (also with --port 0).
-                print("standing listening on http://\(configuration.host):\(port)")
+                print(line)
                 fflush(nil)
-            }
-            do {
-                try await server.application.runService()
-            } catch let error as IOError {
-                throw CLIError(configuration.listenFailure(error) ?? "\(error)")
             }
         }
     }

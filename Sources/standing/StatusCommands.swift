@@ -15,30 +15,16 @@ extension Standing {
                 discussion: "With --purpose the service picks (or creates) your current list for that purpose; with --list, that list."
             )
             @OptionGroup var connection: ConnectionOptions
-            @Option(help: "Allocate from your current list for this purpose.") var purpose: ListPurpose?
-            @Option(help: "A list id or URL.") var list: String?
+            @OptionGroup var allocation: AllocationOptions
             @Option(help: "How many entries (1-10000).") var count = 1
 
             func validate() throws {
-                guard (purpose == nil) != (list == nil) else { throw ValidationError("give exactly one of --purpose and --list") }
+                guard (allocation.purpose == nil) != (allocation.list == nil) else { throw ValidationError("give exactly one of --purpose and --list") }
             }
 
             func run() async throws {
-                let client = try connection.admin()
-                let result =
-                    if let list { try await client.allocate(inList: StatusTarget.listId(from: list), count: count) } else {
-                        try await client.allocate(purpose: purpose ?? .revocation, count: count)
-                    }
-                if try connection.printJSON(result) { return }
-                for entry in result.entries {
-                    print("list \(entry.list) index \(entry.index)")
-                    print("  credentialStatus (W3C):")
-                    try printIndented(entry.credentialStatus)
-                    if let status = entry.status {
-                        print("  status (IETF):")
-                        try printIndented(status)
-                    }
-                }
+                let result = try await allocation.allocate(connection, count: count)
+                if try !connection.printJSON(result) { print(try result.text()) }
             }
         }
     }
@@ -104,12 +90,18 @@ extension Standing {
         func run() async throws {
             let records = try await connection.admin().audit(list: list.map(StatusTarget.listId(from:)), after: after, limit: limit)
             if try connection.printJSON(AuditPage(records: records)) { return }
-            for record in records {
-                let reason = record.reason.map { "  \"\($0)\"" } ?? ""
-                let at = record.at.formatted(.iso8601)
-                print("#\(record.id) \(at) \(record.actor) \(record.listId)[\(record.index)] \(record.oldValue) -> \(record.newValue)\(reason)")
-            }
+            for record in records { print(record.line) }
         }
+    }
+}
+
+/// Where entries are allocated from: the caller's current list for a purpose, or a named list.
+struct AllocationOptions: ParsableArguments {
+    @Option(help: "Allocate from your current list for this purpose.") var purpose: ListPurpose?
+    @Option(help: "Allocate from this list (id or URL).") var list: String?
+
+    func allocate(_ connection: ConnectionOptions, count: Int = 1) async throws -> AllocatedEntries {
+        try await connection.admin().allocate(fromList: list, orPurpose: purpose ?? .revocation, count: count)
     }
 }
 
@@ -144,26 +136,7 @@ struct EntryOrCredential: ParsableArguments {
 /// Sets one entry and waits for its publication, so the next command (a verification, say) sees it.
 func setStatus(connection: ConnectionOptions, target: StatusTarget, _ request: SetStatusRequest) async throws {
     let outcome = try await connection.admin().setStatusAndAwaitPublication(target, request)
-    let entry = "\(target.list)[\(target.index)]"
-    func change(_ answer: StatusChanged) -> String {
-        // A one-change request is answered with its audit record (`records`), next to the summary counts.
-        guard let record = answer.records?.first else { return "\(entry): set to \(answer.value ?? 0) (audit #\(answer.lastAuditId ?? 0))" }
-        return "\(entry): \(record.oldValue) -> \(record.newValue) (audit #\(record.id))"
-    }
-    switch outcome {
-    case .published(let answer, let version):
-        if try !connection.printJSON(answer) { print("\(change(answer)); published in version \(version)") }
-    case .unchanged(let answer):
-        if try !connection.printJSON(answer) { print("\(entry) already has value \(answer.value ?? 0); nothing changed") }
-    case .notPublished(let answer):
-        if try connection.printJSON(answer) { return }
-        throw CLIError(
-            "\(change(answer)) is recorded, but the list was not republished within 10 s, so verifiers still see the old status; "
-                + "check the server's /ready and its log")
-    }
-}
-
-/// Prints `value` as indented pretty JSON (a status entry to embed).
-func printIndented(_ value: some Encodable) throws {
-    for line in String(decoding: try LocalFiles.prettyJSON(value), as: UTF8.self).split(separator: "\n") { print("    " + line) }
+    if try connection.printJSON(outcome.answer) { return }
+    guard case .notPublished = outcome else { return print(outcome.text(for: target)) }
+    throw CLIError(outcome.text(for: target))
 }

@@ -30,10 +30,7 @@ extension Standing {
             func run() async throws {
                 let tokens = try await connection.admin().tokens()
                 if try connection.printJSON(TokensPage(tokens: tokens)) { return }
-                for token in tokens {
-                    let revoked = token.revokedAt.map { "  revoked \($0.formatted(.iso8601))" } ?? ""
-                    print("\(token.id)  \(token.role.rawValue)  \(token.principal)  \(token.label ?? "")\(revoked)")
-                }
+                for token in tokens { print(token.line) }
             }
         }
 
@@ -56,13 +53,6 @@ struct IssuedTokenOutput: ParsableArguments {
 
     /// Prints what was issued; the secret is shown (or written) once, since the service keeps only its hash.
     func report(_ created: CreatedToken) throws {
-        print("token \(created.token.id) for \(created.token.role.rawValue) \(created.token.principal)")
-        if let tokenOut {
-            try LocalFiles.writeSecretFile(tokenOut, Data((created.secret + "\n").utf8))
-            print("secret written to \(tokenOut) (mode 0600); use it with: export STANDING_TOKEN=$(cat \(tokenOut))")
-        } else {
-            print("the secret is shown once; to act with this token, run:")
-            print("export STANDING_TOKEN=\(created.secret)")
-        }
+        try created.handOver(secretFile: tokenOut) { print($0) }
     }
 }

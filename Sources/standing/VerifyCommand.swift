@@ -1,9 +1,6 @@
 import ArgumentParser
 import Client
 import Foundation
-import Signing
-import StatusList
-import StatusListSecuring
 
 extension Standing {
     /// `standing verify CREDENTIAL`: checks a credential's status entries against their verified lists.
@@ -118,36 +115,19 @@ extension Standing {
             let report: CredentialReport
             do {
                 let parsed = try ParsedCredential(parsing: try LocalFiles.contents(of: credential))
-                // A one-off check answers with the list as it is now: a cached copy is revalidated (a conditional
-                // request, 304 when unchanged), so a revocation shows at once rather than after the list's ttl.
-                var options = FetchOptions(policy: offline ? .offline : cached ? .useFresh : .revalidate)
-                if let at { options.at = try Self.parseTime(at) }
-                let cache = cacheDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? StandingClient.defaultCacheDirectory()
-                let fetchTimeout = Duration.milliseconds(Int64((timeout * 1000).rounded()))
-                var clientConfiguration = StandingClient.Configuration(cacheDirectory: cache)
-                clientConfiguration.fetching.timeout = fetchTimeout
-                let client = StandingClient(configuration: clientConfiguration)
-                let trustSource = try trust.isEmpty ? nil : TrustSource.anyOf(trust.map(LocalFiles.trustSource))
-                var verifier = CredentialStatusVerifier(client: client, statusOnly: statusOnly)
-                if let registry {
-                    guard let url = URL(string: registry), url.scheme != nil else { throw CLIError("--registry: '\(registry)' is not a URL") }
-                    var configuration = RegistryClient.Configuration(
-                        registryURL: url,
-                        mode: AccreditationResult.Mode(rawValue: registryMode) ?? .snapshot,
-                        cacheDirectory: cache
-                    )
-                    configuration.policy = options.policy
-                    configuration.fetching.timeout = fetchTimeout
-                    verifier.accreditation = try RegistryClient(configuration: configuration)
-                    verifier.accreditationOverrides = AccreditationOverrides(
-                        credentialTypes: types.isEmpty ? nil : types,
-                        eqfLevel: eqf,
-                        jurisdiction: jurisdiction
-                    )
-                }
-                report = await verifier.verify(parsed, trust: trustSource, options: options)
+                var verification = CredentialVerification()
+                verification.policy = offline ? .offline : cached ? .useFresh : .revalidate
+                verification.at = try at.map(CredentialVerification.instant)
+                verification.cacheDirectory = cacheDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
+                verification.timeout = .milliseconds(Int64((timeout * 1000).rounded()))
+                verification.trust = trust
+                verification.statusOnly = statusOnly
+                verification.registry = registry
+                verification.registryMode = AccreditationResult.Mode(rawValue: registryMode) ?? .snapshot
+                verification.accreditationOverrides = AccreditationOverrides(credentialTypes: types.isEmpty ? nil : types, eqfLevel: eqf, jurisdiction: jurisdiction)
+                report = try await verification.verify(parsed)
             } catch {
-                let message = (error as? StatusClientError).map { "\($0.kind.rawValue): \($0.reason)" } ?? "\(error)"
+                let message = CredentialVerification.message(for: error)
                 if json {
                     print(String(decoding: try LocalFiles.prettyJSON(["verdict": "error", "error": message]), as: UTF8.self), terminator: "")
                 } else {
@@ -155,19 +135,8 @@ extension Standing {
                 }
                 throw ExitCode(2)
             }
-            if json {
-                print(String(decoding: try LocalFiles.prettyJSON(report), as: UTF8.self), terminator: "")
-            } else {
-                print(report.text)
-            }
+            print(json ? String(decoding: try LocalFiles.prettyJSON(report), as: UTF8.self) : report.text, terminator: json ? "" : "\n")
             if report.exitCode != 0 { throw ExitCode(report.exitCode) }
-        }
-
-        /// `--at`: unix seconds, or an XML Schema / ISO 8601 date-time with a time zone.
-        static func parseTime(_ text: String) throws -> Date {
-            if let seconds = Int64(text), seconds >= 0 { return Date(timeIntervalSince1970: TimeInterval(seconds)) }
-            if let date = try? XMLDateTime.parse(text) { return date }
-            throw CLIError("--at must be unix seconds or a date-time with a time zone (2026-01-31T12:00:00Z), got '\(text)'")
         }
     }
 }

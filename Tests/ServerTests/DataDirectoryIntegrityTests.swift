@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import NIOHTTP1
-import Server
+@testable import Server
 import StandingTestSupport
 import Store
 import Testing
@@ -201,6 +201,30 @@ struct DataDirectoryIntegrityTests {
         let server = try await TestServer.start(directory: directory)
         #expect(try await server.admin(.GET, "/admin/lists").status == 200)
         await server.stop()
+    }
+
+    @Test func initialiseInstallationSaysWhatItMadeWithoutTheToken() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("standing-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var configuration = ServerConfiguration()
+        configuration.dataDirectory = directory.path
+        let summary = try await initialiseInstallation(configuration: configuration).split(separator: "\n")
+        #expect(summary.count == 4 && summary[0] == "initialised \(directory.path)" && summary[1].hasPrefix("service DID  did:"))
+        #expect(summary[2].contains("(ES256)") && summary[2].contains("(EdDSA)"), "\(summary)")
+        #expect(summary[3] == "operator token in \(directory.path)/operator-token (mode 0600)")
+        let token = try String(contentsOfFile: directory.path + "/operator-token", encoding: .utf8)
+        #expect(!summary.joined().contains(token.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let again = await #expect(throws: DataDirectoryError.self) { try await initialiseInstallation(configuration: configuration) }
+        #expect(again?.description.contains("initialised already") == true)
+    }
+
+    @Test func aCopiedDatabaseIsReportedTableByTable() {
+        let copied = CopiedDatabase(database: "postgres://standing@127.0.0.1:5432/standing", rows: ["tokens": 2, "audit": 5])
+        #expect(
+            copied.text(from: "/srv/standing").split(separator: "\n") == [
+                "copied /srv/standing to postgres://standing@127.0.0.1:5432/standing; checked:", "  audit: 5 rows", "  tokens: 2 rows",
+                "serve it with: standing serve --data-dir /srv/standing --database postgres://standing@127.0.0.1:5432/standing",
+            ])
     }
 
     @Test func aLostLoTECertificateCanBeReissuedExplicitly() async throws {

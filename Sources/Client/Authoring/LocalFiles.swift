@@ -95,6 +95,59 @@ public enum LocalFiles {
         guard written == data.count else { throw AuthoringError("cannot write \(path): \(String(cString: strerror(errno)))") }
     }
 
+    /// Writes `data` to a new file; an existing file is not replaced.
+    /// - Throws: ``AuthoringError`` "cannot write PATH: why (an existing file is not replaced)".
+    public static func writeNewFile(_ path: String, _ data: Data) throws {
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
+        } catch {
+            throw AuthoringError("cannot write \(path): \(error.localizedDescription) (an existing file is not replaced)")
+        }
+    }
+
+    /// The folder `standing keys generate --name` keeps private keys in (mode 0700).
+    public static let keyFolder = "standing-keys"
+
+    /// Where a generated key goes.
+    public enum KeyDestination: Sendable {
+        /// `standing-keys/NAME.jwk` (``keyFolder``, created with mode 0700).
+        case named(String)
+        /// This file.
+        case file(String)
+    }
+
+    /// A key made by ``generateKey(_:keyID:to:)``: where its private part is, and what may be handed out.
+    public struct GeneratedKey: Sendable {
+        /// The private JWK file (mode 0600).
+        public var path: String
+        /// The key id: the one asked for, else the RFC 7638 thumbprint.
+        public var keyID: String
+        /// The key as a did:key.
+        public var didKey: String
+        /// The public JWK, pretty JSON with a final newline.
+        public var publicJWK: String
+    }
+
+    /// Generates a signing key and writes its private JWK to a new file with mode 0600 (never overwriting one).
+    /// - Parameter keyID: The `kid`; the key's thumbprint when nil.
+    /// - Throws: ``AuthoringError`` when the file exists or cannot be written.
+    public static func generateKey(_ algorithm: SignatureAlgorithm, keyID: String?, to destination: KeyDestination) throws -> GeneratedKey {
+        let path: String
+        switch destination {
+        case .named(let name):
+            try createPrivateFolder(keyFolder)
+            path = keyFolder + "/" + name + ".jwk"
+        case .file(let file):
+            path = file
+        }
+        let key = SigningKey.generate(algorithm)
+        let keyID = keyID ?? key.verificationKey.thumbprint
+        try writeSecretFile(path, try prettyJSON(key.jwk(keyID: keyID)))
+        return GeneratedKey(
+            path: path, keyID: keyID, didKey: key.verificationKey.didKey.did,
+            publicJWK: String(decoding: try prettyJSON(key.verificationKey.jwk(keyID: keyID)), as: UTF8.self))
+    }
+
     /// One `--trust` value: a DID, a JWKS URL, or a file holding a JWKS, a DID document, a single JWK, or PEM
     /// certificates (anchors the `x5c` chains of lists must validate to).
     public static func trustSource(_ value: String) throws -> TrustSource {

@@ -41,6 +41,13 @@ public struct RegistryAuthoring: Sendable {
             self.fileKid = fileKid
         }
 
+        /// Reads the signer's private JWK file (``LocalFiles/signingKey(_:)``).
+        /// - Throws: ``AuthoringError`` for a file that is missing, public, or not a usable key.
+        public init(did: String, keyFile: String) throws {
+            let (key, kid) = try LocalFiles.signingKey(keyFile)
+            self.init(did: did, key: key, fileKid: kid)
+        }
+
         /// The DID URL to sign with: the registered key that matches, else the key file's own `kid` (the registry then
         /// refuses the statement, which is the honest outcome for an unregistered key).
         public func keyID(registered: Entity?) -> String {
@@ -159,6 +166,17 @@ public struct RegistryAuthoring: Sendable {
         try await signAndSubmit(signer, registered: root) { () throws(RegistryError) in
             try RegistryStatement.initialise(root: root, grant: grant, registryBaseURL: client.serverURL)
         }
+    }
+
+    /// Founds the registry with the root authority's authorisation (role RootTAO, no parent) over `scope` for the
+    /// period.
+    /// - Returns: The grant (its id names the root authorisation) and the recorded event.
+    public func initialise(root: Entity, signer: Signer, scope: Scope, validFrom: Date, validUntil: Date) async throws
+        -> (grant: AccreditationGrant, recorded: RecordedStatement)
+    {
+        let grant = AccreditationGrant(
+            subject: root.did, role: .rootTAO, scope: [scope], validFrom: validFrom, validUntil: validUntil, parentAccreditationId: nil)
+        return (grant, try await initialise(root: root, signer: signer, grant: grant))
     }
 
     /// Registers an accreditation body under the root authorisation (the body is added unless registered already).
