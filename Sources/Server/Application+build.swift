@@ -109,10 +109,19 @@ private func assemble<Base: StatusStore & RegistryStore, Repository: StatusStore
     publisherConfiguration.compression.segmentBytes = configuration.compressionSegmentBytes
     let base = configuration.effectiveBaseURL
     let statusStore = wrap(store)
+    var copies: [any PublicationSink] = []
+    if let path = configuration.publishDirectory {
+        let directory = try PublishDirectory(path: path)
+        try directory.writeKeyDocuments(
+            jwks: Data(SystemController.encode(keys.jwks).readableBytesView),
+            didDocument: Data(SystemController.encode(keys.didDocument).readableBytesView))
+        copies.append(directory)
+    }
     let publisher = Publisher(
         builder: SignedPublicationBuilder(keys: keys),
         store: statusStore,
         published: published,
+        copies: copies,
         configuration: publisherConfiguration,
         logger: logger,
         urlForList: { "\(base)/status/\($0)" }

@@ -28,10 +28,12 @@ public protocol PublicationBuilder: Sendable {
 }
 
 /// Where the ``Publisher`` puts each new publication of a list, for readers: the HTTP side's ``PublishedLists``,
-/// which prepares its answers. A publication is complete (signed, recorded) before it is handed over.
+/// which prepares its answers, and the files of `--publish-dir` (``PublishDirectory``). A publication is complete
+/// (signed, recorded) before it is handed over.
 public protocol PublicationSink: Sendable {
     /// Makes `publication` the current one of its list.
-    func replace(_ publication: PublishedList)
+    /// - Throws: When the publication could not be put there; the publisher counts that as a failed publication.
+    func replace(_ publication: PublishedList) throws
 }
 
 /// Keeps every list's entries in memory, and after changes re-encodes, re-signs and swaps in publications.
@@ -98,6 +100,8 @@ public actor Publisher: Service {
     private let builder: any PublicationBuilder
     private let store: any StatusStore
     private let published: any PublicationSink
+    /// Further places every publication must reach (the publish directory); a failure there fails the publication.
+    private let copies: [any PublicationSink]
     private let urlForList: @Sendable (String) -> String
     private let configuration: Configuration
     private let logger: Logger
@@ -112,6 +116,7 @@ public actor Publisher: Service {
         builder: any PublicationBuilder,
         store: any StatusStore,
         published: any PublicationSink,
+        copies: [any PublicationSink] = [],
         configuration: Configuration = Configuration(),
         logger: Logger,
         urlForList: @escaping @Sendable (String) -> String
@@ -119,6 +124,7 @@ public actor Publisher: Service {
         self.builder = builder
         self.store = store
         self.published = published
+        self.copies = copies
         self.configuration = configuration
         self.logger = logger
         self.urlForList = urlForList
@@ -179,13 +185,15 @@ public actor Publisher: Service {
             restoredCurrent = recorded.last.flatMap { restorePublication($0, definition: definition) }
             // The newest publication is current again if it still carries exactly the committed entries and has
             // time left; otherwise (a change committed just before a crash, or close to expiry) publish anew.
+            // The copies (a publish directory that may be new or behind) must hold it too, or it is published anew.
             if let current = restoredCurrent, current.bitstring == bitstring,
-                current.validUntil > Date().addingTimeInterval(Double(definition.ttlSeconds))
+                current.validUntil > Date().addingTimeInterval(Double(definition.ttlSeconds)),
+                (try? copies.forEach { try $0.replace(current) }) != nil
             {
                 lists[definition.id] = ListState(
                     definition: definition, bitstring: bitstring, version: version, validUntil: current.validUntil, dirty: false)
                 // Built on the committed entries (equal to the decoded ones), so the list holds one copy until it changes.
-                published.replace(
+                try published.replace(
                     PublishedList(
                         definition: definition, version: current.version, publishedAt: current.publishedAt,
                         validUntil: current.validUntil, bitstring: bitstring, representations: current.representations))
@@ -201,7 +209,7 @@ public actor Publisher: Service {
         } catch where restoring {
             // Starting matters more than this list: it stays dirty and is retried with back-off while /ready reports
             // the failure. Meanwhile its newest recorded publication, what was served before the restart, is served.
-            if let stale = restoredCurrent, stale.validUntil > Date() { published.replace(stale) }
+            if let stale = restoredCurrent, stale.validUntil > Date() { try? published.replace(stale) }
         }
     }
 
@@ -357,7 +365,10 @@ public actor Publisher: Service {
             // Changes applied while building are in `changedBytes` again, relative to this compression.
             lists[listId]?.compression = compression
             remember(publication.historical)
-            published.replace(publication)
+            try published.replace(publication)
+            // Served already (it is signed and recorded); a copy that cannot be written leaves the list due, so it is
+            // published again, and written again, until the copies hold it.
+            try copies.forEach { try $0.replace(publication) }
             publications.increment()
             if let dirtySince { publicationLag.recordNanoseconds((ContinuousClock.now - dirtySince).nanoseconds) }
             succeeded = true
