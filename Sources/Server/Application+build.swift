@@ -122,6 +122,8 @@ private func assemble<Base: StatusStore & RegistryStore, Repository: StatusStore
         store: statusStore,
         published: published,
         copies: copies,
+        // PostgreSQL may be shared by several instances: one signs each list, the others serve its recorded bytes.
+        leases: store as? any PublicationLeaseStore,
         configuration: publisherConfiguration,
         logger: logger,
         urlForList: { "\(base)/status/\($0)" }
