@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import PostgresStore
 import StandingTestSupport
 import Testing
 import TrustRegistry
@@ -96,11 +97,32 @@ import TrustRegistry
             await first.stop()
             let change = try await second.admin(.POST, "/admin/lists/\(list)/status", json: ["index": indices[0], "value": 1])
             #expect(change.status == 200, "\(change.text)")
+            // Until the lease runs out nobody publishes the change: this instance counts it as served late
+            // (standing_oldest_unpublished_change_seconds, standing_lists_unpublished).
+            #expect(
+                try await eventually(timeout: .seconds(2)) {
+                    let (lists, oldest) = second.publisher.health.backlog
+                    return lists == 1 && oldest != nil
+                }, "the change waiting for the lease holder is not counted in the lag")
             let published = try await eventually(timeout: .seconds(6)) {
                 try await second.request(.GET, "/status/\(list)/\(indices[0])").json["status"] as? Int == 1
             }
             #expect(published, "the list was not taken over")
+            #expect(try await eventually { second.publisher.health.backlog.lists == 0 }, "the lag gauge goes back to 0 once served")
             #expect(try await second.request(.GET, "/status/\(list)/\(indices[1])").json["status"] as? Int == 0)
+        }
+    }
+
+    /// `/ready` names the database when this instance cannot reach it, while the other instance stays ready.
+    @Test func readyReportsTheDatabaseConnection() async throws {
+        try await Self.withTwoInstances { first, second in
+            #expect(try await first.request(.GET, "/ready").status == 200)
+            let store = try #require(first.store as? PostgreSQLStore)
+            await store.close()
+            let ready = try await first.request(.GET, "/ready")
+            #expect(ready.status == 503)
+            #expect(ready.text.contains("database"), "\(ready.text)")
+            #expect(try await second.request(.GET, "/ready").status == 200)
         }
     }
 
