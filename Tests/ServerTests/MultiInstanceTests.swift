@@ -15,18 +15,24 @@ import TrustRegistry
     static let windowMilliseconds = 200
 
     /// Two in-process servers on one database, each with its own copy of the data directory (same keys and token).
-    static func withTwoInstances(_ body: (TestServer, TestServer) async throws -> Void) async throws {
+    /// - Parameter publishDirectories: When given, the first instance writes into the first, the second into the second.
+    static func withTwoInstances(
+        publishDirectories: (URL, URL)? = nil, _ body: (TestServer, TestServer) async throws -> Void
+    ) async throws {
         try await PostgresInstallationTests().withPostgresSchema { url in
-            let configure: (inout ServerConfiguration) -> Void = {
-                $0.database = url
-                $0.publicationWindowMilliseconds = windowMilliseconds
+            func configure(_ publishDirectory: URL?) -> (inout ServerConfiguration) -> Void {
+                {
+                    $0.database = url
+                    $0.publicationWindowMilliseconds = windowMilliseconds
+                    $0.publishDirectory = publishDirectory?.path
+                }
             }
-            let first = try await TestServer.start(configure: configure)
+            let first = try await TestServer.start(configure: configure(publishDirectories?.0))
             let copy = FileManager.default.temporaryDirectory.appendingPathComponent("standing-second-\(UUID().uuidString)")
             let second: TestServer
             do {
                 try FileManager.default.copyItem(at: first.directory, to: copy)
-                second = try await TestServer.start(directory: copy, configure: configure)
+                second = try await TestServer.start(directory: copy, configure: configure(publishDirectories?.1))
             } catch {
                 await first.stopAndRemove()
                 try? FileManager.default.removeItem(at: copy)
@@ -123,6 +129,34 @@ import TrustRegistry
             #expect(ready.status == 503)
             #expect(ready.text.contains("database"), "\(ready.text)")
             #expect(try await second.request(.GET, "/ready").status == 200)
+        }
+    }
+
+    /// Each instance's publish directory holds the same bytes for every format, whichever instance signed.
+    @Test func bothPublishDirectoriesHoldTheSameBytes() async throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("standing-publish-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let directories = (base.appendingPathComponent("a"), base.appendingPathComponent("b"))
+        try await Self.withTwoInstances(publishDirectories: directories) { first, second in
+            let list = try await first.createList()
+            let index = try #require(try await first.allocate(list).first)
+            #expect(try await second.admin(.POST, "/admin/lists/\(list)/status", json: ["index": index, "value": 1]).status == 200)
+            #expect(
+                try await eventually {
+                    guard try await second.request(.GET, "/status/\(list)/\(index)").json["status"] as? Int == 1 else { return false }
+                    return try await Self.sameEverywhere(first, second, list)
+                })
+            for mediaType in StatusMediaType.allCases {
+                let name = "status/\(list).\(mediaType.pathSuffix)"
+                let served = try await second.request(.GET, "/\(name)").body
+                // The file is written right after the bytes are swapped in for readers.
+                let same = try await eventually {
+                    let first = try? Data(contentsOf: directories.0.appendingPathComponent(name))
+                    let second = try? Data(contentsOf: directories.1.appendingPathComponent(name))
+                    return first == served && second == served
+                }
+                #expect(same, "\(mediaType.rawValue)")
+            }
         }
     }
 
