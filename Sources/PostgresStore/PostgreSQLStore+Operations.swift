@@ -476,3 +476,59 @@ extension PostgreSQLStore {
         }
     }
 }
+
+// MARK: - Publication leases (several instances)
+
+extension PostgreSQLStore: PublicationLeaseStore {
+    /// One statement takes or renews the leases (`INSERT … ON CONFLICT DO UPDATE … WHERE`: the row lock serialises two
+    /// instances, and the condition is checked again on the newest row), in list order so that two instances lock rows
+    /// in the same order; a second reads them with each list's newest version. Expiry is `clock_timestamp()`, the
+    /// database's clock, never an instance's.
+    public func claimPublicationLeases(holder: String, listIds: [String], seconds: Double) async throws -> [PublicationLease] {
+        guard !listIds.isEmpty else { return [] }
+        let ids = listIds.sorted()
+        return try await writing("claiming publication leases") { connection in
+            try await connection.query(
+                """
+                INSERT INTO publication_leases (list_id, holder, expires_at)
+                SELECT l.id, \(holder), extract(epoch FROM clock_timestamp()) + \(seconds)
+                FROM unnest(\(ids)::text[]) WITH ORDINALITY AS l (id, ord) WHERE EXISTS (SELECT 1 FROM lists WHERE lists.id = l.id)
+                ORDER BY l.ord
+                ON CONFLICT (list_id) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+                WHERE publication_leases.holder = EXCLUDED.holder
+                    OR publication_leases.expires_at < extract(epoch FROM clock_timestamp())
+                """, logger: self.logger)
+            let rows = try await connection.query(
+                """
+                SELECT l.list_id, l.holder,
+                    COALESCE((SELECT max(p.version) FROM publications p WHERE p.list_id = l.list_id), 0)
+                FROM publication_leases l WHERE l.list_id = ANY(\(ids))
+                """, logger: self.logger)
+            var leases: [PublicationLease] = []
+            for try await (list, leaseHolder, version) in rows.decode((String, String, Int).self) {
+                leases.append(PublicationLease(listId: list, holder: leaseHolder, newestVersion: version))
+            }
+            return leases
+        }
+    }
+
+    /// `audit_head` holds the last audit id handed out; its row lock is held until the change commits, so a read
+    /// outside a transaction sees it only once the change is committed.
+    public func newestChangeId() async throws -> Int64 {
+        try await reading("reading the newest change") { connection in
+            let rows = try await connection.query("SELECT last_id FROM audit_head WHERE id = 1", logger: self.logger)
+            for try await (last) in rows.decode(Int.self) { return Int64(last) }
+            return 0
+        }
+    }
+
+    public func listIds() async throws -> [String] {
+        try await reading("reading the list ids") { connection in
+            var ids: [String] = []
+            for try await (id) in try await connection.query("SELECT id FROM lists ORDER BY id", logger: self.logger).decode(String.self) {
+                ids.append(id)
+            }
+            return ids
+        }
+    }
+}

@@ -169,5 +169,20 @@ enum PostgresSchema {
                 """,
             ]
         ),
+        Migration(
+            identifier: "v6-publication-leases",
+            statements: [
+                // Who signs each list's versions while several instances share the database: one row per list, taken
+                // over only once `expires_at` (unix seconds by the database's clock) has passed. A row lease, not an
+                // advisory lock: it survives poolers and distributed engines, and a dead holder's lease simply expires.
+                """
+                CREATE TABLE publication_leases (
+                    list_id text PRIMARY KEY REFERENCES lists (id),
+                    holder text NOT NULL,
+                    expires_at double precision NOT NULL
+                )
+                """
+            ]
+        ),
     ]
 }

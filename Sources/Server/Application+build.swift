@@ -110,10 +110,21 @@ private func assemble<Base: StatusStore & RegistryStore, Repository: StatusStore
     let base = configuration.effectiveBaseURL
     let statusStore = wrap(store)
     let aggregation = StatusAggregation(baseURL: base)
+    var copies: [any PublicationSink] = []
+    if let path = configuration.publishDirectory {
+        let directory = try PublishDirectory(path: path)
+        try directory.writeKeyDocuments(
+            jwks: Data(SystemController.encode(keys.jwks).readableBytesView),
+            didDocument: Data(SystemController.encode(keys.didDocument).readableBytesView))
+        copies.append(directory)
+    }
     let publisher = Publisher(
         builder: SignedPublicationBuilder(keys: keys, aggregation: configuration.statusAggregation ? aggregation : nil),
         store: statusStore,
         published: published,
+        copies: copies,
+        // PostgreSQL may be shared by several instances: one signs each list, the others serve its recorded bytes.
+        leases: store as? any PublicationLeaseStore,
         configuration: publisherConfiguration,
         logger: logger,
         urlForList: { aggregation.listURL($0) }

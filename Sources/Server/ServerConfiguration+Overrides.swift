@@ -17,12 +17,15 @@ extension ServerConfiguration {
         public var publicationWindowMilliseconds: Int?
         public var directLookup: Bool?
         public var logLevel: String?
+        /// `--publish-dir`: where every publication's files go ("" for none).
+        public var publishDirectory: String?
 
         /// Creates overrides; everything left out is taken from the environment, the config file or the defaults.
         public init(
             dataDirectory: String? = nil, host: String? = nil, port: Int? = nil, baseURL: String? = nil, configFile: String? = nil,
             database: String? = nil, databasePasswordFile: String? = nil,
-            publicationWindowMilliseconds: Int? = nil, directLookup: Bool? = nil, logLevel: String? = nil
+            publicationWindowMilliseconds: Int? = nil, directLookup: Bool? = nil, logLevel: String? = nil,
+            publishDirectory: String? = nil
         ) {
             self.dataDirectory = dataDirectory
             self.host = host
@@ -34,6 +37,7 @@ extension ServerConfiguration {
             self.publicationWindowMilliseconds = publicationWindowMilliseconds
             self.directLookup = directLookup
             self.logLevel = logLevel
+            self.publishDirectory = publishDirectory
         }
     }
 
@@ -61,6 +65,7 @@ extension ServerConfiguration {
         if let window = overrides.publicationWindowMilliseconds { configuration.publicationWindowMilliseconds = window }
         if let directLookup = overrides.directLookup { configuration.directLookup = directLookup }
         if let logLevel = overrides.logLevel { try configuration.apply("logLevel", logLevel, source: "--log-level") }
+        if let directory = overrides.publishDirectory { try configuration.apply("publishDirectory", directory, source: "--publish-dir") }
         try configuration.validate()
         return configuration
     }

@@ -56,6 +56,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Open HTTP connections at most; above it new connections wait in the listen backlog. Lowered at start to fit
     /// the process's open-file limit.
     public var maxConnections = 4096
+    /// A directory that receives every publication's files (and the key documents) for a static web server or CDN
+    /// origin (ops/publish-dir.md); nil writes none.
+    public var publishDirectory: String?
 
     /// The defaults.
     public init() {}
@@ -143,6 +146,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("bodyTimeoutMilliseconds", "STANDING_BODY_TIMEOUT_MS"),
         ("idleTimeoutMilliseconds", "STANDING_IDLE_TIMEOUT_MS"),
         ("maxConnections", "STANDING_MAX_CONNECTIONS"),
+        ("publishDirectory", "STANDING_PUBLISH_DIR"),
     ]
 
     /// Applies string settings (from a file or the environment) by key.
@@ -184,6 +188,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         case "bodyTimeoutMilliseconds": bodyTimeoutMilliseconds = try int()
         case "idleTimeoutMilliseconds": idleTimeoutMilliseconds = try int()
         case "maxConnections": maxConnections = try int()
+        // Empty writes no files, so a config file can name every setting.
+        case "publishDirectory": publishDirectory = value.isEmpty ? nil : value
         default: throw ServiceError(.invalidValue, "\(source): unknown setting '\(key)'")
         }
     }

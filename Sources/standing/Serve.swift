@@ -53,12 +53,15 @@ struct ServerSettingsOptions: ParsableArguments {
     var directLookup: Bool?
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String?
+    @Option(name: .long, help: "Also write every publication's files and the key documents here, for a static web server (ops/publish-dir.md); env STANDING_PUBLISH_DIR.")
+    var publishDir: String?
 
     func resolvedConfiguration() throws -> ServerConfiguration {
         try ServerConfiguration.resolved(
             ServerConfiguration.Overrides(
                 dataDirectory: dataDir, host: host, port: port, baseURL: baseURL, configFile: config,
                 database: database, databasePasswordFile: databasePasswordFile,
-                publicationWindowMilliseconds: publicationWindowMs, directLookup: directLookup, logLevel: logLevel))
+                publicationWindowMilliseconds: publicationWindowMs, directLookup: directLookup, logLevel: logLevel,
+                publishDirectory: publishDir))
     }
 }

@@ -263,7 +263,7 @@ import StandingTestSupport
 
     /// Runs `body` with the test database's URL narrowed to a fresh schema (dropped afterwards); the test is skipped
     /// when `STANDING_TEST_DATABASE_URL` is not set.
-    private func withPostgresSchema(_ body: (String) async throws -> Void) async throws {
+    func withPostgresSchema(_ body: (String) async throws -> Void) async throws {
         guard let base = ProcessInfo.processInfo.environment["STANDING_TEST_DATABASE_URL"], !base.isEmpty else {
             try Test.cancel("skipped: STANDING_TEST_DATABASE_URL is not set (Tests/Probes/with-postgres.sh swift test sets it)")
         }
@@ -280,7 +280,7 @@ import StandingTestSupport
         try await drop(schema, settings, password)
     }
 
-    private func drop(_ schema: String, _ settings: PostgresConnectionSettings, _ password: String?) async throws {
+    func drop(_ schema: String, _ settings: PostgresConnectionSettings, _ password: String?) async throws {
         let logger = Logger(label: "test")
         let connection = try await PostgresConnection.connect(
             configuration: .init(

@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import Server
 import Signing
 import StandingTestSupport
 import Testing
@@ -461,8 +462,8 @@ struct RegistryWorld: Sendable {
     static func now() -> Date { RegistryTime.truncated(Date()) }
 
     /// Starts a server and sets up the root authority and both bodies through `POST /admin/registry/statements`.
-    static func start() async throws -> RegistryWorld {
-        let server = try await TestServer.start()
+    static func start(configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> RegistryWorld {
+        let server = try await TestServer.start(configure: configure)
         do {
             let root = RegistryParty(did: "did:web:registry.example.eu", role: .rootAuthority, name: "Example Registry", country: "BE")
             let aneca = RegistryParty(did: "did:web:aneca.example", role: .accreditationBody, name: "ANECA (example)", country: "ES")

@@ -17,15 +17,21 @@ public final class TestServer: Sendable {
     public let operatorToken: String
     /// The trust registry, for tests that hold its background signer.
     public let registry: RegistryService
+    /// The publisher, for tests that look at its health (publication lag) directly.
+    public let publisher: Publisher
+    /// The database, for tests that take it away.
+    public let store: any StatusStore & RegistryStore
     private let task: Task<Void, any Error>
     private let group: ServiceGroup
 
     private init(
-        baseURL: String, port: Int, directory: URL, operatorToken: String, registry: RegistryService, group: ServiceGroup,
-        task: Task<Void, any Error>
+        baseURL: String, port: Int, directory: URL, operatorToken: String, registry: RegistryService, publisher: Publisher,
+        store: any StatusStore & RegistryStore, group: ServiceGroup, task: Task<Void, any Error>
     ) {
+        self.store = store
         self.baseURL = baseURL
         self.registry = registry
+        self.publisher = publisher
         self.port = port
         self.directory = directory
         self.operatorToken = operatorToken
@@ -117,7 +123,8 @@ public final class TestServer: Sendable {
             ?? String(contentsOf: directory.appendingPathComponent("operator-token"), encoding: .utf8)
         return TestServer(
             baseURL: configuration.effectiveBaseURL, port: configuration.port, directory: directory,
-            operatorToken: token.trimmingCharacters(in: .whitespacesAndNewlines), registry: server.registry, group: group, task: task)
+            operatorToken: token.trimmingCharacters(in: .whitespacesAndNewlines), registry: server.registry,
+            publisher: server.publisher, store: server.store, group: group, task: task)
     }
 
     /// Stops the server (graceful: in-flight requests finish, pending publications are flushed).

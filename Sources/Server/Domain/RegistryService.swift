@@ -209,10 +209,22 @@ public actor RegistryService: Service {
         // against the same head and fail on the store's sequence check.
         await acquireWriteLock()
         defer { releaseWriteLock() }
-        let write = try state.prepare(statement: statement, at: now)
+        var attempt = 1
+        var write = try state.prepare(statement: statement, at: now)
+        while true {
+            do {
+                try await store.appendRegistryEvent(
+                    RegistryEventRecord(seq: write.event.seq, hash: write.event.hash, at: write.event.at, event: try write.event.jsonData()))
+                break
+            } catch let error as StoreError where error.code == .conflict && attempt < Self.appendAttempts {
+                // Another instance on the same database appended first: take its events, then judge the statement
+                // again against the new head (it may no longer be allowed). The last attempt's conflict answers 409.
+                attempt += 1
+                try await followStore()
+                write = try state.prepare(statement: statement, at: now)
+            }
+        }
         let event = write.event
-        try await store.appendRegistryEvent(
-            RegistryEventRecord(seq: event.seq, hash: event.hash, at: event.at, event: try event.jsonData()))
         try state.commit(write)
         publish(write)
         logger.info("registry event recorded", metadata: ["seq": "\(event.seq)", "kind": "\(event.kind)", "target": "\(event.target)"])
@@ -222,6 +234,36 @@ public actor RegistryService: Service {
     }
 
     // MARK: - Writes
+
+    /// How often a statement is tried against a head another instance moved.
+    static let appendAttempts = 3
+
+    /// Applies the events other instances appended after this instance's head, and has them signed.
+    /// Called with the write lock held.
+    private func followStore() async throws {
+        var next = state
+        while true {
+            let page = try await store.registryEvents(after: next.seq, limit: 1000)
+            if page.isEmpty { break }
+            for record in page { try next.replay(try RegistryEvent(jsonData: record.event)) }
+        }
+        guard next.seq != state.seq else { return }
+        state = next
+        current.withLock { $0 = $0.replacingState(next) }
+        if unsignedSince == nil { unsignedSince = ContinuousClock.now }
+        requestSigning()
+    }
+
+    /// ``followStore()`` under the write lock, for the periodic catch-up; a failure is logged and retried next time.
+    private func followStoreLogging() async {
+        await acquireWriteLock()
+        defer { releaseWriteLock() }
+        do {
+            try await followStore()
+        } catch {
+            logger.warning("reading the registry events of the other instances failed; retrying", metadata: ["error": "\(error)"])
+        }
+    }
 
     private func acquireWriteLock() async {
         guard writing else {
@@ -382,10 +424,17 @@ public actor RegistryService: Service {
     /// Re-signs the LoTE and the snapshot before they expire, until shutdown; then lets a signing already under way
     /// finish (at most 10 s) and starts no other.
     public func run() async throws {
+        let shared = store is any PublicationLeaseStore
         try? await cancelWhenGracefulShutdown {
+            var lastRefresh = ContinuousClock.now
             while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(60))
-                await self.refreshIfDue()
+                // With several instances on one database, the events the others append are taken every half second.
+                try await Task.sleep(for: shared ? .milliseconds(500) : .seconds(60))
+                if shared { await self.followStoreLogging() }
+                if ContinuousClock.now - lastRefresh >= .seconds(60) {
+                    lastRefresh = .now
+                    await self.refreshIfDue()
+                }
             }
         }
         await drain(timeout: .seconds(10))

@@ -12,7 +12,9 @@ import Synchronization
 /// - `standing_publication_failing`: 1 while publication is failing, else 0.
 /// - `standing_lists_unpublished`: lists whose published version lags their acknowledged changes.
 /// - `standing_oldest_unpublished_change_seconds`: age of the oldest acknowledged change not yet published (0 when
-///   none).
+///   none): the lag between the newest acknowledged change and what this instance serves. With several instances on
+///   one database it also counts changes this instance has read back that the list's lease holder has not published
+///   yet, so an instance whose lists wait for a taken-over lease shows it.
 ///
 /// The gauges are set when `/metrics` is scraped (``refreshGauges(now:)``), so the age is exact at every scrape and
 /// no timer is needed to keep it moving while nothing else happens.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
+import StandingAPI
 import StatusList
 import Store
 
@@ -28,10 +29,12 @@ public protocol PublicationBuilder: Sendable {
 }
 
 /// Where the ``Publisher`` puts each new publication of a list, for readers: the HTTP side's ``PublishedLists``,
-/// which prepares its answers. A publication is complete (signed, recorded) before it is handed over.
+/// which prepares its answers, and the files of `--publish-dir` (``PublishDirectory``). A publication is complete
+/// (signed, recorded) before it is handed over.
 public protocol PublicationSink: Sendable {
     /// Makes `publication` the current one of its list.
-    func replace(_ publication: PublishedList)
+    /// - Throws: When the publication could not be put there; the publisher counts that as a failed publication.
+    func replace(_ publication: PublishedList) throws
 }
 
 /// Keeps every list's entries in memory, and after changes re-encodes, re-signs and swaps in publications.
@@ -63,6 +66,11 @@ public actor Publisher: Service {
         var compression: ListCompression?
         /// Offsets of the uncompressed bytes whose entries changed since `compression` was brought up to date.
         var changedBytes: Set<Int> = []
+        /// Whether some publication of the list is served (several instances: one loaded from the database counts).
+        var served = false
+        /// Several instances: since when this instance has applied committed changes that the lease holder has not
+        /// published yet (they count in the unpublished-change lag until a loaded publication carries them).
+        var awaitingSince: ContinuousClock.Instant?
     }
 
     /// Publisher settings.
@@ -79,6 +87,11 @@ public actor Publisher: Service {
         public var initialRetryDelay: Duration = .milliseconds(100)
         /// The longest delay between retries.
         public var maximumRetryDelay: Duration = .seconds(30)
+        /// With several instances on one database: how often this one reads the changes and publications of the others.
+        public var catchUpInterval: Duration = .milliseconds(250)
+        /// With several instances on one database: how long a list's publication lease lasts unless renewed (each
+        /// catch-up renews it), so an abandoned list is taken over within this time plus one catch-up.
+        public var leaseSeconds: Double = 3
 
         /// Creates the default configuration.
         public init() {}
@@ -98,6 +111,8 @@ public actor Publisher: Service {
     private let builder: any PublicationBuilder
     private let store: any StatusStore
     private let published: any PublicationSink
+    /// Further places every publication must reach (the publish directory); a failure there fails the publication.
+    private let copies: [any PublicationSink]
     private let urlForList: @Sendable (String) -> String
     private let configuration: Configuration
     private let logger: Logger
@@ -106,19 +121,33 @@ public actor Publisher: Service {
     private let publications = Counter(label: "standing_publications_total")
     /// Whether publication keeps up with acknowledged changes; read by `/ready`, the status service and `/metrics`.
     public nonisolated let health = PublicationHealth()
+    /// The shared database's leases when several instances may publish (PostgreSQL); nil when this process is the only
+    /// publisher (SQLite), and then everything below about leases is idle.
+    private let leaseStore: (any PublicationLeaseStore)?
+    /// This process's name as a lease holder.
+    private let instanceId = UUID().uuidString
+    /// The lists whose lease this instance held at the last catch-up (or took since): it signs these, and loads the
+    /// recorded publications of all others.
+    private var heldLeases: Set<String> = []
+    /// The newest change (audit id) this instance has applied to its entries.
+    private var changesSeen: Int64 = 0
 
     /// Creates a publisher.
     public init(
         builder: any PublicationBuilder,
         store: any StatusStore,
         published: any PublicationSink,
+        copies: [any PublicationSink] = [],
+        leases: (any PublicationLeaseStore)? = nil,
         configuration: Configuration = Configuration(),
         logger: Logger,
         urlForList: @escaping @Sendable (String) -> String
     ) {
+        self.leaseStore = leases
         self.builder = builder
         self.store = store
         self.published = published
+        self.copies = copies
         self.configuration = configuration
         self.logger = logger
         self.urlForList = urlForList
@@ -129,6 +158,8 @@ public actor Publisher: Service {
     /// A list whose newest recorded publication is older than its entries (a change was committed, then the
     /// process stopped before publishing) is published again now, so nothing acknowledged stays unpublished.
     public func restore() async throws {
+        // Changes committed from here on are read back by the catch-up; those before are in the entries read below.
+        if let leaseStore { changesSeen = try await leaseStore.newestChangeId() }
         for definition in try await store.lists(owner: nil) {
             let entries = try await store.nonZeroEntries(listId: definition.id)
             try await register(definition, entries: entries, restoring: true)
@@ -179,13 +210,16 @@ public actor Publisher: Service {
             restoredCurrent = recorded.last.flatMap { restorePublication($0, definition: definition) }
             // The newest publication is current again if it still carries exactly the committed entries and has
             // time left; otherwise (a change committed just before a crash, or close to expiry) publish anew.
+            // The copies (a publish directory that may be new or behind) must hold it too, or it is published anew.
             if let current = restoredCurrent, current.bitstring == bitstring,
-                current.validUntil > Date().addingTimeInterval(Double(definition.ttlSeconds))
+                current.validUntil > Date().addingTimeInterval(Double(definition.ttlSeconds)),
+                (try? copies.forEach { try $0.replace(current) }) != nil
             {
                 lists[definition.id] = ListState(
                     definition: definition, bitstring: bitstring, version: version, validUntil: current.validUntil, dirty: false)
                 // Built on the committed entries (equal to the decoded ones), so the list holds one copy until it changes.
-                published.replace(
+                lists[definition.id]?.served = true
+                try published.replace(
                     PublishedList(
                         definition: definition, version: current.version, publishedAt: current.publishedAt,
                         validUntil: current.validUntil, bitstring: bitstring, representations: current.representations))
@@ -195,13 +229,17 @@ public actor Publisher: Service {
         let now = ContinuousClock.now
         lists[definition.id] = ListState(
             definition: definition, bitstring: bitstring, version: version, validUntil: .distantPast, dirty: true, dirtySince: now)
+        // Another instance may hold this list's lease and publish it; until it does, what it recorded last is served.
+        if leaseStore != nil, let stale = restoredCurrent, stale.validUntil > Date() {
+            try? adopt(stale)
+        }
         health.addUnpublished(since: now)
         do {
             try await publishTracked(listIds: [definition.id])
         } catch where restoring {
             // Starting matters more than this list: it stays dirty and is retried with back-off while /ready reports
             // the failure. Meanwhile its newest recorded publication, what was served before the restart, is served.
-            if let stale = restoredCurrent, stale.validUntil > Date() { published.replace(stale) }
+            if let stale = restoredCurrent, stale.validUntil > Date() { try? published.replace(stale) }
         }
     }
 
@@ -229,9 +267,11 @@ public actor Publisher: Service {
     /// Applies committed changes to the in-memory entries and schedules a publication.
     public func apply(listId: String, changes: [EntryChange]) {
         guard var state = lists[listId] else { return }
+        var changed = false
         for change in changes {
             // The store validated these against the same definition, so a failure here is a bug, not bad input.
             do {
+                if try state.bitstring.value(at: change.index) != change.value { changed = true }
                 try state.bitstring.set(change.value, at: change.index)
                 // Tracked even before the first compression exists: a change that lands while the first one is
                 // being built must be recompressed after it.
@@ -240,6 +280,20 @@ public actor Publisher: Service {
                 logger.error("in-memory entry update failed", metadata: ["list": "\(listId)", "error": "\(error)"])
             }
         }
+        // Several instances: the lease holder publishes this change (it reads it back from the database), and a change
+        // read back that this instance applied already needs no second publication.
+        if leaseStore != nil, !heldLeases.contains(listId) || !changed {
+            if changed, !heldLeases.contains(listId), state.awaitingSince == nil { state.awaitingSince = .now }
+            lists[listId] = state
+            return
+        }
+        lists[listId] = state
+        markDirty(listId)
+    }
+
+    /// Schedules a publication of `listId` (its entries changed, or what is served is not them).
+    private func markDirty(_ listId: String) {
+        guard var state = lists[listId] else { return }
         if state.dirtySince == nil {
             let now = ContinuousClock.now
             state.dirtySince = now
@@ -319,7 +373,7 @@ public actor Publisher: Service {
         var count = 0
         var oldest: ContinuousClock.Instant?
         for state in lists.values {
-            guard let since = state.dirtySince else { continue }
+            guard let since = [state.dirtySince, state.awaitingSince].compactMap({ $0 }).min() else { continue }
             count += 1
             oldest = min(oldest ?? since, since)
         }
@@ -336,6 +390,16 @@ public actor Publisher: Service {
             // After a failure the caller schedules the retry, with its back-off.
             if succeeded, lists[listId]?.dirty == true { scheduleFlush() }
         }
+        let signsHere = try await holdsLease(listId)
+        if !signsHere {
+            // Another instance signs this list: not a failure, and nothing of ours to publish.
+            lists[listId]?.dirty = false
+            lists[listId]?.dirtySince = nil
+            succeeded = true
+            try await adoptNewestRecorded(listId: listId)
+            return
+        }
+        state = lists[listId] ?? state
         state.dirty = false
         let dirtySince = state.dirtySince
         state.dirtySince = nil
@@ -356,8 +420,13 @@ public actor Publisher: Service {
             lists[listId]?.validUntil = validUntil
             // Changes applied while building are in `changedBytes` again, relative to this compression.
             lists[listId]?.compression = compression
+            lists[listId]?.served = true
+            lists[listId]?.awaitingSince = nil
             remember(publication.historical)
-            published.replace(publication)
+            try published.replace(publication)
+            // Served already (it is signed and recorded); a copy that cannot be written leaves the list due, so it is
+            // published again, and written again, until the copies hold it.
+            try copies.forEach { try $0.replace(publication) }
             publications.increment()
             if let dirtySince { publicationLag.recordNanoseconds((ContinuousClock.now - dirtySince).nanoseconds) }
             succeeded = true
@@ -429,11 +498,24 @@ public actor Publisher: Service {
 
     /// Runs the expiry refresh until shutdown, then publishes whatever is still pending.
     public func run() async throws {
-        let interval = configuration.refreshInterval
+        let (interval, catchUpInterval, shared) = (configuration.refreshInterval, configuration.catchUpInterval, leaseStore != nil)
         try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: interval)
-                await self.refreshExpiring()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: interval)
+                        await self.refreshExpiring()
+                    }
+                }
+                if shared {
+                    group.addTask {
+                        while !Task.isCancelled {
+                            try await Task.sleep(for: catchUpInterval)
+                            await self.catchUp()
+                        }
+                    }
+                }
+                try await group.waitForAll()
             }
         }
         await drain(timeout: .seconds(10))
@@ -454,6 +536,120 @@ public actor Publisher: Service {
                 await flush()
             }
         }
+    }
+}
+
+// MARK: - Several instances on one database
+
+extension Publisher {
+    /// Whether this instance signs `listId`: it held the lease at the last catch-up, or takes it now (nobody holds it,
+    /// or its holder let it expire).
+    private func holdsLease(_ listId: String) async throws -> Bool {
+        guard let leaseStore else { return true }
+        if heldLeases.contains(listId) { return true }
+        let lease = try await leaseStore.claimPublicationLeases(
+            holder: instanceId, listIds: [listId], seconds: configuration.leaseSeconds
+        ).first
+        guard lease?.holder == instanceId else { return false }
+        heldLeases.insert(listId)
+        if let lease, let version = lists[listId]?.version, lease.newestVersion > version { lists[listId]?.version = lease.newestVersion }
+        return true
+    }
+
+    /// Serves a publication another instance signed and recorded: its exact bytes (so every instance answers with the
+    /// same bytes and entity tag), in memory and in the copies, and in the history.
+    private func adopt(_ publication: PublishedList) throws {
+        let listId = publication.definition.id
+        let version = max(lists[listId]?.version ?? 0, publication.version)
+        lists[listId]?.version = version
+        lists[listId]?.validUntil = publication.validUntil
+        lists[listId]?.served = true
+        if lists[listId]?.bitstring == publication.bitstring { lists[listId]?.awaitingSince = nil }
+        try published.replace(publication)
+        try copies.forEach { try $0.replace(publication) }
+    }
+
+    /// Loads and serves the newest recorded publication of `listId` when it is newer than what is served.
+    private func adoptNewestRecorded(listId: String) async throws {
+        guard let state = lists[listId], let record = try await store.latestPublication(listId: listId),
+            record.version > state.version || !state.served
+        else { return }
+        guard let publication = restorePublication(record, definition: state.definition) else {
+            throw ServiceError(.unavailable, "publication \(record.version) of list '\(listId)' cannot be read back")
+        }
+        // Again: another catch-up may have adopted a newer one while this one was read.
+        guard let current = lists[listId], record.version > current.version || !current.served else { return }
+        try adopt(publication)
+        if history[listId]?.last?.version != record.version { remember(HistoricalPublication(record: record, definition: state.definition)) }
+    }
+
+    /// One round of following the other instances: applies the changes committed since the last round (every
+    /// instance keeps every list's committed entries, so it can take a list over at once), renews and takes leases,
+    /// loads the lists other instances created, and serves the versions other instances recorded. Failures are logged
+    /// and the next round tries again: it reads everything from where this one stopped.
+    func catchUp() async {
+        guard let leaseStore else { return }
+        do {
+            while true {
+                let changes = try await store.auditLog(listId: nil, after: changesSeen, limit: 2000)
+                var unknown: Set<String> = []
+                var batch: [(list: String, changes: [EntryChange])] = []
+                for record in changes {
+                    guard lists[record.listId] != nil else {
+                        unknown.insert(record.listId)
+                        continue
+                    }
+                    let change = EntryChange(index: record.index, value: record.newValue)
+                    if batch.last?.list == record.listId { batch[batch.count - 1].changes.append(change) } else { batch.append((record.listId, [change])) }
+                }
+                for (list, entries) in batch { apply(listId: list, changes: entries) }
+                for list in unknown.sorted() { try await follow(listId: list) }
+                if let last = changes.last { changesSeen = last.id }
+                if changes.count < 2000 { break }
+            }
+            let leases = try await leaseStore.claimPublicationLeases(
+                holder: instanceId, listIds: lists.keys.sorted(), seconds: configuration.leaseSeconds)
+            for lease in leases {
+                if lease.holder == instanceId {
+                    guard !heldLeases.contains(lease.listId) else { continue }
+                    // Taken over (or first taken): publish if what is served is not the committed entries.
+                    heldLeases.insert(lease.listId)
+                    try await adoptNewestRecorded(listId: lease.listId)
+                    if let version = lists[lease.listId]?.version, lease.newestVersion > version { lists[lease.listId]?.version = lease.newestVersion }
+                    if let state = lists[lease.listId], try await servedEntriesDiffer(state) {
+                        markDirty(lease.listId)
+                    }
+                } else {
+                    heldLeases.remove(lease.listId)
+                    if lease.newestVersion > lists[lease.listId]?.version ?? Int.max { try await adoptNewestRecorded(listId: lease.listId) }
+                }
+            }
+            for list in try await leaseStore.listIds() where lists[list] == nil { try await follow(listId: list) }
+            updateBacklog()
+        } catch is CancellationError {
+            // Shutting down.
+        } catch {
+            logger.warning("catching up with the other instances failed; retrying", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Whether the newest recorded publication of the list carries other entries than this instance's committed ones.
+    private func servedEntriesDiffer(_ state: ListState) async throws -> Bool {
+        guard state.served, let record = try await store.latestPublication(listId: state.definition.id) else { return true }
+        return (try? decodePublishedBitstring(record, definition: state.definition)) != state.bitstring
+    }
+
+    /// Starts following a list another instance created: its committed entries and newest recorded publication.
+    private func follow(listId: String) async throws {
+        guard lists[listId] == nil, let definition = try await store.list(id: listId) else { return }
+        var bitstring = try Bitstring(count: definition.capacity, entrySize: StatusSize(bits: definition.statusSize))
+        for entry in try await store.nonZeroEntries(listId: listId) { try bitstring.set(entry.value, at: entry.index) }
+        guard lists[listId] == nil else { return }
+        lists[listId] = ListState(definition: definition, bitstring: bitstring, version: 0, validUntil: .distantPast, dirty: false)
+        for record in try await store.recentPublications(listId: listId, limit: configuration.historyVersions) {
+            remember(HistoricalPublication(record: record, definition: definition))
+        }
+        try await adoptNewestRecorded(listId: listId)
     }
 }
 
