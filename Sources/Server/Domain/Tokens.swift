@@ -77,7 +77,7 @@ public struct Tokens<Repository: StatusStore>: Sendable {
 
     /// 1-128 characters counted as JSON Schema's `maxLength` counts them (code points), so the OpenAPI bound is this.
     static func isValidPrincipalId(_ id: String) -> Bool {
-        (1...128).contains(id.unicodeScalars.count) && id.unicodeScalars.allSatisfy { !$0.properties.isWhitespace && $0.value >= 0x20 && $0.value != 0x7F }
+        (1...128).contains(id.unicodeScalars.count) && id.unicodeScalars.allSatisfy { !$0.properties.isWhitespace && !(0x00...0x1F).contains($0.value) && !(0x7F...0x9F).contains($0.value) }
     }
 
     static func randomBase64URL(bytes count: Int) -> String {
