@@ -4,8 +4,10 @@ import Testing
 /// The Server module's folders are layers; what each may import is checked here, so that a new `import` across a
 /// layer boundary fails a test instead of waiting for a reader to notice.
 ///
-/// - `Domain/`: rules and services; no HTTP, no NIO, no publication internals.
-/// - `Publication/`: signed bytes; no HTTP (`NIOCore` only for `ByteBuffer`, the bytes every response shares).
+/// - `Domain/`: rules, errors and keys; no HTTP, no NIO, nothing of the layers above it.
+/// - `Publication/`: signed bytes; no HTTP (`NIOCore` only for `ByteBuffer`, the bytes every response shares); it may
+///   use Domain's rules, never a service.
+/// - `Services/`: what the controllers call (status, registry, tokens): Domain's rules plus Publication; no HTTP.
 /// - `HTTP/`: Hummingbird controllers, middleware, problem mapping, negotiation and the prepared responses; no channel
 ///   handler (NIO's pipeline is the next two folders' business).
 /// - `FastPath/` and `Connection/`: the NIO pipeline (the fast path, the child channel, connection guards).
@@ -18,6 +20,7 @@ import Testing
     static let forbidden: [(folder: String, modules: Set<String>)] = [
         ("Domain", http.union(["NIOCore", "NIOPosix"])),
         ("Publication", http),
+        ("Services", http),
         ("HTTP", ["NIOPosix"]),
     ]
 
@@ -48,7 +51,7 @@ import Testing
     }
 
     @Test func onlyFastPathAndConnectionHoldChannelHandlers() throws {
-        for folder in ["Domain", "Publication", "HTTP"] {
+        for folder in ["Domain", "Publication", "Services", "HTTP"] {
             let directory = Self.serverSources.appendingPathComponent(folder)
             for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".swift") {
                 let code = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
@@ -60,9 +63,25 @@ import Testing
         }
     }
 
+    /// Layers depend downwards only: Domain ← Publication ← Services ← HTTP. A type named across the wrong way is a cycle.
+    @Test(arguments: [
+        ("Domain", ["Publisher", "PublicationHealth", "PublishedList", "SignedPublicationBuilder", "LowPriorityWorker", "PublishDirectory", "StatusService", "RegistryService", "Tokens<"]),
+        ("Publication", ["StatusService", "RegistryService", "Tokens<"]),
+    ])
+    func layersNameNoTypeOfTheLayersAbove(folder: String, above: [String]) throws {
+        let directory = Self.serverSources.appendingPathComponent(folder)
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".swift") {
+            let code = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+                .split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("//") }.joined(separator: "\n")
+            for name in above where code.range(of: "\\b" + NSRegularExpression.escapedPattern(for: name), options: .regularExpression) != nil {
+                Issue.record("\(folder)/\(file) uses \(name), a type of a layer above it")
+            }
+        }
+    }
+
     @Test func publicationAndDomainNameNoHTTPType() throws {
         let httpTypes = ["PreparedResponse", "PreparedStatusReads", "ContentNegotiation", "HTTPFields", "StatusFastPathHandler"]
-        for folder in ["Domain", "Publication"] {
+        for folder in ["Domain", "Publication", "Services"] {
             let directory = Self.serverSources.appendingPathComponent(folder)
             for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".swift") {
                 let code = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
