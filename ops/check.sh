@@ -10,6 +10,7 @@ set -u
 ops="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$ops")"
 unit="$ops/standing.service"
+template="$ops/standing@.service"
 config="$ops/config.example.json"
 settings_source="$root/Sources/Server/ServerConfiguration.swift"
 openapi="$root/Sources/Server/Resources/openapi.json"
@@ -52,46 +53,78 @@ else
     fail "unit has the required directives" "missing $missing"
 fi
 
-# --- The unit: systemd-analyze verify -----------------------------------------------------------------------------
+# --- The template unit for several instances: its own directives, and every hardening line of the single unit ------
+missing="$(python3 - "$unit" "$template" <<'PY'
+import sys
+single, template = ([line.strip() for line in open(path, encoding="utf-8")] for path in sys.argv[1:3])
+required = [
+    "Type=simple", "User=standing", "EnvironmentFile=/etc/standing/%i.env",
+    "ExecStart=/usr/local/bin/standing serve --config /etc/standing/config.json --data-dir /var/lib/standing/%i "
+    "--database-password-file %d/database-password",
+    "WorkingDirectory=/var/lib/standing/%i", "StateDirectory=standing/%i", "ReadWritePaths=/var/lib/standing/%i",
+    "LoadCredential=database-password:/etc/standing/database-password", "Restart=on-failure", "KillSignal=SIGTERM",
+]
+# Hardened like standing.service: every sandboxing, limit and shutdown line of the single unit, word for word (the
+# state directory lines differ by the instance's folder and are required above).
+prefixes = ("Protect", "Private", "Restrict", "NoNewPrivileges", "LockPersonality", "MemoryDeny", "RemoveIPC",
+            "CapabilityBoundingSet", "AmbientCapabilities", "SystemCall", "UMask", "LimitNOFILE", "TimeoutStopSec",
+            "StateDirectoryMode", "RestartSec")
+required += [line for line in single if line.startswith(prefixes)]
+print(", ".join(directive for directive in required if directive not in set(template)))
+PY
+)"
+if [ -z "$missing" ]; then
+    ok "template unit has the required directives and the single unit's hardening"
+else
+    fail "template unit has the required directives and the single unit's hardening" "missing $missing"
+fi
+
+# --- The units: systemd-analyze verify ----------------------------------------------------------------------------
 # `systemd-analyze verify` works on unit files without a running systemd (containers, CI), but it insists that the
 # ExecStart= binary exists and is executable, which /usr/local/bin/standing is not on a build machine. So the check
 # runs on a temporary copy whose ExecStart= points at an existing executable: the freshly built binary when there is
 # one, else /bin/true; every other line is unchanged. User=standing is kept: verify does not look users up (checked
 # with systemd 252). Should a systemd version ever refuse the missing user, the check is repeated with User=/Group=
-# set to the current user, and the line says so.
+# set to the current user, and the line says so. The template is verified as an instance of itself
+# (standing@check.service, found beside standing@.service), so its %i specifiers are expanded.
+verify_unit() { # verify_unit UNIT_FILE NAME_TO_VERIFY
+    local source="$1" name="$2" copy output score_output score
+    copy="$scratch/$(basename "$source")"
+    sed "s#^ExecStart=/usr/local/bin/standing #ExecStart=$binary #" "$source" >"$copy"
+    # verify only warns (exit status 0) about values it cannot parse and ignores; any remark about the unit fails.
+    if output="$(systemd-analyze verify "$scratch/$name" 2>&1)" && ! printf '%s' "$output" | grep -qE "standing(@[a-z]*)?\.service"; then
+        ok "systemd-analyze verify $name (ExecStart=$binary)"
+    elif printf '%s' "$output" | grep -qiE "user|group"; then
+        sed -i -e "s/^User=.*/User=$(id -un)/" -e "s/^Group=.*/Group=$(id -gn)/" "$copy"
+        if output="$(systemd-analyze verify "$scratch/$name" 2>&1)" && ! printf '%s' "$output" | grep -qE "standing(@[a-z]*)?\.service"; then
+            ok "systemd-analyze verify $name (ExecStart=$binary; user standing missing here, verified as $(id -un))"
+        else
+            fail "systemd-analyze verify $name" "$(printf '%s' "$output" | tr '\n' ' ')"
+        fi
+    else
+        fail "systemd-analyze verify $name" "$(printf '%s' "$output" | tr '\n' ' ')"
+    fi
+    # The exposure score of the hardening (0 = locked down, 10 = unprotected); --offline needs systemd >= 250.
+    if score_output="$(systemd-analyze security --offline=true "$scratch/$name" 2>&1)"; then
+        score="$(printf '%s\n' "$score_output" | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')"
+        if [ -z "$score" ]; then
+            fail "systemd-analyze security $name" "no exposure level in the output"
+        elif python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) <= 2.5 else 1)" "$score"; then
+            ok "systemd-analyze security $name: exposure $score <= 2.5"
+        else
+            fail "systemd-analyze security $name" "exposure $score > 2.5: the unit's hardening was weakened"
+        fi
+    else
+        skip "systemd-analyze security $name" "this systemd-analyze has no --offline mode"
+    fi
+}
 if command -v systemd-analyze >/dev/null 2>&1; then
     binary=""
     for candidate in "$root/.build/debug/standing" "$root/.build/release/standing" /bin/true /usr/bin/true; do
         if [ -x "$candidate" ]; then binary="$candidate"; break; fi
     done
-    copy="$scratch/standing.service"
-    sed "s#^ExecStart=/usr/local/bin/standing #ExecStart=$binary #" "$unit" >"$copy"
-    # verify only warns (exit status 0) about values it cannot parse and ignores; any remark about the unit fails.
-    if output="$(systemd-analyze verify "$copy" 2>&1)" && ! printf '%s' "$output" | grep -q "standing.service"; then
-        ok "systemd-analyze verify (ExecStart=$binary)"
-    elif printf '%s' "$output" | grep -qiE "user|group"; then
-        sed -i -e "s/^User=.*/User=$(id -un)/" -e "s/^Group=.*/Group=$(id -gn)/" "$copy"
-        if output="$(systemd-analyze verify "$copy" 2>&1)" && ! printf '%s' "$output" | grep -q "standing.service"; then
-            ok "systemd-analyze verify (ExecStart=$binary; user standing missing here, verified as $(id -un))"
-        else
-            fail "systemd-analyze verify" "$(printf '%s' "$output" | tr '\n' ' ')"
-        fi
-    else
-        fail "systemd-analyze verify" "$(printf '%s' "$output" | tr '\n' ' ')"
-    fi
-    # The exposure score of the hardening (0 = locked down, 10 = unprotected); --offline needs systemd >= 250.
-    if score_output="$(systemd-analyze security --offline=true "$copy" 2>&1)"; then
-        score="$(printf '%s\n' "$score_output" | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')"
-        if [ -z "$score" ]; then
-            fail "systemd-analyze security" "no exposure level in the output"
-        elif python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) <= 2.5 else 1)" "$score"; then
-            ok "systemd-analyze security: exposure $score <= 2.5"
-        else
-            fail "systemd-analyze security" "exposure $score > 2.5: the unit's hardening was weakened"
-        fi
-    else
-        skip "systemd-analyze security" "this systemd-analyze has no --offline mode"
-    fi
+    verify_unit "$unit" standing.service
+    verify_unit "$template" standing@check.service
 else
     skip "systemd-analyze verify" "systemd-analyze not installed (Debian: apt-get install systemd)"
 fi
