@@ -13,7 +13,9 @@ public base URL, and checks, printing figures:
      every format has the same bytes and ETag on both (p50/p99 over 20 revocations);
   3. failover: A (the list's publisher) is killed with SIGKILL during a stream of revocations sent to both; every
      acknowledged revocation is then served by B, and A, restarted, serves the same bytes as B;
-  4. with --nginx: ops/nginx-two-instances.conf in front of both (installs Debian's nginx-light when missing):
+  4. registry: the example registry (Registry/example.json) imported through A is in B's /registry/v1/snapshot, and
+     B's TRQP authorization answers are A's;
+  5. with --nginx: ops/nginx-two-instances.conf in front of both (installs Debian's nginx-light when missing):
      reads through it are the instances' bytes and ETag (cache MISS then HIT), If-None-Match answers 304, an expired
      list is revalidated (REVALIDATED) and, after a revocation written through it, served with the new bytes.
 
@@ -266,6 +268,54 @@ def failover(instance_a, instance_b, token, list_id, indexes):
     check(same, "the restarted instance serves the same bytes and ETag as the survivor (4 formats)")
 
 
+def registry(binary, a, b, token):
+    print("== registry: the example registry imported through A, read on B", flush=True)
+    example = os.path.join(ROOT, "Registry", "example.json")
+    statements = json.load(open(example, encoding="utf-8"))["statements"]
+    payloads = [json.loads(b64url(statement["jws"].split(".")[1])) for statement in statements]
+    root = json.load(open(example, encoding="utf-8"))["rootAuthority"]
+    issuers = [payload["sub"] for payload in payloads
+               if payload.get("stmt") == "accredit" and payload.get("entity", {}).get("role") == "issuer"]
+
+    def authorized(port, issuer):
+        question = {"entity_id": issuer, "authority_id": root, "action": "issue", "resource": "MicroCredential"}
+        status, _, body = request(port, "POST", "/trqp/authorization", question)
+        return status == 200 and json.loads(body).get("authorized") is True
+
+    def snapshot(port):
+        status, _, body = request(port, "GET", "/registry/v1/snapshot")
+        text = body.decode("utf-8", "replace")
+        parts = text.strip().split(".")
+        if len(parts) == 3 and not text.lstrip().startswith("{"):  # a compact JWS: its payload
+            text = b64url(parts[1]).decode("utf-8", "replace")
+        return status, text
+
+    before = [authorized(b, issuer) for issuer in issuers]
+    imported = subprocess.run([binary, "registry", "import", example, "--server", f"http://127.0.0.1:{a}",
+                               "--token", token], capture_output=True, text=True, timeout=60)
+    written = time.monotonic()
+    summary = (imported.stdout.strip().splitlines() or [""])[-1]
+    if not check(imported.returncode == 0, f"registry import through A: {summary}"):
+        print(imported.stderr)
+        return
+    in_snapshot = wait_until(lambda: all(issuer in snapshot(b)[1] for issuer in issuers), 10, 0.05)
+    print(f"registry: {len(statements)} statements written on A, all {len(issuers)} issuers in B's snapshot after "
+          f"{time.monotonic() - written:.2f} s", flush=True)
+    check(in_snapshot, "every issuer written on A is in B's /registry/v1/snapshot")
+    answers = {}
+
+    def same_answers():  # the last statement (a suspension) may reach B one catch-up after the snapshot check
+        answers.update({issuer: (authorized(a, issuer), authorized(b, issuer)) for issuer in issuers})
+        return all(on_a == on_b for on_a, on_b in answers.values())
+
+    wait_until(same_answers, 5, 0.1)
+    granted = [issuer for issuer, (on_a, on_b) in answers.items() if on_a]
+    print(f"TRQP authorization (issue MicroCredential): before the import B authorised {sum(before)} of "
+          f"{len(issuers)}; after: A {len(granted)}, B {sum(on_b for _, on_b in answers.values())}", flush=True)
+    check(bool(granted) and not any(before), "B's TRQP answers change with statements written on A")
+    check(all(on_a == on_b for on_a, on_b in answers.values()), "A and B give the same TRQP answers")
+
+
 def through_nginx(temporary, a, b, base_port, list_id, token):
     print("== nginx: ops/nginx-two-instances.conf in front of A and B", flush=True)
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -390,6 +440,7 @@ def main():
         indexes = allocation(a.port, b.port, token, list_id)
         propagation(a.port, b.port, token, list_id, indexes)
         failover(a, b, token, list_id, indexes[20:])
+        registry(binary, a.port, b.port, token)
         if arguments.nginx:
             through_nginx(temporary, a.port, b.port, base_port, list_id, token)
     except Exception as error:  # noqa: BLE001 - every failure is reported and fails the run
