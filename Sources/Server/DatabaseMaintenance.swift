@@ -192,8 +192,8 @@ private func verifyCopy(of source: SQLiteStore, in target: PostgreSQLStore) asyn
         }
         guard let last = copy.last else { break }
         for event in copy {
-            let object = try? JSONSerialization.jsonObject(with: event.event) as? [String: Any]
-            guard event.seq == afterSeq + 1, object?["prevHash"] as? String == previousHash else {
+            let link = try? JSONDecoder().decode(ChainLink.self, from: event.event)
+            guard event.seq == afterSeq + 1, link?.prevHash == previousHash else {
                 throw ServiceError(.unavailable, "the registry log breaks at event \(event.seq): it does not chain to event \(afterSeq)")
             }
             previousHash = event.hash
@@ -202,4 +202,9 @@ private func verifyCopy(of source: SQLiteStore, in target: PostgreSQLStore) asyn
         afterSeq = last.seq
     }
     return copied
+}
+
+/// The one member of a recorded registry event that chains it to the one before.
+private struct ChainLink: Decodable {
+    let prevHash: String?
 }
