@@ -138,13 +138,8 @@ extension PostgreSQLStore {
     static func storeError(
         _ error: any Error, operation: String, conflict: String? = nil, missingReference: StoreError? = nil
     ) -> any Error {
+        if let passed = StoreError.passedThrough(error) { return passed }
         switch error {
-        case let error as StoreError:
-            return error
-        case let failure as CallerValidationFailure:
-            return failure.underlying
-        case let error as CancellationError:
-            return error
         case let error as PSQLError:
             guard error.code == .server, let info = error.serverInfo else {
                 return StoreError(.unavailable, "\(operation): \(describe(error))")

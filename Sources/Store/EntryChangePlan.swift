@@ -13,6 +13,19 @@ public struct CallerValidationFailure: Error {
     }
 }
 
+extension StoreError {
+    /// What every store rethrows as it is instead of mapping it as a database error: its own ``StoreError``, a
+    /// caller's validation error (unwrapped), or cancellation. Nil for anything the database engine's mapping decides.
+    public static func passedThrough(_ error: any Error) -> (any Error)? {
+        switch error {
+        case let error as StoreError: error
+        case let failure as CallerValidationFailure: failure.underlying
+        case let error as CancellationError: error
+        default: nil
+        }
+    }
+}
+
 /// What a batch of ``EntryChange``s does to a list, worked out in memory from the stored values of the indices it
 /// touches: the checks, the folding of repeated indices and the audit records, the same for every ``StatusStore``.
 ///

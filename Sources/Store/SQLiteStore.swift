@@ -506,13 +506,8 @@ extension SQLiteStore {
     /// Maps any error from a database access to what callers see: ``StoreError``, a caller's own validation
     /// error, or `CancellationError`.
     static func storeError(_ error: any Error, operation: String, conflict: String?) -> any Error {
+        if let passed = StoreError.passedThrough(error) { return passed }
         switch error {
-        case let error as StoreError:
-            return error
-        case let failure as CallerValidationFailure:
-            return failure.underlying
-        case let error as CancellationError:
-            return error
         case let error as DatabaseError:
             let message = error.message ?? "\(error.resultCode)"
             switch error.extendedResultCode {
