@@ -72,27 +72,35 @@ public struct DataDirectory: Sendable, Hashable {
         try Self.createDirectoryIfMissing(keysPath)
     }
 
-    /// Loads every `keys/*.jwk` file as a private key, ordered by key id.
-    /// - Returns: The keys; empty when the folder is missing or empty.
+    /// `<path>/keys/issuers`: the keys the service holds for issuers' signing identities. They live apart from the
+    /// service's own keys so that "the newest key of an algorithm in `keys/` signs" stays true for the service.
+    public var issuerKeysPath: String { keysPath + "/" + Self.issuerKeysFolderName }
+    /// The name of the issuer key folder inside `keys/`.
+    public static let issuerKeysFolderName = "issuers"
+
+    /// Loads every `*.jwk` file of a key folder as a private key.
+    /// - Parameter folder: The folder: `nil` for the service's own `keys/`, else a folder such as ``issuerKeysPath``.
+    /// - Returns: The keys, oldest first (by file modification time, then key id); empty when the folder is missing
+    ///   or empty. The last key of an algorithm is the one the service signs with; the others stay published so
+    ///   that what they signed keeps verifying.
     /// - Throws: ``StoreError/Code/unavailable`` for an unreadable, oversized or invalid key file (the reason names the
     ///   file, never its content), ``StoreError/Code/conflict`` when two files hold the same key id.
-    /// The keys come oldest first (by file modification time, then key id): the last key of an algorithm is the one
-    /// the service signs with, the others stay published so that what they signed keeps verifying.
-    public func signingKeys() throws -> [StoredSigningKey] {
+    public func signingKeys(in folder: String? = nil) throws -> [StoredSigningKey] {
+        let folder = folder ?? keysPath
         let fileManager = FileManager.default
-        guard fileManager.fileExists(atPath: keysPath) else { return [] }
+        guard fileManager.fileExists(atPath: folder) else { return [] }
         let names: [String]
         do {
-            names = try fileManager.contentsOfDirectory(atPath: keysPath)
+            names = try fileManager.contentsOfDirectory(atPath: folder)
         } catch {
-            throw StoreError(.unavailable, "cannot list \(keysPath): \(error.localizedDescription)")
+            throw StoreError(.unavailable, "cannot list \(folder): \(error.localizedDescription)")
         }
         var keys: [String: (key: StoredSigningKey, modified: Date)] = [:]
         for name in names.sorted() where name.hasSuffix(".jwk") && !name.hasPrefix(".") {
-            let path = keysPath + "/" + name
+            let path = folder + "/" + name
             let key = try Self.loadKey(at: path)
             guard keys[key.keyID] == nil else {
-                throw StoreError(.conflict, "two key files in \(keysPath) have the key id \(key.keyID)")
+                throw StoreError(.conflict, "two key files in \(folder) have the key id \(key.keyID)")
             }
             let modified = (try? fileManager.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantPast
             keys[key.keyID] = (key, modified)
@@ -101,8 +109,32 @@ public struct DataDirectory: Sendable, Hashable {
         return keys.values.sorted { ($0.modified, $0.key.keyID) < ($1.modified, $1.key.keyID) }.map(\.key)
     }
 
-    /// Generates a key for each algorithm that has no key in `keys/` yet and writes it as `keys/<kid>.jwk`
-    /// (mode 0600, created atomically), `kid` being the RFC 7638 thumbprint. Creates the folders if needed.
+    /// Generates a key for `algorithm` and writes it as `<folder>/<kid>.jwk` (mode 0600, created atomically), `kid`
+    /// being the RFC 7638 thumbprint. Creates the folders if needed.
+    /// - Parameters:
+    ///   - algorithm: The algorithm the key signs with.
+    ///   - folder: `nil` for the service's own `keys/`, else a folder such as ``issuerKeysPath``.
+    /// - Returns: The new key.
+    /// - Throws: ``StoreError/Code/unavailable`` when the folder or the file cannot be written.
+    public func generateSigningKey(_ algorithm: SignatureAlgorithm, in folder: String? = nil) throws -> StoredSigningKey {
+        try prepare()
+        let folder = folder ?? keysPath
+        try Self.createDirectoryIfMissing(folder)
+        let key = SigningKey.generate(algorithm)
+        let keyID = key.verificationKey.thumbprint
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let bytes: Data
+        do {
+            bytes = try encoder.encode(key.jwk(keyID: keyID))
+        } catch {
+            throw StoreError(.unavailable, "cannot encode the new \(algorithm.rawValue) key")
+        }
+        try Self.createFileOnce(at: folder + "/" + keyID + ".jwk", contents: bytes)
+        return StoredSigningKey(keyID: keyID, key: key)
+    }
+
+    /// Generates a key for each algorithm that has no key in `keys/` yet (see ``generateSigningKey(_:in:)``).
     /// - Parameter algorithms: The algorithms the service signs with.
     /// - Returns: The keys generated by this call; empty when every algorithm already had a key.
     /// - Throws: ``StoreError/Code/unavailable`` when the folder or a file cannot be written or an existing key file is
@@ -110,25 +142,8 @@ public struct DataDirectory: Sendable, Hashable {
     @discardableResult
     public func generateSigningKeysIfMissing(algorithms: [SignatureAlgorithm] = [.es256, .edDSA]) throws -> [StoredSigningKey] {
         try prepare()
-        var present = Set(try signingKeys().map(\.key.algorithm))
-        var generated: [StoredSigningKey] = []
-        for algorithm in algorithms where !present.contains(algorithm) {
-            let key = SigningKey.generate(algorithm)
-            let jwk = key.jwk
-            let keyID = key.verificationKey.thumbprint
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let bytes: Data
-            do {
-                bytes = try encoder.encode(jwk)
-            } catch {
-                throw StoreError(.unavailable, "cannot encode the new \(algorithm.rawValue) key")
-            }
-            try Self.createFileOnce(at: keysPath + "/" + keyID + ".jwk", contents: bytes)
-            generated.append(StoredSigningKey(keyID: keyID, key: key))
-            present.insert(algorithm)
-        }
-        return generated
+        let present = Set(try signingKeys().map(\.key.algorithm))
+        return try algorithms.filter { !present.contains($0) }.map { try generateSigningKey($0) }
     }
 
     /// Writes a secret file once: `<path>/<name>`, mode 0600, created atomically; an existing file is never replaced.
