@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "TrustRegistry", dependencies: ["Signing", "WireEncoding", .product(name: "Crypto", package: "swift-crypto")]),
         // The admin API's wire types (requests, answers, problem details): what the server encodes and the client
         // decodes. StatusList only for the values an answer embeds (status entries, status claims, message tables).
-        .target(name: "StandingAPI", dependencies: ["StatusList"]),
+        .target(name: "StandingAPI", dependencies: ["StatusList", "Signing"]),
         .target(
             name: "Client",
             dependencies: [

@@ -19,13 +19,15 @@ extension ServerConfiguration {
         public var logLevel: String?
         /// `--publish-dir`: where every publication's files go ("" for none).
         public var publishDirectory: String?
+        /// `--status-signing-eku`: the status-signing extended key usage OID ("" for none).
+        public var statusSigningUsage: String?
 
         /// Creates overrides; everything left out is taken from the environment, the config file or the defaults.
         public init(
             dataDirectory: String? = nil, host: String? = nil, port: Int? = nil, baseURL: String? = nil, configFile: String? = nil,
             database: String? = nil, databasePasswordFile: String? = nil,
             publicationWindowMilliseconds: Int? = nil, directLookup: Bool? = nil, logLevel: String? = nil,
-            publishDirectory: String? = nil
+            publishDirectory: String? = nil, statusSigningUsage: String? = nil
         ) {
             self.dataDirectory = dataDirectory
             self.host = host
@@ -38,6 +40,7 @@ extension ServerConfiguration {
             self.directLookup = directLookup
             self.logLevel = logLevel
             self.publishDirectory = publishDirectory
+            self.statusSigningUsage = statusSigningUsage
         }
     }
 
@@ -66,6 +69,7 @@ extension ServerConfiguration {
         if let directLookup = overrides.directLookup { configuration.directLookup = directLookup }
         if let logLevel = overrides.logLevel { try configuration.apply("logLevel", logLevel, source: "--log-level") }
         if let directory = overrides.publishDirectory { try configuration.apply("publishDirectory", directory, source: "--publish-dir") }
+        if let usage = overrides.statusSigningUsage { try configuration.apply("statusSigningUsage", usage, source: "--status-signing-eku") }
         try configuration.validate()
         return configuration
     }

@@ -59,6 +59,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// A directory that receives every publication's files (and the key documents) for a static web server or CDN
     /// origin (ops/publish-dir.md); nil writes none.
     public var publishDirectory: String?
+    /// The dotted OID of the status-signing extended key usage (`id-kp-oauthStatusSigning`, still `TBD` in
+    /// draft-ietf-oauth-status-list): when set, an imported certificate chain whose leaf lacks it is refused; when nil,
+    /// imports say that no usage was checked.
+    public var statusSigningUsage: String?
 
     /// The defaults.
     public init() {}
@@ -147,6 +151,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("idleTimeoutMilliseconds", "STANDING_IDLE_TIMEOUT_MS"),
         ("maxConnections", "STANDING_MAX_CONNECTIONS"),
         ("publishDirectory", "STANDING_PUBLISH_DIR"),
+        ("statusSigningUsage", "STANDING_STATUS_SIGNING_EKU"),
     ]
 
     /// Applies string settings (from a file or the environment) by key.
@@ -190,8 +195,20 @@ public struct ServerConfiguration: Sendable, Equatable {
         case "maxConnections": maxConnections = try int()
         // Empty writes no files, so a config file can name every setting.
         case "publishDirectory": publishDirectory = value.isEmpty ? nil : value
+        case "statusSigningUsage":
+            guard value.isEmpty || Self.isDottedOID(value) else {
+                throw ServiceError(.invalidValue, "\(source): statusSigningUsage must be a dotted OID such as 1.3.6.1.5.5.7.3.31, got '\(value)'")
+            }
+            statusSigningUsage = value.isEmpty ? nil : value
         default: throw ServiceError(.invalidValue, "\(source): unknown setting '\(key)'")
         }
+    }
+
+    /// Whether `text` is an object identifier in dotted decimal notation (at least two arcs, no leading zeros).
+    static func isDottedOID(_ text: String) -> Bool {
+        let arcs = text.split(separator: ".", omittingEmptySubsequences: false)
+        return arcs.count >= 2 && arcs.count <= 32
+            && arcs.allSatisfy { arc in !arc.isEmpty && arc.count <= 20 && arc.allSatisfy { $0.isASCII && $0.isNumber } && (arc == "0" || arc.first != "0") }
     }
 
     /// A config file value: JSON string, integer or boolean.

@@ -55,6 +55,10 @@ struct ServerSettingsOptions: ParsableArguments {
     var logLevel: String?
     @Option(name: .long, help: "Also write every publication's files and the key documents here, for a static web server (ops/publish-dir.md); env STANDING_PUBLISH_DIR.")
     var publishDir: String?
+    @Option(
+        name: .long,
+        help: "OID of the status-signing extended key usage imported certificates must carry (id-kp-oauthStatusSigning is still TBD); env STANDING_STATUS_SIGNING_EKU.")
+    var statusSigningEku: String?
 
     func resolvedConfiguration() throws -> ServerConfiguration {
         try ServerConfiguration.resolved(
@@ -62,6 +66,6 @@ struct ServerSettingsOptions: ParsableArguments {
                 dataDirectory: dataDir, host: host, port: port, baseURL: baseURL, configFile: config,
                 database: database, databasePasswordFile: databasePasswordFile,
                 publicationWindowMilliseconds: publicationWindowMs, directLookup: directLookup, logLevel: logLevel,
-                publishDirectory: publishDir))
+                publishDirectory: publishDir, statusSigningUsage: statusSigningEku))
     }
 }
