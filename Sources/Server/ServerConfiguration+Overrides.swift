@@ -16,6 +16,8 @@ extension ServerConfiguration {
         public var databasePasswordFile: String?
         public var publicationWindowMilliseconds: Int?
         public var directLookup: Bool?
+        /// `--require-accreditation` / `--no-require-accreditation`.
+        public var requireAccreditation: Bool?
         public var logLevel: String?
         /// `--publish-dir`: where every publication's files go ("" for none).
         public var publishDirectory: String?
@@ -25,7 +27,7 @@ extension ServerConfiguration {
             dataDirectory: String? = nil, host: String? = nil, port: Int? = nil, baseURL: String? = nil, configFile: String? = nil,
             database: String? = nil, databasePasswordFile: String? = nil,
             publicationWindowMilliseconds: Int? = nil, directLookup: Bool? = nil, logLevel: String? = nil,
-            publishDirectory: String? = nil
+            publishDirectory: String? = nil, requireAccreditation: Bool? = nil
         ) {
             self.dataDirectory = dataDirectory
             self.host = host
@@ -38,6 +40,7 @@ extension ServerConfiguration {
             self.directLookup = directLookup
             self.logLevel = logLevel
             self.publishDirectory = publishDirectory
+            self.requireAccreditation = requireAccreditation
         }
     }
 
@@ -64,6 +67,7 @@ extension ServerConfiguration {
         if let baseURL = overrides.baseURL { configuration.baseURL = baseURL }
         if let window = overrides.publicationWindowMilliseconds { configuration.publicationWindowMilliseconds = window }
         if let directLookup = overrides.directLookup { configuration.directLookup = directLookup }
+        if let requireAccreditation = overrides.requireAccreditation { configuration.requireAccreditation = requireAccreditation }
         if let logLevel = overrides.logLevel { try configuration.apply("logLevel", logLevel, source: "--log-level") }
         if let directory = overrides.publishDirectory { try configuration.apply("publishDirectory", directory, source: "--publish-dir") }
         try configuration.validate()

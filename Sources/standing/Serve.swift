@@ -55,6 +55,10 @@ struct ServerSettingsOptions: ParsableArguments {
     var logLevel: String?
     @Option(name: .long, help: "Also write every publication's files and the key documents here, for a static web server (ops/publish-dir.md); env STANDING_PUBLISH_DIR.")
     var publishDir: String?
+    @Flag(
+        name: .long, inversion: .prefixedNo,
+        help: "Let issuer tokens create lists, allocate and change statuses only while their principal is an active accredited issuer in this server's trust registry. Default off; env STANDING_REQUIRE_ACCREDITATION.")
+    var requireAccreditation: Bool?
 
     func resolvedConfiguration() throws -> ServerConfiguration {
         try ServerConfiguration.resolved(
@@ -62,6 +66,6 @@ struct ServerSettingsOptions: ParsableArguments {
                 dataDirectory: dataDir, host: host, port: port, baseURL: baseURL, configFile: config,
                 database: database, databasePasswordFile: databasePasswordFile,
                 publicationWindowMilliseconds: publicationWindowMs, directLookup: directLookup, logLevel: logLevel,
-                publishDirectory: publishDir))
+                publishDirectory: publishDir, requireAccreditation: requireAccreditation))
     }
 }

@@ -68,7 +68,7 @@ import Testing
         // Every key of the settings table is one apply() knows, and nothing else is accepted.
         for setting in ServerConfiguration.settings {
             var probe = ServerConfiguration()
-            let value = ["directLookup": "true", "statusAggregation": "true", "logLevel": "info", "baseURL": "https://s.example", "host": "::1", "dataDirectory": "/tmp/x"]
+            let value = ["directLookup": "true", "statusAggregation": "true", "requireAccreditation": "true", "logLevel": "info", "baseURL": "https://s.example", "host": "::1", "dataDirectory": "/tmp/x"]
             try probe.apply(setting.key, value[setting.key] ?? "1024", source: "test")
         }
         #expect(throws: ServiceError.self) { try configuration.apply("compressionSegmentByte", "1024", source: "test") }
