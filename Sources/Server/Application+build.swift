@@ -158,7 +158,9 @@ private func assemble<Base: StatusStore & RegistryStore & IdentityStore, Reposit
     defaults.validitySeconds = configuration.defaultValiditySeconds
     defaults.issuerQuotas.maximumLists = configuration.maxListsPerIssuer
     defaults.issuerQuotas.maximumEntries = configuration.maxEntriesPerIssuer
-    let service = StatusService(store: statusStore, publisher: publisher, baseURL: base, defaults: defaults)
+    let service = StatusService(
+        store: statusStore, publisher: publisher, baseURL: base, defaults: defaults,
+        accreditation: configuration.requireAccreditation ? AccreditationRequirement(registry: registry, dids: identities) : nil)
 
     // HEAD wherever GET is (RFC 9110 9.3.2), from the GET handler without its body.
     let router = Router(context: StandingRequestContext.self, options: .autoGenerateHeadEndpoints)

@@ -16,6 +16,8 @@ extension ServerConfiguration {
         public var databasePasswordFile: String?
         public var publicationWindowMilliseconds: Int?
         public var directLookup: Bool?
+        /// `--require-accreditation` / `--no-require-accreditation`.
+        public var requireAccreditation: Bool?
         public var logLevel: String?
         /// `--publish-dir`: where every publication's files go ("" for none).
         public var publishDirectory: String?
@@ -27,7 +29,7 @@ extension ServerConfiguration {
             dataDirectory: String? = nil, host: String? = nil, port: Int? = nil, baseURL: String? = nil, configFile: String? = nil,
             database: String? = nil, databasePasswordFile: String? = nil,
             publicationWindowMilliseconds: Int? = nil, directLookup: Bool? = nil, logLevel: String? = nil,
-            publishDirectory: String? = nil, statusSigningUsage: String? = nil
+            publishDirectory: String? = nil, statusSigningUsage: String? = nil, requireAccreditation: Bool? = nil
         ) {
             self.dataDirectory = dataDirectory
             self.host = host
@@ -41,6 +43,7 @@ extension ServerConfiguration {
             self.logLevel = logLevel
             self.publishDirectory = publishDirectory
             self.statusSigningUsage = statusSigningUsage
+            self.requireAccreditation = requireAccreditation
         }
     }
 
@@ -67,6 +70,7 @@ extension ServerConfiguration {
         if let baseURL = overrides.baseURL { configuration.baseURL = baseURL }
         if let window = overrides.publicationWindowMilliseconds { configuration.publicationWindowMilliseconds = window }
         if let directLookup = overrides.directLookup { configuration.directLookup = directLookup }
+        if let requireAccreditation = overrides.requireAccreditation { configuration.requireAccreditation = requireAccreditation }
         if let logLevel = overrides.logLevel { try configuration.apply("logLevel", logLevel, source: "--log-level") }
         if let directory = overrides.publishDirectory { try configuration.apply("publishDirectory", directory, source: "--publish-dir") }
         if let usage = overrides.statusSigningUsage { try configuration.apply("statusSigningUsage", usage, source: "--status-signing-eku") }

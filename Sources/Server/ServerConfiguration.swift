@@ -42,6 +42,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxListsPerIssuer = IssuerQuotas().maximumLists
     /// Entries one issuer principal may own, summed over its lists' capacities.
     public var maxEntriesPerIssuer = IssuerQuotas().maximumEntries
+    /// Whether issuer tokens create lists, allocate entries and change statuses only while their principal is an
+    /// active accredited issuer in this server's trust registry (``AccreditationRequirement``); operator tokens are
+    /// not held to it.
+    public var requireAccreditation = false
     public var logLevel: Logger.Level = .info
     /// How long a client may take to send a request's header block, from its first byte (or from connecting),
     /// milliseconds. A late header block is answered 408 and the connection closed.
@@ -145,6 +149,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("compressionSegmentBytes", "STANDING_COMPRESSION_SEGMENT_BYTES"),
         ("maxListsPerIssuer", "STANDING_MAX_LISTS_PER_ISSUER"),
         ("maxEntriesPerIssuer", "STANDING_MAX_ENTRIES_PER_ISSUER"),
+        ("requireAccreditation", "STANDING_REQUIRE_ACCREDITATION"),
         ("logLevel", "STANDING_LOG_LEVEL"),
         ("headerTimeoutMilliseconds", "STANDING_HEADER_TIMEOUT_MS"),
         ("bodyTimeoutMilliseconds", "STANDING_BODY_TIMEOUT_MS"),
@@ -184,6 +189,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         case "compressionSegmentBytes": compressionSegmentBytes = try int()
         case "maxListsPerIssuer": maxListsPerIssuer = try int()
         case "maxEntriesPerIssuer": maxEntriesPerIssuer = try int()
+        case "requireAccreditation":
+            guard let flag = Bool(value.lowercased()) else { throw ServiceError(.invalidValue, "\(source): \(key) must be true or false") }
+            requireAccreditation = flag
         case "logLevel":
             guard let level = Logger.Level(rawValue: value.lowercased()) else {
                 throw ServiceError(.invalidValue, "\(source): logLevel must be one of trace, debug, info, notice, warning, error, critical")

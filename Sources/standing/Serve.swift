@@ -59,6 +59,10 @@ struct ServerSettingsOptions: ParsableArguments {
         name: .long,
         help: "OID of the status-signing extended key usage imported certificates must carry (id-kp-oauthStatusSigning is still TBD); env STANDING_STATUS_SIGNING_EKU.")
     var statusSigningEku: String?
+    @Flag(
+        name: .long, inversion: .prefixedNo,
+        help: "Let issuer tokens create lists, allocate and change statuses only while their principal is an active accredited issuer in this server's trust registry. Default off; env STANDING_REQUIRE_ACCREDITATION.")
+    var requireAccreditation: Bool?
 
     func resolvedConfiguration() throws -> ServerConfiguration {
         try ServerConfiguration.resolved(
@@ -66,6 +70,6 @@ struct ServerSettingsOptions: ParsableArguments {
                 dataDirectory: dataDir, host: host, port: port, baseURL: baseURL, configFile: config,
                 database: database, databasePasswordFile: databasePasswordFile,
                 publicationWindowMilliseconds: publicationWindowMs, directLookup: directLookup, logLevel: logLevel,
-                publishDirectory: publishDir, statusSigningUsage: statusSigningEku))
+                publishDirectory: publishDir, statusSigningUsage: statusSigningEku, requireAccreditation: requireAccreditation))
     }
 }

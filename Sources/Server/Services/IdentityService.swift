@@ -415,3 +415,16 @@ public actor IdentityService: Service {
             for: StoredSigningKey(keyID: pending.kid, key: key), request: CreateIdentityRequest(issuer: issuer, kind: .x509, commonName: issuer))
     }
 }
+
+extension IdentityService: RegistryDIDLookup {
+    /// The DID an issuer principal is accredited under: its signing identity's DID when it has one (whatever the
+    /// identity's state: the DID is the issuer's from its creation), else the principal id when that is a DID.
+    public func registryDID(of principal: String) async throws -> String? {
+        if let identity = try await store.signingIdentities().first(where: { $0.issuer == principal }) { return identity.did }
+        return PrincipalIdentifierDIDs.did(inPrincipalId: principal)
+    }
+
+    public nonisolated var missingDIDAdvice: String {
+        "give it a signing identity (`standing identities create --issuer PRINCIPAL --kind hosted|did-web|x509`), or issue the issuer's token for the DID it is accredited under (standing tokens create --role issuer --principal DID)"
+    }
+}
