@@ -52,7 +52,7 @@ public indirect enum TrustSource: Sendable, CustomStringConvertible {
 }
 
 extension TrustedKeys {
-    /// The keys of a `did:key`: the key under its verification method id and its multikey fragment.
+    /// The keys of a `did:key`: the key under its verification method id and its multikey fragment, as a key of that DID.
     /// - Throws: ``StatusClientError/Code/invalidArgument`` for a malformed `did:key`.
     static func didKey(_ did: String) throws(StatusClientError) -> TrustedKeys {
         let decoded: DIDKey
@@ -61,8 +61,6 @@ extension TrustedKeys {
         } catch {
             throw StatusClientError(.invalidArgument, kind: .statusVerificationError, "'\(did.prefix(120))' is not a usable did:key: \(error.reason)")
         }
-        var keys = TrustedKeys()
-        keys.add(decoded.key, keyID: decoded.key.multikey, verificationMethod: decoded.verificationMethodID)
-        return keys
+        return TrustedKeys(didKey: decoded)
     }
 }
