@@ -126,13 +126,37 @@ public actor StandingClient {
     ///   - trust: The keys the list must be signed with.
     ///   - options: Cache policy and historical time (``FetchOptions/preferredFormat`` is ignored here).
     /// - Returns: The verified list with its metadata, for synchronous checks.
-    /// - Throws: ``StatusClientError``.
+    /// - Throws: ``StatusClientError``; with ``FetchOptions/credentialIssuer``, ``StatusClientError/Code/issuerNotBound``
+    ///   for a list not bound to that issuer (``issuerBinding(of:credentialIssuer:trust:policy:)``).
     public func fetchList(
         url: String,
         preferring format: VerifiedStatusList.Format,
         statusSize: StatusSize = .one,
         trust: TrustSource,
         options: FetchOptions = FetchOptions()
+    ) async throws(StatusClientError) -> CachedList {
+        guard let issuer = options.credentialIssuer else {
+            return try await verifiedList(url: url, preferring: format, statusSize: statusSize, trust: trust, options: options)
+        }
+        let list: CachedList
+        do {
+            list = try await verifiedList(url: url, preferring: format, statusSize: statusSize, trust: trust, options: options)
+        } catch {
+            // Verified with the issuer's own keys: a list no key of them signed failed the binding, say so.
+            if case .did(let did) = trust, did == issuer { throw bindingFailure(error, credentialIssuer: issuer) }
+            throw error
+        }
+        _ = try await issuerBinding(of: list, credentialIssuer: issuer, trust: trust, policy: options.policy)
+        return list
+    }
+
+    /// ``fetchList(url:preferring:statusSize:trust:options:)`` without the issuer binding.
+    private func verifiedList(
+        url: String,
+        preferring format: VerifiedStatusList.Format,
+        statusSize: StatusSize,
+        trust: TrustSource,
+        options: FetchOptions
     ) async throws(StatusClientError) -> CachedList {
         let sizeKey = format.isW3C ? statusSize.bits : 0
         let key = ListCacheKey(url: options.at.map { "\(url) @\($0.timeIntervalSince1970)" } ?? url, w3c: format.isW3C)

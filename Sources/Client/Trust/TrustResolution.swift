@@ -13,13 +13,14 @@ extension StandingClient {
         var anchors: [X509Certificate] = []
     }
 
-    /// The keys that may verify `stored`: the resolved ones, plus the leaf key of the chain the list carries when
-    /// anchors are pinned.
-    func keys(for stored: StoredResponse, resolved: ResolvedTrust, at time: Date) async throws(StatusClientError) -> TrustedKeys {
-        guard !resolved.anchors.isEmpty else { return resolved.keys }
-        var keys = try await CertificateChainKeys.keys(in: stored.body, mediaType: stored.mediaType, anchors: resolved.anchors, at: time)
-        keys.merge(resolved.keys)
-        return keys
+    /// The keys that may verify `stored`: the leaf key of the chain the list carries when anchors are pinned (by the
+    /// trust source or ``Configuration/Verification/trustAnchors``) and the list has one, else the resolved keys.
+    func keys(for stored: StoredResponse, resolved: ResolvedTrust, at time: Date) async throws(StatusClientError) -> ListKeys {
+        let anchors = resolved.anchors + configuration.verification.trustAnchors
+        guard !anchors.isEmpty else { return ListKeys(keys: resolved.keys) }
+        let trust = CertificateTrust(anchors: anchors, statusSigningUsage: configuration.verification.statusSigningUsage)
+        return try await CertificateChainKeys.keys(in: stored.body, mediaType: stored.mediaType, trust: trust, at: time)
+            ?? ListKeys(keys: resolved.keys)
     }
 
     func resolve(_ trust: TrustSource, policy: CachePolicy, forceRefresh: Bool) async throws(StatusClientError) -> ResolvedTrust {
