@@ -161,7 +161,8 @@ public actor StandingClient {
         let sizeKey = format.isW3C ? statusSize.bits : 0
         let key = ListCacheKey(url: options.at.map { "\(url) @\($0.timeIntervalSince1970)" } ?? url, w3c: format.isW3C)
         let now = configuration.now()
-        let identity = trust.cacheIdentity
+        // A list authorised with its own DID's keys (for the issuer binding) must not answer a request without it.
+        let identity = options.credentialIssuer == nil ? trust.cacheIdentity : trust.cacheIdentity.map { $0 + " +list signer" }
         // Fast path: a fresh list already authorised for this trust source (and no trust document changed since). No URL
         // parsing, no trust resolution, no key comparison: a dictionary lookup and the snapshot.
         if options.policy == .useFresh, let identity, let entry = lists[key], now < entry.freshUntil,
@@ -183,7 +184,8 @@ public actor StandingClient {
         let listURL = try urlPolicy.parse(url)
         let requestURL =
             try options.at.map { time throws(StatusClientError) in try Self.historicalURL(listURL, at: time, w3c: format.isW3C) } ?? listURL
-        let resolved = try await resolve(trust, policy: options.policy, forceRefresh: false)
+        var resolved = try await resolve(trust, policy: options.policy, forceRefresh: false)
+        if options.credentialIssuer != nil { resolved.listSignerPolicy = options.policy }
         let context = RequestContext(
             expectedURL: url,
             requestURL: requestURL,
