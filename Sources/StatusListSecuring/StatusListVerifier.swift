@@ -140,11 +140,13 @@ public enum StatusListVerifier {
         limits: Limits = Limits()
     ) async throws(StatusVerificationError) -> VerifiedStatusList {
         guard let certificates, let signer = try await certificates.signer(of: body, mediaType: mediaType, at: at) else {
-            return try verify(body, mediaType: mediaType, expectedURL: expectedURL, trustedKeys: trustedKeys, statusSize: statusSize, at: at, limits: limits)
+            return try verify(
+                body, mediaType: mediaType, expectedURL: expectedURL, trustedKeys: trustedKeys, statusSize: statusSize, at: at, limits: limits)
         }
         var leafOnly = TrustedKeys()
         leafOnly.add(signer.key, keyID: signer.keyID ?? "x5c")
-        var list = try verify(body, mediaType: mediaType, expectedURL: expectedURL, trustedKeys: leafOnly, statusSize: statusSize, at: at, limits: limits)
+        var list = try verify(
+            body, mediaType: mediaType, expectedURL: expectedURL, trustedKeys: leafOnly, statusSize: statusSize, at: at, limits: limits)
         list.certificatePath = signer.path
         return list
     }

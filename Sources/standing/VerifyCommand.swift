@@ -78,7 +78,7 @@ extension Standing {
 
         @Flag(
             name: .customLong("require-issuer-binding"),
-            help: "Require every list to be bound to the credential's issuer even when --trust is given (by default --trust keys may sign lists of any issuer)."
+            help: "Require every list to be bound to the credential's issuer, even with --trust (--trust keys otherwise sign for any issuer)."
         )
         var requireIssuerBinding = false
 

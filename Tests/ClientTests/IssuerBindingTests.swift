@@ -1,11 +1,11 @@
 import Foundation
 import Signing
+import StandingTestSupport
 import StatusList
 import StatusListSecuring
 import Testing
 
 @testable import Client
-import StandingTestSupport
 
 /// The issuer binding of issue 12: a credential's list must be signed by its issuer, by a key its DID document lists,
 /// or by the leaf of an x5c chain to a trust anchor; otherwise a STATUS_VERIFICATION_ERROR says which binding failed.
@@ -27,14 +27,19 @@ import StandingTestSupport
 
         static func start() async throws -> World {
             let world = World(server: try await CraftedServer.start())
-            try world.publish(DIDDocument(id: world.serviceDID, keys: [world.serviceKey.verificationKey.jwk(keyID: "svc")]), at: "/.well-known/did.json")
+            try world.publish(
+                DIDDocument(id: world.serviceDID, keys: [world.serviceKey.verificationKey.jwk(keyID: "svc")]),
+                at: "/.well-known/did.json"
+            )
             try world.publish(DIDDocument(id: world.uniDID, keys: [world.uniKey.verificationKey.jwk(keyID: "uni-key")]), at: "/issuers/uni/did.json")
             // Form 2 of issue 12: the issuer publishes the key the service holds for it, under the same kid.
             try world.publish(
                 DIDDocument(
                     id: world.delegatingDID,
-                    keys: [world.delegatingKey.verificationKey.jwk(keyID: "own"), world.serviceKey.verificationKey.jwk(keyID: "svc")]),
-                at: "/issuers/delegating/did.json")
+                    keys: [world.delegatingKey.verificationKey.jwk(keyID: "own"), world.serviceKey.verificationKey.jwk(keyID: "svc")]
+                ),
+                at: "/issuers/delegating/did.json"
+            )
             return world
         }
 
@@ -46,13 +51,22 @@ import StandingTestSupport
         func list(_ name: String, _ format: VerifiedStatusList.Format, issuer: String, signer: StatusListSigningKey) throws -> String {
             let url = "\(server.baseURL)/lists/\(name)"
             let statement = StatusListStatement(
-                url: url, issuer: issuer, bitstring: try bitstring(set: [5: 1]), purposes: [.revocation],
-                issuedAt: Date().addingTimeInterval(-60), validUntil: Date().addingTimeInterval(3600), ttlSeconds: 60)
+                url: url,
+                issuer: issuer,
+                bitstring: try bitstring(set: [5: 1]),
+                purposes: [.revocation],
+                issuedAt: Date().addingTimeInterval(-60),
+                validUntil: Date().addingTimeInterval(3600),
+                ttlSeconds: 60
+            )
             let body: Data
             switch format {
             case .w3cDataIntegrity:
                 body = try StatusListSigner.dataIntegrityCredential(
-                    try StatusListSigner.w3cCredential(statement, level: 6), signer: signer, created: statement.issuedAt)
+                    try StatusListSigner.w3cCredential(statement, level: 6),
+                    signer: signer,
+                    created: statement.issuedAt
+                )
             case .w3cJWT:
                 body = Data(try StatusListSigner.credentialJWT(try StatusListSigner.w3cCredential(statement, level: 6), signer: signer).utf8)
             case .ietfJWT:
@@ -71,9 +85,18 @@ import StandingTestSupport
 
     /// Fetches a list as a credential of `issuer` refers to it, with the binding required.
     static func fetch(
-        _ url: String, _ format: VerifiedStatusList.Format, issuer: String, trust: TrustSource, client: StandingClient = makeClient()
+        _ url: String,
+        _ format: VerifiedStatusList.Format,
+        issuer: String,
+        trust: TrustSource,
+        client: StandingClient = makeClient()
     ) async throws(StatusClientError) -> CachedList {
-        try await client.fetchList(url: url, preferring: format, trust: trust, options: FetchOptions(preferredFormat: format, credentialIssuer: issuer))
+        try await client.fetchList(
+            url: url,
+            preferring: format,
+            trust: trust,
+            options: FetchOptions(preferredFormat: format, credentialIssuer: issuer)
+        )
     }
 
     @Test("(a) a list issued and signed by the credential's issuer is bound to it", arguments: formats)
@@ -111,7 +134,12 @@ import StandingTestSupport
         // issuer's DID alone, whose document has no method under the proof's DID URL.
         if format == .w3cDataIntegrity {
             await expectFailure(.statusVerificationError) {
-                try await own.fetchList(url: url, preferring: format, trust: .did(world.delegatingDID), options: FetchOptions(preferredFormat: format))
+                try await own.fetchList(
+                    url: url,
+                    preferring: format,
+                    trust: .did(world.delegatingDID),
+                    options: FetchOptions(preferredFormat: format)
+                )
             }
         }
     }
@@ -126,8 +154,10 @@ import StandingTestSupport
         }
         #expect(
             error?.reason
-                == "status list issued by \(world.serviceDID), credential issued by \(world.uniDID); no key of \(world.uniDID)'s DID document signed it and no x5c chain to a trust anchor",
-            "\(String(describing: error))")
+                == "status list issued by \(world.serviceDID), credential issued by \(world.uniDID); "
+                + "no key of \(world.uniDID)'s DID document signed it and no x5c chain to a trust anchor",
+            "\(String(describing: error))"
+        )
         // Verified against the issuer's own DID only (what standing verify does without --trust): the same binding fails.
         let own = await expectFailure(.statusVerificationError, .issuerNotBound) {
             try await Self.fetch(url, format, issuer: world.uniDID, trust: .did(world.uniDID))
@@ -152,9 +182,12 @@ import StandingTestSupport
         }
     }
 
-    @Test("(c) a list whose x5c chain validates to a configured anchor is bound; without the anchor it is not", arguments: [
-        VerifiedStatusList.Format.ietfJWT, .ietfCWT,
-    ])
+    @Test(
+        "(c) a list whose x5c chain validates to a configured anchor is bound; without the anchor it is not",
+        arguments: [
+            VerifiedStatusList.Format.ietfJWT, .ietfCWT,
+        ]
+    )
     func certificateBinding(format: VerifiedStatusList.Format) async throws {
         let world = try await World.start()
         defer { Task { await world.stop() } }
@@ -165,8 +198,10 @@ import StandingTestSupport
         world.server.serve(
             path,
             format == .ietfJWT
-                ? try CertificateChainTests.jwt(url: url, key: pki.leafKey, chain: chain) : try CertificateChainTests.cwt(url: url, key: pki.leafKey, chain: chain),
-            mediaType: format.rawValue)
+                ? try CertificateChainTests.jwt(url: url, key: pki.leafKey, chain: chain)
+                : try CertificateChainTests.cwt(url: url, key: pki.leafKey, chain: chain),
+            mediaType: format.rawValue
+        )
         let anchored = makeClient { $0.verification.trustAnchors = [pki.ca] }
         let list = try await Self.fetch(url, format, issuer: world.uniDID, trust: .did(world.uniDID), client: anchored)
         #expect(list.list.certificatePath?.count == 2)
@@ -222,8 +257,10 @@ import StandingTestSupport
         let pki = try CertificateChainTests.PKI()
         let url = "\(world.server.baseURL)/lists/cli"
         world.server.serve(
-            "/lists/cli", try CertificateChainTests.jwt(url: url, key: pki.leafKey, chain: [pki.leaf.derEncoded, pki.ca.derEncoded]),
-            mediaType: "application/statuslist+jwt")
+            "/lists/cli",
+            try CertificateChainTests.jwt(url: url, key: pki.leafKey, chain: [pki.leaf.derEncoded, pki.ca.derEncoded]),
+            mediaType: "application/statuslist+jwt"
+        )
         let directory = temporaryDirectory("binding-cli")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -89,7 +89,12 @@ struct TestPKI {
         case .ietfCWT:
             let claims = try COSESign1.parse(unsigned, tagPolicy: .required).payload
             return try COSESign1.sign(
-                payload: claims, key: key, typ: "application/statuslist+cwt", kid: keyID.map { Data($0.utf8) }, x5chain: chain)
+                payload: claims,
+                key: key,
+                typ: "application/statuslist+cwt",
+                kid: keyID.map { Data($0.utf8) },
+                x5chain: chain
+            )
         default:
             Issue.record("only IETF tokens carry chains here")
             return unsigned
@@ -105,8 +110,13 @@ struct CertificateTrustTests {
 
     static func verify(_ body: Data, _ format: VerifiedStatusList.Format, trust: CertificateTrust) async throws -> VerifiedStatusList {
         try await StatusListVerifier.verify(
-            body, mediaType: format.rawValue, expectedURL: Fixture.url, trustedKeys: TrustedKeys(), certificates: trust,
-            at: Fixture.verifyTime)
+            body,
+            mediaType: format.rawValue,
+            expectedURL: Fixture.url,
+            trustedKeys: TrustedKeys(),
+            certificates: trust,
+            at: Fixture.verifyTime
+        )
     }
 
     @Test("a chain to an anchor, with the required usage, verifies with the leaf's key", arguments: formats)
@@ -114,7 +124,11 @@ struct CertificateTrustTests {
         let pki = try TestPKI()
         let leaf = try pki.leaf()
         let body = try TestPKI.token(format, key: leaf.signingKey, chain: pki.chain(leaf))
-        let list = try await Self.verify(body, format, trust: CertificateTrust(anchors: [pki.root.certificate], statusSigningUsage: TestPKI.statusSigningOID))
+        let list = try await Self.verify(
+            body,
+            format,
+            trust: CertificateTrust(anchors: [pki.root.certificate], statusSigningUsage: TestPKI.statusSigningOID)
+        )
         #expect(list.certificatePath?.map(\.subject) == ["CN=Status signer", "CN=Test Intermediate CA", "CN=Test Root CA"])
         #expect(list.bitstring[Fixture.revokedIndices[0]] == 1)
         // Without a usage required, the same chain verifies too; and a single bstr x5chain (leaf only, anchored at the
@@ -136,11 +150,22 @@ struct CertificateTrustTests {
         trusted.add(other.verificationKey, keyID: "k")
         await #expect(throws: StatusVerificationError.self) {
             try await StatusListVerifier.verify(
-                body, mediaType: format.rawValue, expectedURL: Fixture.url, trustedKeys: trusted,
-                certificates: CertificateTrust(anchors: [pki.root.certificate]), at: Fixture.verifyTime)
+                body,
+                mediaType: format.rawValue,
+                expectedURL: Fixture.url,
+                trustedKeys: trusted,
+                certificates: CertificateTrust(anchors: [pki.root.certificate]),
+                at: Fixture.verifyTime
+            )
         }
         // Without certificate trust, the chain is ignored and the kid decides (the behaviour before x5c).
-        let plain = try StatusListVerifier.verify(body, mediaType: format.rawValue, expectedURL: Fixture.url, trustedKeys: trusted, at: Fixture.verifyTime)
+        let plain = try StatusListVerifier.verify(
+            body,
+            mediaType: format.rawValue,
+            expectedURL: Fixture.url,
+            trustedKeys: trusted,
+            at: Fixture.verifyTime
+        )
         #expect(plain.certificatePath == nil)
     }
 
@@ -209,8 +234,11 @@ struct CertificateTrustTests {
         let unsigned = try Fixture.secured(Fixture.statement(), as: .ietfCWT, signer: Fixture.signer(.es256))
         let claims = try COSESign1.parse(unsigned, tagPolicy: .required).payload
         let body = try COSESign1.sign(
-            payload: claims, key: leaf.signingKey, typ: "application/statuslist+cwt",
-            protectedHeader: [(key: COSEHeaderParameter.x5chain, value: .array([.byteString(leaf.certificate.derEncoded), .textString("x")]))])
+            payload: claims,
+            key: leaf.signingKey,
+            typ: "application/statuslist+cwt",
+            protectedHeader: [(key: COSEHeaderParameter.x5chain, value: .array([.byteString(leaf.certificate.derEncoded), .textString("x")]))]
+        )
         await #expect(throws: StatusVerificationError.self) {
             try await Self.verify(body, .ietfCWT, trust: CertificateTrust(anchors: [pki.root.certificate]))
         }

@@ -21,7 +21,7 @@ enum CertificateChainKeys {
         let chain: (der: [Data], keyID: String?)?
         do {
             chain = try CertificateTrust.chain(in: body, mediaType: mediaType)
-        } catch where error.kind != .statusVerificationError || error.detail.hasPrefix("malformed secured status list") {
+        } catch  where error.kind != .statusVerificationError || error.detail.hasPrefix("malformed secured status list") {
             // Unparseable artefacts fail in the verifier with their precise error.
             return nil
         } catch {
