@@ -17,7 +17,10 @@ public indirect enum TrustSource: Sendable, CustomStringConvertible {
     /// A DID: `did:web` (its DID document is fetched; its `assertionMethod` keys are trusted) or `did:key` (decoded).
     case did(String)
     /// The leaf key of the certificate chain a list carries (`x5c` / `x5chain`), when the chain validates to one of
-    /// these pinned anchors. Lists without a chain (Data Integrity credentials) get no key from it.
+    /// these pinned anchors (``CertificateTrust``: RFC 5280, a leaf that is not self-signed, and the configuration's
+    /// ``StandingClient/Configuration/Verification/statusSigningUsage`` when set). Lists without a chain (Data Integrity
+    /// credentials) get no key from it. ``StandingClient/Configuration/Verification/trustAnchors`` adds anchors to every
+    /// trust source.
     case x5c(anchors: [X509Certificate])
     /// Every key of every source (for several `--trust` values); every source must resolve.
     case anyOf([TrustSource])
