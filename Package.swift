@@ -133,7 +133,17 @@ let package = Package(
             ],
             resources: [.copy("Vectors")]
         ),
-        .testTarget(name: "StatusListSecuringTests", dependencies: ["StatusListSecuring"], resources: [.copy("Vectors")]),
+        .testTarget(
+            name: "StatusListSecuringTests",
+            dependencies: [
+                "StatusListSecuring", "Signing", "StatusList",
+                // Test CAs for the x5c chain checks: root, intermediate and leaves with chosen extended key usages.
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Vectors")]
+        ),
         // The in-process server and CLI-process harness shared by the server and client tests.
         .target(
             name: "StandingTestSupport",
