@@ -9,10 +9,17 @@ public struct StatusListSigningKey: Sendable {
     public let keyID: String
     /// The Data Integrity `verificationMethod` (`did:web:HOST#kid`).
     public let verificationMethod: String
-    /// The X.509 chain certifying the key (DER, leaf first), written as `x5c`; empty for none.
+    /// The X.509 chain certifying ``key``, DER, leaf first and without the trust anchor (OpenID4VC HAIP 1.0 §6.1);
+    /// empty when the identity has none. When set, the IETF tokens carry it beside `kid`: JWS `x5c` (RFC 7515
+    /// §4.1.6) and COSE `x5chain` (header 33, RFC 9360 §2) in the protected header.
     public var certificateChain: [Data]
 
     /// Creates a signing identity.
+    /// - Parameters:
+    ///   - key: The private key.
+    ///   - keyID: The JWS/COSE `kid`.
+    ///   - verificationMethod: The Data Integrity `verificationMethod`.
+    ///   - certificateChain: DER certificates for `x5c`/`x5chain`, leaf first (its key must be `key`'s); empty for none.
     public init(key: SigningKey, keyID: String, verificationMethod: String, certificateChain: [Data] = []) {
         self.key = key
         self.keyID = keyID
@@ -138,7 +145,8 @@ public enum StatusListSigner {
         }
     }
 
-    /// The IETF Status List Token as a JWT (`typ: statuslist+jwt`).
+    /// The IETF Status List Token as a JWT (`typ: statuslist+jwt`), with `x5c` in its header when the signer has a
+    /// certificate chain.
     /// - Parameter level: zlib level of `lst` (the draft recommends 9).
     public static func statusListJWT(_ statement: StatusListStatement, signer: StatusListSigningKey, level: Int) throws -> String {
         try statusListJWT(statement, signer: signer, compressedList: try statement.bitstring.ietfCompressed(level: level))
@@ -156,11 +164,18 @@ public enum StatusListSigner {
             statusList: IETFStatusList(
                 bits: statement.bitstring.entrySize, lst: Base64URL.encode(Data(compressedList)), aggregationURI: statement.aggregationURI)
         )
-        return try CompactJWS.sign(claims: claims, key: signer.key, type: statusListJWTType, keyID: signer.keyID)
+        return try CompactJWS.sign(
+            claims: claims,
+            key: signer.key,
+            type: statusListJWTType,
+            keyID: signer.keyID,
+            certificateChain: signer.certificateChain.isEmpty ? nil : signer.certificateChain
+        )
     }
 
     /// The IETF Status List Token as a CWT: COSE_Sign1 tagged 18 (never the CWT tag 61), protected `typ`
-    /// `application/statuslist+cwt`, `lst` as a byte string.
+    /// `application/statuslist+cwt`, `lst` as a byte string; the signer's certificate chain, when it has one, as the
+    /// protected `x5chain` (33), `kid` staying unprotected.
     public static func statusListCWT(_ statement: StatusListStatement, signer: StatusListSigningKey, level: Int) throws -> Data {
         try statusListCWT(statement, signer: signer, compressedList: try statement.bitstring.ietfCompressed(level: level))
     }
@@ -184,6 +199,7 @@ public enum StatusListSigner {
             (key: CBOR(CWTClaim.timeToLive), value: CBOR(Int64(statement.ttlSeconds))),
             (key: CBOR(CWTClaim.statusList), value: statusList),
         ])
-        return try COSESign1.sign(payload: claims.encoded(), key: signer.key, typ: statusListCWTType, kid: Data(signer.keyID.utf8))
+        return try COSESign1.sign(
+            payload: claims.encoded(), key: signer.key, typ: statusListCWTType, kid: Data(signer.keyID.utf8), x5chain: signer.certificateChain)
     }
 }
