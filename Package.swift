@@ -130,6 +130,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 // Interoperability check only: our JWS is verified by jwt-kit and vice versa.
                 .product(name: "JWTKit", package: "jwt-kit"),
+                // Reading back our CSRs and certificates independently of the code under test, and building test CAs.
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             resources: [.copy("Vectors")]
         ),

@@ -58,18 +58,7 @@ public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The certificate as a PEM `CERTIFICATE` block (64-character lines, trailing newline).
-    public var pemEncoded: String {
-        let base64 = derEncoded.base64EncodedString()
-        var lines = ["-----BEGIN CERTIFICATE-----"]
-        var index = base64.startIndex
-        while index < base64.endIndex {
-            let end = base64.index(index, offsetBy: 64, limitedBy: base64.endIndex) ?? base64.endIndex
-            lines.append(String(base64[index..<end]))
-            index = end
-        }
-        lines.append("-----END CERTIFICATE-----")
-        return lines.joined(separator: "\n") + "\n"
-    }
+    public var pemEncoded: String { PEMBlock.encode(derEncoded, label: "CERTIFICATE") }
 
     /// The subject distinguished name in RFC 4514 form, e.g. `CN=Example Registry,O=Example,C=EU`.
     public var subject: String { String(describing: certificate.subject) }
@@ -85,11 +74,7 @@ public struct X509Certificate: Sendable, Hashable, CustomStringConvertible {
     /// The subject public key as a ``VerificationKey``.
     /// - Throws: ``SigningError/Code/unsupportedAlgorithm`` for keys other than P-256, P-384 and Ed25519 (RSA, P-521).
     public func publicKey() throws(SigningError) -> VerificationKey {
-        let key = certificate.publicKey
-        if let p256 = P256.Signing.PublicKey(key) { return VerificationKey(storage: .p256(p256)) }
-        if let p384 = P384.Signing.PublicKey(key) { return VerificationKey(storage: .p384(p384)) }
-        if let ed25519 = Curve25519.Signing.PublicKey(key) { return VerificationKey(storage: .ed25519(ed25519)) }
-        throw SigningError(.unsupportedAlgorithm, "certificate key \(key) is not P-256, P-384 or Ed25519")
+        try VerificationKey(certificatePublicKey: certificate.publicKey)
     }
 
     /// A short description: subject, issuer and validity.
@@ -205,9 +190,12 @@ extension X509Certificate {
     ///   - validFrom: `notBefore`.
     ///   - validUntil: `notAfter`.
     ///   - isCertificateAuthority: Whether the new certificate may issue certificates.
+    ///   - extendedKeyUsages: Dotted OIDs for the (non-critical) extended key usage extension, e.g. the
+    ///     status-signing usage `id-kp-oauthStatusSigning`; empty leaves the extension out.
     ///   - serialNumber: The serial number; random 20 bytes by default.
     /// - Returns: The certificate.
-    /// - Throws: ``SigningError/Code/invalidKey`` when `issuerKey` does not belong to `issuer`; otherwise as
+    /// - Throws: ``SigningError/Code/malformed`` for an extended key usage that is not a dotted OID;
+    ///   ``SigningError/Code/invalidKey`` when `issuerKey` does not belong to `issuer`; otherwise as
     ///   ``selfSigned(name:key:validFrom:validUntil:serialNumber:)``.
     public static func issue(
         name: CertificateName,
@@ -217,8 +205,11 @@ extension X509Certificate {
         validFrom: Date,
         validUntil: Date,
         isCertificateAuthority: Bool = false,
+        extendedKeyUsages: [String] = [],
         serialNumber: [UInt8]? = nil
     ) throws(SigningError) -> X509Certificate {
+        var usages = [ExtendedKeyUsage.Usage]()
+        for usage in extendedKeyUsages { usages.append(ExtendedKeyUsage.Usage(oid: try X509Signing.objectIdentifier(usage))) }
         guard try issuer.publicKey() == issuerKey.verificationKey else {
             throw SigningError(.invalidKey, "the issuer key does not belong to the issuer certificate")
         }
@@ -236,6 +227,9 @@ extension X509Certificate {
                 }
                 SubjectKeyIdentifier(hash: subjectKey)
                 AuthorityKeyIdentifier(keyIdentifier: keyIdentifier)
+                if !usages.isEmpty {
+                    try ExtendedKeyUsage(usages)
+                }
             }
         } catch {
             throw SigningError(.malformed, "certificate extensions do not encode: \(error)")
@@ -270,9 +264,11 @@ extension X509Certificate {
         if let serialNumber, serialNumber.isEmpty || serialNumber.count > 20 {
             throw SigningError(.malformed, "certificate serial number must be 1 to 20 bytes")
         }
-        let certificate: Certificate
+        // swift-certificates signs with a throwaway key of the same algorithm; the TBSCertificate is then signed
+        // through SigningKey.sign alone, so a key that cannot be exported (an HSM key) can issue certificates too.
+        let placeholderDER: [UInt8]
         do {
-            certificate = try Certificate(
+            let placeholder = try Certificate(
                 version: .v3,
                 serialNumber: serialNumber.map { Certificate.SerialNumber(bytes: $0) } ?? Certificate.SerialNumber(),
                 publicKey: publicKey,
@@ -280,14 +276,19 @@ extension X509Certificate {
                 notValidAfter: notAfter,
                 issuer: issuer,
                 subject: subject,
-                signatureAlgorithm: issuerKey.certificateSignatureAlgorithm,
+                signatureAlgorithm: issuerKey.algorithm.certificateSignatureAlgorithm,
                 extensions: extensions,
-                issuerPrivateKey: issuerKey.certificatePrivateKey
+                issuerPrivateKey: X509Signing.placeholderPrivateKey(for: issuerKey.algorithm)
             )
+            placeholderDER = try X509Signing.derBytes(of: placeholder)
         } catch {
             throw SigningError(.signingFailed, "certificate signing failed: \(error)")
         }
-        return try X509Certificate(certificate)
+        let certificate = try X509Certificate(derEncoded: Data(try X509Signing.replacingSignature(of: placeholderDER, signingWith: issuerKey)))
+        guard issuerKey.verificationKey.certificatePublicKey.isValidSignature(certificate.certificate.signature, for: certificate.certificate) else {
+            throw SigningError(.signingFailed, "the issuer key's certificate signature does not verify")
+        }
+        return certificate
     }
 
     /// Parses every PEM `CERTIFICATE` block in `pem`, in order (leaf first, as operators usually store chains).
@@ -347,23 +348,7 @@ extension X509Certificate {
 }
 
 extension SigningKey {
-    var certificatePrivateKey: Certificate.PrivateKey {
-        switch storage {
-        case .p256(let key): Certificate.PrivateKey(key)
-        case .p384(let key): Certificate.PrivateKey(key)
-        case .ed25519(let key): Certificate.PrivateKey(key)
-        }
-    }
-
     var certificatePublicKey: Certificate.PublicKey { verificationKey.certificatePublicKey }
-
-    var certificateSignatureAlgorithm: Certificate.SignatureAlgorithm {
-        switch storage {
-        case .p256: .ecdsaWithSHA256
-        case .p384: .ecdsaWithSHA384
-        case .ed25519: .ed25519
-        }
-    }
 }
 
 extension VerificationKey {
