@@ -11,12 +11,32 @@ extension IdentityService {
         var notes: [String]
     }
 
+    /// The PKCS#10 request for an x509 identity's key, signed through the key itself (so an HSM key can make one);
+    /// the subject is the request's common name (default: the issuer principal), organisation and country.
     func certificateSigningRequest(for key: StoredSigningKey, request: CreateIdentityRequest) throws -> String {
-        throw ServiceError(.notImplemented, "certificate signing requests arrive with the X.509 signing work")
+        let subject = CertificateName(commonName: request.commonName ?? request.issuer, organization: request.organization, country: request.country)
+        do {
+            return try key.key.certificateSigningRequestPEM(subject: subject)
+        } catch let error where error.code == .malformed {
+            throw ServiceError(.invalidValue, "certificate signing request: \(error.reason)")
+        } catch {
+            throw ServiceError(.unavailable, "certificate signing request: \(error.reason)")
+        }
     }
 
+    /// Checks a chain for `key` by ``StatusSigningChain/checkImport(pem:heldKey:requiredExtendedKeyUsage:at:)``, with the
+    /// server's status-signing usage setting; a refusal is an invalid-value problem (400) naming what is wrong.
     func checkCertificateChain(pem: String, key: VerificationKey, now: Date) throws -> CheckedChain {
-        throw ServiceError(.notImplemented, "certificate chain import arrives with the X.509 signing work")
+        let checked: StatusSigningChainImport
+        do {
+            checked = try StatusSigningChain.checkImport(pem: pem, heldKey: key, requiredExtendedKeyUsage: configuration.statusSigningUsage, at: now)
+        } catch {
+            throw ServiceError(.invalidValue, "certificate chain refused: \(error.reason)")
+        }
+        return CheckedChain(
+            chain: checked.derChain,
+            summary: CertificateSummary(subject: checked.leafSubject, issuer: checked.leafIssuer, notBefore: checked.notValidBefore, notAfter: checked.notValidAfter),
+            notes: checked.notes)
     }
 }
 

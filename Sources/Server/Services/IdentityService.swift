@@ -36,7 +36,7 @@ public actor IdentityService: Service {
     private let directory: DataDirectory
     private let ring: SigningKeyRing
     private let publisher: Publisher
-    private let configuration: Configuration
+    let configuration: Configuration
     /// Keys that stay published whatever their age (the registry signs with the key it started with).
     private let pinned: Set<String>
     private let logger: Logger
