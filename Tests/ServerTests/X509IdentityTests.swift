@@ -3,6 +3,7 @@ import NIOHTTP1
 import Signing
 import StandingAPI
 import StatusListSecuring
+import Store
 import Testing
 
 @testable import Server
@@ -14,6 +15,18 @@ import StandingTestSupport
 @Suite struct X509IdentityTests {
     /// A placeholder for `id-kp-oauthStatusSigning` (still `{ id-kp TBD }`): the server's setting.
     static let usage = "1.3.6.1.5.5.7.3.99"
+
+    @Test(arguments: [["issuer": "uni", "kind": "x509", "country": "ESP"], ["issuer": "uni", "kind": "x509", "commonName": ""]])
+    func aSubjectTheCSRCannotNameIsRefusedBeforeAnythingIsStored(body: [String: String]) async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let refused = try await server.admin(.POST, "/admin/identities", json: body)
+        #expect(refused.status == 400 && refused.text.contains("certificate subject"), "\(refused.text)")
+        #expect(try await server.admin(.GET, "/admin/identities/uni").status == 404)
+        #expect(try await server.store.signingIdentities().isEmpty)
+        let keyFolder = server.directory.appendingPathComponent("keys/issuers")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: keyFolder.path)) ?? []).isEmpty, "no key generated")
+    }
 
     @Test func anX509IdentitySignsWithItsCheckedChainOnceImported() async throws {
         let server = try await TestServer.start(configure: { $0.statusSigningUsage = Self.usage })

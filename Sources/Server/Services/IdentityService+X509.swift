@@ -14,7 +14,7 @@ extension IdentityService {
     /// The PKCS#10 request for an x509 identity's key, signed through the key itself (so an HSM key can make one);
     /// the subject is the request's common name (default: the issuer principal), organisation and country.
     func certificateSigningRequest(for key: StoredSigningKey, request: CreateIdentityRequest) throws -> String {
-        let subject = CertificateName(commonName: request.commonName ?? request.issuer, organization: request.organization, country: request.country)
+        let subject = try certificateSubject(of: request)
         do {
             return try key.key.certificateSigningRequestPEM(subject: subject)
         } catch let error where error.code == .malformed {
@@ -22,6 +22,17 @@ extension IdentityService {
         } catch {
             throw ServiceError(.unavailable, "certificate signing request: \(error.reason)")
         }
+    }
+
+    /// The subject an x509 identity's CSR names, checked before anything is generated or stored.
+    func certificateSubject(of request: CreateIdentityRequest) throws -> CertificateName {
+        let subject = CertificateName(commonName: request.commonName ?? request.issuer, organization: request.organization, country: request.country)
+        do {
+            try subject.validate()
+        } catch {
+            throw ServiceError(.invalidValue, "certificate subject: \(error.reason)")
+        }
+        return subject
     }
 
     /// Checks a chain for `key` by ``StatusSigningChain/checkImport(pem:heldKey:requiredExtendedKeyUsage:at:)``, with the

@@ -126,6 +126,8 @@ public actor IdentityService: Service {
                 .conflict,
                 "issuer '\(request.issuer)' owns \(owned.count) lists signed by the service; they switch to the new identity only when asked (--switch-existing-lists)")
         }
+        // A CSR subject that cannot be encoded is refused before a key is generated or the identity stored.
+        if request.kind == .x509 { _ = try certificateSubject(of: request) }
         let key = try generateIssuerKey()
         var identity = SigningIdentityRecord(
             issuer: request.issuer, kind: request.kind, did: did,

@@ -112,6 +112,12 @@ public struct CertificateName: Sendable, Hashable {
         self.country = country
     }
 
+    /// Checks that the name can be written into a certificate or request (a common name, a two-letter country).
+    /// - Throws: ``SigningError/Code/malformed`` naming what is wrong.
+    public func validate() throws(SigningError) {
+        _ = try distinguishedName()
+    }
+
     func distinguishedName() throws(SigningError) -> DistinguishedName {
         guard !commonName.isEmpty else { throw SigningError(.malformed, "certificate common name is empty") }
         if let country, country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isLetter }) {
