@@ -31,23 +31,32 @@ openssl req -in "$work/academy.csr" -noout -verify
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/ca.key" -out "$work/ca.pem" -days 30 \
     -subj "/CN=Test Academy Root CA/O=Test Academy/C=ES" -addext "basicConstraints=critical,CA:TRUE" \
     -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+# An intermediate CA issues the leaf: the chain the CA hands back is leaf + intermediate (HAIP: never the root).
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/intermediate.key" -out "$work/intermediate.csr" \
+    -subj "/CN=Test Academy Issuing CA/O=Test Academy/C=ES" 2>/dev/null
+cat > "$work/intermediate.ext" <<EXT
+basicConstraints=critical,CA:TRUE,pathlen:0
+keyUsage=critical,keyCertSign,cRLSign
+EXT
+openssl x509 -req -in "$work/intermediate.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial -days 20 \
+    -extfile "$work/intermediate.ext" -out "$work/intermediate.pem" 2>/dev/null
 cat > "$work/leaf.ext" <<EXT
 basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature
 extendedKeyUsage=$usage_oid
 EXT
-openssl x509 -req -in "$work/academy.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial -days 10 \
+openssl x509 -req -in "$work/academy.csr" -CA "$work/intermediate.pem" -CAkey "$work/intermediate.key" -CAcreateserial -days 10 \
     -extfile "$work/leaf.ext" -out "$work/leaf.pem" 2>/dev/null
-cat "$work/leaf.pem" "$work/ca.pem" > "$work/chain.pem"
+cat "$work/leaf.pem" "$work/intermediate.pem" > "$work/chain.pem"
 
 echo "== a chain without the usage is refused"
 cat > "$work/plain.ext" <<EXT
 basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature
 EXT
-openssl x509 -req -in "$work/academy.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial -days 10 \
+openssl x509 -req -in "$work/academy.csr" -CA "$work/intermediate.pem" -CAkey "$work/intermediate.key" -CAcreateserial -days 10 \
     -extfile "$work/plain.ext" -out "$work/plain.pem" 2>/dev/null
-cat "$work/plain.pem" "$work/ca.pem" > "$work/plain-chain.pem"
+cat "$work/plain.pem" "$work/intermediate.pem" > "$work/plain-chain.pem"
 if "$binary" identities import-chain --issuer academy "$work/plain-chain.pem" 2> "$work/refused.txt"; then
     echo "FAIL: a chain whose leaf lacks the status-signing usage was imported"; exit 1
 fi

@@ -170,15 +170,50 @@ def verify_cwt(checks: Checks, path: str, anchor: x509.Certificate, eku: str | N
     checks.report(bool(verified), "cwt: signature verifies with the leaf key")
 
 
+def verify_vc_jwt(checks: Checks, path: str, document_path: str) -> None:
+    """The W3C list as vc+jwt against the issuer's DID document: the credential names the document's DID as issuer, and
+    the key its kid names in that document verifies the signature."""
+    token = open(path, "rb").read().decode("ascii").strip()
+    document = json.load(open(document_path))
+    try:
+        header = json.loads(b64url_decode(token.split(".")[0]))
+        payload = json.loads(b64url_decode(token.split(".")[1]))
+    except (ValueError, IndexError) as error:
+        checks.report(False, "vc+jwt: parses", str(error))
+        return
+    issuer = payload.get("issuer")
+    issuer = issuer.get("id") if isinstance(issuer, dict) else issuer
+    checks.report(issuer == document.get("id"), "vc+jwt: issuer is the DID document's DID", f"{issuer} / {document.get('id')}")
+    kid = str(header.get("kid", ""))
+    fragment = kid.split("#")[-1]
+    methods = [m for m in document.get("verificationMethod", []) if m.get("id", "").split("#")[-1] == fragment]
+    asserted = [a.split("#")[-1] for a in document.get("assertionMethod", [])]
+    if not checks.report(len(methods) == 1 and fragment in asserted, "vc+jwt: kid names an assertion method of the DID document", kid):
+        return
+    try:
+        key = jwk.JWK(**methods[0]["publicKeyJwk"])
+        signed = jws.JWS()
+        signed.deserialize(token)
+        signed.allowed_algs = ["ES256", "ES384", "EdDSA"]
+        signed.verify(key)
+        checks.report(True, "vc+jwt: signature verifies with the DID document's key", header.get("alg", ""))
+    except Exception as error:  # jwcrypto raises several types; any is a failed verification
+        checks.report(False, "vc+jwt: signature verifies with the DID document's key", f"{type(error).__name__}: {error}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jwt", help="a statuslist+jwt file (compact JWS)")
     parser.add_argument("--cwt", help="a statuslist+cwt file (binary COSE_Sign1)")
     parser.add_argument("--anchor", required=True, help="the trust anchor, PEM")
     parser.add_argument("--eku", help="the extended key usage OID the leaf must carry")
+    parser.add_argument("--vc-jwt", help="the W3C list as vc+jwt, verified against --did-document")
+    parser.add_argument("--did-document", help="the issuer's DID document (JSON)")
     args = parser.parse_args()
     if not args.jwt and not args.cwt:
         parser.error("give --jwt and/or --cwt")
+    if bool(args.vc_jwt) != bool(args.did_document):
+        parser.error("--vc-jwt and --did-document go together")
     anchor = x509.load_pem_x509_certificate(open(args.anchor, "rb").read())
     checks = Checks()
     checks.report(is_self_signed(anchor), "anchor is a self-signed root", name(anchor))
@@ -186,6 +221,8 @@ def main() -> int:
         verify_jwt(checks, args.jwt, anchor, args.eku)
     if args.cwt:
         verify_cwt(checks, args.cwt, anchor, args.eku)
+    if args.vc_jwt:
+        verify_vc_jwt(checks, args.vc_jwt, args.did_document)
     print(f"{'OK' if checks.failures == 0 else 'FAILED'}: {checks.failures} failed check(s)")
     return 0 if checks.failures == 0 else 1
 
