@@ -42,13 +42,20 @@ def filter_case(context, case):
 # over a well-formed statement; a list's statusMessages must have 2^statusSize elements with element i of value i, and
 # validitySeconds must be at least twice ttlSeconds; an index must lie inside that list (the W3C RANGE_ERROR) and be
 # allocated before its status changes, a value must fit the list's statusSize, and an intent must be one the list can
-# express (no revocation on a suspension or refresh list, for one). Only those refusals are accepted;
+# express (no revocation on a suspension or refresh list, for one); a signing identity's DID must fit its kind (a
+# hosted one takes none, a did-web one needs a well-formed did:web) and its name a DID path segment, a CSR subject must
+# be encodable, and an imported certificate chain must certify the identity's key. Only those refusals are accepted;
 # any other 400 to a schema-valid request still fails the run.
 SEMANTIC_REFUSALS = {
     "POST /admin/registry/statements": ("",),
     "POST /admin/lists": ("statusMessage", "validitySeconds", "statusSize", "message list"),
     "GET /status/{list}/{index}": ("#RANGE_ERROR",),
     "POST /admin/lists/{list}/status": ("has not been allocated", "#RANGE_ERROR", "does not fit", "statusSize", "cannot express"),
+    "POST /admin/identities": (
+        "leave out did", "needs the issuer's own DID", "is not a did:web", "without a fragment", "cannot name a hosted DID",
+        "certificate subject", "certificate signing request", "must be 1-128",
+    ),
+    "POST /admin/identities/{issuer}/chain": ("certificate chain refused",),
 }
 
 
