@@ -270,6 +270,7 @@ extension X509Certificate {
         if let serialNumber, serialNumber.isEmpty || serialNumber.count > 20 {
             throw SigningError(.malformed, "certificate serial number must be 1 to 20 bytes")
         }
+        let issuerPrivateKey = try issuerKey.certificatePrivateKey
         let certificate: Certificate
         do {
             certificate = try Certificate(
@@ -282,7 +283,7 @@ extension X509Certificate {
                 subject: subject,
                 signatureAlgorithm: issuerKey.certificateSignatureAlgorithm,
                 extensions: extensions,
-                issuerPrivateKey: issuerKey.certificatePrivateKey
+                issuerPrivateKey: issuerPrivateKey
             )
         } catch {
             throw SigningError(.signingFailed, "certificate signing failed: \(error)")
@@ -347,21 +348,31 @@ extension X509Certificate {
 }
 
 extension SigningKey {
+    /// The key as swift-certificates signs with it.
+    /// - Throws: ``SigningError/Code/unsupportedAlgorithm`` for an external key: swift-certificates' `PrivateKey`
+    ///   wraps in-memory keys only, so an HSM key cannot self-sign a certificate through this path.
     var certificatePrivateKey: Certificate.PrivateKey {
-        switch storage {
-        case .p256(let key): Certificate.PrivateKey(key)
-        case .p384(let key): Certificate.PrivateKey(key)
-        case .ed25519(let key): Certificate.PrivateKey(key)
+        get throws(SigningError) {
+            switch storage {
+            case .p256(let key): return Certificate.PrivateKey(key)
+            case .p384(let key): return Certificate.PrivateKey(key)
+            case .ed25519(let key): return Certificate.PrivateKey(key)
+            case .external:
+                throw SigningError(
+                    .unsupportedAlgorithm,
+                    "a certificate cannot be signed with a key held by an external signer (HSM) through swift-certificates; "
+                        + "use a file key for this certificate")
+            }
         }
     }
 
     var certificatePublicKey: Certificate.PublicKey { verificationKey.certificatePublicKey }
 
     var certificateSignatureAlgorithm: Certificate.SignatureAlgorithm {
-        switch storage {
-        case .p256: .ecdsaWithSHA256
-        case .p384: .ecdsaWithSHA384
-        case .ed25519: .ed25519
+        switch algorithm {
+        case .es256: .ecdsaWithSHA256
+        case .es384: .ecdsaWithSHA384
+        case .edDSA: .ed25519
         }
     }
 }
