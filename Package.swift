@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "StatusList", targets: ["StatusList"]),
         .library(name: "Signing", targets: ["Signing"]),
+        .library(name: "HardwareKeys", targets: ["HardwareKeys"]),
         .library(name: "StatusListSecuring", targets: ["StatusListSecuring"]),
         .library(name: "TrustRegistry", targets: ["TrustRegistry"]),
         .library(name: "StandingAPI", targets: ["StandingAPI"]),
@@ -56,6 +57,15 @@ let package = Package(
             ]
         ),
         .target(name: "StatusListSecuring", dependencies: ["StatusList", "Signing"]),
+        // The PKCS#11 header as Debian ships it (libp11-kit-dev), and nothing else: token modules are opened at run
+        // time. No pkgConfig: p11-kit-1.pc's Libs would link libp11-kit into the binary, which calls nothing in it;
+        // the shim finds the header under /usr/include and names the package when it is missing.
+        .systemLibrary(name: "CPKCS11", providers: [.apt(["libp11-kit-dev"])]),
+        // Signing keys held in an HSM (PKCS#11 module loaded with dlopen), as Signing's ExternalSigner.
+        .target(
+            name: "HardwareKeys",
+            dependencies: ["CPKCS11", "Signing", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "TrustRegistry", dependencies: ["Signing", "WireEncoding", .product(name: "Crypto", package: "swift-crypto")]),
         // The admin API's wire types (requests, answers, problem details): what the server encodes and the client
         // decodes. StatusList only for the values an answer embeds (status entries, status claims, message tables).
@@ -134,6 +144,9 @@ let package = Package(
             resources: [.copy("Vectors")]
         ),
         .testTarget(name: "StatusListSecuringTests", dependencies: ["StatusListSecuring"], resources: [.copy("Vectors")]),
+        // A throw-away SoftHSM2 token store shared by every test of the process (SoftHSM2 reads its configuration once).
+        .target(name: "SoftHSMTestSupport", path: "Tests/SoftHSMTestSupport"),
+        .testTarget(name: "HardwareKeysTests", dependencies: ["HardwareKeys", "CPKCS11", "Signing", "SoftHSMTestSupport"]),
         // The in-process server and CLI-process harness shared by the server and client tests.
         .target(
             name: "StandingTestSupport",
