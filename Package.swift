@@ -104,6 +104,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "WireEncoding", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "Store", "StandingAPI", "PostgresStore",
+                "HardwareKeys",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -183,7 +184,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Store", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "StandingTestSupport", "standing", "Client",
-                "StandingAPI", "PostgresStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "StandingAPI", "PostgresStore", "HardwareKeys", "SoftHSMTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -19,13 +19,20 @@ extension ServerConfiguration {
         public var logLevel: String?
         /// `--publish-dir`: where every publication's files go ("" for none).
         public var publishDirectory: String?
+        /// `--pkcs11-module`: the PKCS#11 module of the token holding the keys ("" for keys in files).
+        public var pkcs11Module: String?
+        /// `--pkcs11-token-label`: the token's label.
+        public var pkcs11TokenLabel: String?
+        /// `--pkcs11-pin-file`: the file holding the token's user PIN.
+        public var pkcs11PinFile: String?
 
         /// Creates overrides; everything left out is taken from the environment, the config file or the defaults.
         public init(
             dataDirectory: String? = nil, host: String? = nil, port: Int? = nil, baseURL: String? = nil, configFile: String? = nil,
             database: String? = nil, databasePasswordFile: String? = nil,
             publicationWindowMilliseconds: Int? = nil, directLookup: Bool? = nil, logLevel: String? = nil,
-            publishDirectory: String? = nil
+            publishDirectory: String? = nil, pkcs11Module: String? = nil, pkcs11TokenLabel: String? = nil,
+            pkcs11PinFile: String? = nil
         ) {
             self.dataDirectory = dataDirectory
             self.host = host
@@ -38,6 +45,9 @@ extension ServerConfiguration {
             self.directLookup = directLookup
             self.logLevel = logLevel
             self.publishDirectory = publishDirectory
+            self.pkcs11Module = pkcs11Module
+            self.pkcs11TokenLabel = pkcs11TokenLabel
+            self.pkcs11PinFile = pkcs11PinFile
         }
     }
 
@@ -66,6 +76,9 @@ extension ServerConfiguration {
         if let directLookup = overrides.directLookup { configuration.directLookup = directLookup }
         if let logLevel = overrides.logLevel { try configuration.apply("logLevel", logLevel, source: "--log-level") }
         if let directory = overrides.publishDirectory { try configuration.apply("publishDirectory", directory, source: "--publish-dir") }
+        if let module = overrides.pkcs11Module { try configuration.apply("pkcs11Module", module, source: "--pkcs11-module") }
+        if let label = overrides.pkcs11TokenLabel { try configuration.apply("pkcs11TokenLabel", label, source: "--pkcs11-token-label") }
+        if let pinFile = overrides.pkcs11PinFile { try configuration.apply("pkcs11PinFile", pinFile, source: "--pkcs11-pin-file") }
         try configuration.validate()
         return configuration
     }

@@ -355,7 +355,8 @@ public actor RegistryService: Service {
             return
         }
         var loteSequence: Int?
-        if forceLoTE || loteCounter.isReleaseDue(stateSeq: seq, lastNextUpdate: lastNextUpdate, now: now) {
+        // No chain, no LoTE: a token-held key has none until the operator provides one (see Installation.swift).
+        if !loteChain.isEmpty, forceLoTE || loteCounter.isReleaseDue(stateSeq: seq, lastNextUpdate: lastNextUpdate, now: now) {
             // The persisted counter never goes backwards, also across restarts.
             loteSequence = try await store.incrementCounter("lote-sequence")
         }
@@ -412,6 +413,9 @@ public actor RegistryService: Service {
     func setSigningGate(_ gate: (@Sendable () async -> Void)?) {
         signingGate = gate
     }
+
+    /// Whether a LoTE can be signed: the service's ES256 key has a certificate chain.
+    nonisolated var hasLoTECertificate: Bool { !loteChain.isEmpty }
 
     /// Whether the background signer is running (or waiting to run).
     var isSigning: Bool { signing != nil }
