@@ -66,6 +66,9 @@ struct PKCS11CustodyTests {
             #expect(text.contains("\"tokenLabel\" : \"server-init\""))
         }
         #expect(!FileManager.default.fileExists(atPath: DataDirectory(path: server.directory.path).loteCertificatePath))
+        let lote = try await server.request(.GET, "/lote")
+        #expect(lote.status == 404)
+        #expect(lote.text.contains("has no LoTE signing certificate"), "\(lote.text)")
 
         // The IETF token (ES256) and the W3C credential (Data Integrity) verify with the JWKS, whose keys are the token's.
         let list = try await server.createList()
