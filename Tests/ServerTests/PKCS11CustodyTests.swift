@@ -143,6 +143,32 @@ struct PKCS11CustodyTests {
         #expect(DataDirectory(path: directory.path).survey().isEmpty)
     }
 
+    @Test("standing init with the PKCS#11 flags makes the keys in the token; an incomplete set of flags is refused")
+    func initCommand() async throws {
+        let store = try SoftHSM.store()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("standing-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let partial = try await runStanding(["init", "--data-dir", directory.path, "--pkcs11-module", store.modulePath])
+        #expect(partial.status != 0)
+        #expect(partial.stderr.contains("--pkcs11-token-label and --pkcs11-pin-file are missing"), "\(partial.stderr)")
+        #expect(DataDirectory(path: directory.path).survey().isEmpty)
+
+        let created = try await runStanding(
+            [
+                "init", "--data-dir", directory.path, "--pkcs11-module", store.modulePath, "--pkcs11-token-label", "cli-init",
+                "--pkcs11-pin-file", store.pinFile,
+            ],
+            environment: ["SOFTHSM2_CONF": store.configurationFile])
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(!(created.stdout + created.stderr).contains(SoftHSM.pin), "the PIN is never printed")
+        let files = try keyFiles(directory)
+        #expect(files.count == 2 && files.allSatisfy { $0.hasSuffix(DataDirectory.keyReferenceSuffix) }, "\(files)")
+        let custody = PKCS11KeyCustody(
+            directory: DataDirectory(path: directory.path),
+            token: try PKCS11Token(modulePath: store.modulePath, tokenLabel: "cli-init", pinFile: store.pinFile))
+        #expect(Set(try custody.keys(in: nil).map(\.key.algorithm)) == [.es256, .edDSA])
+    }
+
     @Test("the PKCS#11 settings come from flags, environment and config file, all three or none")
     func settings() throws {
         let environment = [

@@ -17,7 +17,7 @@ import Darwin
 public enum SoftHSM {
     /// The labels of the tokens made, one per test that needs a token of its own.
     public static let tokenLabels = [
-        "hardware-keys", "hardware-wrong-pin", "hardware-pin-file", "server-init", "server-rotate", "server-wrong-pin",
+        "hardware-keys", "hardware-wrong-pin", "hardware-pin-file", "server-init", "server-rotate", "server-wrong-pin", "cli-init",
     ]
     /// The user PIN of every token.
     public static let pin = "standing-test-pin"
@@ -46,6 +46,8 @@ public enum SoftHSM {
         public let pinFile: String
         /// The temporary folder holding the configuration, the tokens and the PIN file.
         public let directory: String
+        /// The SoftHSM2 configuration file, for `SOFTHSM2_CONF` of child processes.
+        public var configurationFile: String { directory + "/softhsm2.conf" }
     }
 
     /// The store, made on first use. Throws when SoftHSM2 is installed but the store cannot be made.
