@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "TrustRegistry", dependencies: ["Signing", "WireEncoding", .product(name: "Crypto", package: "swift-crypto")]),
         // The admin API's wire types (requests, answers, problem details): what the server encodes and the client
         // decodes. StatusList only for the values an answer embeds (status entries, status claims, message tables).
-        .target(name: "StandingAPI", dependencies: ["StatusList"]),
+        .target(name: "StandingAPI", dependencies: ["StatusList", "Signing"]),
         .target(
             name: "Client",
             dependencies: [
@@ -144,7 +144,17 @@ let package = Package(
             ],
             resources: [.copy("Vectors")]
         ),
-        .testTarget(name: "StatusListSecuringTests", dependencies: ["StatusListSecuring"], resources: [.copy("Vectors")]),
+        .testTarget(
+            name: "StatusListSecuringTests",
+            dependencies: [
+                "StatusListSecuring", "Signing", "StatusList",
+                // Test CAs for the x5c chain checks: root, intermediate and leaves with chosen extended key usages.
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Vectors")]
+        ),
         // A throw-away SoftHSM2 token store shared by every test of the process (SoftHSM2 reads its configuration once).
         .target(name: "SoftHSMTestSupport", path: "Tests/SoftHSMTestSupport"),
         .testTarget(name: "HardwareKeysTests", dependencies: ["HardwareKeys", "CPKCS11", "Signing", "SoftHSMTestSupport"]),

@@ -30,6 +30,7 @@ public struct StatusClientError: Error, Hashable, Sendable, CustomStringConverti
             case expired
             case verificationFailed
             case subjectMismatch
+            case issuerNotBound
             case trustUnavailable
             case malformed
             case listTooShort
@@ -64,6 +65,9 @@ public struct StatusClientError: Error, Hashable, Sendable, CustomStringConverti
         public static let verificationFailed = Code(value: .verificationFailed)
         /// A W3C list whose credential `id` is not the referenced `statusListCredential` URL.
         public static let subjectMismatch = Code(value: .subjectMismatch)
+        /// The list verified, but is not bound to the credential's issuer (``IssuerBinding``): not signed by a key of
+        /// the issuer's DID document, nor by the leaf of an `x5c` chain to a trust anchor.
+        public static let issuerNotBound = Code(value: .issuerNotBound)
         /// The keys of the trust source could not be obtained (JWKS or DID document unreachable or invalid).
         public static let trustUnavailable = Code(value: .trustUnavailable)
         /// The signed list or the credential is malformed (encoding, compression, checksum, size cap, claims).

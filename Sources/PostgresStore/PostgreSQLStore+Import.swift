@@ -115,6 +115,31 @@ public struct PostgresImport: Sendable {
             "INSERT INTO installation (id, initialised_at) VALUES (1, \(installation.initialisedAt.timeIntervalSince1970))",
             logger: store.logger)
     }
+
+    /// Adds signing identities as they are.
+    public func signingIdentities(_ identities: [SigningIdentityRecord]) async throws {
+        for identity in identities {
+            let document = try identity.storedJSON()
+            try await connection.query(
+                """
+                INSERT INTO signing_identities (issuer, did, updated_at, document)
+                VALUES (\(identity.issuer), \(identity.did), \(identity.updatedAt.timeIntervalSince1970), \(document))
+                """, logger: store.logger)
+        }
+    }
+
+    /// Adds the identity audit trail with its ids, and moves the id sequence past the largest.
+    public func identityEvents(_ events: [IdentityEventRecord]) async throws {
+        guard let last = events.map(\.id).max() else { return }
+        for event in events {
+            try await connection.query(
+                """
+                INSERT INTO identity_events (id, issuer, action, detail, actor, at)
+                VALUES (\(event.id), \(event.issuer), \(event.action), \(event.detail), \(event.actor), \(event.at.timeIntervalSince1970))
+                """, logger: store.logger)
+        }
+        try await connection.query("SELECT setval('identity_events_id_seq', \(last))", logger: store.logger)
+    }
 }
 
 extension PostgreSQLStore {
@@ -136,7 +161,7 @@ extension PostgreSQLStore {
     /// The tables a copy fills, in the order it fills them.
     public static let copiedTables = [
         "lists", "entries", "audit", "publications", "publication_representations", "tokens", "registry_events", "counters",
-        "service_keys", "installation",
+        "service_keys", "installation", "signing_identities", "identity_events",
     ]
 
     /// Runs `body` in one transaction that fills an empty database: nothing is written unless all of it is. The

@@ -184,5 +184,30 @@ enum PostgresSchema {
                 """
             ]
         ),
+        Migration(
+            identifier: "v7-signing-identities",
+            statements: [
+                // An issuer principal's signing identity: its DID and its keys' public facts as one JSON document (never
+                // key material: private keys are files in keys/issuers/ of every instance, or objects in an HSM).
+                """
+                CREATE TABLE signing_identities (
+                    issuer text PRIMARY KEY,
+                    did text NOT NULL,
+                    updated_at double precision NOT NULL,
+                    document text NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE identity_events (
+                    id bigserial PRIMARY KEY,
+                    issuer text NOT NULL,
+                    action text NOT NULL,
+                    detail text NOT NULL,
+                    actor text NOT NULL,
+                    at double precision NOT NULL
+                )
+                """,
+            ]
+        ),
     ]
 }

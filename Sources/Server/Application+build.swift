@@ -24,8 +24,13 @@ public enum MetricsRegistry {
 public struct StandingServer<App: ApplicationProtocol>: Sendable {
     public let application: App
     /// The database (SQLite, or PostgreSQL when the configuration names one).
-    public let store: any StatusStore & RegistryStore
+    public let store: any StatusStore & RegistryStore & IdentityStore
+    /// The service's keys as the service started.
     public let keys: ServiceKeys
+    /// The keys that sign now (the service's and the issuers' identities).
+    public let keyRing: SigningKeyRing
+    /// Issuers' signing identities and key rotation.
+    public let identities: IdentityService
     public let published: PublishedLists
     public let publisher: Publisher
     public let registry: RegistryService
@@ -83,7 +88,7 @@ public func buildApplication<Repository: StatusStore>(
 }
 
 /// The service over `store` (the installation's, with its concrete type).
-private func assemble<Base: StatusStore & RegistryStore>(
+private func assemble<Base: StatusStore & RegistryStore & IdentityStore>(
     configuration: ServerConfiguration, logger: Logger, installation: OpenedInstallation, store: Base,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void
 ) async throws -> StandingServer<StandingApplication> {
@@ -92,7 +97,7 @@ private func assemble<Base: StatusStore & RegistryStore>(
         onServerRunning: onServerRunning)
 }
 
-private func assemble<Base: StatusStore & RegistryStore, Repository: StatusStore>(
+private func assemble<Base: StatusStore & RegistryStore & IdentityStore, Repository: StatusStore>(
     configuration: ServerConfiguration, logger: Logger, installation: OpenedInstallation, store: Base,
     wrap: (Base) -> Repository, onServerRunning: @escaping @Sendable (any Channel) async -> Void
 ) async throws -> StandingServer<StandingApplication> {
@@ -110,16 +115,16 @@ private func assemble<Base: StatusStore & RegistryStore, Repository: StatusStore
     let base = configuration.effectiveBaseURL
     let statusStore = wrap(store)
     let aggregation = StatusAggregation(baseURL: base)
+    let keyRing = SigningKeyRing(service: keys)
     var copies: [any PublicationSink] = []
+    var publishDirectory: PublishDirectory?
     if let path = configuration.publishDirectory {
         let directory = try PublishDirectory(path: path)
-        try directory.writeKeyDocuments(
-            jwks: Data(SystemController.encode(keys.jwks).readableBytesView),
-            didDocument: Data(SystemController.encode(keys.didDocument).readableBytesView))
         copies.append(directory)
+        publishDirectory = directory
     }
     let publisher = Publisher(
-        builder: SignedPublicationBuilder(keys: keys, aggregation: configuration.statusAggregation ? aggregation : nil),
+        builder: SignedPublicationBuilder(keys: keyRing, aggregation: configuration.statusAggregation ? aggregation : nil),
         store: statusStore,
         published: published,
         copies: copies,
@@ -129,18 +134,33 @@ private func assemble<Base: StatusStore & RegistryStore, Repository: StatusStore
         logger: logger,
         urlForList: { aggregation.listURL($0) }
     )
-    try await publisher.restore()
-
     let registry = try await RegistryService(
         store: store, keys: keys, loteChain: installation.loteChain, baseURL: base,
         logger: logger)
+    let identities = IdentityService(
+        store: store, directory: DataDirectory(path: configuration.dataDirectory), ring: keyRing, publisher: publisher,
+        configuration: IdentityService.Configuration(
+            baseURL: base,
+            retirement: KeyRetirement(
+                longestValidity: TimeInterval(max(configuration.defaultValiditySeconds, try await store.lists(owner: nil).map(\.validitySeconds).max() ?? 0)),
+                // Re-signing after a rotation takes a publication round; an hour covers a long backlog and restarts.
+                resignDelay: 3600),
+            statusSigningUsage: configuration.statusSigningUsage),
+        // The registry signs with the ES256 key it started with (its LoTE certificate is for that key).
+        pinned: Set([keys.active(.es256)?.kid].compactMap { $0 }),
+        logger: logger, publishDirectory: publishDirectory)
+    // The ring holds the identities before the first publication, so no list is ever signed by the wrong identity.
+    try await identities.reload()
+    try await publisher.restore()
 
     var defaults = ListDefaults()
     defaults.ttlSeconds = configuration.defaultTTLSeconds
     defaults.validitySeconds = configuration.defaultValiditySeconds
     defaults.issuerQuotas.maximumLists = configuration.maxListsPerIssuer
     defaults.issuerQuotas.maximumEntries = configuration.maxEntriesPerIssuer
-    let service = StatusService(store: statusStore, publisher: publisher, baseURL: base, defaults: defaults)
+    let service = StatusService(
+        store: statusStore, publisher: publisher, baseURL: base, defaults: defaults,
+        accreditation: configuration.requireAccreditation ? AccreditationRequirement(registry: registry, dids: identities) : nil)
 
     // HEAD wherever GET is (RFC 9110 9.3.2), from the GET handler without its body.
     let router = Router(context: StandingRequestContext.self, options: .autoGenerateHeadEndpoints)
@@ -159,9 +179,10 @@ private func assemble<Base: StatusStore & RegistryStore, Repository: StatusStore
     admin.addRoutes(AdminController<Repository>(service: service, published: published).endpoints)
     admin.addRoutes(TokensController(tokens: tokens).endpoints)
     RegistryController(registry: registry, baseURL: base).addRoutes(to: router, admin: admin)
+    IdentitiesController(identities: identities, ring: keyRing).addRoutes(to: router, admin: admin)
     let health = publisher.health
     SystemController(
-        keys: keys, registry: metricsRegistry,
+        keys: keyRing, registry: metricsRegistry,
         unreadyCause: {
             do {
                 _ = try await statusStore.list(id: "-")
@@ -187,11 +208,11 @@ private func assemble<Base: StatusStore & RegistryStore, Repository: StatusStore
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: serverName,
             availableConnectionsDelegate: ConnectionCap(maximum: limits.maxConnections, logger: logger)),
-        services: [DataDirectoryLockService(lock: installation.lock), publisher, registry],
+        services: [DataDirectoryLockService(lock: installation.lock), publisher, registry, identities],
         onServerRunning: onServerRunning,
         logger: logger
     )
     return StandingServer(
-        application: application, store: store, keys: keys, published: published, publisher: publisher, registry: registry,
+        application: application, store: store, keys: keys, keyRing: keyRing, identities: identities, published: published, publisher: publisher, registry: registry,
         initialOperatorToken: installation.initialOperatorToken)
 }

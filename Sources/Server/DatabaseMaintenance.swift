@@ -170,6 +170,11 @@ private func copy(from source: SQLiteStore, to target: PostgreSQLStore, progress
         if let installation = try await source.installation() {
             try await into.installation(installation)
         }
+        let identities = try await source.signingIdentities()
+        try await into.signingIdentities(identities)
+        let identityEvents = try await source.identityEvents(issuer: nil)
+        try await into.identityEvents(identityEvents)
+        progress("signing identities: \(identities.count) (\(identityEvents.count) events)")
     }
 }
 

@@ -11,7 +11,7 @@ public struct OpenedInstallation: Sendable {
     /// The directory's exclusive lock; the service holds it until it stops.
     public let lock: DataDirectoryLock
     /// The database: the SQLite file in the data directory, or the PostgreSQL database of `configuration.database`.
-    public let store: any StatusStore & RegistryStore
+    public let store: any StatusStore & RegistryStore & IdentityStore
     /// The service's signing keys.
     public let keys: ServiceKeys
     /// The certificate chain the LoTE is signed with.
@@ -182,8 +182,8 @@ func openPostgreSQL(url: String, passwordFile: String?, logger: Logger) async th
 /// Checks an initialised installation's database against its data directory: every recorded service key present,
 /// keys added by hand recorded; a database from before the installation record is adopted.
 private func verify(
-    _ directory: DataDirectory, custody: any SigningKeyCustody, lock: DataDirectoryLock, store: some StatusStore & RegistryStore,
-    baseURL: URL, logger: Logger
+    _ directory: DataDirectory, custody: any SigningKeyCustody, lock: DataDirectoryLock,
+    store: some StatusStore & RegistryStore & IdentityStore, baseURL: URL, logger: Logger
 ) async throws -> OpenedInstallation {
     let stored = try custody.keys(in: nil)
     let now = Date()
@@ -237,8 +237,8 @@ private func verify(
 /// Initialises an empty data directory over an open, empty database. The installation record is written last: a start
 /// that finds the database without it knows this was cut short.
 private func initialise(
-    _ directory: DataDirectory, custody: any SigningKeyCustody, lock: DataDirectoryLock, store: some StatusStore & RegistryStore,
-    baseURL: URL, logger: Logger
+    _ directory: DataDirectory, custody: any SigningKeyCustody, lock: DataDirectoryLock,
+    store: some StatusStore & RegistryStore & IdentityStore, baseURL: URL, logger: Logger
 ) async throws -> OpenedInstallation {
     let generated = try custody.generateMissing(algorithms: serviceKeyAlgorithms)
     let keys = try ServiceKeys(baseURL: baseURL, signingKeys: generated.map { ($0.keyID, $0.key) })

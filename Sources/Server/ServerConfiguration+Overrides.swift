@@ -16,9 +16,13 @@ extension ServerConfiguration {
         public var databasePasswordFile: String?
         public var publicationWindowMilliseconds: Int?
         public var directLookup: Bool?
+        /// `--require-accreditation` / `--no-require-accreditation`.
+        public var requireAccreditation: Bool?
         public var logLevel: String?
         /// `--publish-dir`: where every publication's files go ("" for none).
         public var publishDirectory: String?
+        /// `--status-signing-eku`: the status-signing extended key usage OID ("" for none).
+        public var statusSigningUsage: String?
         /// `--pkcs11-module`: the PKCS#11 module of the token holding the keys ("" for keys in files).
         public var pkcs11Module: String?
         /// `--pkcs11-token-label`: the token's label.
@@ -31,8 +35,8 @@ extension ServerConfiguration {
             dataDirectory: String? = nil, host: String? = nil, port: Int? = nil, baseURL: String? = nil, configFile: String? = nil,
             database: String? = nil, databasePasswordFile: String? = nil,
             publicationWindowMilliseconds: Int? = nil, directLookup: Bool? = nil, logLevel: String? = nil,
-            publishDirectory: String? = nil, pkcs11Module: String? = nil, pkcs11TokenLabel: String? = nil,
-            pkcs11PinFile: String? = nil
+            publishDirectory: String? = nil, statusSigningUsage: String? = nil, requireAccreditation: Bool? = nil,
+            pkcs11Module: String? = nil, pkcs11TokenLabel: String? = nil, pkcs11PinFile: String? = nil
         ) {
             self.dataDirectory = dataDirectory
             self.host = host
@@ -45,6 +49,8 @@ extension ServerConfiguration {
             self.directLookup = directLookup
             self.logLevel = logLevel
             self.publishDirectory = publishDirectory
+            self.statusSigningUsage = statusSigningUsage
+            self.requireAccreditation = requireAccreditation
             self.pkcs11Module = pkcs11Module
             self.pkcs11TokenLabel = pkcs11TokenLabel
             self.pkcs11PinFile = pkcs11PinFile
@@ -74,8 +80,10 @@ extension ServerConfiguration {
         if let baseURL = overrides.baseURL { configuration.baseURL = baseURL }
         if let window = overrides.publicationWindowMilliseconds { configuration.publicationWindowMilliseconds = window }
         if let directLookup = overrides.directLookup { configuration.directLookup = directLookup }
+        if let requireAccreditation = overrides.requireAccreditation { configuration.requireAccreditation = requireAccreditation }
         if let logLevel = overrides.logLevel { try configuration.apply("logLevel", logLevel, source: "--log-level") }
         if let directory = overrides.publishDirectory { try configuration.apply("publishDirectory", directory, source: "--publish-dir") }
+        if let usage = overrides.statusSigningUsage { try configuration.apply("statusSigningUsage", usage, source: "--status-signing-eku") }
         if let module = overrides.pkcs11Module { try configuration.apply("pkcs11Module", module, source: "--pkcs11-module") }
         if let label = overrides.pkcs11TokenLabel { try configuration.apply("pkcs11TokenLabel", label, source: "--pkcs11-token-label") }
         if let pinFile = overrides.pkcs11PinFile { try configuration.apply("pkcs11PinFile", pinFile, source: "--pkcs11-pin-file") }

@@ -42,6 +42,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxListsPerIssuer = IssuerQuotas().maximumLists
     /// Entries one issuer principal may own, summed over its lists' capacities.
     public var maxEntriesPerIssuer = IssuerQuotas().maximumEntries
+    /// Whether issuer tokens create lists, allocate entries and change statuses only while their principal is an
+    /// active accredited issuer in this server's trust registry (``AccreditationRequirement``); operator tokens are
+    /// not held to it.
+    public var requireAccreditation = false
     public var logLevel: Logger.Level = .info
     /// How long a client may take to send a request's header block, from its first byte (or from connecting),
     /// milliseconds. A late header block is answered 408 and the connection closed.
@@ -59,6 +63,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// A directory that receives every publication's files (and the key documents) for a static web server or CDN
     /// origin (ops/publish-dir.md); nil writes none.
     public var publishDirectory: String?
+    /// The dotted OID of the status-signing extended key usage (`id-kp-oauthStatusSigning`, still `TBD` in
+    /// draft-ietf-oauth-status-list): when set, an imported certificate chain whose leaf lacks it is refused; when nil,
+    /// imports say that no usage was checked.
+    public var statusSigningUsage: String?
     /// The PKCS#11 module of the token that holds the service's signing keys (e.g. `/usr/lib/softhsm/libsofthsm2.so`);
     /// nil keeps the keys in files (`keys/*.jwk`). Needs ``pkcs11TokenLabel`` and ``pkcs11PinFile`` as well.
     public var pkcs11Module: String?
@@ -170,12 +178,14 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("compressionSegmentBytes", "STANDING_COMPRESSION_SEGMENT_BYTES"),
         ("maxListsPerIssuer", "STANDING_MAX_LISTS_PER_ISSUER"),
         ("maxEntriesPerIssuer", "STANDING_MAX_ENTRIES_PER_ISSUER"),
+        ("requireAccreditation", "STANDING_REQUIRE_ACCREDITATION"),
         ("logLevel", "STANDING_LOG_LEVEL"),
         ("headerTimeoutMilliseconds", "STANDING_HEADER_TIMEOUT_MS"),
         ("bodyTimeoutMilliseconds", "STANDING_BODY_TIMEOUT_MS"),
         ("idleTimeoutMilliseconds", "STANDING_IDLE_TIMEOUT_MS"),
         ("maxConnections", "STANDING_MAX_CONNECTIONS"),
         ("publishDirectory", "STANDING_PUBLISH_DIR"),
+        ("statusSigningUsage", "STANDING_STATUS_SIGNING_EKU"),
         ("pkcs11Module", "STANDING_PKCS11_MODULE"),
         ("pkcs11TokenLabel", "STANDING_PKCS11_TOKEN_LABEL"),
         ("pkcs11PinFile", "STANDING_PKCS11_PIN_FILE"),
@@ -211,6 +221,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         case "compressionSegmentBytes": compressionSegmentBytes = try int()
         case "maxListsPerIssuer": maxListsPerIssuer = try int()
         case "maxEntriesPerIssuer": maxEntriesPerIssuer = try int()
+        case "requireAccreditation":
+            guard let flag = Bool(value.lowercased()) else { throw ServiceError(.invalidValue, "\(source): \(key) must be true or false") }
+            requireAccreditation = flag
         case "logLevel":
             guard let level = Logger.Level(rawValue: value.lowercased()) else {
                 throw ServiceError(.invalidValue, "\(source): logLevel must be one of trace, debug, info, notice, warning, error, critical")
@@ -222,12 +235,24 @@ public struct ServerConfiguration: Sendable, Equatable {
         case "maxConnections": maxConnections = try int()
         // Empty writes no files, so a config file can name every setting.
         case "publishDirectory": publishDirectory = value.isEmpty ? nil : value
+        case "statusSigningUsage":
+            guard value.isEmpty || Self.isDottedOID(value) else {
+                throw ServiceError(.invalidValue, "\(source): statusSigningUsage must be a dotted OID such as 1.3.6.1.5.5.7.3.31, got '\(value)'")
+            }
+            statusSigningUsage = value.isEmpty ? nil : value
         // Empty keeps the keys in files, so a config file can name every setting.
         case "pkcs11Module": pkcs11Module = value.isEmpty ? nil : value
         case "pkcs11TokenLabel": pkcs11TokenLabel = value.isEmpty ? nil : value
         case "pkcs11PinFile": pkcs11PinFile = value.isEmpty ? nil : value
         default: throw ServiceError(.invalidValue, "\(source): unknown setting '\(key)'")
         }
+    }
+
+    /// Whether `text` is an object identifier in dotted decimal notation (at least two arcs, no leading zeros).
+    static func isDottedOID(_ text: String) -> Bool {
+        let arcs = text.split(separator: ".", omittingEmptySubsequences: false)
+        return arcs.count >= 2 && arcs.count <= 32
+            && arcs.allSatisfy { arc in !arc.isEmpty && arc.count <= 20 && arc.allSatisfy { $0.isASCII && $0.isNumber } && (arc == "0" || arc.first != "0") }
     }
 
     /// A config file value: JSON string, integer or boolean.

@@ -9,12 +9,15 @@ public struct StatusListSigningKey: Sendable {
     public let keyID: String
     /// The Data Integrity `verificationMethod` (`did:web:HOST#kid`).
     public let verificationMethod: String
+    /// The X.509 chain certifying the key (DER, leaf first), written as `x5c`; empty for none.
+    public var certificateChain: [Data]
 
     /// Creates a signing identity.
-    public init(key: SigningKey, keyID: String, verificationMethod: String) {
+    public init(key: SigningKey, keyID: String, verificationMethod: String, certificateChain: [Data] = []) {
         self.key = key
         self.keyID = keyID
         self.verificationMethod = verificationMethod
+        self.certificateChain = certificateChain
     }
 }
 

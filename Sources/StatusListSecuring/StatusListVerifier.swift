@@ -42,6 +42,9 @@ public struct VerifiedStatusList: Sendable {
     /// W3C: the message table the list credential's subject states (`credentialSubject.statusMessages`, REC §2.2
     /// text); the entry's own `statusMessage` takes precedence in ``check(_:minimumEntries:)``.
     public var subjectStatusMessages: [StatusMessage]? = nil
+    /// The validated certificate path (leaf first, anchor last) whose leaf key verified the list, when it carried an
+    /// `x5c` / `x5chain` chain and was verified with a ``CertificateTrust``; nil otherwise.
+    public var certificatePath: [X509Certificate]? = nil
 }
 
 /// The result of checking one credential's status entry against a verified list.
@@ -116,6 +119,36 @@ public enum StatusListVerifier {
         case .w3cDataIntegrity:
             return try verifyW3CDataIntegrity(body, trustedKeys: trustedKeys, statusSize: statusSize, at: at, limits: limits)
         }
+    }
+
+    /// Verifies a list in any supported form, taking its signer from the certificate chain it carries when there is
+    /// one: a list with an `x5c` (JWS) or `x5chain` (COSE header 33) chain is verified with the chain's leaf key only,
+    /// after ``CertificateTrust/signer(of:mediaType:at:)`` validated the chain; a list without one with
+    /// `trustedKeys`, as ``verify(_:mediaType:expectedURL:trustedKeys:statusSize:at:limits:)`` does.
+    /// - Parameter certificates: The X.509 anchors (and status-signing usage) chains must validate to; nil ignores chains.
+    /// - Returns: The verified list, with ``VerifiedStatusList/certificatePath`` set when the leaf verified it.
+    /// - Throws: ``StatusVerificationError``; a chain that is present but not trusted is a STATUS_VERIFICATION_ERROR,
+    ///   never passed over for another key.
+    public static func verify(
+        _ body: Data,
+        mediaType: String?,
+        expectedURL: String,
+        trustedKeys: TrustedKeys,
+        certificates: CertificateTrust?,
+        statusSize: StatusSize = .one,
+        at: Date = Date(),
+        limits: Limits = Limits()
+    ) async throws(StatusVerificationError) -> VerifiedStatusList {
+        guard let certificates, let signer = try await certificates.signer(of: body, mediaType: mediaType, at: at) else {
+            return try verify(
+                body, mediaType: mediaType, expectedURL: expectedURL, trustedKeys: trustedKeys, statusSize: statusSize, at: at, limits: limits)
+        }
+        var leafOnly = TrustedKeys()
+        leafOnly.add(signer.key, keyID: signer.keyID ?? "x5c")
+        var list = try verify(
+            body, mediaType: mediaType, expectedURL: expectedURL, trustedKeys: leafOnly, statusSize: statusSize, at: at, limits: limits)
+        list.certificatePath = signer.path
+        return list
     }
 
     /// The securing form of a body: from the media type when given, else by content.

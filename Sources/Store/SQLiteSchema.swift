@@ -7,7 +7,7 @@ import GRDB
 /// value of the wrong type is an error rather than a silent conversion.
 enum SQLiteSchema {
     /// The identifiers of every migration, in order of application.
-    static let migrationIdentifiers = ["v1-status-lists", "v2-publications", "v3-tokens", "v4-registry", "v5-installation"]
+    static let migrationIdentifiers = ["v1-status-lists", "v2-publications", "v3-tokens", "v4-registry", "v5-installation", "v6-signing-identities"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -122,6 +122,30 @@ enum SQLiteSchema {
                         kid TEXT NOT NULL PRIMARY KEY,
                         algorithm TEXT NOT NULL,
                         added_at REAL NOT NULL
+                    ) STRICT;
+                    """
+            )
+        }
+        migrator.registerMigration("v6-signing-identities") { db in
+            try db.execute(
+                sql: """
+                    -- An issuer principal's signing identity: its DID and its keys' public facts as one JSON document
+                    -- (never key material; the private keys are files in keys/issuers/ or objects in an HSM).
+                    CREATE TABLE signing_identities (
+                        issuer TEXT NOT NULL PRIMARY KEY,
+                        did TEXT NOT NULL,
+                        updated_at REAL NOT NULL,
+                        document TEXT NOT NULL
+                    ) STRICT;
+
+                    -- Who changed which identity (or the service's keys) how: append-only.
+                    CREATE TABLE identity_events (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        issuer TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        detail TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        at REAL NOT NULL
                     ) STRICT;
                     """
             )

@@ -658,7 +658,7 @@ extension SQLiteStore {
     /// Standing's tables, the same in every store.
     public static let tableNames = [
         "lists", "entries", "audit", "publications", "publication_representations", "tokens", "registry_events", "counters",
-        "service_keys", "installation",
+        "service_keys", "installation", "signing_identities", "identity_events",
     ]
 
     /// Every counter of the registry (``RegistryStore/incrementCounter(_:)``) with its value.

@@ -202,34 +202,67 @@ public protocol AccreditationLink: LifecycleRecord {
     var accreditedBy: AccreditorReference { get }
 }
 
+/// Where an accreditation's chain up to the root authorisation stops being in force (``AccreditationLink/chainBreak(at:rootAuthority:parent:)``).
+public enum ChainBreak<Link: AccreditationLink>: Sendable {
+    /// `link` is not in force (`status` is not `active`); `depth` 0 is the accreditation asked about, 1 its
+    /// accreditor's covering accreditation, and so on up the chain.
+    case notInForce(link: Link, status: EffectiveStatus, depth: Int)
+    /// The chain ends at a root authorisation of `subject`, not of the expected root authority.
+    case foreignRoot(subject: String)
+    /// The covering accreditation with this id does not exist.
+    case missingParent(id: String)
+    /// The chain is longer than 32 links.
+    case tooDeep
+}
+
 extension AccreditationLink {
-    /// Why this accreditation or one up its chain is not in force at `time`, or `nil` when every link up to the root
-    /// authorisation (`RootTAO`) is. The registry's decisions and a wallet's local ones word it the same way.
+    /// The first place, from this accreditation up to the root authorisation (`RootTAO`), where the chain is not in
+    /// force at `time`, or `nil` when every link is: the rule every "accredited at T" answer applies (the registry's
+    /// decisions, a wallet's local ones, the server's accreditation requirement for issuer tokens).
     /// - Parameters:
     ///   - time: The instant.
     ///   - rootAuthority: When given, the DID the chain must end at (a wallet checks a snapshot's chains against the
     ///     snapshot's root authority; the registry's own records are under its root by construction).
     ///   - parent: The accreditation with a given id, or `nil` when there is none.
-    /// - Returns: The problem, worded for a decision message, or `nil`.
-    public func chainProblem(at time: Date, rootAuthority: String? = nil, parent: (String) -> Self?) -> String? {
+    /// - Returns: The break, or `nil`.
+    public func chainBreak(at time: Date, rootAuthority: String? = nil, parent: (String) -> Self?) -> ChainBreak<Self>? {
         var current = self
         for depth in 0..<32 {
             let status = current.status(at: time)
-            if status != .active {
-                let owner =
-                    depth == 0 ? "accreditation \(current.accreditationId)" : "parent accreditation \(current.accreditationId) of \(current.subject)"
-                return "\(owner) is \(current.describe(status, at: time))"
-            }
+            if status != .active { return .notInForce(link: current, status: status, depth: depth) }
             if current.role == .rootTAO {
                 guard let rootAuthority, current.subject != rootAuthority else { return nil }
-                return "the chain ends at \(current.subject), not the root authority"
+                return .foreignRoot(subject: current.subject)
             }
             guard let next = parent(current.accreditedBy.accreditationId) else {
-                return "parent accreditation \(current.accreditedBy.accreditationId) is missing"
+                return .missingParent(id: current.accreditedBy.accreditationId)
             }
             current = next
         }
-        return "accreditation chain of \(accreditationId) is deeper than 32 links"
+        return .tooDeep
+    }
+
+    /// Why this accreditation or one up its chain is not in force at `time`, or `nil` when every link up to the root
+    /// authorisation (`RootTAO`) is. The registry's decisions and a wallet's local ones word it the same way.
+    /// - Parameters:
+    ///   - time: The instant.
+    ///   - rootAuthority: When given, the DID the chain must end at (see ``chainBreak(at:rootAuthority:parent:)``).
+    ///   - parent: The accreditation with a given id, or `nil` when there is none.
+    /// - Returns: The problem, worded for a decision message, or `nil`.
+    public func chainProblem(at time: Date, rootAuthority: String? = nil, parent: (String) -> Self?) -> String? {
+        switch chainBreak(at: time, rootAuthority: rootAuthority, parent: parent) {
+        case nil:
+            return nil
+        case .notInForce(let link, let status, let depth):
+            let owner = depth == 0 ? "accreditation \(link.accreditationId)" : "parent accreditation \(link.accreditationId) of \(link.subject)"
+            return "\(owner) is \(link.describe(status, at: time))"
+        case .foreignRoot(let subject):
+            return "the chain ends at \(subject), not the root authority"
+        case .missingParent(let id):
+            return "parent accreditation \(id) is missing"
+        case .tooDeep:
+            return "accreditation chain of \(accreditationId) is deeper than 32 links"
+        }
     }
 }
 

@@ -6,9 +6,10 @@ import Signing
 import TrustRegistry
 
 extension Standing {
-    /// `standing keys generate`: a signing key for the registry, made and kept locally.
+    /// `standing keys generate|public|lote-certificate`: keys made and kept locally; `standing keys rotate|csr`: the
+    /// service's keys and issuers' identity keys, which the service holds.
     struct Keys: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Manage local signing keys.", subcommands: [Generate.self, Public.self, LoTECertificate.self])
+        static let configuration = CommandConfiguration(abstract: "Local signing keys (generate, public, lote-certificate) and the service's keys (rotate, csr).", subcommands: [Generate.self, Public.self, LoTECertificate.self, Rotate.self, CSR.self])
 
         struct Generate: AsyncParsableCommand {
             static let configuration = CommandConfiguration(

@@ -55,6 +55,14 @@ struct ServerSettingsOptions: ParsableArguments {
     var logLevel: String?
     @Option(name: .long, help: "Also write every publication's files and the key documents here, for a static web server (ops/publish-dir.md); env STANDING_PUBLISH_DIR.")
     var publishDir: String?
+    @Option(
+        name: .long,
+        help: "OID of the status-signing extended key usage imported certificates must carry (id-kp-oauthStatusSigning is still TBD); env STANDING_STATUS_SIGNING_EKU.")
+    var statusSigningEku: String?
+    @Flag(
+        name: .long, inversion: .prefixedNo,
+        help: "Let issuer tokens create lists, allocate and change statuses only while their principal is an active accredited issuer in this server's trust registry. Default off; env STANDING_REQUIRE_ACCREDITATION.")
+    var requireAccreditation: Bool?
     @Option(name: .long, help: "PKCS#11 module of the token that holds the signing keys (e.g. /usr/lib/softhsm/libsofthsm2.so); with --pkcs11-token-label and --pkcs11-pin-file. Default: keys in files; env STANDING_PKCS11_MODULE.")
     var pkcs11Module: String?
     @Option(name: .long, help: "Label of the token in --pkcs11-module; env STANDING_PKCS11_TOKEN_LABEL.")
@@ -68,7 +76,7 @@ struct ServerSettingsOptions: ParsableArguments {
                 dataDirectory: dataDir, host: host, port: port, baseURL: baseURL, configFile: config,
                 database: database, databasePasswordFile: databasePasswordFile,
                 publicationWindowMilliseconds: publicationWindowMs, directLookup: directLookup, logLevel: logLevel,
-                publishDirectory: publishDir, pkcs11Module: pkcs11Module, pkcs11TokenLabel: pkcs11TokenLabel,
-                pkcs11PinFile: pkcs11PinFile))
+                publishDirectory: publishDir, statusSigningUsage: statusSigningEku, requireAccreditation: requireAccreditation,
+                pkcs11Module: pkcs11Module, pkcs11TokenLabel: pkcs11TokenLabel, pkcs11PinFile: pkcs11PinFile))
     }
 }

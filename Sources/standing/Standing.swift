@@ -23,6 +23,7 @@ struct Standing: AsyncParsableCommand {
             Verify.self,
             Credentials.self,
             Keys.self,
+            Identities.self,
             RegistryCommand.self,
             Bodies.self,
             Accredit.self,

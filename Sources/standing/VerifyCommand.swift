@@ -17,6 +17,13 @@ extension Standing {
                 or unchecked credential is never reported valid: --status-only checks the status alone, and says that \
                 the proof was not checked. Lists are verified with the --trust keys too, or with the issuer's DID.
 
+                Issuer binding: without --trust (or with --require-issuer-binding), every list must be bound to the \
+                credential's issuer: signed by the issuer (its iss / issuer is the issuer's DID and a key of that DID \
+                document signed it), or by a key the issuer's DID document lists (a delegated key), or by the leaf of \
+                an x5c chain (JWT header; COSE header 33 in a CWT) that validates to a --trust-anchor, whose leaf is not \
+                self-signed and carries --status-signing-eku when given. Otherwise the entry fails with a \
+                STATUS_VERIFICATION_ERROR that says which binding failed. --trust keys otherwise sign lists of any issuer.
+
                 Lists are cached on disk (the user's cache directory, or --cache-dir / STANDING_CACHE_DIR), so --offline \
                 answers from what an earlier online run fetched, with its staleness; a list past its validUntil/exp is \
                 never used as current. Online, cached lists are revalidated (a conditional request) unless --cached trusts \
@@ -50,6 +57,30 @@ extension Standing {
             )
         )
         var trust: [String] = []
+
+        @Option(
+            name: .customLong("trust-anchor"),
+            help: ArgumentHelp(
+                "A PEM file of X.509 trust anchors (one or more CA certificates) for the x5c chains lists carry. Repeatable.",
+                valueName: "CA.pem"
+            )
+        )
+        var trustAnchors: [String] = []
+
+        @Option(
+            name: .customLong("status-signing-eku"),
+            help: ArgumentHelp(
+                "The status-signing extended key usage (dotted OID) the leaf of a list's x5c chain must carry; unset, no usage is checked.",
+                valueName: "OID"
+            )
+        )
+        var statusSigningEKU: String?
+
+        @Flag(
+            name: .customLong("require-issuer-binding"),
+            help: "Require every list to be bound to the credential's issuer, even with --trust (--trust keys otherwise sign for any issuer)."
+        )
+        var requireIssuerBinding = false
 
         @Option(name: .long, help: "A trust registry (base URL) to check the issuer's accreditation with.")
         var registry: String?
@@ -122,6 +153,9 @@ extension Standing {
                 verification.timeout = .milliseconds(Int64((timeout * 1000).rounded()))
                 verification.trust = trust
                 verification.statusOnly = statusOnly
+                verification.trustAnchorFiles = trustAnchors
+                verification.statusSigningUsage = statusSigningEKU
+                verification.requiresIssuerBinding = requireIssuerBinding
                 verification.registry = registry
                 verification.registryMode = AccreditationResult.Mode(rawValue: registryMode) ?? .snapshot
                 verification.accreditationOverrides = AccreditationOverrides(credentialTypes: types.isEmpty ? nil : types, eqfLevel: eqf, jurisdiction: jurisdiction)

@@ -49,6 +49,15 @@ import Testing
         "GET /registry/v1/changes",
         "GET /registry/v1/log",
         "POST /admin/registry/statements",
+        // IdentitiesController.addRoutes: hosted issuer DID documents at the root, identities and rotation under /admin.
+        "GET /issuers/:issuer/did.json",
+        "POST /admin/identities",
+        "GET /admin/identities",
+        "GET /admin/identities/:issuer",
+        "POST /admin/identities/:issuer/activate",
+        "POST /admin/identities/:issuer/chain",
+        "GET /admin/identities/:issuer/csr",
+        "POST /admin/keys/rotate",
     ]
 
     static let operationKeys = ["get", "head", "post", "put", "delete", "patch", "options", "trace"]

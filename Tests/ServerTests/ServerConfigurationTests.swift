@@ -49,6 +49,13 @@ import Testing
         }
     }
 
+    @Test(arguments: [("1.3.6.1.5.5.7.3.31", true), ("2.5", true), ("0.0", true), ("1", false), ("1.03.4", false), ("1..2", false), ("a.b", false), ("1.2.", false)])
+    func statusSigningUsageIsADottedOID(text: String, valid: Bool) {
+        var configuration = ServerConfiguration()
+        #expect(((try? configuration.apply("statusSigningUsage", text, source: "test")) != nil) == valid)
+        if valid { #expect(configuration.statusSigningUsage == text) }
+    }
+
     @Test func environmentAndFileApply() throws {
         var configuration = ServerConfiguration()
         try configuration.applyEnvironment([
@@ -68,7 +75,10 @@ import Testing
         // Every key of the settings table is one apply() knows, and nothing else is accepted.
         for setting in ServerConfiguration.settings {
             var probe = ServerConfiguration()
-            let value = ["directLookup": "true", "statusAggregation": "true", "logLevel": "info", "baseURL": "https://s.example", "host": "::1", "dataDirectory": "/tmp/x"]
+            let value = [
+                "directLookup": "true", "statusAggregation": "true", "requireAccreditation": "true", "logLevel": "info", "baseURL": "https://s.example",
+                "host": "::1", "dataDirectory": "/tmp/x", "statusSigningUsage": "1.3.6.1.5.5.7.3.31",
+            ]
             try probe.apply(setting.key, value[setting.key] ?? "1024", source: "test")
         }
         #expect(throws: ServiceError.self) { try configuration.apply("compressionSegmentByte", "1024", source: "test") }

@@ -20,13 +20,13 @@ public final class TestServer: Sendable {
     /// The publisher, for tests that look at its health (publication lag) directly.
     public let publisher: Publisher
     /// The database, for tests that take it away.
-    public let store: any StatusStore & RegistryStore
+    public let store: any StatusStore & RegistryStore & IdentityStore
     private let task: Task<Void, any Error>
     private let group: ServiceGroup
 
     private init(
         baseURL: String, port: Int, directory: URL, operatorToken: String, registry: RegistryService, publisher: Publisher,
-        store: any StatusStore & RegistryStore, group: ServiceGroup, task: Task<Void, any Error>
+        store: any StatusStore & RegistryStore & IdentityStore, group: ServiceGroup, task: Task<Void, any Error>
     ) {
         self.store = store
         self.baseURL = baseURL

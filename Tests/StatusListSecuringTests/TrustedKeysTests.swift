@@ -115,3 +115,42 @@ struct TrustedKeysTests {
         #expect(keys.key(verificationMethod: "did:web:a.example#k") == first)
     }
 }
+
+/// TrustedKeys matches a DID key only by its full DID URL, and says where each key came from.
+@Suite("TrustedKeys provenance")
+struct TrustedKeysProvenanceTests {
+    @Test("a verification method of another DID never finds a DID key with the same fragment")
+    func noCrossDIDFragmentMatch() throws {
+        let key = SigningKey.generate(.es256).verificationKey
+        let keys = try TrustedKeys(didDocument: DIDDocument(id: "did:web:a.example", keys: [key.jwk(keyID: "key-1")]))
+        #expect(keys.key(verificationMethod: "did:web:a.example#key-1") == key)
+        #expect(keys.key(verificationMethod: "did:web:b.example#key-1") == nil, "another DID's method")
+        #expect(keys.key(keyID: "did:web:b.example#key-1") == nil, "a DID URL kid of another DID")
+        #expect(keys.key(keyID: "key-1") == key, "a bare kid names the fragment")
+        #expect(keys.controllers(of: key) == ["did:web:a.example"] && !keys.isPinned(key) && keys.contains(key))
+
+        // A Data Integrity list whose proof names did:web:b...#key-1, signed with a's key, does not verify.
+        let signer = StatusListSigningKey(key: try #require(Fixture.keys[.es256]), keyID: "key-1", verificationMethod: "did:web:b.example#key-1")
+        let aKeys = try TrustedKeys(didDocument: DIDDocument(id: "did:web:a.example", keys: [signer.key.verificationKey.jwk(keyID: "key-1")]))
+        let body = try Fixture.secured(Fixture.statement(), as: .w3cDataIntegrity, signer: signer)
+        let error = expectVerificationError(.statusVerificationError) {
+            _ = try StatusListVerifier.verify(body, mediaType: nil, expectedURL: Fixture.url, trustedKeys: aKeys, at: Fixture.verifyTime)
+        }
+        #expect(error?.detail.contains("did:web:b.example#key-1") == true, "\(String(describing: error))")
+    }
+
+    @Test("pinned keys match a method by fragment and belong to no DID; merged sets keep every controller")
+    func provenance() throws {
+        let shared = SigningKey.generate(.es256).verificationKey
+        let pinned = try TrustedKeys(jwks: JWKSet(keys: [shared.jwk(keyID: "k")]))
+        #expect(pinned.key(verificationMethod: "did:web:any.example#k") == shared && pinned.isPinned(shared))
+        #expect(pinned.controllers(of: shared).isEmpty)
+        var merged = try TrustedKeys(didDocument: DIDDocument(id: "did:web:service.example", keys: [shared.jwk(keyID: "s")]))
+        merged.merge(try TrustedKeys(didDocument: DIDDocument(id: "did:web:uni.example", keys: [shared.jwk(keyID: "u")])))
+        #expect(merged.controllers(of: shared) == ["did:web:service.example", "did:web:uni.example"])
+        #expect(!merged.isPinned(shared))
+        let didKey = TrustedKeys(didKey: shared.didKey)
+        #expect(didKey.controllers(of: shared) == [shared.didKey.did])
+        #expect(didKey.key(verificationMethod: shared.didKey.verificationMethodID) == shared)
+    }
+}

@@ -529,7 +529,9 @@ struct StatusStoreTests {
             let second = try await harness.open()
             // PostgreSQL adds what several instances on one database need (publication leases).
             let shared = ["v1-status-lists", "v2-publications", "v3-tokens", "v4-registry", "v5-installation"]
-            #expect(try await second.appliedMigrations() == shared + (kind == .postgres ? ["v6-publication-leases"] : []))
+            #expect(
+                try await second.appliedMigrations()
+                    == shared + (kind == .postgres ? ["v6-publication-leases", "v7-signing-identities"] : ["v6-signing-identities"]))
             #expect(try await second.list(id: "m") != nil)
         }
     }

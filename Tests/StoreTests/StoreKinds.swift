@@ -38,7 +38,7 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
 }
 
 /// A store under test: both protocols, plus what the tests look at beyond them.
-protocol StoreUnderTest: StatusStore, RegistryStore {
+protocol StoreUnderTest: StatusStore, RegistryStore, IdentityStore {
     /// The number of stored entry rows of a list (only non-zero values have one).
     func storedEntryRowCount(listId: String) async throws -> Int
     /// The identifiers of the applied schema migrations.

@@ -14,7 +14,7 @@ public struct StandingAdminClient: Sendable {
     public let serverURL: String
     /// The API token (`stn_…`); admin calls send it as a bearer token, public reads do not need it.
     public let token: String?
-    private let httpClient: HTTPClient
+    let httpClient: HTTPClient
 
     /// Creates a client.
     /// - Parameters:
@@ -113,12 +113,12 @@ public struct StandingAdminClient: Sendable {
     // MARK: The one HTTP path
 
     /// Sends an authorised request with a JSON body and decodes the answer as `Answer`.
-    private func call<Answer: Decodable>(_ method: HTTPMethod, _ path: String, body: some Encodable) async throws -> Answer {
+    func call<Answer: Decodable>(_ method: HTTPMethod, _ path: String, body: some Encodable) async throws -> Answer {
         try await call(method, path, bytes: try JSONEncoder().encode(body))
     }
 
     /// Sends an authorised request (with `bytes` as its JSON body) and decodes the answer as `Answer`.
-    private func call<Answer: Decodable>(_ method: HTTPMethod, _ path: String, bytes: Data? = nil) async throws -> Answer {
+    func call<Answer: Decodable>(_ method: HTTPMethod, _ path: String, bytes: Data? = nil) async throws -> Answer {
         let data = try await send(method, path, headers: [("Accept", "application/json")], body: bytes, authorized: true)
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
@@ -130,7 +130,7 @@ public struct StandingAdminClient: Sendable {
     }
 
     /// Sends a request and returns the body of a 2xx answer; everything else becomes a ``StandingAdminError``.
-    private func send(_ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: Data?, authorized: Bool) async throws
+    func send(_ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: Data?, authorized: Bool) async throws
         -> Data
     {
         guard let url = URL(string: serverURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),

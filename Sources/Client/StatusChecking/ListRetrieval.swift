@@ -107,7 +107,8 @@ extension StandingClient {
             entry = try self.entry(from: stored, keys: try await keys(for: stored, resolved: resolved, at: context.evaluationTime), context: context)
         } catch where error.code == .verificationFailed && resolved.fromCache && context.policy != .offline {
             configuration.logger.debug("verification failed with cached trust; refreshing it", metadata: ["url": "\(context.requestURL)"])
-            let refreshed = try await resolve(trust, policy: context.policy, forceRefresh: true)
+            var refreshed = try await resolve(trust, policy: context.policy, forceRefresh: true)
+            refreshed.listSignerPolicy = resolved.listSignerPolicy
             entry = try self.entry(from: stored, keys: try await keys(for: stored, resolved: refreshed, at: context.evaluationTime), context: context)
         }
         entry.noStore = cacheControl.noStore

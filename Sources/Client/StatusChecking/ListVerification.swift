@@ -6,7 +6,7 @@ import StatusListSecuring
 
 extension StandingClient {
     /// Builds a cache entry from stored bytes by verifying them under `keys`.
-    func entry(from stored: StoredResponse, keys: TrustedKeys, context: RequestContext) throws(StatusClientError) -> ListEntry {
+    func entry(from stored: StoredResponse, keys: ListKeys, context: RequestContext) throws(StatusClientError) -> ListEntry {
         let (verified, signingKey) = try verify(stored, keys: keys, context: context)
         var stored = stored
         stored.validUntilHint = verified.validUntil
@@ -28,11 +28,11 @@ extension StandingClient {
 
     /// Makes sure a cached entry may answer this request: verified by a key the caller trusts now, and decoded at the
     /// requested entry size. The cached bytes are verified again when either is not the case (no network).
-    func authorize(_ entry: ListEntry, keys: TrustedKeys, context: RequestContext) throws(StatusClientError) -> ListEntry {
+    func authorize(_ entry: ListEntry, keys: ListKeys, context: RequestContext) throws(StatusClientError) -> ListEntry {
         var updated = entry
         updated.authorizedTrust = context.trustIdentity
         updated.authorizedGeneration = context.trustGeneration
-        if entry.verified[context.sizeKey] != nil, keys.key(keyID: entry.keyID) == entry.verifyingKey {
+        if entry.verified[context.sizeKey] != nil, keys.keys.key(keyID: entry.keyID) == entry.verifyingKey {
             return updated
         }
         let (verified, signingKey) = try verify(entry.stored, keys: keys, context: context)
@@ -48,9 +48,10 @@ extension StandingClient {
     /// Verifies stored bytes as a list of the referenced specification, with the size caps and URL checks.
     func verify(
         _ stored: StoredResponse,
-        keys: TrustedKeys,
+        keys listKeys: ListKeys,
         context: RequestContext
     ) throws(StatusClientError) -> (VerifiedStatusList, VerificationKey) {
+        let keys = listKeys.keys
         let format: VerifiedStatusList.Format
         do {
             format = try StatusListVerifier.format(of: stored.body, mediaType: stored.mediaType)
@@ -65,7 +66,7 @@ extension StandingClient {
         limits.maximumDecodedBytes = decodedByteCap(forResponseBytes: stored.body.count)
         limits.clockSkew = configuration.verification.clockSkew
         limits.maximumTTLSeconds = configuration.caching.maximumTTLSeconds
-        let verified: VerifiedStatusList
+        var verified: VerifiedStatusList
         do {
             verified = try StatusListVerifier.verify(
                 stored.body,
@@ -82,6 +83,8 @@ extension StandingClient {
             }
             throw StatusClientError(error)
         }
+        // The keys were the chain's leaf alone: record the validated path, the list's binding by certificate.
+        verified.certificatePath = listKeys.signer?.path
         if verified.format.isW3C, configuration.verification.requiresW3CListIDMatch, verified.url != context.expectedURL {
             throw .verification(.subjectMismatch, "the status list credential's id '\(verified.url)' is not the referenced '\(context.expectedURL)'")
         }
@@ -154,7 +157,8 @@ extension StandingClient {
             source: source,
             staleness: staleness,
             checkedAt: checkedAt,
-            minimumEntries: minimumEntries
+            minimumEntries: minimumEntries,
+            verifyingKey: entry.verifyingKey
         )
     }
 }

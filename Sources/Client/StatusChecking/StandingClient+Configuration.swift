@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Signing
 import StatusList
 
 extension StandingClient {
@@ -29,6 +30,19 @@ extension StandingClient {
             public var maximumExpansionRatio = 1024
             /// Decompressed sizes up to this many bytes are always accepted regardless of the ratio.
             public var expansionAllowanceBytes = 1 << 20
+            /// X.509 trust anchors (CA certificates) for the chains lists carry (JWS `x5c`, COSE `x5chain` header
+            /// 33): a list with a chain is verified with the chain's leaf key alone once the chain validates to one of
+            /// them (RFC 5280 at the check's time, leaf not self-signed), which binds it to the credential's issuer
+            /// (``IssuerBinding/certificate(leaf:anchor:usage:)``). Empty: chains are ignored (unless the trust
+            /// source is ``TrustSource/x5c(anchors:)``). `standing verify --trust-anchor`.
+            public var trustAnchors: [X509Certificate] = []
+            /// The status-signing extended key usage (a dotted OID, `id-kp-oauthStatusSigning`, still `{ id-kp TBD }`
+            /// in draft-ietf-oauth-status-list §10) the leaf of a list's chain must carry; nil checks no usage.
+            /// `standing verify --status-signing-eku`.
+            public var statusSigningUsage: String?
+            /// When a credential's lists must be bound to its issuer (``IssuerBinding``); by default only when no trust
+            /// source is given (the issuer's own DID is resolved). `standing verify --require-issuer-binding`: always.
+            public var issuerBinding = IssuerBindingRequirement.withoutExplicitTrust
 
             /// The defaults.
             public init() {}

@@ -126,7 +126,8 @@ public actor StandingClient {
     ///   - trust: The keys the list must be signed with.
     ///   - options: Cache policy and historical time (``FetchOptions/preferredFormat`` is ignored here).
     /// - Returns: The verified list with its metadata, for synchronous checks.
-    /// - Throws: ``StatusClientError``.
+    /// - Throws: ``StatusClientError``; with ``FetchOptions/credentialIssuer``, ``StatusClientError/Code/issuerNotBound``
+    ///   for a list not bound to that issuer (``issuerBinding(of:credentialIssuer:trust:policy:)``).
     public func fetchList(
         url: String,
         preferring format: VerifiedStatusList.Format,
@@ -134,10 +135,34 @@ public actor StandingClient {
         trust: TrustSource,
         options: FetchOptions = FetchOptions()
     ) async throws(StatusClientError) -> CachedList {
+        guard let issuer = options.credentialIssuer else {
+            return try await verifiedList(url: url, preferring: format, statusSize: statusSize, trust: trust, options: options)
+        }
+        let list: CachedList
+        do {
+            list = try await verifiedList(url: url, preferring: format, statusSize: statusSize, trust: trust, options: options)
+        } catch {
+            // Verified with the issuer's own keys: a list no key of them signed failed the binding, say so.
+            if case .did(let did) = trust, did == issuer { throw bindingFailure(error, credentialIssuer: issuer) }
+            throw error
+        }
+        _ = try await issuerBinding(of: list, credentialIssuer: issuer, trust: trust, policy: options.policy)
+        return list
+    }
+
+    /// ``fetchList(url:preferring:statusSize:trust:options:)`` without the issuer binding.
+    private func verifiedList(
+        url: String,
+        preferring format: VerifiedStatusList.Format,
+        statusSize: StatusSize,
+        trust: TrustSource,
+        options: FetchOptions
+    ) async throws(StatusClientError) -> CachedList {
         let sizeKey = format.isW3C ? statusSize.bits : 0
         let key = ListCacheKey(url: options.at.map { "\(url) @\($0.timeIntervalSince1970)" } ?? url, w3c: format.isW3C)
         let now = configuration.now()
-        let identity = trust.cacheIdentity
+        // A list authorised with its own DID's keys (for the issuer binding) must not answer a request without it.
+        let identity = options.credentialIssuer == nil ? trust.cacheIdentity : trust.cacheIdentity.map { $0 + " +list signer" }
         // Fast path: a fresh list already authorised for this trust source (and no trust document changed since). No URL
         // parsing, no trust resolution, no key comparison: a dictionary lookup and the snapshot.
         if options.policy == .useFresh, let identity, let entry = lists[key], now < entry.freshUntil,
@@ -159,7 +184,8 @@ public actor StandingClient {
         let listURL = try urlPolicy.parse(url)
         let requestURL =
             try options.at.map { time throws(StatusClientError) in try Self.historicalURL(listURL, at: time, w3c: format.isW3C) } ?? listURL
-        let resolved = try await resolve(trust, policy: options.policy, forceRefresh: false)
+        var resolved = try await resolve(trust, policy: options.policy, forceRefresh: false)
+        if options.credentialIssuer != nil { resolved.listSignerPolicy = options.policy }
         let context = RequestContext(
             expectedURL: url,
             requestURL: requestURL,

@@ -1,4 +1,5 @@
 import Foundation
+import Signing
 import StatusList
 import StatusListSecuring
 
@@ -38,12 +39,23 @@ public struct FetchOptions: Sendable, Hashable {
     /// The securing form to ask for first (`Accept`); the other form of the same specification is accepted too.
     /// `nil` asks for `application/vc` (W3C) or `application/statuslist+jwt` (IETF).
     public var preferredFormat: VerifiedStatusList.Format?
+    /// The issuer of the credential whose status is checked. When set, the list must be bound to it (``IssuerBinding``):
+    /// signed by a key its DID document lists (the list's own issuer being that DID, or another one it delegated to),
+    /// or by the leaf of an `x5c` chain to a trust anchor; otherwise the check fails with a STATUS_VERIFICATION_ERROR
+    /// naming the bindings that failed. nil checks the signature against the trust source alone.
+    public var credentialIssuer: String?
 
     /// Creates options.
-    public init(policy: CachePolicy = .useFresh, at: Date? = nil, preferredFormat: VerifiedStatusList.Format? = nil) {
+    public init(
+        policy: CachePolicy = .useFresh,
+        at: Date? = nil,
+        preferredFormat: VerifiedStatusList.Format? = nil,
+        credentialIssuer: String? = nil
+    ) {
         self.policy = policy
         self.at = at
         self.preferredFormat = preferredFormat
+        self.credentialIssuer = credentialIssuer
     }
 }
 
@@ -148,6 +160,8 @@ public struct CachedList: Sendable {
     public let checkedAt: Date
     /// The W3C minimum number of entries applied.
     public let minimumEntries: Int
+    /// The key that verified the list (for the issuer binding).
+    let verifyingKey: VerificationKey
 
     /// Reads a W3C entry (validation §3.2 steps 3, 5-7).
     /// - Throws: ``StatusClientError``: `invalidArgument` for an entry of another list, `verificationFailed` for a

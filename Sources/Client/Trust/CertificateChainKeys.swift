@@ -3,52 +3,39 @@ import Signing
 import StatusList
 import StatusListSecuring
 
+/// The keys a list may be verified with, and the validated certificate chain they came from, if any.
+struct ListKeys: Sendable {
+    var keys: TrustedKeys
+    /// The list's `x5c` / `x5chain` signer, validated to an anchor; ``keys`` then holds its leaf key only.
+    var signer: CertificateTrust.CertifiedSigner?
+}
+
 /// Keys from the certificate chain a list carries.
 enum CertificateChainKeys {
-    /// The most certificates read from one chain.
-    static let maximumChainLength = 8
-
-    /// The leaf key of the list's `x5c` / `x5chain`, under the list's `kid` (or `x5c` without one), when the chain
-    /// validates to `anchors` at `time`; empty keys when the list carries no chain.
-    /// - Throws: ``StatusClientError/Code/verificationFailed`` when a chain is present but does not validate.
-    static func keys(in body: Data, mediaType: String?, anchors: [X509Certificate], at time: Date) async throws(StatusClientError) -> TrustedKeys {
-        let chain: [Data]
-        let keyID: String?
+    /// The leaf key of the list's `x5c` / `x5chain`, alone, when the chain validates under `trust` at `time`; nil when
+    /// the list carries no chain. A list with a chain is verified with its leaf only, never with another trusted key
+    /// under the same `kid`.
+    /// - Throws: ``StatusClientError/Code/verificationFailed`` when a chain is present but not trusted (no path to an
+    ///   anchor, a self-signed leaf, a missing status-signing usage, a malformed header).
+    static func keys(in body: Data, mediaType: String?, trust: CertificateTrust, at time: Date) async throws(StatusClientError) -> ListKeys? {
+        let chain: (der: [Data], keyID: String?)?
         do {
-            switch try StatusListVerifier.format(of: body, mediaType: mediaType) {
-            case .w3cDataIntegrity:
-                return TrustedKeys()
-            case .w3cJWT, .ietfJWT:
-                guard let text = String(data: body, encoding: .utf8) else { return TrustedKeys() }
-                let header = try CompactJWS(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines)).header
-                guard let certificates = header.certificateChain else { return TrustedKeys() }
-                (chain, keyID) = (certificates, header.keyID)
-            case .ietfCWT:
-                let message = try COSESign1.parse(body, tagPolicy: .required)
-                guard let certificates = message.x5chain else { return TrustedKeys() }
-                (chain, keyID) = (certificates, message.kid.flatMap { String(data: $0, encoding: .utf8) })
-            }
-        } catch {
+            chain = try CertificateTrust.chain(in: body, mediaType: mediaType)
+        } catch  where error.kind != .statusVerificationError || error.detail.hasPrefix("malformed secured status list") {
             // Unparseable artefacts fail in the verifier with their precise error.
-            return TrustedKeys()
-        }
-        guard !chain.isEmpty, chain.count <= maximumChainLength else {
-            throw .verification(
-                .verificationFailed,
-                "the list's certificate chain has \(chain.count) certificates (1 to \(maximumChainLength) accepted)"
-            )
-        }
-        let leafKey: VerificationKey
-        do throws(SigningError) {
-            let certificates = try chain.map { der throws(SigningError) in try X509Certificate(derEncoded: der) }
-            let path = try await CertificateChainVerification.validate(chain: certificates, anchors: anchors, at: time)
-            guard let leaf = path.first else { throw SigningError(.unknownKey, "the validated path is empty") }
-            leafKey = try leaf.publicKey()
+            return nil
         } catch {
-            throw .verification(.verificationFailed, "the list's certificate chain does not validate to a pinned anchor: \(error.reason)")
+            throw StatusClientError(error)
+        }
+        guard let chain else { return nil }
+        let signer: CertificateTrust.CertifiedSigner
+        do {
+            signer = try await trust.signer(chain: chain.der, keyID: chain.keyID, at: time)
+        } catch {
+            throw .verification(.verificationFailed, error.detail)
         }
         var keys = TrustedKeys()
-        keys.add(leafKey, keyID: keyID ?? "x5c")
-        return keys
+        keys.add(signer.key, keyID: chain.keyID ?? "x5c")
+        return ListKeys(keys: keys, signer: signer)
     }
 }

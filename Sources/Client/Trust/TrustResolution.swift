@@ -11,15 +11,28 @@ extension StandingClient {
         var fromCache: Bool
         /// Pinned anchors for the chains lists carry (``TrustSource/x5c(anchors:)``).
         var anchors: [X509Certificate] = []
+        /// When set, each list's own DID (its proof's method, its DID URL `kid`, else its `iss` / `issuer`) is resolved
+        /// with this policy and its keys may verify the list: the issuer binding, checked afterwards, decides whether
+        /// they speak for the credential's issuer.
+        var listSignerPolicy: CachePolicy?
     }
 
-    /// The keys that may verify `stored`: the resolved ones, plus the leaf key of the chain the list carries when
-    /// anchors are pinned.
-    func keys(for stored: StoredResponse, resolved: ResolvedTrust, at time: Date) async throws(StatusClientError) -> TrustedKeys {
-        guard !resolved.anchors.isEmpty else { return resolved.keys }
-        var keys = try await CertificateChainKeys.keys(in: stored.body, mediaType: stored.mediaType, anchors: resolved.anchors, at: time)
-        keys.merge(resolved.keys)
-        return keys
+    /// The keys that may verify `stored`: the leaf key of the chain the list carries when anchors are pinned (by the
+    /// trust source or ``Configuration/Verification/trustAnchors``) and the list has one, else the resolved keys.
+    func keys(for stored: StoredResponse, resolved: ResolvedTrust, at time: Date) async throws(StatusClientError) -> ListKeys {
+        let anchors = resolved.anchors + configuration.verification.trustAnchors
+        if !anchors.isEmpty {
+            let trust = CertificateTrust(anchors: anchors, statusSigningUsage: configuration.verification.statusSigningUsage)
+            if let chainKeys = try await CertificateChainKeys.keys(in: stored.body, mediaType: stored.mediaType, trust: trust, at: time) {
+                return chainKeys
+            }
+        }
+        var keys = resolved.keys
+        if let policy = resolved.listSignerPolicy, let did = ListSigner.declaredDID(of: stored.body, mediaType: stored.mediaType) {
+            // Unavailable: the list then fails to verify like any list of an unknown signer.
+            if let listIssuer = try? await resolve(.did(did), policy: policy, forceRefresh: false) { keys.merge(listIssuer.keys) }
+        }
+        return ListKeys(keys: keys)
     }
 
     func resolve(_ trust: TrustSource, policy: CachePolicy, forceRefresh: Bool) async throws(StatusClientError) -> ResolvedTrust {

@@ -17,7 +17,10 @@ public indirect enum TrustSource: Sendable, CustomStringConvertible {
     /// A DID: `did:web` (its DID document is fetched; its `assertionMethod` keys are trusted) or `did:key` (decoded).
     case did(String)
     /// The leaf key of the certificate chain a list carries (`x5c` / `x5chain`), when the chain validates to one of
-    /// these pinned anchors. Lists without a chain (Data Integrity credentials) get no key from it.
+    /// these pinned anchors (``CertificateTrust``: RFC 5280, a leaf that is not self-signed, and the configuration's
+    /// ``StandingClient/Configuration/Verification/statusSigningUsage`` when set). Lists without a chain (Data Integrity
+    /// credentials) get no key from it. ``StandingClient/Configuration/Verification/trustAnchors`` adds anchors to every
+    /// trust source.
     case x5c(anchors: [X509Certificate])
     /// Every key of every source (for several `--trust` values); every source must resolve.
     case anyOf([TrustSource])
@@ -52,7 +55,7 @@ public indirect enum TrustSource: Sendable, CustomStringConvertible {
 }
 
 extension TrustedKeys {
-    /// The keys of a `did:key`: the key under its verification method id and its multikey fragment.
+    /// The keys of a `did:key`: the key under its verification method id and its multikey fragment, as a key of that DID.
     /// - Throws: ``StatusClientError/Code/invalidArgument`` for a malformed `did:key`.
     static func didKey(_ did: String) throws(StatusClientError) -> TrustedKeys {
         let decoded: DIDKey
@@ -61,8 +64,6 @@ extension TrustedKeys {
         } catch {
             throw StatusClientError(.invalidArgument, kind: .statusVerificationError, "'\(did.prefix(120))' is not a usable did:key: \(error.reason)")
         }
-        var keys = TrustedKeys()
-        keys.add(decoded.key, keyID: decoded.key.multikey, verificationMethod: decoded.verificationMethodID)
-        return keys
+        return TrustedKeys(didKey: decoded)
     }
 }

@@ -53,7 +53,9 @@ public struct CredentialStatusVerifier: Sendable {
     /// - Parameters:
     ///   - credential: The parsed credential.
     ///   - trust: The keys lists and the credential must be signed with; `nil` trusts the credential issuer's DID
-    ///     (`did:web` or `did:key`) for both.
+    ///     (`did:web` or `did:key`) for both. With `nil` (or ``IssuerBindingRequirement/always``), every list must also be
+    ///     bound to the credential's issuer (``IssuerBinding``): an entry whose list is not fails with
+    ///     ``StatusClientError/Code/issuerNotBound``.
     ///   - options: Cache policy and historical time (the preferred list form follows the credential's form).
     /// - Returns: The report; failures are inside it, never thrown.
     public func verify(_ credential: ParsedCredential, trust: TrustSource?, options: FetchOptions = FetchOptions()) async -> CredentialReport {
@@ -89,8 +91,14 @@ public struct CredentialStatusVerifier: Sendable {
             proof = await verifyProof(credential, trust: trust, policy: options.policy, at: now)
         }
         var entries: [EntryReport] = []
+        var listOptions = options
+        // The issuer binding: always for lists checked with the issuer's own keys; with a caller's trust source, only
+        // when the configuration asks (the caller otherwise vouches for the keys it gives, for lists of any issuer).
+        if trust == nil || client.configuration.verification.issuerBinding == .always {
+            listOptions.credentialIssuer = credential.issuer
+        }
         for reference in credential.statusReferences {
-            entries.append(await check(reference, trust: effectiveTrust, noTrust: noTrust, options: options))
+            entries.append(await check(reference, trust: effectiveTrust, noTrust: noTrust, options: listOptions))
         }
         if credential.statusReferences.isEmpty { notes.append("the credential has no status entries") }
         if proof.state == .absent || proof.state == .notVerified {

@@ -1,4 +1,5 @@
 import Foundation
+import Signing
 import StatusList
 
 /// A one-off verification of a credential, as `standing verify` runs it: the settings a person gives (trusted keys,
@@ -24,6 +25,15 @@ public struct CredentialVerification: Sendable {
     public var cacheDirectory: URL?
     /// Check the status (and accreditation) only, not the credential's proof.
     public var statusOnly = false
+    /// PEM files of X.509 trust anchors (one or more certificates each) for the `x5c` chains lists carry
+    /// (``StandingClient/Configuration/Verification/trustAnchors``).
+    public var trustAnchorFiles: [String] = []
+    /// The status-signing extended key usage OID a chain's leaf must carry
+    /// (``StandingClient/Configuration/Verification/statusSigningUsage``).
+    public var statusSigningUsage: String?
+    /// Require every list to be bound to the credential's issuer even with ``trust`` given
+    /// (``IssuerBindingRequirement/always``).
+    public var requiresIssuerBinding = false
 
     /// Creates a verification with the defaults above.
     public init() {}
@@ -35,6 +45,16 @@ public struct CredentialVerification: Sendable {
         let cache = cacheDirectory ?? StandingClient.defaultCacheDirectory()
         var clientConfiguration = StandingClient.Configuration(cacheDirectory: cache)
         clientConfiguration.fetching.timeout = timeout
+        clientConfiguration.verification.trustAnchors = try trustAnchorFiles.flatMap(Self.trustAnchors)
+        if let statusSigningUsage {
+            do {
+                _ = try ExtendedKeyUsageRequirement.objectIdentifier(statusSigningUsage)
+            } catch {
+                throw AuthoringError("--status-signing-eku: \(error.reason)")
+            }
+            clientConfiguration.verification.statusSigningUsage = statusSigningUsage
+        }
+        clientConfiguration.verification.issuerBinding = requiresIssuerBinding ? .always : .withoutExplicitTrust
         var verifier = CredentialStatusVerifier(client: StandingClient(configuration: clientConfiguration), statusOnly: statusOnly)
         let trustSource = try trust.isEmpty ? nil : TrustSource.anyOf(trust.map(LocalFiles.trustSource))
         if let registry {
@@ -46,6 +66,23 @@ public struct CredentialVerification: Sendable {
             verifier.accreditationOverrides = accreditationOverrides
         }
         return await verifier.verify(parsed, trust: trustSource, options: FetchOptions(policy: policy, at: at))
+    }
+
+    /// The certificates of one `--trust-anchor` PEM file.
+    /// - Throws: ``AuthoringError`` naming the option and the file.
+    public static func trustAnchors(_ path: String) throws -> [X509Certificate] {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw AuthoringError("--trust-anchor: cannot read \(path): \(error.localizedDescription)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw AuthoringError("--trust-anchor: \(path) is not PEM text") }
+        do {
+            return try X509Certificate.parseChain(pem: text)
+        } catch {
+            throw AuthoringError("--trust-anchor: \(path) holds no usable PEM certificates: \(error.reason)")
+        }
     }
 
     /// An instant as typed: unix seconds, or an XML Schema / ISO 8601 date-time with a time zone.

@@ -5,7 +5,7 @@ public struct ServiceError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         enum Value: String, Sendable {
             case badRequest, invalidValue, forbiddenTransition, notFound, unauthorized, forbidden, conflict
-            case listFull, quotaExceeded, notAcceptable, payloadTooLarge, unavailable, notImplemented
+            case listFull, quotaExceeded, notAccredited, notAcceptable, payloadTooLarge, unavailable, notImplemented
             case statusRetrieval, rangeError
         }
 
@@ -28,6 +28,9 @@ public struct ServiceError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let listFull = Code(value: .listFull)
         /// The caller's principal would exceed one of its quotas (lists, entries); the detail names the setting.
         public static let quotaExceeded = Code(value: .quotaExceeded)
+        /// The server requires accreditation (`requireAccreditation`) and the caller's principal is not an active
+        /// accredited issuer in the trust registry; the detail says why.
+        public static let notAccredited = Code(value: .notAccredited)
         /// No representation matches `Accept`.
         public static let notAcceptable = Code(value: .notAcceptable)
         /// The body is larger than allowed.

@@ -102,6 +102,8 @@ public struct ProblemDetails: Error, HTTPResponseError, Codable, Sendable {
             // 403, not 409 or 429: the request is valid and the caller authenticated, but it is beyond what this
             // principal is allowed until the operator raises the quota; retrying does not help.
             case .quotaExceeded: (.forbidden, standingType("quota-exceeded"), "Quota exceeded")
+            // 403 like a quota: authenticated and well-formed, but not allowed until the registry accredits the issuer.
+            case .notAccredited: (.forbidden, standingType("not-accredited"), "Issuer not accredited")
             case .notAcceptable: (.notAcceptable, standingType("not-acceptable"), "Not acceptable")
             case .payloadTooLarge: (.contentTooLarge, standingType("payload-too-large"), "Payload too large")
             case .notImplemented: (.notImplemented, standingType("not-implemented"), "Not implemented")

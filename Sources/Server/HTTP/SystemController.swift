@@ -8,7 +8,7 @@ import Signing
 /// Liveness, readiness, metrics, the service's keys and the API description.
 public struct SystemController: Sendable {
     public typealias Context = StandingRequestContext
-    let keys: ServiceKeys
+    let keys: SigningKeyRing
     let registry: PrometheusCollectorRegistry
     let unreadyCause: @Sendable () async -> String?
     let beforeMetrics: @Sendable () -> Void
@@ -18,7 +18,7 @@ public struct SystemController: Sendable {
     ///   - unreadyCause: Why the service cannot do its job (answered as `/ready`'s 503 detail), or nil when it can.
     ///   - beforeMetrics: Brings gauges that depend on the current time up to date before each scrape.
     public init(
-        keys: ServiceKeys, registry: PrometheusCollectorRegistry, unreadyCause: @escaping @Sendable () async -> String?,
+        keys: SigningKeyRing, registry: PrometheusCollectorRegistry, unreadyCause: @escaping @Sendable () async -> String?,
         beforeMetrics: @escaping @Sendable () -> Void = {}
     ) {
         self.keys = keys
@@ -29,8 +29,6 @@ public struct SystemController: Sendable {
 
     /// The routes, at the root.
     public func addRoutes(to router: Router<Context>) {
-        let jwks = Self.encode(keys.jwks)
-        let didDocument = Self.encode(keys.didDocument)
         router.get("health") { _, _ in try jsonResponse(["status": "ok"], headers: [.cacheControl: "no-store"]) }
         router.get("ready") { request, context in
             if let cause = await unreadyCause() {
@@ -52,13 +50,13 @@ public struct SystemController: Sendable {
             Response(
                 status: .ok,
                 headers: [.contentType: "application/jwk-set+json", .cacheControl: "public, max-age=300", .accessControlAllowOrigin: "*"],
-                body: .init(byteBuffer: jwks))
+                body: .init(byteBuffer: keys.jwks))
         }
         router.get(".well-known/did.json") { _, _ in
             Response(
                 status: .ok,
                 headers: [.contentType: "application/did+json", .cacheControl: "public, max-age=300", .accessControlAllowOrigin: "*"],
-                body: .init(byteBuffer: didDocument))
+                body: .init(byteBuffer: keys.didDocument))
         }
         let document = ByteBuffer(string: OpenAPIDocument.json)
         router.get("openapi.json") { _, _ in

@@ -72,6 +72,13 @@ public struct PublishDirectory: PublicationSink {
         try Self.writeAtomically(didDocument, to: root.appendingPathComponent(".well-known/did.json"), modified: now)
     }
 
+    /// Writes the DID document the service hosts for an issuer, at `issuers/NAME/did.json` as its did:web names it.
+    public func writeHostedDocument(issuer: String, document: Data) throws {
+        let folder = root.appendingPathComponent("issuers/\(issuer)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Self.writeAtomically(document, to: folder.appendingPathComponent("did.json"), modified: Date())
+    }
+
     /// Replaces `file` with `contents` (mode 0644: these are public) so that readers see either file whole.
     static func writeAtomically(_ contents: Data, to file: URL, modified: Date) throws {
         let folder = file.deletingLastPathComponent().path

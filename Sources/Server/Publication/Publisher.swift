@@ -485,6 +485,16 @@ public actor Publisher: Service {
         history[listId]?.last { $0.publishedAt <= time }
     }
 
+    /// Re-signs lists now: after a key rotation or a change of signing identity.
+    /// - Parameter owner: Only the lists of this owner; every list when nil.
+    /// - Returns: How many lists were scheduled.
+    @discardableResult
+    public func republish(owner: String?) async -> Int {
+        let ids = lists.values.filter { owner == nil || $0.definition.owner == owner }.map(\.definition.id)
+        for id in ids { markDirty(id) }
+        return ids.count
+    }
+
     /// Republishes lists whose publication gets close to `validUntil` (less than half the validity left).
     public func refreshExpiring(now: Date = Date()) async {
         let due = lists.values.filter { state in

@@ -5,19 +5,20 @@ import StatusList
 import StatusListSecuring
 import Store
 
-/// Publishes lists signed with the service keys: the W3C credential with a Data Integrity proof (Ed25519,
-/// `eddsa-jcs-2022`, when the service has an Ed25519 key; else ES256 `ecdsa-jcs-2019`) and as `vc+jwt` (ES256),
-/// and, for lists that carry the IETF status types, the IETF token as JWT and CWT (ES256).
+/// Publishes lists signed by their owner's signing identity when it has an active one, else by the service keys: the
+/// W3C credential with a Data Integrity proof (Ed25519, `eddsa-jcs-2022`, when the signer has an Ed25519 key; else
+/// ES256 `ecdsa-jcs-2019`) and as `vc+jwt` (ES256), and, for lists that carry the IETF status types, the IETF token as
+/// JWT and CWT (ES256, with `x5c` when the identity has a certificate chain).
 public struct SignedPublicationBuilder: PublicationBuilder {
-    let keys: ServiceKeys
+    let keys: SigningKeyRing
     /// Where each list's IETF `aggregation_uri` points (its owner's Status List Aggregation); nil leaves it out.
     let aggregation: StatusAggregation?
 
     /// Creates the builder.
     /// - Parameters:
-    ///   - keys: The service keys that sign every representation.
+    ///   - keys: The keys that sign: read at every build, so rotations and new identities apply to the next publication.
     ///   - aggregation: The aggregation URLs to name in the IETF tokens' `aggregation_uri`, if published.
-    public init(keys: ServiceKeys, aggregation: StatusAggregation? = nil) {
+    public init(keys: SigningKeyRing, aggregation: StatusAggregation? = nil) {
         self.keys = keys
         self.aggregation = aggregation
     }
@@ -41,13 +42,10 @@ public struct SignedPublicationBuilder: PublicationBuilder {
         issuedAt: Date,
         validUntil: Date
     ) throws -> [StatusMediaType: Data] {
-        guard let jose = keys.active(.es256) ?? keys.active(.edDSA) else {
-            throw ServiceError(.unavailable, "the service has no signing key")
-        }
-        let proofKey = keys.active(.edDSA) ?? jose
+        let signer = try keys.signer(forOwner: definition.owner)
         let statement = StatusListStatement(
             url: listURL,
-            issuer: keys.did,
+            issuer: signer.issuer,
             bitstring: bitstring,
             purposes: [StatusPurpose(rawValue: definition.purpose.rawValue)],
             issuedAt: issuedAt,
@@ -58,21 +56,17 @@ public struct SignedPublicationBuilder: PublicationBuilder {
         )
         let credential = try StatusListSigner.w3cCredential(statement, encodedList: compressed.w3cEncodedList)
         var representations: [StatusMediaType: Data] = [
-            .vc: try StatusListSigner.dataIntegrityCredential(credential, signer: Self.signer(proofKey), created: issuedAt),
-            .vcJWT: Data(try StatusListSigner.credentialJWT(credential, signer: Self.signer(jose)).utf8),
+            .vc: try StatusListSigner.dataIntegrityCredential(credential, signer: signer.proof, created: issuedAt),
+            .vcJWT: Data(try StatusListSigner.credentialJWT(credential, signer: signer.jose).utf8),
         ]
         if Self.publishesIETF(definition) {
             guard let lst = compressed.ietfCompressed else {
                 throw ServiceError(.unavailable, "list '\(definition.id)' is published in the IETF forms but its IETF compression is missing")
             }
             representations[.statusListJWT] = Data(
-                try StatusListSigner.statusListJWT(statement, signer: Self.signer(jose), compressedList: lst).utf8)
-            representations[.statusListCWT] = try StatusListSigner.statusListCWT(statement, signer: Self.signer(jose), compressedList: lst)
+                try StatusListSigner.statusListJWT(statement, signer: signer.jose, compressedList: lst).utf8)
+            representations[.statusListCWT] = try StatusListSigner.statusListCWT(statement, signer: signer.jose, compressedList: lst)
         }
         return representations
-    }
-
-    static func signer(_ key: ServiceKeys.Key) -> StatusListSigningKey {
-        StatusListSigningKey(key: key.signingKey, keyID: key.kid, verificationMethod: key.verificationMethod)
     }
 }

@@ -43,6 +43,8 @@ public actor StatusService<Repository: StatusStore> {
     public let publisher: Publisher
     public let baseURL: String
     public let defaults: ListDefaults
+    /// When set (`requireAccreditation`), every write of a non-operator token first asks the trust registry.
+    public let accreditation: AccreditationRequirement?
     private var listCreationsInFlight: [String: Task<StatusListDefinition, any Error>] = [:]
     /// Lists and entries per owner, read from the store once and then kept up to date here, so that checking a quota
     /// and counting the new list happen in one step of the actor (no two creations can both take the last slot).
@@ -54,11 +56,17 @@ public actor StatusService<Repository: StatusStore> {
     ///   - publisher: Builds and swaps publications after changes.
     ///   - baseURL: The public base URL; lists live at `{baseURL}/status/{id}`.
     ///   - defaults: Creation defaults and limits.
-    public init(store: Repository, publisher: Publisher, baseURL: String, defaults: ListDefaults = ListDefaults()) {
+    ///   - accreditation: When given, issuer tokens create lists, allocate and change statuses only while their
+    ///     principal is an active accredited issuer in the trust registry.
+    public init(
+        store: Repository, publisher: Publisher, baseURL: String, defaults: ListDefaults = ListDefaults(),
+        accreditation: AccreditationRequirement? = nil
+    ) {
         self.store = store
         self.publisher = publisher
         self.baseURL = baseURL
         self.defaults = defaults
+        self.accreditation = accreditation
     }
 
     /// The public URL of a list.
@@ -70,9 +78,10 @@ public actor StatusService<Repository: StatusStore> {
     /// Anything the request leaves out takes the service default.
     /// - Parameter caller: Who asks; an issuer is held to its ``IssuerQuotas``, an operator is not.
     /// - Throws: ``ServiceError`` (`badRequest`, `invalidValue`, `forbidden` for an issuer naming another owner,
-    ///   `conflict`, `quotaExceeded`; `unavailable` while publication is failing, or when the list was created but
-    ///   its first publication failed).
+    ///   `conflict`, `quotaExceeded`, `notAccredited`; `unavailable` while publication is failing, or when the list was
+    ///   created but its first publication failed).
     public func createList(_ request: CreateListRequest, caller: Principal, now: Date = Date()) async throws -> StatusListDefinition {
+        try await accreditation?.check(caller, action: "create lists", now: now)
         let owner: String
         switch (caller.role, request.owner) {
         case (.operator_, let requested?):
@@ -228,8 +237,10 @@ public actor StatusService<Repository: StatusStore> {
     }
 
     /// Allocates `count` entries in a given list.
-    /// - Throws: ``ServiceError`` `notFound`, `forbidden` (not the caller's list), `listFull`, `invalidValue`.
+    /// - Throws: ``ServiceError`` `notFound`, `forbidden` (not the caller's list), `listFull`, `invalidValue`,
+    ///   `notAccredited`.
     public func allocate(listId: String, count: Int, caller: Principal) async throws -> [AllocatedEntry] {
+        try await accreditation?.check(caller, action: "allocate entries")
         let list = try await ownedList(listId, caller: caller)
         return try await allocate(in: list, count: count)
     }
@@ -237,6 +248,7 @@ public actor StatusService<Repository: StatusStore> {
     /// Allocates `count` entries in the caller's current list for `purpose`, creating a list with the defaults
     /// when there is none and rolling over to a new one when the current list is full.
     public func allocate(purpose: ListPurpose, count: Int, caller: Principal) async throws -> [AllocatedEntry] {
+        try await accreditation?.check(caller, action: "allocate entries")
         guard (1...10_000).contains(count) else {
             throw ServiceError(.invalidValue, "count must be between 1 and 10000, got \(count)")
         }
@@ -307,7 +319,16 @@ public actor StatusService<Repository: StatusStore> {
     ///
     /// Validates every change (range, allocation, purpose rules) before anything is written; returns once the
     /// change is durable. The publisher makes it visible within its coalescing window.
+    /// - Throws: ``ServiceError`` (`notAccredited` among them).
     public func setStatuses(listId: String, changes: [EntryChange], reason: String?, caller: Principal, now: Date = Date())
+        async throws -> [AuditRecord]
+    {
+        try await accreditation?.check(caller, action: "change statuses", now: now)
+        return try await applyStatuses(listId: listId, changes: changes, reason: reason, caller: caller, now: now)
+    }
+
+    /// ``setStatuses(listId:changes:reason:caller:now:)`` once the caller's accreditation has been checked.
+    private func applyStatuses(listId: String, changes: [EntryChange], reason: String?, caller: Principal, now: Date)
         async throws -> [AuditRecord]
     {
         guard !changes.isEmpty else { throw ServiceError(.badRequest, "no changes given") }
@@ -356,10 +377,11 @@ public actor StatusService<Repository: StatusStore> {
     public func setStatus(listId: String, index: Int, intent: StatusIntent, reason: String?, caller: Principal, now: Date = Date())
         async throws -> (value: UInt8, records: [AuditRecord])
     {
+        try await accreditation?.check(caller, action: "change statuses", now: now)
         let list = try await ownedList(listId, caller: caller)
         let value = try ListRules(list).value(for: intent, listId: list.id)
         let change = EntryChange(index: index, value: value)
-        return (value, try await setStatuses(listId: listId, changes: [change], reason: reason, caller: caller, now: now))
+        return (value, try await applyStatuses(listId: listId, changes: [change], reason: reason, caller: caller, now: now))
     }
 
     /// Audit records after `after` (at most `limit`), of one list or, for the operator, of every list.

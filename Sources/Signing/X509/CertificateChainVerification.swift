@@ -1,4 +1,5 @@
 import Foundation
+import SwiftASN1
 @_spi(FixedExpiryValidationTime) import X509
 
 /// Validates `x5c`-style certificate chains against pinned trust anchors with the swift-certificates ``Verifier``
@@ -15,19 +16,26 @@ public enum CertificateChainVerification {
     ///   - chain: The chain, leaf first (e.g. from ``X509Certificate/parseChain(der:)``).
     ///   - anchors: The pinned trust anchors.
     ///   - time: The instant at which every certificate of the path must be valid.
+    ///   - extendedKeyUsage: What the leaf's extended key usage must allow; nil leaves EKU to the RFC 5280 policy alone
+    ///     (a critical EKU is then refused as not understood).
     /// - Returns: The validated path, leaf first, anchor last.
     /// - Throws: ``SigningError/Code/malformed`` for an empty chain or no anchors; ``SigningError/Code/unknownKey``
     ///   when no valid path to an anchor exists (wrong anchor, bad signature, expired or not-yet-valid certificate,
-    ///   a non-CA issuer), with the verifier's reason.
+    ///   a non-CA issuer, a leaf without the required key purpose), with the verifier's reason.
     public static func validate(
         chain: [X509Certificate],
         anchors: [X509Certificate],
-        at time: Date
+        at time: Date,
+        extendedKeyUsage: ExtendedKeyUsageRequirement? = nil
     ) async throws(SigningError) -> [X509Certificate] {
         guard let leaf = chain.first else { throw SigningError(.malformed, "certificate chain is empty") }
         guard !anchors.isEmpty else { throw SigningError(.malformed, "no trust anchor given") }
+        var requiredUsage: ASN1ObjectIdentifier?
+        if case .required(let dotted) = extendedKeyUsage { requiredUsage = try ExtendedKeyUsageRequirement.objectIdentifier(dotted) }
+        let checksUsage = extendedKeyUsage != nil
         var verifier = Verifier(rootCertificates: CertificateStore(anchors.map(\.certificate))) {
             RFC5280Policy(fixedExpiryValidationTime: time)
+            if checksUsage { ExtendedKeyUsagePolicy(requiredUsage: requiredUsage) }
         }
         let result = await verifier.validate(leaf: leaf.certificate, intermediates: CertificateStore(chain.dropFirst().map(\.certificate)))
         switch result {

@@ -64,6 +64,53 @@ public enum RegistryAction {
     public static let accreditationDecisions = "accreditation-decisions"
 }
 
+/// Whether an entity may issue credentials at an instant, of any type, and if not why:
+/// ``RegistryState/issuingStanding(of:at:)``.
+public enum IssuingStanding: Sendable {
+    /// This accreditation to issue (`TI`) and its whole chain up to the root authorisation are in force.
+    case accredited(AccreditationRecord)
+    /// The DID is not an entity of the registry.
+    case unregistered
+    /// The entity is registered, but holds no accreditation to issue (`TI`): e.g. an accreditation body.
+    case notAccreditedToIssue(EntityRole)
+    /// None of the entity's accreditations to issue is in force: each, oldest first, with where its chain breaks.
+    case lapsed([LapsedAccreditation])
+}
+
+/// An accreditation to issue that is not in force, and the link of its chain that is not (itself, or an accreditation
+/// up its chain, such as its accrediting body's).
+public struct LapsedAccreditation: Sendable {
+    /// The entity's own accreditation.
+    public let accreditation: AccreditationRecord
+    /// Where its chain stops being in force.
+    public let chainBreak: ChainBreak<AccreditationRecord>
+}
+
+extension RegistryState {
+    /// Whether `entity` is an active accredited issuer at `time`, whatever the credential type: the rule of `issue`
+    /// authorization queries (``authorization(entity:authority:action:resource:context:now:)``: an accreditation with
+    /// role `TI` in force at the instant, with every accreditation up its chain to the root in force too) without a
+    /// resource or scope constraint. A server that requires accreditation of issuer tokens asks this before each write.
+    /// - Parameters:
+    ///   - entity: The entity's DID.
+    ///   - time: The instant (truncated to whole seconds, as queries are).
+    /// - Returns: The standing; for a denial, every reason.
+    public func issuingStanding(of entity: String, at time: Date) -> IssuingStanding {
+        let time = RegistryTime.truncated(time)
+        var lapsed: [LapsedAccreditation] = []
+        for id in recordsBySubject[entity] ?? [] {
+            guard let record = records[id], record.role == .ti else { continue }
+            if chainIsActive(from: record, at: time, underAuthority: nil).active { return .accredited(record) }
+            if let chainBreak = record.chainBreak(at: time, parent: { records[$0] }) {
+                lapsed.append(LapsedAccreditation(accreditation: record, chainBreak: chainBreak))
+            }
+        }
+        if !lapsed.isEmpty { return .lapsed(lapsed) }
+        guard let registered = entities[entity] else { return .unregistered }
+        return .notAccreditedToIssue(registered.role)
+    }
+}
+
 extension RegistryState {
     /// Whether `did` can be the `authority_id` of a query: the root authority or a registered accreditation body.
     /// - Parameter did: The DID.
