@@ -138,7 +138,8 @@ private func assemble<Base: StatusStore & RegistryStore & IdentityStore, Reposit
         store: store, keys: keys, loteChain: installation.loteChain, baseURL: base,
         logger: logger)
     let identities = IdentityService(
-        store: store, directory: DataDirectory(path: configuration.dataDirectory), ring: keyRing, publisher: publisher,
+        store: store, directory: DataDirectory(path: configuration.dataDirectory), custody: installation.custody, ring: keyRing,
+        publisher: publisher,
         configuration: IdentityService.Configuration(
             baseURL: base,
             retirement: KeyRetirement(

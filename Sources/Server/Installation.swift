@@ -14,6 +14,8 @@ public struct OpenedInstallation: Sendable {
     public let store: any StatusStore & RegistryStore & IdentityStore
     /// The service's signing keys.
     public let keys: ServiceKeys
+    /// Where the keys are kept (files, or the PKCS#11 token), for generating and loading more (rotation, issuers).
+    public let custody: any SigningKeyCustody
     /// The certificate chain the LoTE is signed with.
     public let loteChain: [X509Certificate]
     /// The one-time operator token, when this call initialised the directory.
@@ -231,7 +233,7 @@ private func verify(
     } else {
         loteChain = try loadLoTECertificateChain(directory: directory, keys: keys)
     }
-    return OpenedInstallation(lock: lock, store: store, keys: keys, loteChain: loteChain, initialOperatorToken: nil)
+    return OpenedInstallation(lock: lock, store: store, keys: keys, custody: custody, loteChain: loteChain, initialOperatorToken: nil)
 }
 
 /// Initialises an empty data directory over an open, empty database. The installation record is written last: a start
@@ -260,7 +262,8 @@ private func initialise(
         logger.notice(
             "generated a self-signed LoTE signing certificate in \(directory.loteCertificatePath); replace it with an operator certificate chain for production")
     }
-    return OpenedInstallation(lock: lock, store: store, keys: keys, loteChain: loteChain, initialOperatorToken: issued.secret)
+    return OpenedInstallation(
+        lock: lock, store: store, keys: keys, custody: custody, loteChain: loteChain, initialOperatorToken: issued.secret)
 }
 
 /// What an installation whose ES256 key is in a token lacks until the operator provides a LoTE certificate chain.

@@ -4,6 +4,7 @@ import NIOHTTP1
 import Server
 import Signing
 import SoftHSMTestSupport
+import StandingAPI
 import StandingTestSupport
 import Store
 import Testing
@@ -127,6 +128,50 @@ struct PKCS11CustodyTests {
         let newList = try await again.createList()
         #expect(try await verifiedJWTKeyID(again, list: newList) == rotated.keyID)
         await again.stop()
+    }
+
+    @Test("standing keys rotate and a hosted issuer identity generate their keys in the token; the lists are re-signed with them")
+    func liveRotationAndIssuerKeysInToken() async throws {
+        let store = try SoftHSM.store()
+        let server = try await TestServer.start(configure: try useToken("server-live"))
+        defer { try? FileManager.default.removeItem(at: server.directory) }
+        let data = DataDirectory(path: server.directory.path)
+        let token = try PKCS11Token(modulePath: store.modulePath, tokenLabel: "server-live", pinFile: store.pinFile)
+        let list = try await server.createList(["purpose": "revocation", "id": "live"])
+        let cached = try await server.request(.GET, "/status/\(list)", headers: [("Accept", "application/statuslist+jwt")]).text
+
+        let rotated = try await server.admin(.POST, "/admin/keys/rotate", json: [String: String]())
+        #expect(rotated.status == 200, "\(rotated.text)")
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let info = try decoder.decode(ServiceKeysInfo.self, from: rotated.body)
+        let newKeyID = try #require(info.keys.last { $0.signing && $0.algorithm == "ES256" }?.kid)
+        #expect(try token.key(withID: newKeyID).algorithm == .es256)
+        let files = try keyFiles(server.directory).filter { $0.hasSuffix(DataDirectory.keyReferenceSuffix) }
+        #expect(files.count == 4, "\(files)")
+        #expect(try keyFiles(server.directory).allSatisfy { !$0.hasSuffix(".jwk") })
+        let resigned = try await eventually(timeout: .seconds(5)) {
+            (try? await verifiedJWTKeyID(server, list: list)) == newKeyID
+        }
+        #expect(resigned)
+        // The list a verifier cached before the rotation still verifies against the published keys.
+        let cachedJWS = try CompactJWS(parsing: cached)
+        let publishedAfter = try await jwks(server)
+        try cachedJWS.verify(with: try publishedAfter.verificationKey(withID: try #require(cachedJWS.header.keyID)), expectedType: "statuslist+jwt")
+
+        let created = try await server.admin(.POST, "/admin/identities", json: ["issuer": "uni", "kind": "hosted"])
+        #expect(created.status == 201, "\(created.text)")
+        let issuerKeys = try FileManager.default.contentsOfDirectory(atPath: data.issuerKeysPath)
+        #expect(issuerKeys.count == 1 && issuerKeys.allSatisfy { $0.hasSuffix(DataDirectory.keyReferenceSuffix) }, "\(issuerKeys)")
+        let issuerKeyID = try #require(issuerKeys.first?.replacingOccurrences(of: DataDirectory.keyReferenceSuffix, with: ""))
+        #expect(try token.key(withID: issuerKeyID).algorithm == .es256)
+        let owned = try await server.createList(["purpose": "revocation", "owner": "uni", "id": "uni-1"])
+        let issuerSigned = try await eventually(timeout: .seconds(5)) {
+            let body = try await server.request(.GET, "/status/\(owned)", headers: [("Accept", "application/statuslist+jwt")]).text
+            return (try? CompactJWS(parsing: body).header.keyID) == issuerKeyID
+        }
+        #expect(issuerSigned)
+        await server.stop()
     }
 
     @Test("a wrong PIN stops the start before anything is created, and the PIN is not in the message")

@@ -18,6 +18,7 @@ public enum SoftHSM {
     /// The labels of the tokens made, one per test that needs a token of its own.
     public static let tokenLabels = [
         "hardware-keys", "hardware-wrong-pin", "hardware-pin-file", "server-init", "server-rotate", "server-wrong-pin", "cli-init",
+        "server-live",
     ]
     /// The user PIN of every token.
     public static let pin = "standing-test-pin"
