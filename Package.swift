@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "StatusList", targets: ["StatusList"]),
         .library(name: "Signing", targets: ["Signing"]),
+        .library(name: "HardwareKeys", targets: ["HardwareKeys"]),
         .library(name: "StatusListSecuring", targets: ["StatusListSecuring"]),
         .library(name: "TrustRegistry", targets: ["TrustRegistry"]),
         .library(name: "StandingAPI", targets: ["StandingAPI"]),
@@ -56,6 +57,15 @@ let package = Package(
             ]
         ),
         .target(name: "StatusListSecuring", dependencies: ["StatusList", "Signing"]),
+        // The PKCS#11 header as Debian ships it (libp11-kit-dev), and nothing else: token modules are opened at run
+        // time. No pkgConfig: p11-kit-1.pc's Libs would link libp11-kit into the binary, which calls nothing in it;
+        // the shim finds the header under /usr/include and names the package when it is missing.
+        .systemLibrary(name: "CPKCS11", providers: [.apt(["libp11-kit-dev"])]),
+        // Signing keys held in an HSM (PKCS#11 module loaded with dlopen), as Signing's ExternalSigner.
+        .target(
+            name: "HardwareKeys",
+            dependencies: ["CPKCS11", "Signing", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "TrustRegistry", dependencies: ["Signing", "WireEncoding", .product(name: "Crypto", package: "swift-crypto")]),
         // The admin API's wire types (requests, answers, problem details): what the server encodes and the client
         // decodes. StatusList only for the values an answer embeds (status entries, status claims, message tables).
@@ -94,6 +104,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "WireEncoding", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "Store", "StandingAPI", "PostgresStore",
+                "HardwareKeys",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -147,6 +158,9 @@ let package = Package(
             ],
             resources: [.copy("Vectors")]
         ),
+        // A throw-away SoftHSM2 token store shared by every test of the process (SoftHSM2 reads its configuration once).
+        .target(name: "SoftHSMTestSupport", path: "Tests/SoftHSMTestSupport"),
+        .testTarget(name: "HardwareKeysTests", dependencies: ["HardwareKeys", "CPKCS11", "Signing", "SoftHSMTestSupport"]),
         // The in-process server and CLI-process harness shared by the server and client tests.
         .target(
             name: "StandingTestSupport",
@@ -183,7 +197,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Store", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "StandingTestSupport", "standing", "Client",
-                "StandingAPI", "PostgresStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "StandingAPI", "PostgresStore", "HardwareKeys", "SoftHSMTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -76,6 +76,19 @@ let package = Package(
             path: "Sources/PublicationReport",
             swiftSettings: swiftSettings
         ),
+        // Publication signing with PKCS#11 (SoftHSM2) keys against file keys (run-pkcs11.sh).
+        .executableTarget(
+            name: "PKCS11Report",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "StatusList", package: "standing"),
+                .product(name: "Signing", package: "standing"),
+                .product(name: "StatusListSecuring", package: "standing"),
+                .product(name: "HardwareKeys", package: "standing"),
+            ],
+            path: "Sources/PKCS11Report",
+            swiftSettings: swiftSettings
+        ),
         // Seeds a data directory with a large trust registry (Benchmarks/registry/run-registry.sh).
         .executableTarget(
             name: "RegistrySeed",

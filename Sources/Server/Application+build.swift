@@ -138,7 +138,8 @@ private func assemble<Base: StatusStore & RegistryStore & IdentityStore, Reposit
         store: store, keys: keys, loteChain: installation.loteChain, baseURL: base,
         logger: logger)
     let identities = IdentityService(
-        store: store, directory: DataDirectory(path: configuration.dataDirectory), ring: keyRing, publisher: publisher,
+        store: store, directory: DataDirectory(path: configuration.dataDirectory), custody: installation.custody, ring: keyRing,
+        publisher: publisher,
         configuration: IdentityService.Configuration(
             baseURL: base,
             retirement: KeyRetirement(
@@ -146,8 +147,8 @@ private func assemble<Base: StatusStore & RegistryStore & IdentityStore, Reposit
                 // Re-signing after a rotation takes a publication round; an hour covers a long backlog and restarts.
                 resignDelay: 3600),
             statusSigningUsage: configuration.statusSigningUsage),
-        // The registry signs with the ES256 key it started with (its LoTE certificate is for that key).
-        pinned: Set([keys.active(.es256)?.kid].compactMap { $0 }),
+        // The registry signs with the ES256 key its LoTE certificate is for, whatever its age.
+        pinned: [registry.signerKeyID],
         logger: logger, publishDirectory: publishDirectory)
     // The ring holds the identities before the first publication, so no list is ever signed by the wrong identity.
     try await identities.reload()

@@ -14,6 +14,8 @@ public struct OpenedInstallation: Sendable {
     public let store: any StatusStore & RegistryStore & IdentityStore
     /// The service's signing keys.
     public let keys: ServiceKeys
+    /// Where the keys are kept (files, or the PKCS#11 token), for generating and loading more (rotation, issuers).
+    public let custody: any SigningKeyCustody
     /// The certificate chain the LoTE is signed with.
     public let loteChain: [X509Certificate]
     /// The one-time operator token, when this call initialised the directory.
@@ -61,12 +63,15 @@ public func openInstallation(
     }
     let directory = DataDirectory(path: configuration.dataDirectory)
     let lock = try directory.lock(for: intent == .serve ? "standing serve" : "standing init")
+    // Opened before anything is created: a wrong token, key or PIN fails the start here.
+    let custody = try configuration.signingKeyCustody(for: directory)
     let survey = directory.survey()
     if let database = configuration.database {
         let store = try await openPostgreSQL(url: database, passwordFile: configuration.databasePasswordFile, logger: logger)
         do {
             return try await openInstallation(
-                directory, lock: lock, survey: survey, postgres: store, intent: intent, baseURL: baseURL, logger: logger)
+                directory, custody: custody, lock: lock, survey: survey, postgres: store, intent: intent, baseURL: baseURL,
+                logger: logger)
         } catch {
             await store.close()
             throw error
@@ -76,7 +81,7 @@ public func openInstallation(
         try directory.prepare()
         try directory.createPrivateDatabaseFile()
         let store = try SQLiteStore(path: directory.databasePath)
-        return try await initialise(directory, lock: lock, store: store, baseURL: baseURL, logger: logger)
+        return try await initialise(directory, custody: custody, lock: lock, store: store, baseURL: baseURL, logger: logger)
     }
     guard intent == .serve else {
         throw DataDirectoryError(
@@ -100,13 +105,14 @@ public func openInstallation(
             problem: "the database \(directory.databasePath) cannot be opened (\(error.reason))",
             remedy: "restore it from a backup; Standing does not replace a damaged database")
     }
-    return try await verify(directory, lock: lock, store: store, baseURL: baseURL, logger: logger)
+    return try await verify(directory, custody: custody, lock: lock, store: store, baseURL: baseURL, logger: logger)
 }
 
 /// The PostgreSQL side of ``openInstallation(configuration:intent:logger:)``: the directory holds the keys, the
 /// operator token and the LoTE certificate; the database holds everything else.
 private func openInstallation(
-    _ directory: DataDirectory, lock: DataDirectoryLock, survey: DataDirectorySurvey, postgres store: PostgreSQLStore,
+    _ directory: DataDirectory, custody: any SigningKeyCustody, lock: DataDirectoryLock, survey: DataDirectorySurvey,
+    postgres store: PostgreSQLStore,
     intent: InstallationIntent, baseURL: URL, logger: Logger
 ) async throws -> OpenedInstallation {
     let directoryHasInstallation = !survey.keyFiles.isEmpty || survey.hasOperatorToken || survey.hasLoTECertificate
@@ -119,7 +125,7 @@ private func openInstallation(
     switch (directoryHasInstallation, databaseHasInstallation) {
     case (false, false):
         try directory.prepare()
-        return try await initialise(directory, lock: lock, store: store, baseURL: baseURL, logger: logger)
+        return try await initialise(directory, custody: custody, lock: lock, store: store, baseURL: baseURL, logger: logger)
     case (false, true):
         throw DataDirectoryError(
             problem: "the database \(store.settings) belongs to an installation, but the data directory \(directory.path) holds "
@@ -141,7 +147,7 @@ private func openInstallation(
         for repaired in try directory.enforcePrivateModes() {
             logger.warning("file permissions narrowed: \(repaired)")
         }
-        return try await verify(directory, lock: lock, store: store, baseURL: baseURL, logger: logger)
+        return try await verify(directory, custody: custody, lock: lock, store: store, baseURL: baseURL, logger: logger)
     }
 }
 
@@ -178,15 +184,16 @@ func openPostgreSQL(url: String, passwordFile: String?, logger: Logger) async th
 /// Checks an initialised installation's database against its data directory: every recorded service key present,
 /// keys added by hand recorded; a database from before the installation record is adopted.
 private func verify(
-    _ directory: DataDirectory, lock: DataDirectoryLock, store: some StatusStore & RegistryStore & IdentityStore, baseURL: URL, logger: Logger
+    _ directory: DataDirectory, custody: any SigningKeyCustody, lock: DataDirectoryLock,
+    store: some StatusStore & RegistryStore & IdentityStore, baseURL: URL, logger: Logger
 ) async throws -> OpenedInstallation {
-    let stored = try directory.signingKeys()
+    let stored = try custody.keys(in: nil)
     let now = Date()
     if let installation = try await store.installation() {
         let present = Set(stored.map(\.keyID))
         let missing = installation.serviceKeys.filter { !present.contains($0.keyID) }
         guard missing.isEmpty else {
-            let names = missing.map { "\($0.keyID).jwk (\($0.algorithm))" }.joined(separator: ", ")
+            let names = missing.map { "\(custody.recordFileName(forKeyID: $0.keyID)) (\($0.algorithm))" }.joined(separator: ", ")
             throw DataDirectoryError(
                 problem: "the service's signing keys are missing from \(directory.keysPath): \(names); lists they signed "
                     + "would stop verifying, and new keys would silently re-key the service",
@@ -217,17 +224,27 @@ private func verify(
         logger.notice("recorded the installation of \(directory.path) and its \(stored.count) service keys")
     }
     let keys = try ServiceKeys(baseURL: baseURL, signingKeys: stored.map { ($0.keyID, $0.key) })
-    let loteChain = try loadLoTECertificateChain(directory: directory, keys: keys)
-    return OpenedInstallation(lock: lock, store: store, keys: keys, loteChain: loteChain, initialOperatorToken: nil)
+    let loteChain: [X509Certificate]
+    if let signer = keys.active(.es256), signer.signingKey.isExternal,
+        !FileManager.default.fileExists(atPath: directory.loteCertificatePath)
+    {
+        logger.warning("\(noLoTECertificateForTokenKey(signer.kid, directory: directory))")
+        loteChain = []
+    } else {
+        loteChain = try loadLoTECertificateChain(directory: directory, keys: keys)
+    }
+    return OpenedInstallation(lock: lock, store: store, keys: keys, custody: custody, loteChain: loteChain, initialOperatorToken: nil)
 }
 
 /// Initialises an empty data directory over an open, empty database. The installation record is written last: a start
 /// that finds the database without it knows this was cut short.
 private func initialise(
-    _ directory: DataDirectory, lock: DataDirectoryLock, store: some StatusStore & RegistryStore & IdentityStore, baseURL: URL, logger: Logger
+    _ directory: DataDirectory, custody: any SigningKeyCustody, lock: DataDirectoryLock,
+    store: some StatusStore & RegistryStore & IdentityStore, baseURL: URL, logger: Logger
 ) async throws -> OpenedInstallation {
-    let generated = try directory.generateSigningKeysIfMissing(algorithms: serviceKeyAlgorithms)
+    let generated = try custody.generateMissing(algorithms: serviceKeyAlgorithms)
     let keys = try ServiceKeys(baseURL: baseURL, signingKeys: generated.map { ($0.keyID, $0.key) })
+    // Certificates are signed through SigningKey.sign, so a token-held key self-signs its LoTE certificate too.
     let loteChain = [try selfSignedLoTECertificate(keys: keys)]
     try directory.writePrivateFile(at: directory.loteCertificatePath, contents: loteChain[0].pemEncoded)
     let issued = try await Tokens(store: store).issue(role: .operator_, principal: "operator", label: "initial operator token")
@@ -237,7 +254,16 @@ private func initialise(
     logger.notice("initialised data directory; the operator token is in \(directory.operatorTokenPath) (mode 0600)")
     logger.notice(
         "generated a self-signed LoTE signing certificate in \(directory.loteCertificatePath); replace it with an operator certificate chain for production")
-    return OpenedInstallation(lock: lock, store: store, keys: keys, loteChain: loteChain, initialOperatorToken: issued.secret)
+    return OpenedInstallation(
+        lock: lock, store: store, keys: keys, custody: custody, loteChain: loteChain, initialOperatorToken: issued.secret)
+}
+
+/// What an installation whose ES256 key is in a token lacks until a LoTE certificate chain is put in place (one
+/// initialised before certificates could be signed through the token).
+private func noLoTECertificateForTokenKey(_ keyID: String, directory: DataDirectory) -> String {
+    "the ES256 key \(keyID) is held by the PKCS#11 token and \(directory.loteCertificatePath) is missing: until a "
+        + "certificate chain for it (PEM, leaf first) is put there, the registry publishes no LoTE (its snapshot and "
+        + "change feed are signed as usual)"
 }
 
 private func record(_ key: StoredSigningKey, at date: Date) -> ServiceKeyRecord {
@@ -256,8 +282,11 @@ func loadLoTECertificateChain(directory: DataDirectory, keys: ServiceKeys) throw
                 + "\(signer.kid); `standing keys lote-certificate --data-dir \(directory.path)` writes a new self-signed one")
     }
     let chain = try X509Certificate.parseChain(pem: pem)
-    guard let leaf = chain.first, (try? leaf.publicKey()) == signer.signingKey.verificationKey else {
-        throw ServiceError(.invalidValue, "\(path) does not certify the service's active ES256 key (kid \(signer.kid))")
+    // After a rotation the certificate still certifies an older ES256 key: the registry keeps signing with that one.
+    guard let leaf = chain.first, let certified = try? leaf.publicKey(),
+        keys.keys.contains(where: { $0.signingKey.algorithm == .es256 && $0.signingKey.verificationKey == certified })
+    else {
+        throw ServiceError(.invalidValue, "\(path) does not certify any of the service's ES256 keys (the active one is kid \(signer.kid))")
     }
     return chain
 }
@@ -274,7 +303,7 @@ public func writeSelfSignedLoTECertificate(configuration: ServerConfiguration) t
     let directory = DataDirectory(path: configuration.dataDirectory)
     let lock = try directory.lock(for: "standing keys lote-certificate")
     defer { lock.release() }
-    let stored = try directory.signingKeys()
+    let stored = try configuration.signingKeyCustody(for: directory).keys(in: nil)
     guard directory.survey().databaseBytes != nil || configuration.database != nil, !stored.isEmpty else {
         throw DataDirectoryError(
             problem: "\(directory.path) is not an initialised data directory (no database or no keys)",

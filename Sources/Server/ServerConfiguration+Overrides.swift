@@ -23,13 +23,20 @@ extension ServerConfiguration {
         public var publishDirectory: String?
         /// `--status-signing-eku`: the status-signing extended key usage OID ("" for none).
         public var statusSigningUsage: String?
+        /// `--pkcs11-module`: the PKCS#11 module of the token holding the keys ("" for keys in files).
+        public var pkcs11Module: String?
+        /// `--pkcs11-token-label`: the token's label.
+        public var pkcs11TokenLabel: String?
+        /// `--pkcs11-pin-file`: the file holding the token's user PIN.
+        public var pkcs11PinFile: String?
 
         /// Creates overrides; everything left out is taken from the environment, the config file or the defaults.
         public init(
             dataDirectory: String? = nil, host: String? = nil, port: Int? = nil, baseURL: String? = nil, configFile: String? = nil,
             database: String? = nil, databasePasswordFile: String? = nil,
             publicationWindowMilliseconds: Int? = nil, directLookup: Bool? = nil, logLevel: String? = nil,
-            publishDirectory: String? = nil, statusSigningUsage: String? = nil, requireAccreditation: Bool? = nil
+            publishDirectory: String? = nil, statusSigningUsage: String? = nil, requireAccreditation: Bool? = nil,
+            pkcs11Module: String? = nil, pkcs11TokenLabel: String? = nil, pkcs11PinFile: String? = nil
         ) {
             self.dataDirectory = dataDirectory
             self.host = host
@@ -44,6 +51,9 @@ extension ServerConfiguration {
             self.publishDirectory = publishDirectory
             self.statusSigningUsage = statusSigningUsage
             self.requireAccreditation = requireAccreditation
+            self.pkcs11Module = pkcs11Module
+            self.pkcs11TokenLabel = pkcs11TokenLabel
+            self.pkcs11PinFile = pkcs11PinFile
         }
     }
 
@@ -74,6 +84,9 @@ extension ServerConfiguration {
         if let logLevel = overrides.logLevel { try configuration.apply("logLevel", logLevel, source: "--log-level") }
         if let directory = overrides.publishDirectory { try configuration.apply("publishDirectory", directory, source: "--publish-dir") }
         if let usage = overrides.statusSigningUsage { try configuration.apply("statusSigningUsage", usage, source: "--status-signing-eku") }
+        if let module = overrides.pkcs11Module { try configuration.apply("pkcs11Module", module, source: "--pkcs11-module") }
+        if let label = overrides.pkcs11TokenLabel { try configuration.apply("pkcs11TokenLabel", label, source: "--pkcs11-token-label") }
+        if let pinFile = overrides.pkcs11PinFile { try configuration.apply("pkcs11PinFile", pinFile, source: "--pkcs11-pin-file") }
         try configuration.validate()
         return configuration
     }

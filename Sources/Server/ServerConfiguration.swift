@@ -67,6 +67,13 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// draft-ietf-oauth-status-list): when set, an imported certificate chain whose leaf lacks it is refused; when nil,
     /// imports say that no usage was checked.
     public var statusSigningUsage: String?
+    /// The PKCS#11 module of the token that holds the service's signing keys (e.g. `/usr/lib/softhsm/libsofthsm2.so`);
+    /// nil keeps the keys in files (`keys/*.jwk`). Needs ``pkcs11TokenLabel`` and ``pkcs11PinFile`` as well.
+    public var pkcs11Module: String?
+    /// The label of the token in ``pkcs11Module``.
+    public var pkcs11TokenLabel: String?
+    /// A file holding the token's user PIN (one trailing newline is ignored); never logged.
+    public var pkcs11PinFile: String?
 
     /// The defaults.
     public init() {}
@@ -122,11 +129,33 @@ public struct ServerConfiguration: Sendable, Equatable {
         guard (1...1_000_000).contains(maxConnections) else {
             throw ServiceError(.invalidValue, "max connections must be 1-1000000, got \(maxConnections)")
         }
+        try validatePKCS11()
         let segmentRange = SegmentedCompressedList.minimumSegmentBytes...(64 * 1024 * 1024)
         guard segmentRange.contains(compressionSegmentBytes) else {
             throw ServiceError(
                 .invalidValue,
                 "compression segment size must be \(segmentRange.lowerBound)-\(segmentRange.upperBound) bytes, got \(compressionSegmentBytes)")
+        }
+    }
+
+    /// Whether the service's keys are held in a PKCS#11 token (the three `pkcs11*` settings are given).
+    public var usesPKCS11: Bool { pkcs11Module != nil }
+
+    /// All three PKCS#11 settings or none; a label PKCS#11 can hold.
+    private func validatePKCS11() throws {
+        let settings = [
+            ("--pkcs11-module", pkcs11Module), ("--pkcs11-token-label", pkcs11TokenLabel), ("--pkcs11-pin-file", pkcs11PinFile),
+        ]
+        let missing = settings.filter { $0.1 == nil }.map(\.0)
+        guard missing.isEmpty || missing.count == settings.count else {
+            throw ServiceError(
+                .invalidValue,
+                "keys in a PKCS#11 token need --pkcs11-module, --pkcs11-token-label and --pkcs11-pin-file together "
+                    + "(or STANDING_PKCS11_MODULE, _TOKEN_LABEL, _PIN_FILE); \(missing.joined(separator: " and ")) "
+                    + "\(missing.count == 1 ? "is" : "are") missing: give all three, or none to keep the keys in files")
+        }
+        if let label = pkcs11TokenLabel, label.utf8.count > 32 {
+            throw ServiceError(.invalidValue, "the PKCS#11 token label '\(label)' is longer than 32 bytes, which no token label can be")
         }
     }
 
@@ -157,6 +186,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("maxConnections", "STANDING_MAX_CONNECTIONS"),
         ("publishDirectory", "STANDING_PUBLISH_DIR"),
         ("statusSigningUsage", "STANDING_STATUS_SIGNING_EKU"),
+        ("pkcs11Module", "STANDING_PKCS11_MODULE"),
+        ("pkcs11TokenLabel", "STANDING_PKCS11_TOKEN_LABEL"),
+        ("pkcs11PinFile", "STANDING_PKCS11_PIN_FILE"),
     ]
 
     /// Applies string settings (from a file or the environment) by key.
@@ -208,6 +240,10 @@ public struct ServerConfiguration: Sendable, Equatable {
                 throw ServiceError(.invalidValue, "\(source): statusSigningUsage must be a dotted OID such as 1.3.6.1.5.5.7.3.31, got '\(value)'")
             }
             statusSigningUsage = value.isEmpty ? nil : value
+        // Empty keeps the keys in files, so a config file can name every setting.
+        case "pkcs11Module": pkcs11Module = value.isEmpty ? nil : value
+        case "pkcs11TokenLabel": pkcs11TokenLabel = value.isEmpty ? nil : value
+        case "pkcs11PinFile": pkcs11PinFile = value.isEmpty ? nil : value
         default: throw ServiceError(.invalidValue, "\(source): unknown setting '\(key)'")
         }
     }

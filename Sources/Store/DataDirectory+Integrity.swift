@@ -33,7 +33,7 @@ public struct DataDirectoryError: Error, Hashable, Sendable, CustomStringConvert
 public struct DataDirectorySurvey: Sendable, Hashable {
     /// The size of `standing.sqlite`, or nil when there is no such file.
     public var databaseBytes: Int?
-    /// The `keys/*.jwk` file names.
+    /// The `keys/*.jwk` file names and `keys/*.pkcs11.json` references to keys in a token.
     public var keyFiles: [String]
     /// Whether `operator-token` exists.
     public var hasOperatorToken: Bool
@@ -131,7 +131,7 @@ extension DataDirectory {
         let fileManager = FileManager.default
         let databaseBytes = (try? fileManager.attributesOfItem(atPath: databasePath)[.size] as? NSNumber)?.intValue
         let keyFiles = ((try? fileManager.contentsOfDirectory(atPath: keysPath)) ?? [])
-            .filter { $0.hasSuffix(".jwk") && !$0.hasPrefix(".") }.sorted()
+            .filter { ($0.hasSuffix(".jwk") || $0.hasSuffix(Self.keyReferenceSuffix)) && !$0.hasPrefix(".") }.sorted()
         return DataDirectorySurvey(
             databaseBytes: databaseBytes,
             keyFiles: keyFiles,
@@ -174,7 +174,8 @@ extension DataDirectory {
                 repaired.append("\(folder) was mode \(String(mode, radix: 8)); narrowed to 700")
             }
         }
-        for name in survey().keyFiles {
+        // References to token keys hold no secret.
+        for name in survey().keyFiles where name.hasSuffix(".jwk") {
             let file = keysPath + "/" + name
             if let mode = Self.mode(of: file), mode & 0o077 != 0 {
                 throw DataDirectoryError(

@@ -32,6 +32,7 @@ public struct StoredSigningKey: Sendable {
 /// <path>/                 0700
 ///   standing.sqlite       the database (plus its -wal and -shm files), 0600
 ///   keys/<kid>.jwk        private signing keys as JWK JSON, 0600
+///   keys/<kid>.pkcs11.json  or, with a PKCS#11 token, a non-secret reference to a key held by the token
 ///   operator-token        the first operator token, written once at initialisation, 0600
 ///   lote-certificate.pem  the certificate chain the LoTE is signed with, 0600
 ///   standing.lock         the lock a running service holds, with its PID
@@ -78,14 +79,21 @@ public struct DataDirectory: Sendable, Hashable {
     /// The name of the issuer key folder inside `keys/`.
     public static let issuerKeysFolderName = "issuers"
 
-    /// Loads every `*.jwk` file of a key folder as a private key.
-    /// - Parameter folder: The folder: `nil` for the service's own `keys/`, else a folder such as ``issuerKeysPath``.
+    /// Loads every `*.jwk` file of a key folder as a private key, and resolves every `*.pkcs11.json` reference to a
+    /// key held in a hardware token through `resolve`.
+    /// - Parameters:
+    ///   - folder: The folder: `nil` for the service's own `keys/`, else a folder such as ``issuerKeysPath``.
+    ///   - resolve: Finds a referenced key on its token; `nil` when no token is configured, which makes any reference
+    ///     file an error.
     /// - Returns: The keys, oldest first (by file modification time, then key id); empty when the folder is missing
     ///   or empty. The last key of an algorithm is the one the service signs with; the others stay published so
     ///   that what they signed keeps verifying.
     /// - Throws: ``StoreError/Code/unavailable`` for an unreadable, oversized or invalid key file (the reason names the
-    ///   file, never its content), ``StoreError/Code/conflict`` when two files hold the same key id.
-    public func signingKeys(in folder: String? = nil) throws -> [StoredSigningKey] {
+    ///   file, never its content), ``StoreError/Code/conflict`` when two files hold the same key id,
+    ///   ``DataDirectoryError`` for a reference without a token, or one the token cannot resolve to its public key.
+    public func signingKeys(
+        in folder: String? = nil, resolvingReferences resolve: ((HardwareKeyReference) throws -> SigningKey)? = nil
+    ) throws -> [StoredSigningKey] {
         let folder = folder ?? keysPath
         let fileManager = FileManager.default
         guard fileManager.fileExists(atPath: folder) else { return [] }
@@ -96,9 +104,16 @@ public struct DataDirectory: Sendable, Hashable {
             throw StoreError(.unavailable, "cannot list \(folder): \(error.localizedDescription)")
         }
         var keys: [String: (key: StoredSigningKey, modified: Date)] = [:]
-        for name in names.sorted() where name.hasSuffix(".jwk") && !name.hasPrefix(".") {
+        for name in names.sorted() where !name.hasPrefix(".") {
             let path = folder + "/" + name
-            let key = try Self.loadKey(at: path)
+            let key: StoredSigningKey
+            if name.hasSuffix(".jwk") {
+                key = try Self.loadKey(at: path)
+            } else if name.hasSuffix(Self.keyReferenceSuffix) {
+                key = try Self.resolveKeyReference(at: path, with: resolve)
+            } else {
+                continue
+            }
             guard keys[key.keyID] == nil else {
                 throw StoreError(.conflict, "two key files in \(folder) have the key id \(key.keyID)")
             }
@@ -107,6 +122,34 @@ public struct DataDirectory: Sendable, Hashable {
         }
         // Oldest first, so that the newest key of an algorithm is the one that signs (rotation = add a key file).
         return keys.values.sorted { ($0.modified, $0.key.keyID) < ($1.modified, $1.key.keyID) }.map(\.key)
+    }
+
+    private static func resolveKeyReference(
+        at path: String, with resolve: ((HardwareKeyReference) throws -> SigningKey)?
+    ) throws -> StoredSigningKey {
+        let reference = try loadKeyReference(at: path)
+        let token = "the PKCS#11 token \"\(reference.tokenLabel)\""
+        guard let resolve else {
+            throw DataDirectoryError(
+                problem: "\(path) refers to a key held in \(token), and no token is configured",
+                remedy: "start with the token's settings: --pkcs11-module, --pkcs11-token-label and --pkcs11-pin-file "
+                    + "(or STANDING_PKCS11_MODULE, STANDING_PKCS11_TOKEN_LABEL, STANDING_PKCS11_PIN_FILE)")
+        }
+        let key: SigningKey
+        do {
+            key = try resolve(reference)
+        } catch {
+            throw DataDirectoryError(
+                problem: "the key \(reference.keyID) that \(path) refers to cannot be used: \(error)",
+                remedy: "check --pkcs11-token-label and that the token still holds the key (restore the token from its "
+                    + "backup); Standing does not replace a missing key")
+        }
+        guard key.algorithm == reference.algorithm, key.verificationKey == (try? VerificationKey(jwk: reference.publicKey)) else {
+            throw DataDirectoryError(
+                problem: "the key with id \(reference.objectID) in \(token) is not the \(reference.algorithm.rawValue) public key recorded in \(path)",
+                remedy: "check --pkcs11-token-label (another token may hold a key with the same id) and restore the token from its backup")
+        }
+        return StoredSigningKey(keyID: reference.keyID, key: key)
     }
 
     /// Generates a key for `algorithm` and writes it as `<folder>/<kid>.jwk` (mode 0600, created atomically), `kid`

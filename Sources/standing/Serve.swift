@@ -63,6 +63,12 @@ struct ServerSettingsOptions: ParsableArguments {
         name: .long, inversion: .prefixedNo,
         help: "Let issuer tokens create lists, allocate and change statuses only while their principal is an active accredited issuer in this server's trust registry. Default off; env STANDING_REQUIRE_ACCREDITATION.")
     var requireAccreditation: Bool?
+    @Option(name: .long, help: "PKCS#11 module of the token that holds the signing keys (e.g. /usr/lib/softhsm/libsofthsm2.so); with --pkcs11-token-label and --pkcs11-pin-file. Default: keys in files; env STANDING_PKCS11_MODULE.")
+    var pkcs11Module: String?
+    @Option(name: .long, help: "Label of the token in --pkcs11-module; env STANDING_PKCS11_TOKEN_LABEL.")
+    var pkcs11TokenLabel: String?
+    @Option(name: .long, help: "File holding the token's user PIN (one trailing newline ignored; never logged); env STANDING_PKCS11_PIN_FILE.")
+    var pkcs11PinFile: String?
 
     func resolvedConfiguration() throws -> ServerConfiguration {
         try ServerConfiguration.resolved(
@@ -70,6 +76,7 @@ struct ServerSettingsOptions: ParsableArguments {
                 dataDirectory: dataDir, host: host, port: port, baseURL: baseURL, configFile: config,
                 database: database, databasePasswordFile: databasePasswordFile,
                 publicationWindowMilliseconds: publicationWindowMs, directLookup: directLookup, logLevel: logLevel,
-                publishDirectory: publishDir, statusSigningUsage: statusSigningEku, requireAccreditation: requireAccreditation))
+                publishDirectory: publishDir, statusSigningUsage: statusSigningEku, requireAccreditation: requireAccreditation,
+                pkcs11Module: pkcs11Module, pkcs11TokenLabel: pkcs11TokenLabel, pkcs11PinFile: pkcs11PinFile))
     }
 }

@@ -151,6 +151,30 @@ import StandingTestSupport
         #expect(try await server.store.identityEvents(issuer: "service").map(\.action) == ["rotated"])
     }
 
+    @Test func afterAServiceRotationTheServiceRestartsAndTheRegistryKeepsItsCertifiedKey() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("standing-rotation-\(UUID().uuidString)")
+        let server = try await TestServer.start(directory: directory)
+        let certified = await server.registry.signerKeyID
+        let rotated = try await server.admin(.POST, "/admin/keys/rotate", json: [String: String]())
+        #expect(rotated.status == 200, "\(rotated.text)")
+        let newKid = try decode(ServiceKeysInfo.self, rotated).keys.last { $0.signing && $0.algorithm == "ES256" }?.kid
+        #expect(newKid != nil && newKid != certified)
+        await server.stop()
+
+        // The LoTE certificate certifies the older ES256 key: the restart accepts it, and the registry signs with it.
+        let restarted = try await TestServer.start(directory: directory)
+        defer { Task { await restarted.stopAndRemove() } }
+        #expect(await restarted.registry.signerKeyID == certified)
+        let jwks = try JSONDecoder().decode(JWKSet.self, from: try await restarted.request(.GET, "/.well-known/jwks.json").body)
+        #expect(Set(jwks.keys.compactMap(\.kid)).isSuperset(of: [certified, newKid].compactMap { $0 }))
+        let list = try await restarted.createList(["purpose": "revocation", "id": "after-restart"])
+        let signedBy = try await eventually(timeout: .seconds(5)) {
+            let body = try await fetch(restarted, list, "application/statuslist+jwt")
+            return (try? CompactJWS(parsing: String(decoding: body, as: UTF8.self)).header.keyID) == newKid
+        }
+        #expect(signedBy)
+    }
+
     @Test func aDidWebIdentitySignsOnlyOnceActivatedAndSurvivesARestart() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("standing-identity-\(UUID().uuidString)")
         var server = try await TestServer.start(directory: directory)

@@ -108,9 +108,9 @@ struct DIDTests {
         let did = try DIDWeb.did(forBaseURL: try #require(URL(string: "https://issuer.example.com")))
         let ed = SigningKey.generate(.edDSA)
         let p256 = SigningKey.generate(.es256)
-        var named = p256.jwk(keyID: "status-2025")
+        var named = try p256.jwk(keyID: "status-2025")
         named.d = nil
-        let document = try DIDWeb.document(did: did, keys: [ed.jwk, named])
+        let document = try DIDWeb.document(did: did, keys: [try ed.jwk, named])
         #expect(document.context == ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/jwk/v1"])
         #expect(document.verificationMethod.map(\.id) == ["\(did)#\(ed.verificationKey.thumbprint)", "\(did)#status-2025"])
         #expect(document.verificationMethod.allSatisfy { $0.type == "JsonWebKey" && $0.controller == did })

@@ -42,7 +42,7 @@ struct JWKTests {
     @Test("private JWK round-trips for every algorithm", arguments: SignatureAlgorithm.allCases)
     func privateRoundTrip(algorithm: SignatureAlgorithm) throws {
         let key = SigningKey.generate(algorithm)
-        let jwk = key.jwk
+        let jwk = try key.jwk
         #expect(jwk.d != nil)
         #expect(jwk.kid == key.verificationKey.thumbprint)
         #expect(jwk.alg == algorithm.rawValue)
@@ -75,8 +75,8 @@ struct JWKTests {
         let signingKey = try SigningKey(jwk: ietfExampleJWK)
         #expect(signingKey.algorithm == .es256)
         #expect(signingKey.verificationKey == (try VerificationKey(jwk: ietfExampleJWK.publicKey)))
-        #expect(signingKey.jwk(keyID: "12").d == ietfExampleJWK.d)
-        #expect(signingKey.jwk(keyID: "12").x == ietfExampleJWK.x)
+        #expect(try signingKey.jwk(keyID: "12").d == ietfExampleJWK.d)
+        #expect(try signingKey.jwk(keyID: "12").x == ietfExampleJWK.x)
     }
 
     @Test("strict validation rejects bad key material")
@@ -121,11 +121,11 @@ struct JWKTests {
         expectSigningError(.invalidKey) { _ = try SigningKey(jwk: ietfExampleJWK.publicKey) }
 
         var foreignD = ietfExampleJWK
-        foreignD.d = SigningKey.generate(.es256).jwk.d
+        foreignD.d = try SigningKey.generate(.es256).jwk.d
         expectSigningError(.invalidKey) { _ = try SigningKey(jwk: foreignD) }
 
         var foreignEdD = rfc8037JWK
-        foreignEdD.d = SigningKey.generate(.edDSA).jwk.d
+        foreignEdD.d = try SigningKey.generate(.edDSA).jwk.d
         expectSigningError(.invalidKey) { _ = try SigningKey(jwk: foreignEdD) }
 
         var zeroScalar = ietfExampleJWK
@@ -138,8 +138,8 @@ struct JWKTests {
     }
 
     @Test("descriptions never show d")
-    func redaction() {
-        let jwk = SigningKey.generate(.es256).jwk
+    func redaction() throws {
+        let jwk = try SigningKey.generate(.es256).jwk
         let d = jwk.d ?? "missing"
         #expect(!jwk.description.contains(d))
         #expect(!String(reflecting: jwk).contains(d))
@@ -150,7 +150,7 @@ struct JWKTests {
     @Test("JWKSet strips private parts, skips foreign keys and finds keys by kid")
     func jwkSet() throws {
         let signingKey = SigningKey.generate(.edDSA)
-        let set = JWKSet(keys: [signingKey.jwk, ietfExampleJWK])
+        let set = JWKSet(keys: [try signingKey.jwk, ietfExampleJWK])
         #expect(set.keys.allSatisfy { $0.d == nil })
         let encoded = try JSONEncoder().encode(set)
         #expect(!String(decoding: encoded, as: UTF8.self).contains("\"d\""))

@@ -259,7 +259,7 @@ struct StatementTests {
         let validated = try good.validated()
         #expect(validated.keys[0].kid == key.verificationKey.thumbprint)
         var privateKey = good
-        privateKey.keys = [key.jwk]
+        privateKey.keys = [try key.jwk]
         expectRegistryError(.malformed) { _ = try privateKey.validated() }
         for did in ["web:uni.example.es", "did:web:", "did:Web:x", "did:web:x#frag", "did:key:zNotAKey"] {
             var bad = good

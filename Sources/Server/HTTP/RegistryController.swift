@@ -161,6 +161,10 @@ public struct RegistryController: Sendable {
     @Sendable func lote(request: Request, context: Context) async throws -> Response {
         let artefacts = registry.artefacts
         guard let lote = artefacts.lote else {
+            guard registry.hasLoTECertificate else {
+                throw ServiceError(
+                    .notFound, "the service's ES256 key has no LoTE signing certificate yet, so there is no list of trusted entities")
+            }
             throw ServiceError(.notFound, "the registry has no root authority yet, so there is no list of trusted entities")
         }
         let maxAge = Int(artefacts.loteNextUpdate.map { $0.timeIntervalSinceNow } ?? 0)

@@ -34,6 +34,8 @@ public actor IdentityService: Service {
 
     private let store: any IdentityStore & StatusStore
     private let directory: DataDirectory
+    /// Where keys are generated and loaded: files, or the PKCS#11 token (`--pkcs11-module`).
+    private let custody: any SigningKeyCustody
     private let ring: SigningKeyRing
     private let publisher: Publisher
     let configuration: Configuration
@@ -47,9 +49,10 @@ public actor IdentityService: Service {
 
     /// Creates the service; ``reload(now:)`` loads the identities into the ring.
     public init(
-        store: any IdentityStore & StatusStore, directory: DataDirectory, ring: SigningKeyRing, publisher: Publisher,
-        configuration: Configuration, pinned: Set<String>, logger: Logger, publishDirectory: PublishDirectory? = nil
+        store: any IdentityStore & StatusStore, directory: DataDirectory, custody: (any SigningKeyCustody)? = nil, ring: SigningKeyRing,
+        publisher: Publisher, configuration: Configuration, pinned: Set<String>, logger: Logger, publishDirectory: PublishDirectory? = nil
     ) {
+        self.custody = custody ?? FileKeyCustody(directory: directory)
         self.publishDirectory = publishDirectory
         self.store = store
         self.directory = directory
@@ -241,7 +244,7 @@ public actor IdentityService: Service {
         try requireOperator(actor)
         var added: [ServiceKeyRecord] = []
         for algorithm in serviceKeyAlgorithms {
-            let key = try directory.generateSigningKey(algorithm)
+            let key = try custody.generate(algorithm, in: nil)
             added.append(ServiceKeyRecord(keyID: key.keyID, algorithm: algorithm.rawValue, addedAt: now))
         }
         let initialisedAt = try await store.installation()?.initialisedAt ?? now
@@ -287,7 +290,7 @@ public actor IdentityService: Service {
         let identities = try await store.signingIdentities()
         let installation = try await store.installation()
         let addedAt = Dictionary((installation?.serviceKeys ?? []).map { ($0.keyID, $0.addedAt) }, uniquingKeysWith: { first, _ in first })
-        let serviceKeys = try directory.signingKeys().map { (kid: $0.keyID, key: $0.key, addedAt: addedAt[$0.keyID] ?? .distantPast) }
+        let serviceKeys = try custody.keys(in: nil).map { (kid: $0.keyID, key: $0.key, addedAt: addedAt[$0.keyID] ?? .distantPast) }
             .sorted { ($0.addedAt, $0.kid) < ($1.addedAt, $1.kid) }
         let contents = try SigningKeyRing.Contents.build(
             baseURL: configuration.baseURL, service: serviceKeys, identities: identities, issuerKeys: try loadIssuerKeys(), now: now,
@@ -328,17 +331,17 @@ public actor IdentityService: Service {
     }
 
     private func generateIssuerKey() throws -> StoredSigningKey {
-        try directory.generateSigningKey(.es256, in: directory.issuerKeysPath)
+        try custody.generate(.es256, in: directory.issuerKeysPath)
     }
 
     private func loadIssuerKeys() throws -> [String: SigningKey] {
-        Dictionary(try directory.signingKeys(in: directory.issuerKeysPath).map { ($0.keyID, $0.key) }, uniquingKeysWith: { first, _ in first })
+        Dictionary(try custody.keys(in: directory.issuerKeysPath).map { ($0.keyID, $0.key) }, uniquingKeysWith: { first, _ in first })
     }
 
     private func serviceKeyInfos(now: Date) async throws -> [IdentityKeyInfo] {
         let installation = try await store.installation()
         let records = installation?.serviceKeys ?? []
-        let files = Dictionary(try directory.signingKeys().map { ($0.keyID, $0.key) }, uniquingKeysWith: { first, _ in first })
+        let files = Dictionary(try custody.keys(in: nil).map { ($0.keyID, $0.key) }, uniquingKeysWith: { first, _ in first })
         let signing = Set([ring.service.active(.es256)?.kid, ring.service.active(.edDSA)?.kid].compactMap { $0 })
         return records.enumerated().compactMap { index, record in
             guard let key = files[record.keyID] else { return nil }

@@ -84,7 +84,7 @@ public actor RegistryService: Service {
     private var state: RegistryState
     private let current: Mutex<RegistryArtefacts>
     private let store: any RegistryStore
-    private let signer: ServiceKeys.Key
+    private nonisolated let signer: ServiceKeys.Key
     private let loteChain: [X509Certificate]
     private let loteConfiguration: LoTEConfiguration
     private let snapshotValidity: TimeInterval
@@ -118,11 +118,27 @@ public actor RegistryService: Service {
     ///   - snapshotValidity: Seconds from a snapshot's `issuedAt` to its `nextUpdate`; it is re-signed at half of it.
     ///   - logger: The logger.
     /// - Throws: ``RegistryError`` `logBroken` when the log does not verify; store and signing errors.
+    /// The key the registry signs with: the ES256 key its LoTE certificate certifies (after a rotation, an older one:
+    /// the certificate is for it), else the active ES256 key.
+    static func signer(keys: ServiceKeys, loteChain: [X509Certificate]) -> ServiceKeys.Key? {
+        if let certified = try? loteChain.first?.publicKey(),
+            let key = keys.keys.last(where: { $0.signingKey.algorithm == .es256 && $0.signingKey.verificationKey == certified })
+        {
+            return key
+        }
+        return keys.active(.es256)
+    }
+
+    /// The id of the key the registry signs with; it stays published while the registry uses it.
+    public nonisolated var signerKeyID: String { signer.kid }
+
     public init(
         store: any RegistryStore, keys: ServiceKeys, loteChain: [X509Certificate], baseURL: String, snapshotValidity: TimeInterval = 86_400,
         logger: Logger
     ) async throws {
-        guard let signer = keys.active(.es256) else { throw ServiceError(.unavailable, "the registry needs an ES256 service key") }
+        guard let signer = Self.signer(keys: keys, loteChain: loteChain) else {
+            throw ServiceError(.unavailable, "the registry needs an ES256 service key")
+        }
         var events: [RegistryEvent] = []
         var after = 0
         while true {
@@ -355,7 +371,8 @@ public actor RegistryService: Service {
             return
         }
         var loteSequence: Int?
-        if forceLoTE || loteCounter.isReleaseDue(stateSeq: seq, lastNextUpdate: lastNextUpdate, now: now) {
+        // No chain, no LoTE: a token-held key has none until the operator provides one (see Installation.swift).
+        if !loteChain.isEmpty, forceLoTE || loteCounter.isReleaseDue(stateSeq: seq, lastNextUpdate: lastNextUpdate, now: now) {
             // The persisted counter never goes backwards, also across restarts.
             loteSequence = try await store.incrementCounter("lote-sequence")
         }
@@ -412,6 +429,9 @@ public actor RegistryService: Service {
     func setSigningGate(_ gate: (@Sendable () async -> Void)?) {
         signingGate = gate
     }
+
+    /// Whether a LoTE can be signed: the service's ES256 key has a certificate chain.
+    nonisolated var hasLoTECertificate: Bool { !loteChain.isEmpty }
 
     /// Whether the background signer is running (or waiting to run).
     var isSigning: Bool { signing != nil }

@@ -207,14 +207,18 @@ extension SigningKey {
     }
 
     /// The private JWK (with `d`), `kid` set to the RFC 7638 thumbprint of the public key. Keep it secret.
-    public var jwk: JWK { jwk(keyID: verificationKey.thumbprint) }
+    /// - Throws: ``SigningError/Code/invalidKey`` for an external key (``isExternal``), which cannot be exported.
+    public var jwk: JWK {
+        get throws(SigningError) { try jwk(keyID: verificationKey.thumbprint) }
+    }
 
     /// The private JWK (with `d`) with a chosen key identifier. Keep it secret.
     /// - Parameter keyID: The `kid` to set, or `nil` for none.
     /// - Returns: The public members plus `d`.
-    public func jwk(keyID: String?) -> JWK {
+    /// - Throws: ``SigningError/Code/invalidKey`` for an external key (``isExternal``), which cannot be exported.
+    public func jwk(keyID: String?) throws(SigningError) -> JWK {
         var jwk = verificationKey.jwk(keyID: keyID)
-        jwk.d = Base64URL.encode(privateKeyBytes)
+        jwk.d = Base64URL.encode(try privateKeyBytes)
         return jwk
     }
 }

@@ -29,15 +29,34 @@ public enum SignatureAlgorithm: String, Sendable, Hashable, Codable, CaseIterabl
     }
 }
 
+/// A private key held outside this process (an HSM through PKCS#11, a KMS) that signs on request and never hands out
+/// its secret.
+///
+/// Wrapped in ``SigningKey/init(external:)`` it signs JWS, COSE and Data Integrity proofs like an in-memory key.
+public protocol ExternalSigner: Sendable {
+    /// The algorithm the key signs with.
+    var algorithm: SignatureAlgorithm { get }
+    /// The matching public key; its ``VerificationKey/algorithm`` equals ``algorithm``.
+    var verificationKey: VerificationKey { get }
+    /// Signs `message` exactly as ``SigningKey/sign(_:)`` does: SHA-256 (ES256) or SHA-384 (ES384) over the message,
+    /// then ECDSA, returning `r || s`; or Ed25519 over the message itself, returning 64 bytes.
+    /// - Parameter message: The bytes to sign (not a digest).
+    /// - Returns: The raw signature, ``SignatureAlgorithm/signatureLength`` bytes.
+    /// - Throws: ``SigningError/Code/signingFailed`` when the device refuses or fails.
+    func sign(_ message: Data) throws(SigningError) -> Data
+}
+
 /// A private key that produces raw signatures: IEEE P1363 `r || s` for ECDSA, 64 bytes for Ed25519.
 ///
 /// Raw signatures are what JWS, COSE and Data Integrity all carry, so every securing mechanism in
-/// Standing signs through this one type.
+/// Standing signs through this one type. The key is either in memory (generated or imported from a JWK) or held by an
+/// ``ExternalSigner``; an external key cannot be exported (``jwk(keyID:)`` throws).
 public struct SigningKey: Sendable {
     enum Storage: Sendable {
         case p256(P256.Signing.PrivateKey)
         case p384(P384.Signing.PrivateKey)
         case ed25519(Curve25519.Signing.PrivateKey)
+        case external(any ExternalSigner, VerificationKey)
     }
 
     let storage: Storage
@@ -67,13 +86,41 @@ public struct SigningKey: Sendable {
         }
     }
 
-    /// The secret bytes (JWK `d`): the scalar for ECDSA, the seed for Ed25519.
-    var privateKeyBytes: Data {
-        switch storage {
-        case .p256(let key): key.rawRepresentation
-        case .p384(let key): key.rawRepresentation
-        case .ed25519(let key): key.rawRepresentation
+    /// A key held by `external`, which signs every message; the secret never enters this process.
+    /// - Parameter external: The device or service holding the key.
+    /// - Throws: ``SigningError/Code/invalidKey`` when the signer's public key is not for its own algorithm.
+    public init(external: any ExternalSigner) throws(SigningError) {
+        let verificationKey = external.verificationKey
+        guard verificationKey.algorithm == external.algorithm else {
+            throw SigningError(
+                .invalidKey,
+                "external signer declares \(external.algorithm.rawValue) but its public key is \(verificationKey.algorithm.rawValue)")
         }
+        self.init(storage: .external(external, verificationKey))
+    }
+
+    /// Whether the key is held by an ``ExternalSigner`` (and so cannot be exported).
+    public var isExternal: Bool {
+        if case .external = storage { return true }
+        return false
+    }
+
+    /// The secret bytes (JWK `d`): the scalar for ECDSA, the seed for Ed25519.
+    /// - Throws: ``SigningError/Code/invalidKey`` for an external key, whose secret never leaves its device.
+    var privateKeyBytes: Data {
+        get throws(SigningError) {
+            switch storage {
+            case .p256(let key): return key.rawRepresentation
+            case .p384(let key): return key.rawRepresentation
+            case .ed25519(let key): return key.rawRepresentation
+            case .external: throw Self.notExportable(algorithm)
+            }
+        }
+    }
+
+    /// The error for any attempt to export an external key.
+    static func notExportable(_ algorithm: SignatureAlgorithm) -> SigningError {
+        SigningError(.invalidKey, "the \(algorithm.rawValue) key is held by an external signer (HSM) and cannot be exported")
     }
 
     /// Generates a fresh key for `algorithm`.
@@ -93,6 +140,7 @@ public struct SigningKey: Sendable {
         case .p256: .es256
         case .p384: .es384
         case .ed25519: .edDSA
+        case .external(_, let publicKey): publicKey.algorithm
         }
     }
 
@@ -102,6 +150,7 @@ public struct SigningKey: Sendable {
         case .p256(let key): VerificationKey(storage: .p256(key.publicKey))
         case .p384(let key): VerificationKey(storage: .p384(key.publicKey))
         case .ed25519(let key): VerificationKey(storage: .ed25519(key.publicKey))
+        case .external(_, let publicKey): publicKey
         }
     }
 
@@ -115,10 +164,25 @@ public struct SigningKey: Sendable {
             case .p256(let key): return try key.signature(for: message).rawRepresentation
             case .p384(let key): return try key.signature(for: message).rawRepresentation
             case .ed25519(let key): return try key.signature(for: message)
+            case .external(let signer, _): return try Self.sign(message, with: signer)
             }
+        } catch let error as SigningError {
+            throw error
         } catch {
             throw SigningError(.signingFailed, "signing with \(algorithm.rawValue) failed: \(error)")
         }
+    }
+
+    /// Signs through an external signer, checking that what comes back has the raw signature's length, so a device
+    /// answering DER or a truncated buffer fails here rather than in every verifier.
+    private static func sign(_ message: some DataProtocol, with signer: any ExternalSigner) throws(SigningError) -> Data {
+        let signature = try signer.sign(Data(message))
+        guard signature.count == signer.algorithm.signatureLength else {
+            throw SigningError(
+                .signingFailed,
+                "external \(signer.algorithm.rawValue) signer returned \(signature.count) bytes, not \(signer.algorithm.signatureLength)")
+        }
+        return signature
     }
 }
 
