@@ -18,6 +18,8 @@ extension ServerConfiguration {
         public var directLookup: Bool?
         /// `--require-accreditation` / `--no-require-accreditation`.
         public var requireAccreditation: Bool?
+        /// `--web true/false`: serve the public web pages.
+        public var web: Bool?
         public var logLevel: String?
         /// `--publish-dir`: where every publication's files go ("" for none).
         public var publishDirectory: String?
@@ -29,7 +31,8 @@ extension ServerConfiguration {
             dataDirectory: String? = nil, host: String? = nil, port: Int? = nil, baseURL: String? = nil, configFile: String? = nil,
             database: String? = nil, databasePasswordFile: String? = nil,
             publicationWindowMilliseconds: Int? = nil, directLookup: Bool? = nil, logLevel: String? = nil,
-            publishDirectory: String? = nil, statusSigningUsage: String? = nil, requireAccreditation: Bool? = nil
+            publishDirectory: String? = nil, statusSigningUsage: String? = nil, requireAccreditation: Bool? = nil,
+            web: Bool? = nil
         ) {
             self.dataDirectory = dataDirectory
             self.host = host
@@ -44,6 +47,7 @@ extension ServerConfiguration {
             self.publishDirectory = publishDirectory
             self.statusSigningUsage = statusSigningUsage
             self.requireAccreditation = requireAccreditation
+            self.web = web
         }
     }
 
@@ -71,6 +75,7 @@ extension ServerConfiguration {
         if let window = overrides.publicationWindowMilliseconds { configuration.publicationWindowMilliseconds = window }
         if let directLookup = overrides.directLookup { configuration.directLookup = directLookup }
         if let requireAccreditation = overrides.requireAccreditation { configuration.requireAccreditation = requireAccreditation }
+        if let web = overrides.web { configuration.web = web }
         if let logLevel = overrides.logLevel { try configuration.apply("logLevel", logLevel, source: "--log-level") }
         if let directory = overrides.publishDirectory { try configuration.apply("publishDirectory", directory, source: "--publish-dir") }
         if let usage = overrides.statusSigningUsage { try configuration.apply("statusSigningUsage", usage, source: "--status-signing-eku") }

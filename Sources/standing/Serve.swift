@@ -63,6 +63,8 @@ struct ServerSettingsOptions: ParsableArguments {
         name: .long, inversion: .prefixedNo,
         help: "Let issuer tokens create lists, allocate and change statuses only while their principal is an active accredited issuer in this server's trust registry. Default off; env STANDING_REQUIRE_ACCREDITATION.")
     var requireAccreditation: Bool?
+    @Option(name: .long, help: "Serve the public web pages (/, /check, /issuers, /registry, /lists/{id}) (true/false). Default true; env STANDING_WEB.")
+    var web: Bool?
 
     func resolvedConfiguration() throws -> ServerConfiguration {
         try ServerConfiguration.resolved(
@@ -70,6 +72,7 @@ struct ServerSettingsOptions: ParsableArguments {
                 dataDirectory: dataDir, host: host, port: port, baseURL: baseURL, configFile: config,
                 database: database, databasePasswordFile: databasePasswordFile,
                 publicationWindowMilliseconds: publicationWindowMs, directLookup: directLookup, logLevel: logLevel,
-                publishDirectory: publishDir, statusSigningUsage: statusSigningEku, requireAccreditation: requireAccreditation))
+                publishDirectory: publishDir, statusSigningUsage: statusSigningEku, requireAccreditation: requireAccreditation,
+                web: web))
     }
 }
