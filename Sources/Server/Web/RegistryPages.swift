@@ -103,9 +103,11 @@ struct RegistryPages {
         var events: [[String: Any]] = []
         for (position, change) in record.statusHistory.enumerated() {
             let kind = position == 0 ? "granted" : change.status == .active ? "reinstated" : change.status.rawValue
-            events.append(["event": kind, "label": words("event_\(kind)"), "date": words.date(change.at), "reason": change.reason ?? ""])
+            var event: [String: Any] = ["event": kind, "label": words("event_\(kind)"), "date": words.date(change.at)]
+            if let reason = change.reason, !reason.isEmpty { event["reason"] = reason }
+            events.append(event)
         }
-        if status == .expired { events.append(["event": "expired", "label": words("event_expired"), "date": words.date(record.validUntil), "reason": ""]) }
+        if status == .expired { events.append(["event": "expired", "label": words("event_expired"), "date": words.date(record.validUntil)]) }
         return [
             "id": record.accreditationId, "role": record.role.rawValue, "status": status.rawValue, "statusLabel": words("status_\(status.rawValue)"),
             "from": words.date(record.validFrom), "until": words.date(record.validUntil),

@@ -65,7 +65,8 @@ struct WebController: Sendable {
         } else {
             return page.error(.badRequest, message: page.words("error_nothing_to_check"))
         }
-        let verdict = VerdictPage(words: page.words, state: registry.artefacts.state, baseURL: baseURL).values(outcome)
+        var verdict = VerdictPage(words: page.words, state: registry.artefacts.state, baseURL: baseURL).values(outcome)
+        verdict["heading"] = page.words("verdict_heading")
         return page.render("verdict", title: verdict["headline"] as? String ?? "", active: "check", verdict, cache: "no-store")
     }
 
@@ -179,7 +180,7 @@ struct WebPage {
                 "href": (path.isEmpty ? "/" : path) + "?" + link.joined(separator: "&"),
             ]
         }
-        let html = resources.render(template, context) ?? ""
+        let html = resources.render(template, Self.withoutEmptyTexts(context)) ?? ""
         var headers = WebSecurity.headers(contentType: "text/html; charset=utf-8", cache: cache)
         headers[.contentLanguage] = words.language.rawValue
         headers[.vary] = "Accept-Language, Cookie"
@@ -187,6 +188,19 @@ struct WebPage {
             headers[.setCookie] = "\(WebLanguage.cookieName)=\(chosen.rawValue); Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly"
         }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// `values` without its empty strings, at every level: Mustache renders a section for any string, even an empty one,
+    /// so a template's `{{#reason}}: {{reason}}{{/reason}}` must not see a reason that is "".
+    static func withoutEmptyTexts(_ values: [String: Any]) -> [String: Any] {
+        values.compactMapValues { value -> Any? in
+            switch value {
+            case let text as String: text.isEmpty ? nil : text
+            case let object as [String: Any]: withoutEmptyTexts(object)
+            case let rows as [[String: Any]]: rows.map(withoutEmptyTexts)
+            default: value
+            }
+        }
     }
 
     /// An error as a page of its own, with the HTTP status it stands for.

@@ -21,7 +21,8 @@ enum WebSecurity {
             .contentSecurityPolicy: contentSecurityPolicy,
             .xContentTypeOptions: "nosniff",
         ]
-        fields[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        // Not no-referrer: with it, browsers send `Origin: null` on the pages' own form posts.
+        fields[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         fields[HTTPField.Name("Cross-Origin-Opener-Policy")!] = "same-origin"
         fields[HTTPField.Name("Permissions-Policy")!] = "camera=(), microphone=(), geolocation=()"
         return fields
@@ -29,16 +30,18 @@ enum WebSecurity {
 
     /// Whether a form post may be answered: refused when a browser says it comes from another site.
     ///
-    /// The check is on the request's provenance, not a token: `Sec-Fetch-Site` (sent by every current browser) must be
-    /// `same-origin` or `none` (typed or bookmarked), and an `Origin` header, which browsers send on every cross-origin
-    /// POST, must be this service's (its base URL, or the `Host` the request came to). A request with neither header
-    /// is not a browser's, so it carries no ambient cookie or credential a forgery could abuse, and scripts and tests
-    /// may post without first fetching a token. The check needs no state and no token in the pages, which stay
-    /// cacheable; `/check` changes nothing anyway, so a forged post could at most spend the service's time.
+    /// The check is on the request's provenance (Fetch Metadata, then `Origin`), not a token. Every current browser
+    /// sends `Sec-Fetch-Site`; when present it decides alone: `same-origin` or `none` (typed, bookmarked) pass, `same-site`
+    /// and `cross-site` are refused. Without it, an `Origin` header (which browsers send on every cross-origin POST,
+    /// and as `null` from sandboxed or privacy-hardened contexts) must be this service's: its base URL's origin, or the
+    /// one of the `Host` the request came to. A request with neither header is not a browser's, so it carries no ambient
+    /// cookie or credential a forgery could abuse, and scripts and tests may post without first fetching a token. The
+    /// check needs no state and no token in the pages, which stay cacheable; `/check` changes nothing anyway, so a
+    /// forged post could at most spend the service's time.
     /// - Returns: nil when allowed, else why not (for the error page).
     static func crossSiteRefusal(fields: HTTPFields, authority: String?, baseURL: String) -> String? {
-        if let site = fields[HTTPField.Name("Sec-Fetch-Site")!]?.lowercased(), !["same-origin", "none"].contains(site) {
-            return "Sec-Fetch-Site: \(site.prefix(40))"
+        if let site = fields[HTTPField.Name("Sec-Fetch-Site")!]?.lowercased() {
+            return ["same-origin", "none"].contains(site) ? nil : "Sec-Fetch-Site: \(site.prefix(40))"
         }
         guard let sent = fields[.origin] else { return nil }
         let host = authority?.lowercased()
