@@ -49,11 +49,12 @@ struct VerdictPage {
         if let result = report.accreditation {
             values["accredited"] = result.accredited
             values["accreditationSummary"] = result.accredited ? words("accredited_yes") : words("accredited_no")
-            values["accreditationDetail"] = result.detail ?? ""
             if let id = result.accreditationId, let record = state.accreditation(id) {
                 let pages = RegistryPages(state: state, words: words, now: Date())
                 values["accreditation"] = pages.accreditation(record)
             }
+            // The registry's own sentence (in English) only when there is no record to show it in the page's language.
+            if values["accreditation"] == nil || !result.accredited { values["accreditationDetail"] = result.detail ?? "" }
         } else if let error = report.accreditationError {
             values["accreditationDetail"] = error.reason
         }

@@ -83,7 +83,7 @@ struct WebController: Sendable {
             [
                 "q": search.text, "country": search.country, "eqf": search.eqf, "field": search.field, "type": search.type,
                 "statuses": statuses, "results": found.shown, "hasResults": !found.shown.isEmpty,
-                "count": page.words("issuers_count", ["n": page.words.number(found.total)]),
+                "count": page.words.count("issuers_count", found.total),
                 "truncated": found.total > found.shown.count,
             ])
     }

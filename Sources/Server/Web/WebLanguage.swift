@@ -60,6 +60,13 @@ struct WebLocalizer: Sendable {
         values.reduce(self(key)) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
     }
 
+    /// `key_one` or `key_other` for a count, by the language's plural rule (CLDR's cardinal rules, reduced to what
+    /// these four languages need: French treats 0 as singular), with `{n}` filled in.
+    func count(_ key: String, _ value: Int) -> String {
+        let singular = language == .fr ? (0...1).contains(value) : value == 1
+        return self(key + (singular ? "_one" : "_other"), ["n": number(value)])
+    }
+
     /// A day, as people of the language write it (`3 March 2026`, `3 de marzo de 2026`, `3. März 2026`).
     func date(_ date: Date) -> String {
         date.formatted(Date.FormatStyle(date: .long, time: .omitted, locale: language.locale, timeZone: .gmt))
