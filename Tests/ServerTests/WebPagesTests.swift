@@ -1,10 +1,10 @@
 import AsyncHTTPClient
 import Client
 import Foundation
-import NIOHTTP1
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import Server
 import ServiceLifecycle
 import Signing
@@ -32,7 +32,8 @@ import TrustRegistry
 
     static func form(_ fields: [String: String]) -> Data {
         Data(
-            fields.map { "\(escape($0.key))=\(escape($0.value))" }.joined(separator: "&").utf8)
+            fields.map { "\(escape($0.key))=\(escape($0.value))" }.joined(separator: "&").utf8
+        )
     }
 
     static func escape(_ text: String) -> String {
@@ -43,7 +44,11 @@ import TrustRegistry
 
     static func post(_ server: TestServer, _ fields: [String: String], headers: [(String, String)] = []) async throws -> TestResponse {
         try await server.request(
-            .POST, "/check", body: form(fields), headers: [("Content-Type", "application/x-www-form-urlencoded")] + headers)
+            .POST,
+            "/check",
+            body: form(fields),
+            headers: [("Content-Type", "application/x-www-form-urlencoded")] + headers
+        )
     }
 
     /// The answer's headline (the `role="status"` paragraph).
@@ -173,8 +178,12 @@ import TrustRegistry
         let key = SigningKey.generate(.es256)
         let did = DIDKey(key: key.verificationKey).did
         let entity = try Entity(
-            did: did, role: .issuer, keys: [key.verificationKey.jwk(keyID: key.verificationKey.multikey)], names: ["en": name, "es": name + " (es)"],
-            country: "ES", website: "https://issuer.example"
+            did: did,
+            role: .issuer,
+            keys: [key.verificationKey.jwk(keyID: key.verificationKey.multikey)],
+            names: ["en": name, "es": name + " (es)"],
+            country: "ES",
+            website: "https://issuer.example"
         ).validated()
         return RegistryParty(key: key, entity: entity)
     }
@@ -184,9 +193,15 @@ import TrustRegistry
         let status = try #require(entry["credentialStatus"])
         let index = try #require(Int("\((status as? [String: Any])?["statusListIndex"] ?? "")"))
         let credential = ExampleCredential(
-            issuer: issuer.did, subject: "did:example:learner", types: ["MicroCredential"], achievement: "Data stewardship",
-            eqfLevel: 6, jurisdiction: "ESP", validFrom: Date().addingTimeInterval(-60),
-            credentialStatus: try JSONValue(parsing: try JSONSerialization.data(withJSONObject: status)))
+            issuer: issuer.did,
+            subject: "did:example:learner",
+            types: ["MicroCredential"],
+            achievement: "Data stewardship",
+            eqfLevel: 6,
+            jurisdiction: "ESP",
+            validFrom: Date().addingTimeInterval(-60),
+            credentialStatus: try JSONValue(parsing: try JSONSerialization.data(withJSONObject: status))
+        )
         return (try credential.signed(with: issuer.key, keyID: issuer.entity.keys[0].kid ?? "", as: .vcJWT), index)
     }
 
@@ -244,6 +259,7 @@ import TrustRegistry
 
             let all = try await server.request(.GET, "/issuers")
             Self.expectPage(all)
+            #expect(all.header("Server-Timing")?.hasPrefix("search;dur=") == true)
             #expect(all.text.contains("2 issuers found"))
             let byName = try await server.request(.GET, "/issuers?q=madrid")
             #expect(byName.text.contains("Universidad Ejemplo de Madrid") && !byName.text.contains("University of Technology"))
@@ -316,7 +332,10 @@ import TrustRegistry
         var answer: (status: Int, text: String)?
         for _ in 0..<50 {
             answer = try? await Self.fetch(
-                "http://127.0.0.1:\(configuration.port)/check", method: .POST, body: "credential=\(marker)&lang=en")
+                "http://127.0.0.1:\(configuration.port)/check",
+                method: .POST,
+                body: "credential=\(marker)&lang=en"
+            )
             if answer != nil { break }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -389,7 +408,12 @@ struct CapturingHandler: LogHandler {
     }
 
     func log(
-        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String,
+        level: Logger.Level,
+        message: Logger.Message,
+        metadata: Logger.Metadata?,
+        source: String,
+        file: String,
+        function: String,
         line: UInt
     ) {
         log.append("\(level) \(message) \(self.metadata.merging(metadata ?? [:]) { $1 })")

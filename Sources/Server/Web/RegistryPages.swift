@@ -64,18 +64,24 @@ struct RegistryPages {
             let standing = standing(of: entity.did)
             if !search.status.isEmpty, standing != search.status { continue }
             if !needle.isEmpty {
-                let haystack = ([entity.did, entity.country, standing, words("status_\(standing)")] + Array(entity.names.values)
+                let haystack =
+                    ([entity.did, entity.country, standing, words("status_\(standing)")] + Array(entity.names.values)
                     + Array(types) + eqf.map { "eqf \($0)" } + Array(fields)).map(Self.fold)
                 guard haystack.contains(where: { $0.contains(needle) }) else { continue }
             }
             total += 1
             let name = entity.names[words.language.rawValue] ?? entity.displayName
-            matches.append((name, [
-                "name": name, "did": entity.did, "href": "/issuers/" + WebSecurity.pathSegment(entity.did),
-                "country": entity.country, "status": standing, "statusLabel": words("status_\(standing)"),
-                "eqf": eqf.sorted().joined(separator: ", "), "types": types.sorted().joined(separator: ", "),
-                "fields": fields.sorted().joined(separator: ", "),
-            ]))
+            matches.append(
+                (
+                    name,
+                    [
+                        "name": name, "did": entity.did, "href": "/issuers/" + WebSecurity.pathSegment(entity.did),
+                        "country": entity.country, "status": standing, "statusLabel": words("status_\(standing)"),
+                        "eqf": eqf.sorted().joined(separator: ", "), "types": types.sorted().joined(separator: ", "),
+                        "fields": fields.sorted().joined(separator: ", "),
+                    ]
+                )
+            )
         }
         let shown = matches.sorted { $0.name.localizedStandardCompare($1.name) == .orderedAscending }.prefix(limit).map(\.row)
         return (total, Array(shown))

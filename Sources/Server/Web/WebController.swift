@@ -32,8 +32,10 @@ struct WebController: Sendable {
         pages.get("lists/:list") { request, context in try self.list(request, context: context) }
         pages.get("web/standing.css") { _, _ in
             Response(
-                status: .ok, headers: WebSecurity.headers(contentType: "text/css; charset=utf-8", cache: "public, max-age=3600"),
-                body: .init(byteBuffer: ByteBuffer(bytes: resources.styleSheet)))
+                status: .ok,
+                headers: WebSecurity.headers(contentType: "text/css; charset=utf-8", cache: "public, max-age=3600"),
+                body: .init(byteBuffer: ByteBuffer(bytes: resources.styleSheet))
+            )
         }
     }
 
@@ -74,18 +76,27 @@ struct WebController: Sendable {
         let page = WebPage(request: request, resources: resources)
         let search = RegistryPages.Search(fields: page.query)
         let pages = RegistryPages(state: registry.artefacts.state, words: page.words, now: Date())
+        let started = ContinuousClock.now
         let found = pages.search(search)
+        let elapsed = (ContinuousClock.now - started).components
         let statuses = ["active", "suspended", "revoked", "expired"].map {
             ["value": $0, "label": page.words("status_\($0)"), "selected": $0 == search.status] as [String: Any]
         }
-        return page.render(
-            "issuers", title: page.words("issuers_title"), active: "issuers",
+        var response = page.render(
+            "issuers",
+            title: page.words("issuers_title"),
+            active: "issuers",
             [
                 "q": search.text, "country": search.country, "eqf": search.eqf, "field": search.field, "type": search.type,
                 "statuses": statuses, "results": found.shown, "hasResults": !found.shown.isEmpty,
                 "count": page.words.count("issuers_count", found.total),
                 "truncated": found.total > found.shown.count,
-            ])
+            ]
+        )
+        // The search's own time in milliseconds, which Benchmarks/registry reads (server time, not the round trip).
+        let milliseconds = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
+        response.headers[HTTPField.Name("Server-Timing")!] = "search;dur=\(String(format: "%.3f", milliseconds))"
+        return response
     }
 
     func issuer(_ request: Request, context: StandingRequestContext) throws -> Response {
@@ -124,14 +135,17 @@ struct WebController: Sendable {
             ]
         }
         return page.render(
-            "list", title: page.words("list_title", ["id": definition.id]), active: "",
+            "list",
+            title: page.words("list_title", ["id": definition.id]),
+            active: "",
             [
                 "id": definition.id, "url": url, "purpose": page.words("purpose_\(definition.purpose.rawValue)"),
                 "entries": page.words.number(definition.capacity), "bits": page.words.number(definition.statusSize),
                 "version": page.words.number(publication.version), "publishedAt": page.words.dateTime(publication.publishedAt),
                 "validUntil": page.words.dateTime(publication.validUntil), "ttl": page.words.number(definition.ttlSeconds),
                 "formats": formats,
-            ])
+            ]
+        )
     }
 }
 
@@ -149,8 +163,10 @@ struct WebPage {
         self.path = request.uri.path
         self.query = WebSecurity.formFields(Substring(request.uri.query ?? ""))
         let language = WebLanguage.negotiate(
-            parameter: query["lang"], cookie: WebSecurity.cookie(WebLanguage.cookieName, in: request.headers[.cookie]),
-            acceptLanguage: request.headers[.acceptLanguage])
+            parameter: query["lang"],
+            cookie: WebSecurity.cookie(WebLanguage.cookieName, in: request.headers[.cookie]),
+            acceptLanguage: request.headers[.acceptLanguage]
+        )
         self.words = WebLocalizer(language: language, strings: resources.strings[language] ?? [:])
         self.chosen = query["lang"].flatMap { WebLanguage(rawValue: $0.lowercased()) }
     }
@@ -163,7 +179,11 @@ struct WebPage {
 
     /// The page: `template` inside the layout, with the strings as `t`, the language switch and the navigation.
     func render(
-        _ template: String, title: String, active: String, _ values: [String: Any], status: HTTPResponse.Status = .ok,
+        _ template: String,
+        title: String,
+        active: String,
+        _ values: [String: Any],
+        status: HTTPResponse.Status = .ok,
         cache: String = "no-cache"
     ) -> Response {
         var context = values
@@ -206,8 +226,13 @@ struct WebPage {
     /// An error as a page of its own, with the HTTP status it stands for.
     func error(_ status: HTTPResponse.Status, message: String, detail: String = "") -> Response {
         render(
-            "error", title: words("error_title"), active: "",
-            ["status": status.code, "message": message, "detail": detail], status: status, cache: "no-store")
+            "error",
+            title: words("error_title"),
+            active: "",
+            ["status": status.code, "message": message, "detail": detail],
+            status: status,
+            cache: "no-store"
+        )
     }
 }
 
@@ -228,7 +253,11 @@ struct WebPageMiddleware: RouterMiddleware {
             }
             let page = WebPage(request: request, resources: resources)
             let message = problem.statusCode == 413 ? page.words("error_too_large") : page.words("error_generic")
-            return page.error(HTTPResponse.Status(code: problem.statusCode), message: message, detail: problem.statusCode >= 500 ? "" : problem.detail)
+            return page.error(
+                HTTPResponse.Status(code: problem.statusCode),
+                message: message,
+                detail: problem.statusCode >= 500 ? "" : problem.detail
+            )
         }
     }
 }

@@ -45,8 +45,10 @@ struct OwnServiceTransport: StatusHTTPTransport {
             let listening = loopback.value
         else {
             throw StatusClientError(
-                .unreachable, kind: .statusRetrievalError,
-                "\(host.prefix(100)) is not this service; this page checks only what this service publishes (use standing verify for others)")
+                .unreachable,
+                kind: .statusRetrievalError,
+                "\(host.prefix(100)) is not this service; this page checks only what this service publishes (use standing verify for others)"
+            )
         }
         components.scheme = "http"
         components.host = "127.0.0.1"
