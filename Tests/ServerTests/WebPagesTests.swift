@@ -254,7 +254,7 @@ import TrustRegistry
             let madrid = RegistryParty(did: "did:web:uni-madrid.example.es", role: .issuer, name: "Universidad Ejemplo de Madrid", country: "ES")
             let delft = RegistryParty(did: "did:web:tu.example.nl", role: .issuer, name: "Example University of Technology", country: "NL")
             let madridId = try await world.accredit(madrid, by: world.aneca, token: world.anecaToken)
-            try await world.accredit(delft, by: world.nvao, token: world.nvaoToken, scope: RegistryWorld.dutchMicro)
+            let delftAccreditation = try await world.accredit(delft, by: world.nvao, token: world.nvaoToken, scope: RegistryWorld.dutchMicro)
             try await world.change(.suspend, madridId, subject: madrid.did, by: world.aneca, token: world.anecaToken)
 
             let all = try await server.request(.GET, "/issuers")
@@ -269,6 +269,12 @@ import TrustRegistry
             #expect(suspended.text.contains("Madrid") && !suspended.text.contains("Technology"))
             let none = try await server.request(.GET, "/issuers?q=nothing+like+this", headers: [("Accept-Language", "es")])
             #expect(none.text.contains("0 emisores encontrados"))
+            let named = try await server.request(.GET, "/issuers?q=suspendido&lang=es")
+            #expect(named.text.contains("Madrid") && !named.text.contains("Technology"), "a status is found by its word")
+            // The search's index follows the registry: a change after the first searches shows at once.
+            try await world.change(.suspend, delftAccreditation, subject: delft.did, by: world.nvao, token: world.nvaoToken)
+            let both = try await server.request(.GET, "/issuers?status=suspended")
+            #expect(both.text.contains("Madrid") && both.text.contains("Technology"))
             let french = try await server.request(.GET, "/issuers?q=nothing&lang=fr")
             #expect(french.text.contains("0 émetteur trouvé"), "French counts 0 as singular")
 

@@ -21,6 +21,8 @@ struct WebController: Sendable {
     let published: PublishedLists
     let checker: WebCredentialChecker
     let baseURL: String
+    /// The issuer search's prepared index, rebuilt when the registry changes.
+    let issuerIndex = IssuerIndexCache()
 
     func addRoutes(to router: Router<StandingRequestContext>) {
         let pages = router.group().add(middleware: WebPageMiddleware(resources: resources))
@@ -75,9 +77,11 @@ struct WebController: Sendable {
     func issuers(_ request: Request) throws -> Response {
         let page = WebPage(request: request, resources: resources)
         let search = RegistryPages.Search(fields: page.query)
-        let pages = RegistryPages(state: registry.artefacts.state, words: page.words, now: Date())
+        let state = registry.artefacts.state
+        let now = Date()
+        let pages = RegistryPages(state: state, words: page.words, now: now)
         let started = ContinuousClock.now
-        let found = pages.search(search)
+        let found = pages.search(search, in: issuerIndex.index(for: state, at: now))
         let elapsed = (ContinuousClock.now - started).components
         let statuses = ["active", "suspended", "revoked", "expired"].map {
             ["value": $0, "label": page.words("status_\($0)"), "selected": $0 == search.status] as [String: Any]
