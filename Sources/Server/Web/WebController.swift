@@ -28,6 +28,8 @@ struct WebController: Sendable {
         let pages = router.group().add(middleware: WebPageMiddleware(resources: resources))
         pages.get("/") { request, _ in try self.checkForm(request) }
         pages.post("check") { request, _ in try await self.check(request) }
+        // A bookmarked or reloaded-by-URL answer page leads back to the form rather than to an API 404.
+        pages.get("check") { _, _ in Response(status: .seeOther, headers: [.location: "/"]) }
         pages.get("issuers") { request, _ in try self.issuers(request) }
         pages.get("issuers/:issuer") { request, context in try self.issuer(request, context: context) }
         pages.get("registry") { request, _ in try self.registryPage(request) }
