@@ -6,6 +6,12 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// The public web pages' files (Sources/Server/Web/Resources), each compiled into the binary as
+/// `PackageResources.<name>_<extension>`; names are unique across folders.
+let webResources: [String] =
+    ["layout", "check", "verdict", "accreditation", "issuers", "issuer", "registry", "list", "error"].map { "templates/\($0).mustache" }
+    + ["en", "es", "fr", "de"].map { "strings/\($0).json" } + ["standing.css"]
+
 let package = Package(
     name: "standing",
     platforms: [.macOS(.v15)],
@@ -40,6 +46,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -105,6 +112,9 @@ let package = Package(
             dependencies: [
                 "WireEncoding", "StatusList", "Signing", "StatusListSecuring", "TrustRegistry", "Store", "StandingAPI", "PostgresStore",
                 "HardwareKeys",
+                // Web/ only: the public pages check credentials with the verifier `standing verify` uses, over loopback.
+                "Client",
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -118,7 +128,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             // Compiled into the binary (PackageResources.openapi_json): nothing to install beside the executable.
-            resources: [.embedInCode("Resources/openapi.json")]
+            // The web pages' templates, strings and style sheet likewise, so a copied executable still serves them.
+            resources: [.embedInCode("Resources/openapi.json")] + webResources.map { .embedInCode("Web/Resources/" + $0) }
         ),
         .executableTarget(
             name: "standing",

@@ -4,6 +4,8 @@
 Seeds a data directory with RegistrySeed (pre-signed statements applied in-process and appended to the event log),
 starts the release `standing` (which replays and re-verifies the whole log), then measures:
   - TRQP authorization queries/s and latency (wrk, Lua script with a random issuer / credential-type mix);
+  - the issuer search page (GET /issuers with text, EQF, country and status queries): the search's own time from its
+    Server-Timing header, p50/p99, and the round trip;
   - the wallet snapshot: build + sign in-process (RegistrySeed), and GET /registry/v1/snapshot as served;
   - write latency (POST /admin/registry/statements -> 201, answered after the log append; the snapshot is signed in the background) and change-feed latency
     (from that 201 to the event being served by GET /registry/v1/changes?since=SEQ-1).
@@ -106,6 +108,7 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--probes", type=int, default=20)
+    parser.add_argument("--search-rounds", type=int, default=50)
     parser.add_argument("--results", required=True)
     parser.add_argument("--keep", action="store_true")
     arguments = parser.parse_args()
@@ -164,6 +167,27 @@ def main():
         median_round = sorted(rounds, key=lambda r: r["requests_per_s"])[len(rounds) // 2]
         result["trqp"] = {"rounds": rounds, "median_requests_per_s": median_round["requests_per_s"],
                           "median_round_latency_us": median_round["latency_us"], "rss_kib_after": rss_kib(server.process.pid)}
+
+        log("== issuer search page (GET /issuers), its Server-Timing search time")
+        queries = ["", "q=issuer1", "q=issuer 42", "eqf=5", "country=ES", "status=suspended", "q=BenchCredential3", "q=nothing-matches"]
+        search_ms, round_trip_ms = [], []
+        for query in queries:  # warm-up
+            http("GET", server.url + "/issuers?" + query)
+        for _ in range(arguments.search_rounds):
+            for query in queries:
+                started = time.monotonic()
+                status, headers, body = http("GET", server.url + "/issuers?" + query)
+                round_trip_ms.append((time.monotonic() - started) * 1000)
+                assert status == 200, (status, query)
+                timing = headers.get("Server-Timing", "")
+                assert timing.startswith("search;dur="), timing
+                search_ms.append(float(timing.split("dur=")[1]))
+        result["issuer_search"] = {
+            "queries": queries, "requests": len(search_ms), "page_bytes_last": len(body),
+            "server_ms": {"p50": statistics.median(search_ms), "p99": percentile(search_ms, 99), "max": max(search_ms)},
+            "round_trip_ms": {"p50": statistics.median(round_trip_ms), "p99": percentile(round_trip_ms, 99)}}
+        log(f"   search p50 {statistics.median(search_ms):.2f} ms, p99 {percentile(search_ms, 99):.2f} ms (server); "
+            f"round trip p99 {percentile(round_trip_ms, 99):.2f} ms")
 
         log("== snapshot as served")
         served = []
@@ -227,6 +251,9 @@ def write_markdown(r, path):
         f"| GET /registry/v1/snapshot (pre-built) | {statistics.median(s['get_seconds']) * 1000:.1f} ms median | |",
         f"| write: POST statement -> 201 (snapshot signed in the background) | {r['writes']['submit_to_201_seconds']['p50'] * 1000:.0f} ms median, {r['writes']['submit_to_201_seconds']['max'] * 1000:.0f} ms max | |",
         f"| change-feed latency: 201 -> event served by /changes | {r['change_feed']['after_201_seconds']['p50'] * 1000:.1f} ms median, {r['change_feed']['after_201_seconds']['max'] * 1000:.1f} ms max | |",
+        *([f"| issuer search page GET /issuers (Server-Timing search) p50 / p99, {r['issuer_search']['requests']} requests | "
+           f"{r['issuer_search']['server_ms']['p50']:.2f} / {r['issuer_search']['server_ms']['p99']:.2f} ms "
+           f"(round trip p99 {r['issuer_search']['round_trip_ms']['p99']:.2f} ms) | p99 < 20 ms |"] if "issuer_search" in r else []),
         f"| startup on the seeded log (replay + re-verify + first build) | {r['startup']['replay_and_ready_seconds']:.1f} s | |",
         f"| RSS after start / after the load | {(r['startup']['rss_kib'] or 0) / 1024:.0f} / {(t['rss_kib_after'] or 0) / 1024:.0f} MiB | |",
         f"| seeding (RegistrySeed: sign + apply + append) | {r['seed']['seedSeconds']:.0f} s (sign {r['seed']['signSeconds']:.0f} s, apply {r['seed']['applySeconds']:.0f} s, append {r['seed']['appendSeconds']:.0f} s) | |",

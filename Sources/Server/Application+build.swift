@@ -195,6 +195,18 @@ private func assemble<Base: StatusStore & RegistryStore & IdentityStore, Reposit
         beforeMetrics: { health.refreshGauges() }
     ).addRoutes(to: router)
 
+    // The pages for people, last: they add routes at the root (`/`, `/issuers/{did}` beside the hosted DID documents).
+    let loopback = LoopbackPort()
+    if configuration.web {
+        let checker = WebCredentialChecker(
+            baseURL: base, loopback: loopback,
+            cacheDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("standing-web-check-\(UUID().uuidString)"),
+            registryInitialised: { registry.artefacts.state.rootAuthority != nil },
+            listShape: WebCredentialChecker.listShapes(published))
+        WebController(resources: try WebResources.load(), registry: registry, published: published, checker: checker, baseURL: base)
+            .addRoutes(to: router)
+    }
+
     let serverName = "standing"
     // Status reads are answered on the event loop from bytes prepared at publication; the rest goes to the router.
     let fastPath = StatusFastPathConfiguration(published: published, serverName: serverName, directLookupEnabled: configuration.directLookup)
@@ -210,7 +222,10 @@ private func assemble<Base: StatusStore & RegistryStore & IdentityStore, Reposit
             address: .hostname(configuration.host, port: configuration.port), serverName: serverName,
             availableConnectionsDelegate: ConnectionCap(maximum: limits.maxConnections, logger: logger)),
         services: [DataDirectoryLockService(lock: installation.lock), publisher, registry, identities],
-        onServerRunning: onServerRunning,
+        onServerRunning: { channel in
+            loopback.set(channel.localAddress?.port)
+            await onServerRunning(channel)
+        },
         logger: logger
     )
     return StandingServer(

@@ -18,6 +18,8 @@ extension ServerConfiguration {
         public var directLookup: Bool?
         /// `--require-accreditation` / `--no-require-accreditation`.
         public var requireAccreditation: Bool?
+        /// `--web true/false`: serve the public web pages.
+        public var web: Bool?
         public var logLevel: String?
         /// `--publish-dir`: where every publication's files go ("" for none).
         public var publishDirectory: String?
@@ -36,7 +38,8 @@ extension ServerConfiguration {
             database: String? = nil, databasePasswordFile: String? = nil,
             publicationWindowMilliseconds: Int? = nil, directLookup: Bool? = nil, logLevel: String? = nil,
             publishDirectory: String? = nil, statusSigningUsage: String? = nil, requireAccreditation: Bool? = nil,
-            pkcs11Module: String? = nil, pkcs11TokenLabel: String? = nil, pkcs11PinFile: String? = nil
+            pkcs11Module: String? = nil, pkcs11TokenLabel: String? = nil, pkcs11PinFile: String? = nil,
+            web: Bool? = nil
         ) {
             self.dataDirectory = dataDirectory
             self.host = host
@@ -54,6 +57,7 @@ extension ServerConfiguration {
             self.pkcs11Module = pkcs11Module
             self.pkcs11TokenLabel = pkcs11TokenLabel
             self.pkcs11PinFile = pkcs11PinFile
+            self.web = web
         }
     }
 
@@ -81,6 +85,7 @@ extension ServerConfiguration {
         if let window = overrides.publicationWindowMilliseconds { configuration.publicationWindowMilliseconds = window }
         if let directLookup = overrides.directLookup { configuration.directLookup = directLookup }
         if let requireAccreditation = overrides.requireAccreditation { configuration.requireAccreditation = requireAccreditation }
+        if let web = overrides.web { configuration.web = web }
         if let logLevel = overrides.logLevel { try configuration.apply("logLevel", logLevel, source: "--log-level") }
         if let directory = overrides.publishDirectory { try configuration.apply("publishDirectory", directory, source: "--publish-dir") }
         if let usage = overrides.statusSigningUsage { try configuration.apply("statusSigningUsage", usage, source: "--status-signing-eku") }

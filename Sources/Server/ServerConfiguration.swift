@@ -46,6 +46,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// active accredited issuer in this server's trust registry (``AccreditationRequirement``); operator tokens are
     /// not held to it.
     public var requireAccreditation = false
+    /// Whether the public web pages for people are served (`/`, `/check`, `/issuers`, `/registry`, `/lists/{id}`):
+    /// checking a credential in a browser and finding accredited issuers. Off leaves the machine API alone.
+    public var web = true
     public var logLevel: Logger.Level = .info
     /// How long a client may take to send a request's header block, from its first byte (or from connecting),
     /// milliseconds. A late header block is answered 408 and the connection closed.
@@ -179,6 +182,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("maxListsPerIssuer", "STANDING_MAX_LISTS_PER_ISSUER"),
         ("maxEntriesPerIssuer", "STANDING_MAX_ENTRIES_PER_ISSUER"),
         ("requireAccreditation", "STANDING_REQUIRE_ACCREDITATION"),
+        ("web", "STANDING_WEB"),
         ("logLevel", "STANDING_LOG_LEVEL"),
         ("headerTimeoutMilliseconds", "STANDING_HEADER_TIMEOUT_MS"),
         ("bodyTimeoutMilliseconds", "STANDING_BODY_TIMEOUT_MS"),
@@ -224,6 +228,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         case "requireAccreditation":
             guard let flag = Bool(value.lowercased()) else { throw ServiceError(.invalidValue, "\(source): \(key) must be true or false") }
             requireAccreditation = flag
+        case "web":
+            guard let flag = Bool(value.lowercased()) else { throw ServiceError(.invalidValue, "\(source): \(key) must be true or false") }
+            web = flag
         case "logLevel":
             guard let level = Logger.Level(rawValue: value.lowercased()) else {
                 throw ServiceError(.invalidValue, "\(source): logLevel must be one of trace, debug, info, notice, warning, error, critical")

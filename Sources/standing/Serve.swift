@@ -69,6 +69,8 @@ struct ServerSettingsOptions: ParsableArguments {
     var pkcs11TokenLabel: String?
     @Option(name: .long, help: "File holding the token's user PIN (one trailing newline ignored; never logged); env STANDING_PKCS11_PIN_FILE.")
     var pkcs11PinFile: String?
+    @Option(name: .long, help: "Serve the public web pages (/, /check, /issuers, /registry, /lists/{id}) (true/false). Default true; env STANDING_WEB.")
+    var web: Bool?
 
     func resolvedConfiguration() throws -> ServerConfiguration {
         try ServerConfiguration.resolved(
@@ -77,6 +79,6 @@ struct ServerSettingsOptions: ParsableArguments {
                 database: database, databasePasswordFile: databasePasswordFile,
                 publicationWindowMilliseconds: publicationWindowMs, directLookup: directLookup, logLevel: logLevel,
                 publishDirectory: publishDir, statusSigningUsage: statusSigningEku, requireAccreditation: requireAccreditation,
-                pkcs11Module: pkcs11Module, pkcs11TokenLabel: pkcs11TokenLabel, pkcs11PinFile: pkcs11PinFile))
+                pkcs11Module: pkcs11Module, pkcs11TokenLabel: pkcs11TokenLabel, pkcs11PinFile: pkcs11PinFile, web: web))
     }
 }

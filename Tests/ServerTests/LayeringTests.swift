@@ -11,6 +11,8 @@ import Testing
 /// - `HTTP/`: Hummingbird controllers, middleware, problem mapping, negotiation and the prepared responses; no channel
 ///   handler (NIO's pipeline is the next two folders' business).
 /// - `FastPath/` and `Connection/`: the NIO pipeline (the fast path, the child channel, connection guards).
+/// - `Web/`: the pages for people: controllers over the services (no database driver, no NIO pipeline), and the only
+///   folder that may use the `Client` verifier and the `Mustache` templates.
 @Suite struct LayeringTests {
     static let serverSources = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -21,8 +23,17 @@ import Testing
         ("Domain", http.union(["NIOCore", "NIOPosix"])),
         ("Publication", http),
         ("Services", http),
-        ("HTTP", ["NIOPosix"]),
+        ("HTTP", ["NIOPosix", "Client", "Mustache"]),
+        ("Web", ["NIOPosix", "GRDB", "PostgresStore", "PostgresNIO"]),
     ]
+
+    /// Only `Web/` may import the verifier library and the template engine: the API and the publication never do.
+    @Test(arguments: ["Domain", "Publication", "Services", "FastPath", "Connection", "."])
+    func onlyWebUsesClientAndMustache(folder: String) throws {
+        for (file, module) in try Self.imports(in: folder) where ["Client", "Mustache"].contains(module) {
+            Issue.record("\(folder)/\(file) imports \(module); only Web/ may")
+        }
+    }
 
     static func imports(in folder: String) throws -> [(file: String, module: String)] {
         let directory = serverSources.appendingPathComponent(folder)
@@ -51,7 +62,7 @@ import Testing
     }
 
     @Test func onlyFastPathAndConnectionHoldChannelHandlers() throws {
-        for folder in ["Domain", "Publication", "Services", "HTTP"] {
+        for folder in ["Domain", "Publication", "Services", "HTTP", "Web"] {
             let directory = Self.serverSources.appendingPathComponent(folder)
             for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".swift") {
                 let code = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
@@ -67,6 +78,8 @@ import Testing
     @Test(arguments: [
         ("Domain", ["Publisher", "PublicationHealth", "PublishedList", "SignedPublicationBuilder", "LowPriorityWorker", "PublishDirectory", "StatusService", "RegistryService", "Tokens<"]),
         ("Publication", ["StatusService", "RegistryService", "Tokens<"]),
+        ("Services", ["WebController", "WebPage", "WebCredentialChecker", "RegistryPages", "WebResources"]),
+        ("HTTP", ["WebController", "WebPage", "WebCredentialChecker", "RegistryPages", "WebResources"]),
     ])
     func layersNameNoTypeOfTheLayersAbove(folder: String, above: [String]) throws {
         let directory = Self.serverSources.appendingPathComponent(folder)

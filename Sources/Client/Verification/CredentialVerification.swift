@@ -34,6 +34,9 @@ public struct CredentialVerification: Sendable {
     /// Require every list to be bound to the credential's issuer even with ``trust`` given
     /// (``IssuerBindingRequirement/always``).
     public var requiresIssuerBinding = false
+    /// What sends every request (lists, DID documents, JWKS, registry); nil: ``AsyncHTTPClientTransport/shared``.
+    /// A server checking credentials for people (its web pages) passes one that only reaches the server itself.
+    public var transport: (any StatusHTTPTransport)?
 
     /// Creates a verification with the defaults above.
     public init() {}
@@ -45,6 +48,7 @@ public struct CredentialVerification: Sendable {
         let cache = cacheDirectory ?? StandingClient.defaultCacheDirectory()
         var clientConfiguration = StandingClient.Configuration(cacheDirectory: cache)
         clientConfiguration.fetching.timeout = timeout
+        if let transport { clientConfiguration.fetching.transport = transport }
         clientConfiguration.verification.trustAnchors = try trustAnchorFiles.flatMap(Self.trustAnchors)
         if let statusSigningUsage {
             do {
@@ -62,6 +66,7 @@ public struct CredentialVerification: Sendable {
             var configuration = RegistryClient.Configuration(registryURL: url, mode: registryMode, cacheDirectory: cache)
             configuration.policy = policy
             configuration.fetching.timeout = timeout
+            if let transport { configuration.fetching.transport = transport }
             verifier.accreditation = try RegistryClient(configuration: configuration)
             verifier.accreditationOverrides = accreditationOverrides
         }
