@@ -19,11 +19,11 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 venv="$root/.build/web-browser-venv"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import selenium, axe_selenium_python" 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import selenium, axe_selenium_python, axe_core_python" 2>/dev/null; then
     if ! python3 -m venv "$venv" >/dev/null 2>&1; then
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
         rm -rf "$venv" && python3 -m venv "$venv"
     fi
-    "$venv/bin/pip" install -q "selenium==4.27.1" "axe-selenium-python==2.1.6"
+    "$venv/bin/pip" install -q "selenium==4.27.1" "axe-selenium-python==2.1.6" "axe-core-python==0.1.0"
 fi
 exec timeout 900 "$venv/bin/python" Tests/Probes/web_browser.py --binary "$binary" "$@"
