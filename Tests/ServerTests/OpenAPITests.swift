@@ -44,6 +44,8 @@ import Testing
         "GET /trusted-issuers-registry/v5/issuers/:did/attributes",
         "GET /trusted-issuers-registry/v5/issuers/:did/attributes/:id",
         "GET /trusted-issuers-registry/v5/issuers/:did/attributes/:id/revisions",
+        "GET /trusted-issuers-registry/v5/issuers/:did/revisions",
+        "GET /trusted-issuers-registry/v5/issuers/:did/revisions/:revision",
         "POST /trqp/authorization",
         "POST /trqp/recognition",
         "GET /trqp/metadata",
@@ -184,7 +186,7 @@ import Testing
         let issued = try await server.admin(.POST, "/admin/tokens", json: ["role": "issuer", "principal": "openapi-test"])
         let tokenId = try #require((issued.json["token"] as? [String: Any])?["id"] as? String, "\(issued.text)")
         let values = [
-            "list": list, "index": String(index), "suffix": "jwt", "token": tokenId, "did": "did:web:nobody.example", "id": "no-such-attribute",
+            "list": list, "index": String(index), "suffix": "jwt", "token": tokenId, "did": "did:web:nobody.example", "id": "no-such-attribute", "revision": "no-such-revision",
             "issuer": "did:web:nobody.example",
         ]
 
