@@ -19,13 +19,20 @@ public struct UpdateCredentialStatusRequest: Codable, Sendable, Equatable {
     public var status: Bool?
     /// Why (recorded in the audit log); Standing's addition.
     public var reason: String?
+    /// VC-API: names the allocator of the credential's indexes. Accepted and not used: Standing allocates the
+    /// indexes itself and finds them by `credentialId`.
+    public var indexAllocator: String?
 
     /// Creates a request.
-    public init(credentialId: String, credentialStatus: CredentialStatusSelection, status: Bool? = nil, reason: String? = nil) {
+    public init(
+        credentialId: String, credentialStatus: CredentialStatusSelection, status: Bool? = nil, reason: String? = nil,
+        indexAllocator: String? = nil
+    ) {
         self.credentialId = credentialId
         self.credentialStatus = credentialStatus
         self.status = status
         self.reason = reason
+        self.indexAllocator = indexAllocator
     }
 }
 

@@ -17,6 +17,7 @@ import StandingTestSupport
         #"{"credentialId":"urn:uuid:45a44711-e457-4fa8-9b89-69fe0287c86a","credentialStatus":[{"type":"RevocationList2020Status","status":"0"}]}"#,
         #"{"credentialId":"c1","credentialStatus":{"type":"BitstringStatusListEntry","statusPurpose":"suspension","id":"https://example.com/status/3#94567","statusListIndex":"94567","statusListCredential":"https://example.com/status/3"},"status":false}"#,
         #"{"credentialId":"c2","credentialStatus":[{"type":"StatusList2021","status":"1","statusListIndex":5}]}"#,
+        #"{"credentialId":"c3","credentialStatus":{"type":"BitstringStatusListEntry","statusPurpose":"revocation"},"status":true,"indexAllocator":"urn:uuid:allocator"}"#,
     ]
 
     @Test(arguments: specificationExamples) func specificationExampleRoundTrips(example: String) throws {
