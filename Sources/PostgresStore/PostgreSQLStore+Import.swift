@@ -140,6 +140,16 @@ public struct PostgresImport: Sendable {
         }
         try await connection.query("SELECT setval('identity_events_id_seq', \(last))", logger: store.logger)
     }
+
+    /// Adds the recorded entries of credentials as they are.
+    public func credentialEntries(_ entries: [CredentialEntryRecord]) async throws {
+        guard !entries.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO credential_entries (credential_id, list_id, idx)
+            SELECT * FROM unnest(\(entries.map(\.credentialId))::text[], \(entries.map(\.listId))::text[], \(entries.map(\.index))::bigint[])
+            """, logger: store.logger)
+    }
 }
 
 extension PostgreSQLStore {
@@ -161,7 +171,7 @@ extension PostgreSQLStore {
     /// The tables a copy fills, in the order it fills them.
     public static let copiedTables = [
         "lists", "entries", "audit", "publications", "publication_representations", "tokens", "registry_events", "counters",
-        "service_keys", "installation", "signing_identities", "identity_events",
+        "service_keys", "installation", "signing_identities", "identity_events", "credential_entries",
     ]
 
     /// Runs `body` in one transaction that fills an empty database: nothing is written unless all of it is. The

@@ -311,6 +311,38 @@ extension PostgreSQLStore {
 // MARK: - Tokens
 
 extension PostgreSQLStore {
+    public func recordCredentialEntries(_ entries: [CredentialEntryRecord]) async throws {
+        guard let credentialId = entries.first?.credentialId else { return }
+        let conflict = "entries of credential '\(credentialId)' are recorded already"
+        try await writing("recording the entries of credential '\(credentialId)'", conflict: conflict) { connection in
+            let ids = Array(Set(entries.map(\.credentialId)))
+            let recorded = try await connection.query(
+                "SELECT credential_id FROM credential_entries WHERE credential_id = ANY(\(ids)::text[]) LIMIT 1", logger: self.logger)
+            for try await id in recorded.decode(String.self) {
+                throw StoreError(.conflict, "entries of credential '\(id)' are recorded already")
+            }
+            try await connection.query(
+                """
+                INSERT INTO credential_entries (credential_id, list_id, idx)
+                SELECT * FROM unnest(\(entries.map(\.credentialId))::text[], \(entries.map(\.listId))::text[], \(entries.map(\.index))::bigint[])
+                """, logger: self.logger)
+        }
+    }
+
+    public func credentialEntries(credentialId: String) async throws -> [CredentialEntryRecord] {
+        try await reading("reading the entries of credential '\(credentialId)'") { connection in
+            let rows = try await connection.query(
+                "SELECT list_id, idx FROM credential_entries WHERE credential_id = \(credentialId) ORDER BY list_id", logger: self.logger)
+            var entries: [CredentialEntryRecord] = []
+            for try await (listId, index) in rows.decode((String, Int).self) {
+                entries.append(CredentialEntryRecord(credentialId: credentialId, listId: listId, index: index))
+            }
+            return entries
+        }
+    }
+}
+
+extension PostgreSQLStore {
     public func createToken(_ token: TokenRecord) async throws {
         // The conflict reason does not say which column clashed: the hash is derived from a secret.
         try await writing("creating token '\(token.id)'", conflict: "a token with this id or secret exists already") { connection in

@@ -209,5 +209,20 @@ enum PostgresSchema {
                 """,
             ]
         ),
+        Migration(
+            identifier: "v8-credential-ids",
+            statements: [
+                // The entries of a credential whose issuer supplied its id at allocation (VC-API credentialId), so that a
+                // status change can name the credential. Nothing here for credentials allocated without one.
+                """
+                CREATE TABLE credential_entries (
+                    credential_id text NOT NULL,
+                    list_id text NOT NULL REFERENCES lists (id),
+                    idx bigint NOT NULL,
+                    PRIMARY KEY (credential_id, list_id)
+                )
+                """
+            ]
+        ),
     ]
 }

@@ -179,6 +179,9 @@ private func assemble<Base: StatusStore & RegistryStore & IdentityStore, Reposit
     let admin = router.group("admin").add(middleware: BearerAuthenticator(tokens: tokens))
     admin.addRoutes(AdminController<Repository>(service: service, published: published).endpoints)
     admin.addRoutes(TokensController(tokens: tokens).endpoints)
+    // The VC-API status calls of DCC's and Sphereon's services, over the same service and tokens as /admin.
+    router.group("credentials").add(middleware: BearerAuthenticator(tokens: tokens))
+        .addRoutes(CredentialStatusController<Repository>(service: service).endpoints)
     RegistryController(registry: registry, baseURL: base).addRoutes(to: router, admin: admin)
     IdentitiesController(identities: identities, ring: keyRing).addRoutes(to: router, admin: admin)
     let health = publisher.health

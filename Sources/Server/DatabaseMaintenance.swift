@@ -175,6 +175,9 @@ private func copy(from source: SQLiteStore, to target: PostgreSQLStore, progress
         let identityEvents = try await source.identityEvents(issuer: nil)
         try await into.identityEvents(identityEvents)
         progress("signing identities: \(identities.count) (\(identityEvents.count) events)")
+        let credentialEntries = try await source.allCredentialEntries()
+        try await into.credentialEntries(credentialEntries)
+        progress("credential entries: \(credentialEntries.count)")
     }
 }
 

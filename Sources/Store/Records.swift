@@ -152,3 +152,22 @@ public struct ServiceKeyRecord: Sendable, Hashable {
         self.addedAt = addedAt
     }
 }
+
+/// One status entry of a credential whose id its issuer supplied when the entry was allocated (the VC-API's
+/// `credentialId`), so that later status changes can name the credential instead of list and index. Kept only for
+/// credentials whose issuer gave an id.
+public struct CredentialEntryRecord: Codable, Sendable, Hashable {
+    /// The credential's id as its issuer gave it (its `id`, e.g. `urn:uuid:…`).
+    public var credentialId: String
+    /// The list the entry is in.
+    public var listId: String
+    /// The entry's index in the list.
+    public var index: Int
+
+    /// Creates a record.
+    public init(credentialId: String, listId: String, index: Int) {
+        self.credentialId = credentialId
+        self.listId = listId
+        self.index = index
+    }
+}

@@ -7,7 +7,7 @@ import GRDB
 /// value of the wrong type is an error rather than a silent conversion.
 enum SQLiteSchema {
     /// The identifiers of every migration, in order of application.
-    static let migrationIdentifiers = ["v1-status-lists", "v2-publications", "v3-tokens", "v4-registry", "v5-installation", "v6-signing-identities"]
+    static let migrationIdentifiers = ["v1-status-lists", "v2-publications", "v3-tokens", "v4-registry", "v5-installation", "v6-signing-identities", "v7-credential-ids"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -146,6 +146,20 @@ enum SQLiteSchema {
                         detail TEXT NOT NULL,
                         actor TEXT NOT NULL,
                         at REAL NOT NULL
+                    ) STRICT;
+                    """
+            )
+        }
+        migrator.registerMigration("v7-credential-ids") { db in
+            try db.execute(
+                sql: """
+                    -- The entries of a credential whose issuer supplied its id at allocation (VC-API credentialId), so
+                    -- that a status change can name the credential. Nothing here for credentials allocated without one.
+                    CREATE TABLE credential_entries (
+                        credential_id TEXT NOT NULL,
+                        list_id TEXT NOT NULL REFERENCES lists(id),
+                        idx INTEGER NOT NULL,
+                        PRIMARY KEY (credential_id, list_id)
                     ) STRICT;
                     """
             )

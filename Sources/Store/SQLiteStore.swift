@@ -345,6 +345,31 @@ public final class SQLiteStore: StatusStore {
 
     // MARK: - Tokens
 
+    public func recordCredentialEntries(_ entries: [CredentialEntryRecord]) async throws {
+        guard let credentialId = entries.first?.credentialId else { return }
+        let conflict = "entries of credential '\(credentialId)' are recorded already"
+        try await writing("recording the entries of credential '\(credentialId)'", conflict: conflict) { db in
+            for id in Set(entries.map(\.credentialId)) {
+                guard try Int.fetchOne(db, sql: "SELECT 1 FROM credential_entries WHERE credential_id = ? LIMIT 1", arguments: [id]) == nil else {
+                    throw StoreError(.conflict, "entries of credential '\(id)' are recorded already")
+                }
+            }
+            for entry in entries {
+                try db.execute(
+                    sql: "INSERT INTO credential_entries (credential_id, list_id, idx) VALUES (?, ?, ?)",
+                    arguments: [entry.credentialId, entry.listId, entry.index])
+            }
+        }
+    }
+
+    public func credentialEntries(credentialId: String) async throws -> [CredentialEntryRecord] {
+        try await reading("reading the entries of credential '\(credentialId)'") { db in
+            try Row.fetchAll(
+                db, sql: "SELECT list_id, idx FROM credential_entries WHERE credential_id = ? ORDER BY list_id", arguments: [credentialId]
+            ).map { CredentialEntryRecord(credentialId: credentialId, listId: $0["list_id"], index: $0["idx"]) }
+        }
+    }
+
     public func createToken(_ token: TokenRecord) async throws {
         // The conflict reason does not say which column clashed: the hash is derived from a secret.
         try await writing("creating token '\(token.id)'", conflict: "a token with this id or secret exists already") { db in
@@ -658,8 +683,17 @@ extension SQLiteStore {
     /// Standing's tables, the same in every store.
     public static let tableNames = [
         "lists", "entries", "audit", "publications", "publication_representations", "tokens", "registry_events", "counters",
-        "service_keys", "installation", "signing_identities", "identity_events",
+        "service_keys", "installation", "signing_identities", "identity_events", "credential_entries",
     ]
+
+    /// Every recorded credential entry, by credential id and list id (for copying a database).
+    public func allCredentialEntries() async throws -> [CredentialEntryRecord] {
+        try await reading("reading credential entries") { db in
+            try Row.fetchAll(db, sql: "SELECT credential_id, list_id, idx FROM credential_entries ORDER BY credential_id, list_id").map {
+                CredentialEntryRecord(credentialId: $0["credential_id"], listId: $0["list_id"], index: $0["idx"])
+            }
+        }
+    }
 
     /// Every counter of the registry (``RegistryStore/incrementCounter(_:)``) with its value.
     public func counterValues() async throws -> [String: Int] {

@@ -50,6 +50,13 @@ public protocol StatusStore: Sendable {
     /// (none when `limit` < 1).
     func auditLog(listId: String?, after: Int64, limit: Int) async throws -> [AuditRecord]
 
+    /// Records the entries allocated for one credential id, all or none.
+    /// - Throws: ``StoreError/Code/conflict`` (nothing written) when entries of that credential id are recorded already;
+    ///   ``StoreError/Code/notFound`` for an unknown list.
+    func recordCredentialEntries(_ entries: [CredentialEntryRecord]) async throws
+    /// The entries recorded for a credential id, by list id; empty when none are.
+    func credentialEntries(credentialId: String) async throws -> [CredentialEntryRecord]
+
     /// Records a publication. Versions are immutable: recording an existing (list, version) throws conflict;
     /// an unknown list throws notFound.
     func recordPublication(_ publication: PublicationRecord) async throws

@@ -44,7 +44,10 @@ def filter_case(context, case):
 # allocated before its status changes, a value must fit the list's statusSize, and an intent must be one the list can
 # express (no revocation on a suspension or refresh list, for one); a signing identity's DID must fit its kind (a
 # hosted one takes none, a did-web one needs a well-formed did:web) and its name a DID path segment, a CSR subject must
-# be encodable, and an imported certificate chain must certify the identity's key. Only those refusals are accepted;
+# be encodable, and an imported certificate chain must certify the identity's key. A VC-API status update must say the
+# new status once (the request's `status` or credentialStatus's, not both, not neither) and select one entry its list can
+# express; an allocation names each purpose once; ids and reasons are bounded in bytes, the schema in characters. Only
+# those refusals are accepted;
 # any other 400 to a schema-valid request still fails the run.
 SEMANTIC_REFUSALS = {
     "POST /admin/registry/statements": ("",),
@@ -56,6 +59,11 @@ SEMANTIC_REFUSALS = {
         "certificate subject", "certificate signing request", "must be 1-128",
     ),
     "POST /admin/identities/{issuer}/chain": ("certificate chain refused",),
+    "POST /credentials/status/allocate": ("name each purpose once", "must be 1-2048 bytes"),
+    "POST /credentials/status": (
+        "give the new status", "name the statusPurpose", "boolean status cannot name", "must be 1-2048 bytes",
+        "longer than 1000 bytes", "has not been allocated", "cannot express", "statusListIndex must be",
+    ),
 }
 
 

@@ -201,6 +201,8 @@ import StandingTestSupport
                 previous = "h\(seq)"
             }
             _ = try await store.incrementCounter("lote")
+            let credentialEntries = [CredentialEntryRecord(credentialId: "urn:uuid:copied", listId: "l1", index: 6)]
+            try await store.recordCredentialEntries(credentialEntries)
             let tokens = try await store.tokens()
             opened.lock.release()
 
@@ -211,6 +213,7 @@ import StandingTestSupport
             #expect(copied.rows["entries"] == 25 && copied.rows["audit"] == 25 && copied.rows["registry_events"] == 3)
             #expect(copied.rows["tokens"] == tokens.count && copied.rows["installation"] == 1 && copied.rows["counters"] == 1)
             #expect(steps.contains("registry events: 3"))
+            #expect(copied.rows["credential_entries"] == 1 && steps.contains("credential entries: 1"))
 
             // A second copy into the same database is refused, and writes nothing.
             let again = await #expect(throws: StoreError.self) {
@@ -229,6 +232,7 @@ import StandingTestSupport
             #expect(try await served.store.tokens() == tokens)
             #expect(try await served.store.latestPublication(listId: "l1")?.representations == ["a/b": Data([1, 2])])
             #expect(try await served.store.incrementCounter("lote") == 2, "counters continue, never go back")
+            #expect(try await served.store.credentialEntries(credentialId: "urn:uuid:copied") == credentialEntries)
             let next = try await served.store.applyChanges(
                 listId: "l1", changes: [EntryChange(index: 1, value: 1)], actor: "uni", reason: nil, at: at) { _, _ in }
             #expect(next.map(\.id) == [audit.last!.id + 1], "audit ids continue after the copied ones")

@@ -70,6 +70,10 @@ final class FailingPublicationStore: StatusStore {
     func recordInstallation(serviceKeys: [ServiceKeyRecord], at: Date) async throws {
         try await base.recordInstallation(serviceKeys: serviceKeys, at: at)
     }
+    func recordCredentialEntries(_ entries: [CredentialEntryRecord]) async throws { try await base.recordCredentialEntries(entries) }
+    func credentialEntries(credentialId: String) async throws -> [CredentialEntryRecord] {
+        try await base.credentialEntries(credentialId: credentialId)
+    }
 }
 
 /// Publication failures are loud: `/ready` fails naming the cause, the failure metric moves, writes that would need a

@@ -39,6 +39,19 @@ import TrustRegistry
             #expect(revisions.status == 200)
             let statuses = (revisions.json["items"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
             #expect(statuses.sorted() == ["active", "active", "suspended"])
+            // The issuer's revisions list the same ones in log order, each found again by its revisionId.
+            let issuerRevisions = try await world.read("/trusted-issuers-registry/v5/issuers/\(university.did)/revisions?page%5Bsize%5D=2")
+            #expect(issuerRevisions.status == 200 && issuerRevisions.json["total"] as? Int == 3, "\(issuerRevisions.text)")
+            let firstPage = issuerRevisions.json["items"] as? [[String: Any]] ?? []
+            #expect(firstPage.compactMap { $0["status"] as? String } == ["active", "suspended"])
+            let next = try #require((issuerRevisions.json["links"] as? [String: Any])?["next"] as? String)
+            let secondPage = try await world.read(String(next.dropFirst(world.server.baseURL.count)))
+            #expect((secondPage.json["items"] as? [[String: Any]])?.compactMap { $0["status"] as? String } == ["active"], "\(secondPage.text)")
+            let href = try #require(firstPage.last?["href"] as? String)
+            let one = try await world.read(String(href.dropFirst(world.server.baseURL.count)))
+            #expect(one.status == 200 && (one.json["revision"] as? [String: Any])?["status"] as? String == "suspended", "\(one.text)")
+            let unknown = try await world.read("/trusted-issuers-registry/v5/issuers/\(university.did)/revisions/\(String(repeating: "0", count: 64))")
+            #expect(unknown.status == 404 && unknown.header("Content-Type") == "application/problem+json")
 
             // The deprecated shape carries the attributes inline.
             let deprecated = try await world.read("/trusted-issuers-registry/v5/issuers/\(university.did)?version=deprecated")
@@ -340,6 +353,7 @@ import TrustRegistry
             let reads = [
                 base, "\(base)/\(university.did)", "\(base)/\(university.did)?version=deprecated", "\(base)/\(university.did)/attributes",
                 "\(base)/\(university.did)/attributes/\(attribute)", "\(base)/\(university.did)/attributes/\(attribute)/revisions",
+                "\(base)/\(university.did)/revisions",
                 "/trqp/metadata", "/lote", "/registry/v1/snapshot", "/registry/v1/changes?since=0", "/registry/v1/log",
             ]
             for path in reads {

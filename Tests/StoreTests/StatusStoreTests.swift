@@ -531,7 +531,10 @@ struct StatusStoreTests {
             let shared = ["v1-status-lists", "v2-publications", "v3-tokens", "v4-registry", "v5-installation"]
             #expect(
                 try await second.appliedMigrations()
-                    == shared + (kind == .postgres ? ["v6-publication-leases", "v7-signing-identities"] : ["v6-signing-identities"]))
+                    == shared
+                    + (kind == .postgres
+                        ? ["v6-publication-leases", "v7-signing-identities", "v8-credential-ids"]
+                        : ["v6-signing-identities", "v7-credential-ids"]))
             #expect(try await second.list(id: "m") != nil)
         }
     }

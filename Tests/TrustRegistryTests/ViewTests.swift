@@ -93,6 +93,58 @@ struct ViewTests {
         }
     }
 
+    @Test("issuer revisions: every attribute's revisions in log order, by id, agreeing with the snapshot at the same seq")
+    func issuerRevisions() throws {
+        var world = try World()
+        let (university, first) = try world.spanishUniversity()
+        try world.change(.suspend, first, by: world.aneca, reason: "review", at: instant("2026-07-01T00:00:00Z"))
+        let second = try world.accredit(
+            by: world.aneca, parent: world.anecaAccreditationId, subject: university, scope: World.spanishMicro,
+            validFrom: instant("2026-02-01T00:00:00Z"))
+        try world.change(.revoke, first, by: world.aneca, reason: "fraud", at: instant("2026-09-01T00:00:00Z"))
+
+        let all = try world.state.ebsiIssuerRevisions(did: university.did, page: try EBSIPageRequest(size: 100), configuration: configuration)
+        #expect(all.seq == world.state.seq && all.body.total == 4)
+        #expect(all.body.items.map(\.attributeId) == [first, first, second, first])
+        #expect(all.body.items.map(\.seq) == all.body.items.map(\.seq).sorted())
+        // Each is the attribute's own revision, with an id of its own.
+        let firsts = try world.state.ebsiRevisions(id: first, did: university.did, page: try EBSIPageRequest(), configuration: configuration).body.items
+        #expect(all.body.items.filter { $0.attributeId == first } == firsts)
+        #expect(Set(all.body.items.map(\.revisionId)).count == 4 && firsts[0].revisionId == firsts[0].hash)
+        let prefix = "https://registry.example.eu/trusted-issuers-registry/v5/issuers/\(university.did)/revisions"
+        #expect(all.body.items.allSatisfy { $0.href == "\(prefix)/\($0.revisionId)" })
+
+        // EBSI pagination: the cursor is the seq of the previous page's last revision.
+        let page = try world.state.ebsiIssuerRevisions(
+            did: university.did, page: try EBSIPageRequest(after: String(all.body.items[1].seq), size: 1), configuration: configuration)
+        #expect(page.body.items == [all.body.items[2]] && page.body.pageSize == 1 && page.body.total == 4)
+        #expect(page.body.links.next == "\(prefix)?page%5Bafter%5D=\(all.body.items[2].seq)&page%5Bsize%5D=1")
+        #expect(page.body.links.first == "\(prefix)?page%5Bsize%5D=1")
+
+        for item in all.body.items {
+            let one = try world.state.ebsiIssuerRevision(did: university.did, revisionId: item.revisionId, configuration: configuration)
+            #expect(one.body == EBSIRevisionResponse(did: university.did, revision: item) && one.seq == all.seq)
+        }
+        expectRegistryError(.unknownAccreditation) {
+            _ = try world.state.ebsiIssuerRevision(did: world.aneca.did, revisionId: all.body.items[0].revisionId, configuration: configuration)
+        }
+        expectRegistryError(.unknownEntity) {
+            _ = try world.state.ebsiIssuerRevisions(did: "did:web:nobody.example", page: try EBSIPageRequest(), configuration: configuration)
+        }
+        expectRegistryError(.malformed) {
+            _ = try world.state.ebsiIssuerRevisions(did: university.did, page: try EBSIPageRequest(after: "nope"), configuration: configuration)
+        }
+
+        // The snapshot at the same seq holds the same history for the DID's accreditations.
+        let snapshot = try world.state.walletSnapshot(issuedAt: instant("2026-10-01T00:00:00Z"))
+        #expect(snapshot.seq == all.seq)
+        let fromSnapshot = snapshot.body.records.filter { $0.subject == university.did }
+            .flatMap { record in record.statusHistory.map { (record.accreditationId, $0.seq, $0.status) } }
+            .sorted { $0.1 < $1.1 }
+        #expect(fromSnapshot.map(\.0) == all.body.items.map(\.attributeId))
+        #expect(fromSnapshot.map(\.1) == all.body.items.map(\.seq) && fromSnapshot.map(\.2) == all.body.items.map(\.status))
+    }
+
     @Test("TRQP: request parsing is strict; responses use the exact member names")
     func trqpWire() throws {
         var world = try World()

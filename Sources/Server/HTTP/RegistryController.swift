@@ -32,6 +32,8 @@ public struct RegistryController: Sendable {
         ebsi.get("issuers/:did/attributes", use: attributes)
         ebsi.get("issuers/:did/attributes/:id", use: attribute)
         ebsi.get("issuers/:did/attributes/:id/revisions", use: revisions)
+        ebsi.get("issuers/:did/revisions", use: issuerRevisions)
+        ebsi.get("issuers/:did/revisions/:revision", use: issuerRevision)
         router.post("trqp/authorization", use: authorization)
         router.post("trqp/recognition", use: recognition)
         router.get("trqp/metadata", use: metadata)
@@ -131,6 +133,19 @@ public struct RegistryController: Sendable {
             id: try context.parameters.require("id"), did: try did(context), page: try pageRequest(request),
             configuration: EBSIConfiguration(baseURL: baseURL))
         return try json(page.body, seq: page.seq)
+    }
+
+    @Sendable func issuerRevisions(request: Request, context: Context) async throws -> Response {
+        let state = registry.artefacts.state
+        let page = try state.ebsiIssuerRevisions(did: try did(context), page: try pageRequest(request), configuration: EBSIConfiguration(baseURL: baseURL))
+        return try json(page.body, seq: page.seq)
+    }
+
+    @Sendable func issuerRevision(request: Request, context: Context) async throws -> Response {
+        let state = registry.artefacts.state
+        let revision = try state.ebsiIssuerRevision(
+            did: try did(context), revisionId: try context.parameters.require("revision"), configuration: EBSIConfiguration(baseURL: baseURL))
+        return try json(revision.body, seq: revision.seq)
     }
 
     // MARK: TRQP v2

@@ -164,6 +164,20 @@ public struct EBSIRevision: Codable, Sendable, Hashable {
     public var reason: String?
     /// The signed statement that recorded the revision (the accreditation itself for the first revision).
     public var evidence: String
+    /// The revision's id: the hex SHA-256 of `evidence`, so the first revision's id is the attribute's `hash`.
+    public var revisionId: String
+    /// The attribute (accreditation) this is a revision of.
+    public var attributeId: String
+    /// This revision's URL (`/issuers/{did}/revisions/{revisionId}`).
+    public var href: String
+}
+
+/// `GET /issuers/{did}/revisions/{revisionId}`: `{did, revision}`.
+public struct EBSIRevisionResponse: Codable, Sendable, Hashable {
+    /// The DID.
+    public var did: String
+    /// The revision.
+    public var revision: EBSIRevision
 }
 
 extension RegistryState {
@@ -275,25 +289,84 @@ extension RegistryState {
         let record = try attributeRecord(id: id, did: did)
         let keys = record.statusHistory.map { String($0.seq) }
         let start = try EBSIPagination.start(after: page.after, in: keys)
-        let hash = Self.sha256Hex(record.evidence)
         let url = AccreditationCredential.attributeURL(baseURL: configuration.baseURL, did: record.subject, accreditationId: id) + "/revisions"
         let revisionsBySeq = Dictionary(uniqueKeysWithValues: record.statusHistory.map { (String($0.seq), $0) })
         let collection = EBSIPagination.page(keys: keys, start: start, size: page.size, url: url) { key in
-            let change = revisionsBySeq[key] ?? record.statusHistory[0]
-            return EBSIRevision(
-                hash: hash,
-                body: record.evidence,
-                issuerType: change.status == .active ? record.role.rawValue : "Revoked",
-                tao: record.accreditedBy.did,
-                rootTao: record.rootAuthority,
-                seq: change.seq,
-                status: change.status,
-                at: RegistryTime.format(change.at),
-                reason: change.reason,
-                evidence: record.changeEvidence[change.seq] ?? record.evidence
-            )
+            ebsiRevision(of: record, change: revisionsBySeq[key] ?? record.statusHistory[0], configuration: configuration)
         }
         return Stamped(seq: seq, body: collection)
+    }
+
+    /// `GET /issuers/{did}/revisions`: every revision of every attribute of the DID, in log order (oldest first); the
+    /// cursor is the `seq` of the last revision of the previous page, as for an attribute's revisions.
+    /// - Parameters:
+    ///   - did: The DID.
+    ///   - page: The page request.
+    ///   - configuration: The public base URL.
+    /// - Returns: The page, stamped.
+    /// - Throws: ``RegistryError/Code/unknownEntity`` for an unknown DID; ``RegistryError/Code/malformed`` for a bad
+    ///   cursor.
+    public func ebsiIssuerRevisions(
+        did: String,
+        page: EBSIPageRequest,
+        configuration: EBSIConfiguration
+    ) throws(RegistryError) -> Stamped<EBSICollection<EBSIRevision>> {
+        let revisions = try issuerRevisions(did: did)
+        let keys = revisions.map { String($0.change.seq) }
+        let start = try EBSIPagination.start(after: page.after, in: keys)
+        let bySeq = Dictionary(uniqueKeysWithValues: revisions.map { (String($0.change.seq), $0) })
+        let url = AccreditationCredential.issuerURL(baseURL: configuration.baseURL, did: did) + "/revisions"
+        let collection = EBSIPagination.page(keys: keys, start: start, size: page.size, url: url) { key in
+            let revision = bySeq[key] ?? revisions[0]
+            return ebsiRevision(of: revision.record, change: revision.change, configuration: configuration)
+        }
+        return Stamped(seq: seq, body: collection)
+    }
+
+    /// `GET /issuers/{did}/revisions/{revisionId}`: one revision of one of the DID's attributes.
+    /// - Throws: ``RegistryError/Code/unknownEntity`` for an unknown DID; ``RegistryError/Code/unknownAccreditation``
+    ///   when no revision of the DID's attributes has that id (HTTP 404).
+    public func ebsiIssuerRevision(
+        did: String,
+        revisionId: String,
+        configuration: EBSIConfiguration
+    ) throws(RegistryError) -> Stamped<EBSIRevisionResponse> {
+        for (record, change) in try issuerRevisions(did: did) where Self.sha256Hex(Self.evidence(of: record, change: change)) == revisionId {
+            return Stamped(
+                seq: seq, body: EBSIRevisionResponse(did: did, revision: ebsiRevision(of: record, change: change, configuration: configuration)))
+        }
+        throw RegistryError(.unknownAccreditation, "no revision \(revisionId.prefix(80)) of an attribute of \(did)")
+    }
+
+    /// The DID's attribute revisions in log order.
+    private func issuerRevisions(did: String) throws(RegistryError) -> [(record: AccreditationRecord, change: StatusChange)] {
+        guard let ids = recordsBySubject[did] else { throw RegistryError(.unknownEntity, "\(did) is not in the registry") }
+        return ids.compactMap { records[$0] }.flatMap { record in record.statusHistory.map { (record, $0) } }.sorted { $0.change.seq < $1.change.seq }
+    }
+
+    /// The signed statement that recorded `change`: the accreditation itself for the first revision.
+    private static func evidence(of record: AccreditationRecord, change: StatusChange) -> String {
+        record.changeEvidence[change.seq] ?? record.evidence
+    }
+
+    private func ebsiRevision(of record: AccreditationRecord, change: StatusChange, configuration: EBSIConfiguration) -> EBSIRevision {
+        let evidence = Self.evidence(of: record, change: change)
+        let revisionId = Self.sha256Hex(evidence)
+        return EBSIRevision(
+            hash: Self.sha256Hex(record.evidence),
+            body: record.evidence,
+            issuerType: change.status == .active ? record.role.rawValue : "Revoked",
+            tao: record.accreditedBy.did,
+            rootTao: record.rootAuthority,
+            seq: change.seq,
+            status: change.status,
+            at: RegistryTime.format(change.at),
+            reason: change.reason,
+            evidence: evidence,
+            revisionId: revisionId,
+            attributeId: record.accreditationId,
+            href: AccreditationCredential.issuerURL(baseURL: configuration.baseURL, did: record.subject) + "/revisions/" + revisionId
+        )
     }
 
     private func attributeRecord(id: String, did: String?) throws(RegistryError) -> AccreditationRecord {
