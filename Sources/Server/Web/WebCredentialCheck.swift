@@ -134,22 +134,43 @@ struct WebCredentialChecker: Sendable {
             return .unchecked("\(list.prefix(200)) is not a list this service publishes (\(prefix)…)")
         }
         // The entry as a credential would carry it, so the verifier reads it exactly as it reads credentials.
-        var entry: [String: Any] = [
-            "type": "BitstringStatusListEntry", "statusPurpose": shape.purpose, "statusListIndex": String(index),
-            "statusListCredential": list,
-        ]
-        if shape.statusSize > 1 { entry["statusSize"] = shape.statusSize }
-        let credential: [String: Any] = [
-            "@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
-            "credentialSubject": ["id": "urn:standing:web-check"], "credentialStatus": entry,
-        ]
+        let credential = StatusOnlyCredential(
+            credentialStatus: .init(
+                statusPurpose: shape.purpose, statusListIndex: String(index), statusListCredential: list,
+                statusSize: shape.statusSize > 1 ? shape.statusSize : nil))
         do {
-            let parsed = try ParsedCredential(parsing: try JSONSerialization.data(withJSONObject: credential))
+            let parsed = try ParsedCredential(parsing: try JSONEncoder().encode(credential))
             var verification = verification(registry: false)
             verification.statusOnly = true
             return .report(try await verification.verify(parsed), accreditationChecked: false)
         } catch {
             return .unchecked(CredentialVerification.message(for: error))
         }
+    }
+}
+
+/// The smallest credential that carries one status entry: what `/check` with a list and an index verifies, so the
+/// verifier reads it exactly as it reads a pasted credential.
+private struct StatusOnlyCredential: Encodable {
+    struct Entry: Encodable {
+        var type = "BitstringStatusListEntry"
+        var statusPurpose: String
+        var statusListIndex: String
+        var statusListCredential: String
+        var statusSize: Int?
+    }
+
+    struct Subject: Encodable {
+        var id = "urn:standing:web-check"
+    }
+
+    var context = ["https://www.w3.org/ns/credentials/v2"]
+    var type = ["VerifiableCredential"]
+    var credentialSubject = Subject()
+    var credentialStatus: Entry
+
+    enum CodingKeys: String, CodingKey {
+        case context = "@context"
+        case type, credentialSubject, credentialStatus
     }
 }
