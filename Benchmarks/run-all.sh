@@ -5,6 +5,7 @@
 #   run-publication.sh    segmented against whole-list compression, 10M republication (results/publication.*)
 #   http/run-http.sh      Standing against nginx on the same bytes, latency, batches, write storm, RSS (results/http.*)
 #   registry/run-registry.sh  trust registry at 10,000 issuers / 50,000 accreditations (results/registry.*)
+#   scaleout/run-scaleout.sh  SQLite against PostgreSQL, two instances on one database, the publish dir (results/scaleout.*)
 # then summary.py: every target in one table (results/summary.md, results/summary.json).
 # A full run takes about 45 minutes on 2 cores after the release builds; --quick runs each suite's smoke mode.
 #
@@ -48,4 +49,5 @@ fi
 "$here/run-publication.sh" "${quick[@]}"
 "$here/http/run-http.sh" "${quick[@]}"
 "$here/registry/run-registry.sh" "${quick[@]}"
+"$here/scaleout/run-scaleout.sh" --skip-build "${quick[@]}"
 python3 "$here/summary.py" "$here/results"

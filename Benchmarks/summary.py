@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Collects the targets of every suite's results into results/summary.json and results/summary.md.
 
-Usage: summary.py results/   (reads core.json, client.json, publication.json, http.json, registry.json when present)
+Usage: summary.py results/   (reads core.json, client.json, publication.json, http.json, registry.json, scaleout.json when present)
 """
 import json
 import os
@@ -54,6 +54,11 @@ def rows_for(folder):
                      trqp["median_requests_per_s"] >= 20_000, generated))
         p99 = trqp["median_round_latency_us"]["p99"] / 1000
         rows.append(("registry", "TRQP authorization p99", "< 5 ms", f"{p99:.1f} ms", p99 < 5, generated))
+    scaleout = load(folder, "scaleout")
+    if scaleout:
+        for row in scaleout.get("targets", []):
+            name, _, target = row["target"].partition(": ")
+            rows.append(("scale-out", name, target, row["value"], row["met"], scaleout["generated"]))
     return rows
 
 
