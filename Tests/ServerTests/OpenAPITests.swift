@@ -54,6 +54,13 @@ import Testing
         "GET /registry/v1/changes",
         "GET /registry/v1/log",
         "POST /admin/registry/statements",
+        // FederationController.addRoutes (from RegistryController.addRoutes): the OpenID Federation Trust Anchor.
+        "GET /.well-known/openid-federation",
+        "GET /federation/fetch",
+        "GET /federation/list",
+        "GET /federation/trust-mark",
+        "GET /federation/trust-mark-list",
+        "POST /federation/trust-mark-status",
         // IdentitiesController.addRoutes: hosted issuer DID documents at the root, identities and rotation under /admin.
         "GET /issuers/:issuer/did.json",
         "POST /admin/identities",
@@ -115,11 +122,14 @@ import Testing
 
     /// Whether a response is the router's answer for an unknown route (a path or method nobody registered):
     /// Hummingbird throws `HTTPError(.notFound)`, which the problem middleware turns into type `about:blank`. A
-    /// handler's own 404 (unknown list, token...) has a `urn:standing:problem:` or W3C type.
+    /// handler's own 404 (unknown list, token...) has a `urn:standing:problem:` or W3C type, or is an OpenID Federation
+    /// error object.
     static func isRouteNotFound(_ response: TestResponse, method: String) -> Bool {
         guard response.status == 404 else { return false }
         // A HEAD answer has no body to tell the two apart; with real parameter values any 404 is suspect.
         if method == "HEAD" { return true }
+        // The OpenID Federation endpoints answer the specification's error objects (`error`), not problem details.
+        if response.json["error"] is String { return false }
         return (response.json["type"] as? String ?? "about:blank") == "about:blank"
     }
 

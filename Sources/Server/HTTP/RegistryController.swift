@@ -6,8 +6,8 @@ import Signing
 import StandingAPI
 import TrustRegistry
 
-/// The registry's read views (EBSI TIR v5, TRQP v2, ETSI LoTE, wallet snapshot and change feed, the public event
-/// log) and its one write endpoint for signed statements. Every response names the registry state (the head) in
+/// The registry's read views (EBSI TIR v5, TRQP v2, ETSI LoTE, OpenID Federation (``FederationController``), wallet
+/// snapshot and change feed, the public event log) and its one write endpoint for signed statements. Every response names the registry state (the head) in
 /// `X-Registry-Seq`; the signed snapshot and LoTE, which are re-signed in the background and may lag the head, also
 /// name the state they reflect in `X-Registry-Signed-Seq`.
 public struct RegistryController: Sendable {
@@ -42,6 +42,7 @@ public struct RegistryController: Sendable {
         router.get("registry/v1/changes", use: changes)
         router.get("registry/v1/log", use: log)
         admin.post("registry/statements", use: submit)
+        FederationController(registry: registry).addRoutes(to: router)
     }
 
     // MARK: Responses

@@ -25,16 +25,23 @@ public struct RegistryArtefacts: Sendable {
     public let loteSequenceNumber: Int
     /// The signed LoTE's `NextUpdate`.
     public let loteNextUpdate: Date?
+    /// The OpenID Federation Entity Configuration of the registry as Trust Anchor (compact JWS, `typ`
+    /// `entity-statement+jwt`), signed with the snapshot from the same state; nil before the registry is initialised.
+    public let entityConfiguration: String?
     /// When the signed snapshot (and the LoTE, when it was due) were built.
     public let builtAt: Date
     /// Signed change feeds already served for ``state``, by `since`: each is signed once per state, not per read.
     let changeFeeds: SignedFeedCache
+    /// Subordinate Statements and Trust Marks already served for ``state``: each is signed once per state (and
+    /// re-signed when half its validity has passed), not per read.
+    let federationStatements: SignedStatementCache
 
     /// The same signed artefacts over a newer state (after a write); the feed cache starts over with the state.
     func replacingState(_ newState: RegistryState) -> RegistryArtefacts {
         RegistryArtefacts(
             state: newState, signedSeq: signedSeq, snapshot: snapshot, lote: lote, loteSequenceNumber: loteSequenceNumber,
-            loteNextUpdate: loteNextUpdate, builtAt: builtAt, changeFeeds: SignedFeedCache())
+            loteNextUpdate: loteNextUpdate, entityConfiguration: entityConfiguration, builtAt: builtAt, changeFeeds: SignedFeedCache(),
+            federationStatements: SignedStatementCache())
     }
 }
 
@@ -48,6 +55,26 @@ final class SignedFeedCache: Sendable {
         feeds.withLock { feeds in
             if feeds.count >= 1000 { feeds.removeAll() }
             feeds[since] = compact
+        }
+    }
+}
+
+/// Signed federation statements of one registry state, by a key naming the statement, each with the time it is
+/// re-signed after.
+final class SignedStatementCache: Sendable {
+    private let statements = Mutex<[String: (compact: String, renewAfter: Date)]>([:])
+
+    func get(_ key: String, at time: Date) -> String? {
+        statements.withLock { statements in
+            guard let entry = statements[key], time < entry.renewAfter else { return nil }
+            return entry.compact
+        }
+    }
+
+    func put(_ compact: String, key: String, renewAfter: Date) {
+        statements.withLock { statements in
+            if statements.count >= 10_000 { statements.removeAll() }
+            statements[key] = (compact, renewAfter)
         }
     }
 }
@@ -87,6 +114,8 @@ public actor RegistryService: Service {
     private nonisolated let signer: ServiceKeys.Key
     private let loteChain: [X509Certificate]
     private let loteConfiguration: LoTEConfiguration
+    /// The OpenID Federation view's settings (the Trust Anchor's Entity Identifier is the base URL).
+    public nonisolated let federation: FederationConfiguration
     private let snapshotValidity: TimeInterval
     private let logger: Logger
     private var loteCounter: LoTEPublicationCounter
@@ -153,12 +182,13 @@ public actor RegistryService: Service {
         self.signer = signer
         self.loteChain = loteChain
         self.loteConfiguration = LoTEConfiguration(baseURL: baseURL)
+        self.federation = FederationConfiguration(baseURL: baseURL, validity: snapshotValidity)
         self.snapshotValidity = snapshotValidity
         self.logger = logger
         self.loteCounter = LoTEPublicationCounter()
         let placeholder = RegistryArtefacts(
-            state: state, signedSeq: 0, snapshot: nil, lote: nil, loteSequenceNumber: 0, loteNextUpdate: nil, builtAt: Date(),
-            changeFeeds: SignedFeedCache())
+            state: state, signedSeq: 0, snapshot: nil, lote: nil, loteSequenceNumber: 0, loteNextUpdate: nil, entityConfiguration: nil,
+            builtAt: Date(), changeFeeds: SignedFeedCache(), federationStatements: SignedStatementCache())
         self.current = Mutex(placeholder)
         // The head is signed before anything is served, so a started registry never answers without a snapshot.
         do {
@@ -202,6 +232,84 @@ public actor RegistryService: Service {
         let compact = try WalletSigning.sign(feed.body, key: signer.signingKey, keyID: signer.kid)
         artefacts.changeFeeds.put(compact, since: since)
         return (compact, state.seq)
+    }
+
+    // MARK: - OpenID Federation
+
+    /// The registry's federation keys: the key it signs with (the Entity Configuration's `jwks`).
+    public nonisolated var federationKeys: JWKSet {
+        JWKSet(keys: [signer.signingKey.verificationKey.jwk(keyID: signer.kid)])
+    }
+
+    /// The Subordinate Statement about `subject`, signed once per registry state (and again after half its validity).
+    /// - Parameter subject: A body's or issuer's DID.
+    /// - Returns: The compact JWS and the state's `seq`.
+    /// - Throws: ``RegistryError`` `unknownEntity` for a DID that is not a subordinate, `unknownAuthority` before
+    ///   initialisation.
+    public nonisolated func subordinateStatement(about subject: String, now: Date = Date()) throws -> (compact: String, seq: Int) {
+        let artefacts = artefacts
+        let key = "fetch\u{0}" + subject
+        if let cached = artefacts.federationStatements.get(key, at: now) { return (cached, artefacts.state.seq) }
+        let claims = try artefacts.state.federationSubordinateStatement(subject: subject, configuration: federation, issuedAt: now)
+        let compact = try FederationSigning.sign(claims.body, type: FederationMediaType.entityStatement, key: signer.signingKey, keyID: signer.kid)
+        artefacts.federationStatements.put(compact, key: key, renewAfter: now.addingTimeInterval(federation.validity / 2))
+        return (compact, claims.seq)
+    }
+
+    /// The Trust Mark of `type` for `subject`, while it is active; signed once per registry state (and again after
+    /// half its validity, or when its accreditation changes).
+    /// - Parameters:
+    ///   - type: The Trust Mark type.
+    ///   - subject: The entity's DID.
+    /// - Returns: The compact JWS and the state's `seq`.
+    /// - Throws: ``RegistryError`` `unknownEntity` when the entity holds no active Trust Mark of the type.
+    public nonisolated func trustMark(type: String, subject: String, now: Date = Date()) throws -> (compact: String, seq: Int) {
+        let artefacts = artefacts
+        let state = artefacts.state
+        // Judged at every read: an accreditation can lapse (validUntil) without a new event.
+        guard let mark = state.activeTrustMarks(of: subject, configuration: federation, at: now).first(where: { $0.type == type }) else {
+            throw RegistryError(.unknownEntity, "\(subject.prefix(200)) holds no active Trust Mark of type \(type.prefix(300))")
+        }
+        let key = "tm\u{0}" + type + "\u{0}" + subject + "\u{0}" + mark.accreditation.accreditationId
+        if let cached = artefacts.federationStatements.get(key, at: now) { return (cached, state.seq) }
+        let claims = try state.federationTrustMark(type: type, subject: subject, configuration: federation, issuedAt: now)
+        let compact = try FederationSigning.sign(claims.body, type: FederationMediaType.trustMark, key: signer.signingKey, keyID: signer.kid)
+        let expiry = claims.body["exp"]?.numberValue.map { Date(timeIntervalSince1970: $0) } ?? now
+        artefacts.federationStatements.put(
+            compact, key: key, renewAfter: min(now.addingTimeInterval(federation.validity / 2), expiry))
+        return (compact, claims.seq)
+    }
+
+    /// The Trust Mark Status response for a presented Trust Mark (OpenID Federation 1.0 §8.4): signed per request,
+    /// since it carries the Trust Mark it answers about.
+    /// - Parameter trustMark: The presented Trust Mark (compact JWS).
+    /// - Returns: The signed response, the status, and the state's `seq`.
+    /// - Throws: ``RegistryError`` `unknownAccreditation` for a well-signed Trust Mark this registry did not issue.
+    public nonisolated func trustMarkStatus(of trustMark: String, now: Date = Date()) throws -> (compact: String, status: TrustMarkStatus, seq: Int) {
+        let state = artefacts.state
+        let status = try Self.status(of: trustMark, state: state, keys: federationKeys, configuration: federation, at: now)
+        let response: JSONValue = .object([
+            "iss": .string(federation.entityID),
+            "iat": .number(RegistryTime.truncated(now).timeIntervalSince1970),
+            "trust_mark": .string(trustMark),
+            "status": .string(status.rawValue),
+        ])
+        let compact = try FederationSigning.sign(
+            response, type: FederationMediaType.trustMarkStatusResponse, key: signer.signingKey, keyID: signer.kid)
+        return (compact, status, state.seq)
+    }
+
+    /// The status of a presented Trust Mark: `invalid` when it does not verify with the registry's key.
+    private static func status(
+        of trustMark: String, state: RegistryState, keys: JWKSet, configuration: FederationConfiguration, at time: Date
+    ) throws(RegistryError) -> TrustMarkStatus {
+        let claims: JSONValue
+        do {
+            claims = try FederationSigning.verify(trustMark, type: FederationMediaType.trustMark, keys: keys)
+        } catch {
+            return .invalid
+        }
+        return try state.trustMarkStatus(claims: claims, configuration: configuration, at: time)
     }
 
     /// Verifies and records a signed statement, and answers as soon as it is durable and visible to every view built
@@ -367,7 +475,9 @@ public actor RegistryService: Service {
         let (seq, initialised, lastNextUpdate) = current.withLock { ($0.state.seq, $0.state.rootAuthority != nil, $0.loteNextUpdate) }
         guard initialised else {
             // Nothing to sign before initialisation.
-            current.withLock { $0 = $0.signed(seq: seq, snapshot: nil, lote: nil, loteSequenceNumber: 0, loteNextUpdate: nil, at: now) }
+            current.withLock {
+                $0 = $0.signed(seq: seq, snapshot: nil, lote: nil, loteSequenceNumber: 0, loteNextUpdate: nil, entityConfiguration: nil, at: now)
+            }
             return
         }
         var loteSequence: Int?
@@ -386,7 +496,7 @@ public actor RegistryService: Service {
             artefacts = artefacts.signed(
                 seq: bodies.seq, snapshot: signed.snapshot, lote: signed.lote ?? artefacts.lote,
                 loteSequenceNumber: loteSequence ?? artefacts.loteSequenceNumber, loteNextUpdate: loteNextUpdate ?? artefacts.loteNextUpdate,
-                at: now)
+                entityConfiguration: signed.entityConfiguration, at: now)
         }
         signingsCompletedCount.add(1, ordering: .relaxed)
         signings.increment()
@@ -398,11 +508,13 @@ public actor RegistryService: Service {
         let seq: Int
         let snapshot: WalletSnapshot
         let lote: LoTEDocument?
+        let entityConfiguration: JSONValue
     }
 
     private struct SignedBodies: Sendable {
         let snapshot: String
         let lote: String?
+        let entityConfiguration: String
     }
 
     /// Builds the snapshot and (when a sequence number was reserved) the LoTE of the published state. The state is
@@ -412,7 +524,8 @@ public actor RegistryService: Service {
         let state = current.withLock { $0.state }
         let snapshot = try state.walletSnapshot(issuedAt: now, validity: snapshotValidity).body
         let lote = try loteSequence.map { try state.lote(configuration: loteConfiguration, sequenceNumber: $0, issuedAt: now).body }
-        return UnsignedBodies(seq: state.seq, snapshot: snapshot, lote: lote)
+        let entityConfiguration = try state.federationEntityConfiguration(configuration: federation, keys: federationKeys.keys, issuedAt: now).body
+        return UnsignedBodies(seq: state.seq, snapshot: snapshot, lote: lote, entityConfiguration: entityConfiguration)
     }
 
     /// Serialises and signs the bodies: the long part at scale (seconds for a 64 MB snapshot).
@@ -421,7 +534,9 @@ public actor RegistryService: Service {
         let lote = try bodies.lote.map {
             try LoTESigning.sign($0, key: signer.signingKey, certificateChain: loteChain, signingTime: now)
         }
-        return SignedBodies(snapshot: snapshot, lote: lote)
+        let entityConfiguration = try FederationSigning.sign(
+            bodies.entityConfiguration, type: FederationMediaType.entityStatement, key: signer.signingKey, keyID: signer.kid)
+        return SignedBodies(snapshot: snapshot, lote: lote, entityConfiguration: entityConfiguration)
     }
 
     /// Installs (or removes) a gate every background signing awaits before it takes the state; tests hold signings
@@ -495,12 +610,13 @@ public actor RegistryService: Service {
 
 extension RegistryArtefacts {
     /// The newly signed artefacts over the state readers are served now (which may be ahead of `seq`).
-    fileprivate func signed(seq: Int, snapshot: String?, lote: String?, loteSequenceNumber: Int, loteNextUpdate: Date?, at time: Date)
-        -> RegistryArtefacts
-    {
+    fileprivate func signed(
+        seq: Int, snapshot: String?, lote: String?, loteSequenceNumber: Int, loteNextUpdate: Date?, entityConfiguration: String?, at time: Date
+    ) -> RegistryArtefacts {
         RegistryArtefacts(
             state: state, signedSeq: seq, snapshot: snapshot, lote: lote, loteSequenceNumber: loteSequenceNumber,
-            loteNextUpdate: loteNextUpdate, builtAt: time, changeFeeds: changeFeeds)
+            loteNextUpdate: loteNextUpdate, entityConfiguration: entityConfiguration, builtAt: time, changeFeeds: changeFeeds,
+            federationStatements: federationStatements)
     }
 }
 
