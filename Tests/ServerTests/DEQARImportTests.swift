@@ -118,6 +118,32 @@ import TrustRegistry
         #expect(settled.stdout.contains("nothing to change"), "\(settled.stdout)")
     }
 
+    /// Progress goes to stderr only on a terminal: run under `script`, which gives the command a pseudo-terminal.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func progressOnATerminal() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let directory = try RegistryCLITests.keyDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let connection = ["--server", server.baseURL, "--token", server.operatorToken]
+        let root = try await RegistryCLITests.generateKey(in: directory, name: "root")
+        _ = try await RegistryCLITests.generateKey(in: directory, name: "kav")
+        let initialised = try await runStanding(
+            ["registry", "init", "--did", "did:web:registry.example.eu", "--key", root.privateFile, "--from", "2025-01-01", "--until", "2036-01-01"]
+                + connection)
+        #expect(initialised.status == 0, "\(initialised.stderr)")
+        // Only agency 37 and the institution that names its own did:key: one body, one accreditation.
+        let map = directory.appendingPathComponent("map.json")
+        try Data("{\"agencies\": {\"37\": {\"did\": \"did:web:kav.example.nl\", \"key\": \"kav.jwk\"}}}".utf8).write(to: map)
+        let command = ([try standingExecutable().path, "registry", "import-deqar", Self.sample, "--map", map.path, "--root-key", root.privateFile]
+            + connection).map { "'\($0)'" }.joined(separator: " ")
+        let run = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/script"), arguments: ["-q", "-e", "-c", command, "/dev/null"])
+        #expect(run.status == 0, "\(run.output)\(run.errorOutput)")
+        #expect(run.output.contains("[1/2] registered body did:web:kav.example.nl (DEQAR agency 37)"), "\(run.output)")
+        #expect(run.output.contains("[2/2] accredited did:key:zDnaeUk5Nw8eVF7UEJzK6DK9MBrN44HPtVeQZU94c7yqFxJDH (report 1006, institution 103)"), "\(run.output)")
+        #expect(run.output.contains("imported: 1 body, 1 new accreditation"), "\(run.output)")
+    }
+
     @Test func badFilesAreOneLineErrors() async throws {
         let directory = try RegistryCLITests.keyDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
