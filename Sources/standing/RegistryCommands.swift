@@ -56,12 +56,12 @@ extension Standing {
         }
     }
 
-    /// `standing registry init|log|verify|import`.
+    /// `standing registry init|log|verify|import|import-deqar`.
     struct RegistryCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "registry",
             abstract: "Initialise, import, read and verify the trusted-issuer registry.",
-            subcommands: [Initialise.self, Log.self, VerifyRegistry.self, Import.self]
+            subcommands: [Initialise.self, Log.self, VerifyRegistry.self, Import.self, ImportDEQAR.self]
         )
 
         struct Initialise: AsyncParsableCommand {

@@ -44,6 +44,7 @@ import Testing
         "GET /trusted-issuers-registry/v5/issuers/:did/attributes",
         "GET /trusted-issuers-registry/v5/issuers/:did/attributes/:id",
         "GET /trusted-issuers-registry/v5/issuers/:did/attributes/:id/revisions",
+        "GET /trusted-issuers-registry/v5/issuers/:did/attributes/:id/revisions/:revision",
         "GET /trusted-issuers-registry/v5/issuers/:did/revisions",
         "GET /trusted-issuers-registry/v5/issuers/:did/revisions/:revision",
         "POST /trqp/authorization",

@@ -52,6 +52,15 @@ import TrustRegistry
             #expect(one.status == 200 && (one.json["revision"] as? [String: Any])?["status"] as? String == "suspended", "\(one.text)")
             let unknown = try await world.read("/trusted-issuers-registry/v5/issuers/\(university.did)/revisions/\(String(repeating: "0", count: 64))")
             #expect(unknown.status == 404 && unknown.header("Content-Type") == "application/problem+json")
+            // The same revision under its attribute: the attribute's own item, and 404 under another attribute id.
+            let attribute = try #require(firstPage.last?["attributeId"] as? String)
+            let revisionId = try #require(firstPage.last?["revisionId"] as? String)
+            let underAttribute = try await world.read(
+                "/trusted-issuers-registry/v5/issuers/\(university.did)/attributes/\(attribute)/revisions/\(revisionId)")
+            #expect(underAttribute.status == 200 && underAttribute.text == one.text, "\(underAttribute.text)")
+            let wrongAttribute = try await world.read(
+                "/trusted-issuers-registry/v5/issuers/\(university.did)/attributes/\(String(repeating: "1", count: 64))/revisions/\(revisionId)")
+            #expect(wrongAttribute.status == 404 && wrongAttribute.header("Content-Type") == "application/problem+json")
 
             // The deprecated shape carries the attributes inline.
             let deprecated = try await world.read("/trusted-issuers-registry/v5/issuers/\(university.did)?version=deprecated")

@@ -145,6 +145,45 @@ struct ViewTests {
         #expect(fromSnapshot.map(\.1) == all.body.items.map(\.seq) && fromSnapshot.map(\.2) == all.body.items.map(\.status))
     }
 
+    @Test("attribute revision by id: each item of /attributes/{id}/revisions, only under its own attribute and DID")
+    func attributeRevisionById() throws {
+        var world = try World()
+        let (university, first) = try world.spanishUniversity()
+        try world.change(.suspend, first, by: world.aneca, reason: "review", at: instant("2026-07-01T00:00:00Z"))
+        let second = try world.accredit(
+            by: world.aneca, parent: world.anecaAccreditationId, subject: university, scope: World.spanishMicro,
+            validFrom: instant("2026-02-01T00:00:00Z"))
+        try world.change(.revoke, first, by: world.aneca, reason: "fraud", at: instant("2026-09-01T00:00:00Z"))
+
+        for attribute in [first, second] {
+            let items = try world.state.ebsiRevisions(id: attribute, did: university.did, page: try EBSIPageRequest(), configuration: configuration)
+                .body.items
+            for item in items {
+                let one = try world.state.ebsiAttributeRevision(
+                    id: attribute, did: university.did, revisionId: item.revisionId, configuration: configuration)
+                #expect(one.body == EBSIRevisionResponse(did: university.did, revision: item) && one.seq == world.state.seq)
+            }
+        }
+        let ofFirst = try world.state.ebsiRevisions(id: first, did: university.did, page: try EBSIPageRequest(), configuration: configuration)
+            .body.items
+        #expect(ofFirst.map(\.status) == [.active, .suspended, .revoked])
+        // A revision of another attribute, another DID's path, an unknown id: 404s, never another revision.
+        expectRegistryError(.unknownAccreditation) {
+            _ = try world.state.ebsiAttributeRevision(id: second, did: university.did, revisionId: ofFirst[1].revisionId, configuration: configuration)
+        }
+        expectRegistryError(.unknownAccreditation) {
+            _ = try world.state.ebsiAttributeRevision(id: first, did: world.aneca.did, revisionId: ofFirst[1].revisionId, configuration: configuration)
+        }
+        expectRegistryError(.unknownAccreditation) {
+            _ = try world.state.ebsiAttributeRevision(
+                id: first, did: university.did, revisionId: String(repeating: "0", count: 64), configuration: configuration)
+        }
+        // The index survives a replay of the log: a verifier's rebuilt state finds the same revisions.
+        let replayed = try RegistryState.replay(world.log)
+        let again = try replayed.ebsiIssuerRevision(did: university.did, revisionId: ofFirst[2].revisionId, configuration: configuration)
+        #expect(again.body.revision == ofFirst[2])
+    }
+
     @Test("TRQP: request parsing is strict; responses use the exact member names")
     func trqpWire() throws {
         var world = try World()

@@ -32,6 +32,7 @@ public struct RegistryController: Sendable {
         ebsi.get("issuers/:did/attributes", use: attributes)
         ebsi.get("issuers/:did/attributes/:id", use: attribute)
         ebsi.get("issuers/:did/attributes/:id/revisions", use: revisions)
+        ebsi.get("issuers/:did/attributes/:id/revisions/:revision", use: attributeRevision)
         ebsi.get("issuers/:did/revisions", use: issuerRevisions)
         ebsi.get("issuers/:did/revisions/:revision", use: issuerRevision)
         router.post("trqp/authorization", use: authorization)
@@ -134,6 +135,14 @@ public struct RegistryController: Sendable {
             id: try context.parameters.require("id"), did: try did(context), page: try pageRequest(request),
             configuration: EBSIConfiguration(baseURL: baseURL))
         return try json(page.body, seq: page.seq)
+    }
+
+    @Sendable func attributeRevision(request: Request, context: Context) async throws -> Response {
+        let state = registry.artefacts.state
+        let revision = try state.ebsiAttributeRevision(
+            id: try context.parameters.require("id"), did: try did(context), revisionId: try context.parameters.require("revision"),
+            configuration: EBSIConfiguration(baseURL: baseURL))
+        return try json(revision.body, seq: revision.seq)
     }
 
     @Sendable func issuerRevisions(request: Request, context: Context) async throws -> Response {

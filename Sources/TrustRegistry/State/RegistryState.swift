@@ -75,10 +75,19 @@ public struct RegistryState: Sendable {
     private(set) var recordsByResource: [String: [String]] = [:]
     private(set) var recognitionsByEntity: [String: [String]] = [:]
     private(set) var usedNonces: Set<String> = []
+    /// Every attribute revision by its id (the hex SHA-256 of the statement that recorded it): the accreditation and
+    /// the `seq` of the status change, so that a revision is found without hashing a DID's whole history.
+    private(set) var revisionsById: [String: RevisionKey] = [:]
     /// DIDs with at least one accreditation, sorted (EBSI issuer list order).
     private(set) var sortedSubjects: [String] = []
     /// One summary per event, index `seq - 1` (change feeds).
     private(set) var changes: [ChangeSummary] = []
+
+    /// Where a revision lives: its accreditation and the `seq` of its status change.
+    struct RevisionKey: Sendable, Hashable {
+        let accreditationId: String
+        let seq: Int
+    }
 
     struct ChangeSummary: Sendable {
         let seq: Int
@@ -228,6 +237,7 @@ public struct RegistryState: Sendable {
         case .accreditationChange(let id, let change, let evidence):
             records[id]?.statusHistory.append(change)
             records[id]?.changeEvidence[change.seq] = evidence
+            revisionsById[Self.sha256Hex(evidence)] = RevisionKey(accreditationId: id, seq: change.seq)
         case .recognitionChange(let id, let change):
             recognitions[id]?.statusHistory.append(change)
         case .updateEntity(let entity):
@@ -309,6 +319,9 @@ public struct RegistryState: Sendable {
     private mutating func insert(_ record: AccreditationRecord) {
         let id = record.accreditationId
         records[id] = record
+        if let first = record.statusHistory.first {
+            revisionsById[Self.sha256Hex(record.evidence)] = RevisionKey(accreditationId: id, seq: first.seq)
+        }
         if recordsBySubject[record.subject] == nil {
             let index = insertionIndex(of: record.subject)
             sortedSubjects.insert(record.subject, at: index)

@@ -51,6 +51,14 @@ public struct AccreditationGrant: Sendable, Hashable {
         hexString(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) })
     }
 
+    /// A deterministic id: the hex SHA-256 of `seed`. For importers that must find the accreditations they made again
+    /// (a re-import derives the same id from the same source record), where a fresh random id would duplicate them.
+    /// - Parameter seed: A text naming the source record, unique within the importer's namespace.
+    /// - Returns: 64 lowercase hex characters.
+    public static func derivedID(from seed: String) -> String {
+        hexString(SHA256.hash(data: Data(seed.utf8)))
+    }
+
     /// Checks the grant's own shape (not its relation to the registry's state).
     /// - Throws: ``RegistryError/Code/malformed`` for a bad id, subject, scope, an empty period or a missing parent.
     public func validate() throws(RegistryError) {

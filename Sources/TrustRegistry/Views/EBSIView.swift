@@ -323,7 +323,8 @@ extension RegistryState {
         return Stamped(seq: seq, body: collection)
     }
 
-    /// `GET /issuers/{did}/revisions/{revisionId}`: one revision of one of the DID's attributes.
+    /// `GET /issuers/{did}/revisions/{revisionId}`: one revision of one of the DID's attributes, found through the
+    /// revision index (no scan of the DID's history).
     /// - Throws: ``RegistryError/Code/unknownEntity`` for an unknown DID; ``RegistryError/Code/unknownAccreditation``
     ///   when no revision of the DID's attributes has that id (HTTP 404).
     public func ebsiIssuerRevision(
@@ -331,11 +332,45 @@ extension RegistryState {
         revisionId: String,
         configuration: EBSIConfiguration
     ) throws(RegistryError) -> Stamped<EBSIRevisionResponse> {
-        for (record, change) in try issuerRevisions(did: did) where Self.sha256Hex(Self.evidence(of: record, change: change)) == revisionId {
-            return Stamped(
-                seq: seq, body: EBSIRevisionResponse(did: did, revision: ebsiRevision(of: record, change: change, configuration: configuration)))
+        guard recordsBySubject[did] != nil else { throw RegistryError(.unknownEntity, "\(did) is not in the registry") }
+        guard let (record, change) = revision(revisionId), record.subject == did else {
+            throw RegistryError(.unknownAccreditation, "no revision \(revisionId.prefix(80)) of an attribute of \(did)")
         }
-        throw RegistryError(.unknownAccreditation, "no revision \(revisionId.prefix(80)) of an attribute of \(did)")
+        return Stamped(
+            seq: seq, body: EBSIRevisionResponse(did: did, revision: ebsiRevision(of: record, change: change, configuration: configuration)))
+    }
+
+    /// `GET /issuers/{did}/attributes/{id}/revisions/{revisionId}`: one revision of one attribute, as its item in
+    /// `/attributes/{id}/revisions`, found through the revision index.
+    /// - Parameters:
+    ///   - id: The attribute (accreditation) id.
+    ///   - did: The DID in the path, which must be the accreditation's subject; `nil` to skip the check.
+    ///   - revisionId: The revision id (hex SHA-256 of the statement that recorded it).
+    ///   - configuration: The public base URL.
+    /// - Returns: The revision, stamped.
+    /// - Throws: ``RegistryError/Code/unknownAccreditation`` for an unknown attribute, or a revision id that is not one of
+    ///   this attribute's (HTTP 404).
+    public func ebsiAttributeRevision(
+        id: String,
+        did: String? = nil,
+        revisionId: String,
+        configuration: EBSIConfiguration
+    ) throws(RegistryError) -> Stamped<EBSIRevisionResponse> {
+        let record = try attributeRecord(id: id, did: did)
+        guard revisionsById[revisionId]?.accreditationId == id, let (_, change) = revision(revisionId) else {
+            throw RegistryError(.unknownAccreditation, "no revision \(revisionId.prefix(80)) of attribute \(id)")
+        }
+        return Stamped(
+            seq: seq,
+            body: EBSIRevisionResponse(did: record.subject, revision: ebsiRevision(of: record, change: change, configuration: configuration)))
+    }
+
+    /// The revision with `revisionId`: its accreditation and status change, from the index kept with the state.
+    private func revision(_ revisionId: String) -> (record: AccreditationRecord, change: StatusChange)? {
+        guard let key = revisionsById[revisionId], let record = records[key.accreditationId],
+            let change = record.statusHistory.first(where: { $0.seq == key.seq })
+        else { return nil }
+        return (record, change)
     }
 
     /// The DID's attribute revisions in log order.
