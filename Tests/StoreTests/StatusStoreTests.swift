@@ -533,7 +533,7 @@ struct StatusStoreTests {
                 try await second.appliedMigrations()
                     == shared
                     + (kind == .postgres
-                        ? ["v6-publication-leases", "v7-signing-identities", "v8-credential-ids"]
+                        ? ["v6-publication-leases", "v7-signing-identities", "v8-credential-ids", "v9-entries-without-list-check"]
                         : ["v6-signing-identities", "v7-credential-ids"]))
             #expect(try await second.list(id: "m") != nil)
         }
