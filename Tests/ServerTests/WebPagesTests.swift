@@ -341,6 +341,10 @@ import TrustRegistry
         let large = try await post(Self.multipart([("credential", "big.json", String(repeating: "a", count: 300 << 10))], boundary: boundary))
         Self.expectPage(large, status: 413)
         #expect(large.text.contains("too large"))
+        // A file name that is not ASCII (browsers send it as UTF-8) is fine: only header names must be ASCII.
+        let named = try await post(Self.multipart([("credential", "diplôme-証明.json", "{}")], boundary: boundary))
+        Self.expectPage(named)
+        #expect(Self.headline(named) == "Cannot be checked")
         // A quoted boundary and a file that is no credential: the page answers, in plain words.
         let garbage = try await post(
             Self.multipart([("credential", "notes.txt", "<b>not a credential</b>")], boundary: boundary),
@@ -360,6 +364,13 @@ import TrustRegistry
             ("cut short", Data(whole.prefix(whole.count - 12).utf8), "multipart/form-data; boundary=XyZ123"),
             ("no part at all", Data("just text".utf8), "multipart/form-data; boundary=XyZ123"),
             ("a bad header line", Data("--XyZ123\r\nbad header\r\n\r\nabc\r\n--XyZ123--\r\n".utf8), "multipart/form-data; boundary=XyZ123"),
+            // multipart-kit 4.7.1 would index past its 128-entry table of header-name bytes and trap.
+            ("a header name that is not ASCII",
+             Data("--XyZ123\r\nContent-Dispositión: form-data; name=\"credential\"\r\n\r\nx\r\n--XyZ123--\r\n".utf8),
+             "multipart/form-data; boundary=XyZ123"),
+            ("a non-ASCII byte in a later part's header name",
+             Data("--XyZ123\r\nContent-Disposition: form-data; name=\"lang\"\r\n\r\nen\r\n--XyZ123\r\nX\u{FF}: 1\r\n\r\nx\r\n--XyZ123--\r\n".utf8),
+             "multipart/form-data; boundary=XyZ123"),
             ("a bare LF after the delimiter", Data("--XyZ123\nContent-Disposition: form-data; name=\"credential\"\r\n\r\nx\r\n--XyZ123--".utf8),
              "multipart/form-data; boundary=XyZ123"),
         ]

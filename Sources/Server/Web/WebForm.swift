@@ -27,6 +27,9 @@ enum WebForm {
     /// text. A name that comes twice keeps its last non-empty value (an empty file input after a filled one does not
     /// erase it).
     static func multipartFields(_ body: ByteBuffer, boundary: String) throws -> [String: String] {
+        guard headerNamesAreASCII(Array(body.readableBytesView), boundary: boundary) else {
+            throw ServiceError(.badRequest, "a part header name of the multipart/form-data body is not ASCII")
+        }
         let parser = MultipartParser(boundary: boundary)
         var parts: [MultipartPart] = []
         var headers = HTTPHeaders()
@@ -58,6 +61,31 @@ enum WebForm {
             fields[name] = value
         }
         return fields
+    }
+
+    /// Whether every part header name in `bytes` is ASCII. multipart-kit 4.7.1's parser looks each header-name byte up
+    /// in a table of 128 entries, so a byte over 0x7F there traps and would bring the server down; such a body is
+    /// refused before the parser sees it. Checked after every `--BOUNDARY` (wherever the parser could start a part's
+    /// headers, and more): each line up to its `:`, from the line after the delimiter to the first empty line.
+    static func headerNamesAreASCII(_ bytes: [UInt8], boundary: String) -> Bool {
+        let delimiter = Array("--\(boundary)".utf8)
+        let carriageReturn: UInt8 = 13
+        let lineFeed: UInt8 = 10
+        let colon: UInt8 = 58
+        var start = bytes.startIndex
+        while let found = bytes[start...].firstRange(of: delimiter) {
+            // The rest of the delimiter's line, then one header line after another until an empty one.
+            var position = bytes[found.upperBound...].firstIndex(of: lineFeed).map { $0 + 1 } ?? bytes.endIndex
+            while position < bytes.endIndex {
+                let lineEnd = bytes[position...].firstIndex(of: carriageReturn) ?? bytes.endIndex
+                let line = bytes[position..<lineEnd].drop { $0 == lineFeed }
+                if line.isEmpty { break }
+                if line.prefix(while: { $0 != colon }).contains(where: { $0 > 0x7F }) { return false }
+                position = lineEnd + 1
+            }
+            start = found.upperBound
+        }
+        return true
     }
 
     /// `multipart/form-data` of `multipart/form-data; boundary=x`, lower-cased.
