@@ -54,6 +54,10 @@ def rows_for(folder):
                      trqp["median_requests_per_s"] >= 20_000, generated))
         p99 = trqp["median_round_latency_us"]["p99"] / 1000
         rows.append(("registry", "TRQP authorization p99", "< 5 ms", f"{p99:.1f} ms", p99 < 5, generated))
+    if registry and registry.get("issuer_search"):
+        search_p99 = registry["issuer_search"]["server_ms"]["p99"]
+        rows.append(("registry", f"issuer search p99 ({registry['scale']['issuers']:,} issuers)", "< 20 ms server time",
+                     f"{search_p99:.2f} ms", search_p99 < 20, registry.get("generated", "")))
     scaleout = load(folder, "scaleout")
     if scaleout:
         for row in scaleout.get("targets", []):

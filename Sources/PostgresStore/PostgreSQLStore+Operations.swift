@@ -205,19 +205,36 @@ extension PostgreSQLStore {
                     try await connection.query(
                         "SELECT \(unescaped: columns) FROM audit WHERE id > \(after) ORDER BY id LIMIT \(limit)", logger: self.logger)
                 }
-            var records: [AuditRecord] = []
-            for try await (id, list, index, old, new, actor, reason, at) in rows.decode(
-                (Int, String, Int, Int, Int, String, String?, Double).self)
-            {
-                records.append(
-                    AuditRecord(
-                        id: Int64(id), listId: list, index: index,
-                        oldValue: try StoredValues.entryValue(old, "audit record \(id)"),
-                        newValue: try StoredValues.entryValue(new, "audit record \(id)"),
-                        actor: actor, reason: reason, at: Date(timeIntervalSince1970: at)))
-            }
-            return records
+            return try await Self.auditRecords(rows)
         }
+    }
+
+    public func latestAuditRecord(listId: String, index: Int) async throws -> AuditRecord? {
+        try await reading("reading the audit log of entry \(index) of list '\(listId)'") { connection in
+            let rows = try await connection.query(
+                """
+                SELECT id, list_id, idx, old, new, actor, reason, at FROM audit
+                WHERE list_id = \(listId) AND idx = \(index) ORDER BY id DESC LIMIT 1
+                """,
+                logger: self.logger)
+            return try await Self.auditRecords(rows).first
+        }
+    }
+
+    /// Audit rows (`id, list_id, idx, old, new, actor, reason, at`) as records.
+    static func auditRecords(_ rows: PostgresRowSequence) async throws -> [AuditRecord] {
+        var records: [AuditRecord] = []
+        for try await (id, list, index, old, new, actor, reason, at) in rows.decode(
+            (Int, String, Int, Int, Int, String, String?, Double).self)
+        {
+            records.append(
+                AuditRecord(
+                    id: Int64(id), listId: list, index: index,
+                    oldValue: try StoredValues.entryValue(old, "audit record \(id)"),
+                    newValue: try StoredValues.entryValue(new, "audit record \(id)"),
+                    actor: actor, reason: reason, at: Date(timeIntervalSince1970: at)))
+        }
+        return records
     }
 }
 

@@ -206,8 +206,10 @@ private func assemble<Base: StatusStore & RegistryStore & IdentityStore, Reposit
             cacheDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("standing-web-check-\(UUID().uuidString)"),
             registryInitialised: { registry.artefacts.state.rootAuthority != nil },
             listShape: WebCredentialChecker.listShapes(published))
-        WebController(resources: try WebResources.load(), registry: registry, published: published, checker: checker, baseURL: base)
-            .addRoutes(to: router)
+        WebController(
+            resources: try WebResources.load(), registry: registry, published: published, checker: checker, baseURL: base,
+            latestChange: { try await statusStore.latestAuditRecord(listId: $0, index: $1) }
+        ).addRoutes(to: router)
     }
 
     let serverName = "standing"

@@ -274,6 +274,16 @@ public final class SQLiteStore: StatusStore {
         }
     }
 
+    public func latestAuditRecord(listId: String, index: Int) async throws -> AuditRecord? {
+        try await reading("reading the audit log of entry \(index) of list '\(listId)'") { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT * FROM audit WHERE list_id = ? AND idx = ? ORDER BY id DESC LIMIT 1",
+                arguments: [listId, index]
+            ).map(Self.auditRecord(from:))
+        }
+    }
+
     // MARK: - Publications
 
     /// Records a publication with all its representations.

@@ -49,6 +49,10 @@ public protocol StatusStore: Sendable {
     /// Audit records, optionally of one list, with id greater than `after`, oldest first, at most `limit`
     /// (none when `limit` < 1).
     func auditLog(listId: String?, after: Int64, limit: Int) async throws -> [AuditRecord]
+    /// The newest audit record of one entry (the last change of its value), or nil when the log has none: the entry
+    /// was never changed, or the list does not exist. The public check page reads it to say since when an entry is
+    /// revoked or suspended.
+    func latestAuditRecord(listId: String, index: Int) async throws -> AuditRecord?
 
     /// Records the entries allocated for one credential id, all or none.
     /// - Throws: ``StoreError/Code/conflict`` (nothing written) when entries of that credential id are recorded already;

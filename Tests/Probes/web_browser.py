@@ -9,7 +9,8 @@ Starts two `standing serve` on free loopback ports, each in a temporary data dir
      holds, and an unaccredited one) and four credentials issued with `standing credentials issue`: valid, revoked,
      suspended and unaccredited.
 
-Then, in headless Chromium through Selenium: submits each credential through the form and reads the verdict;
+Then, in headless Chromium through Selenium: submits each credential through the form (and two as files through the
+upload form) and reads the verdict;
 searches the registry; follows an issuer; switches language; runs axe-core (axe-selenium-python) on every page and
 requires zero violations; checks that every page fits 360 px without horizontal scrolling and that keyboard focus is
 visible on every control reached by Tab; checks each page is under 50 KB; saves screenshots. Bounded by --timeout;
@@ -30,6 +31,7 @@ import axe_core_python
 from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -177,7 +179,8 @@ def focus_visible(driver, name, steps=12):
     driver.find_element(By.TAG_NAME, "body").click()
     seen = 0
     for _ in range(steps):
-        driver.switch_to.active_element.send_keys(Keys.TAB)
+        # Through the keyboard, not the element: send_keys to a file input would be read as a file to upload.
+        ActionChains(driver).send_keys(Keys.TAB).perform()
         style = driver.execute_script(
             "const e = document.activeElement; if (!e || e === document.body) return null;"
             "const s = getComputedStyle(e); return [e.tagName, s.outlineStyle, s.outlineWidth, s.boxShadow];")
@@ -206,6 +209,20 @@ def verdict(driver, base, credential):
         main = driver.find_elements(By.TAG_NAME, "main")
         return "no answer: " + (main[0].text[:300] if main else driver.page_source[:300])
     return answers[0].text.strip()
+
+
+def upload_verdict(driver, base, path):
+    """The verdict for a credential file chosen in the upload form's file input (no script: a plain multipart post)."""
+    driver.get(base + "/")
+    chooser = driver.find_element(By.ID, "credential-file")
+    chooser.send_keys(path)
+    form = chooser.find_element(By.XPATH, "ancestor::form")
+    check(form.get_attribute("enctype") == "multipart/form-data", "the upload form posts multipart/form-data")
+    form.find_element(By.TAG_NAME, "button").click()
+    WebDriverWait(driver, 20).until(EC.staleness_of(form))
+    WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.TAG_NAME, "h1"))
+    answers = driver.find_elements(By.ID, "answer")
+    return answers[0].text.strip() if answers else "no answer: " + driver.page_source[:300]
 
 
 def main():
@@ -242,13 +259,26 @@ def main():
 
         driver = browser()
         # The verdicts, through the form.
-        expected = {"valid": "Valid", "revoked": "Revoked", "suspended": "Suspended", "unaccredited": "Issuer not accredited"}
+        # Revoked and suspended carry the day the entry was set (from the audit log), today in UTC.
+        today = time.gmtime()
+        day = f"{time.strftime('%B', today)} {today.tm_mday}, {today.tm_year}"  # as Foundation writes a long date in "en"
+        expected = {"valid": "Valid", "revoked": f"Revoked on {day}", "suspended": f"Suspended since {day}",
+                    "unaccredited": "Issuer not accredited"}
         for name, words in expected.items():
             answer = verdict(driver, checking.url, credentials[name])
             check(answer == words, f"{name} credential reads \"{answer}\" (expected \"{words}\")")
             driver.save_screenshot(os.path.join(screenshots, f"verdict-{name}.png"))
             axe_clean(driver, f"verdict ({name})")
         fits_narrow(driver, "verdict", screenshots)
+
+        # Uploaded as a file through the upload form: the same verdicts.
+        for name in ["valid", "revoked"]:
+            path = os.path.join(scratch, f"{name}-upload.jwt")
+            with open(path, "w") as f:
+                f.write(credentials[name])
+            answer = upload_verdict(driver, checking.url, path)
+            check(answer == expected[name], f"{name} credential uploaded as a file reads \"{answer}\" (expected \"{expected[name]}\")")
+        axe_clean(driver, "verdict (uploaded)")
 
         # Search, an issuer, the registry, a list, an error: each page clean for axe, narrow, focusable.
         driver.get(example.url + "/issuers")
@@ -288,10 +318,10 @@ def main():
         axe_clean(driver, "check page (es)")
         driver.get(example.url + "/registry")
         check(driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es", "the choice holds on the next page")
-        for code, words in [("fr", "Révoquée"), ("de", "Widerrufen")]:
+        for code, words in [("fr", "Révoquée le "), ("de", "Widerrufen am ")]:
             driver.get(checking.url + f"/?lang={code}")
             answer = verdict(driver, checking.url, credentials["revoked"])
-            check(answer == words, f"revoked credential in {code} reads \"{answer}\"")
+            check(answer.startswith(words) and str(today.tm_year) in answer, f"revoked credential in {code} reads \"{answer}\"")
             axe_clean(driver, f"verdict ({code})")
     finally:
         if driver is not None:

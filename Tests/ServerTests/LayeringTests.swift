@@ -12,7 +12,7 @@ import Testing
 ///   handler (NIO's pipeline is the next two folders' business).
 /// - `FastPath/` and `Connection/`: the NIO pipeline (the fast path, the child channel, connection guards).
 /// - `Web/`: the pages for people: controllers over the services (no database driver, no NIO pipeline), and the only
-///   folder that may use the `Client` verifier and the `Mustache` templates.
+///   folder that may use the `Client` verifier, the `Mustache` templates and the `MultipartKit` form parser.
 @Suite struct LayeringTests {
     static let serverSources = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -23,14 +23,15 @@ import Testing
         ("Domain", http.union(["NIOCore", "NIOPosix"])),
         ("Publication", http),
         ("Services", http),
-        ("HTTP", ["NIOPosix", "Client", "Mustache"]),
+        ("HTTP", ["NIOPosix", "Client", "Mustache", "MultipartKit"]),
         ("Web", ["NIOPosix", "GRDB", "PostgresStore", "PostgresNIO"]),
     ]
 
-    /// Only `Web/` may import the verifier library and the template engine: the API and the publication never do.
+    /// Only `Web/` may import the verifier library, the template engine and the multipart parser: the API and the
+    /// publication never do.
     @Test(arguments: ["Domain", "Publication", "Services", "FastPath", "Connection", "."])
     func onlyWebUsesClientAndMustache(folder: String) throws {
-        for (file, module) in try Self.imports(in: folder) where ["Client", "Mustache"].contains(module) {
+        for (file, module) in try Self.imports(in: folder) where ["Client", "Mustache", "MultipartKit"].contains(module) {
             Issue.record("\(folder)/\(file) imports \(module); only Web/ may")
         }
     }

@@ -9,6 +9,7 @@ import Server
 import ServiceLifecycle
 import Signing
 import StandingTestSupport
+import Store
 import Synchronization
 import Testing
 import TrustRegistry
@@ -48,6 +49,28 @@ import TrustRegistry
             "/check",
             body: form(fields),
             headers: [("Content-Type", "application/x-www-form-urlencoded")] + headers
+        )
+    }
+
+    /// A `multipart/form-data` body, as a browser sends the upload form: each field a part, a file with its file name.
+    static func multipart(_ parts: [(name: String, fileName: String?, content: String)], boundary: String) -> Data {
+        var body = ""
+        for part in parts {
+            body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(part.name)\""
+            if let fileName = part.fileName { body += "; filename=\"\(fileName)\"\r\nContent-Type: application/octet-stream" }
+            body += "\r\n\r\n\(part.content)\r\n"
+        }
+        return Data((body + "--\(boundary)--\r\n").utf8)
+    }
+
+    /// Uploads `credential` as a file through the upload form's encoding.
+    static func upload(_ server: TestServer, credential: String, language: String = "en") async throws -> TestResponse {
+        let boundary = "----StandingTest\(UUID().uuidString.prefix(8))"
+        return try await server.request(
+            .POST,
+            "/check",
+            body: multipart([("lang", nil, language), ("credential", "credential.jwt", credential)], boundary: boundary),
+            headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")]
         )
     }
 
@@ -173,6 +196,8 @@ import TrustRegistry
         // A list of another service is not fetched (the check reaches only this service).
         let foreign = try await Self.post(server, ["list": "https://elsewhere.example/status/1", "index": "0"])
         #expect(Self.headline(foreign) == "Cannot be checked")
+        // No link to a list page for another service's list (nor anything found under that name elsewhere in the page).
+        #expect(!foreign.text.contains("about this list") && !foreign.text.contains("VerdictView"), "\(foreign.text)")
     }
 
     // MARK: Verdicts
@@ -234,19 +259,124 @@ import TrustRegistry
             #expect(answer.text.contains("Accreditation when the credential was issued"))
             #expect(answer.text.contains("ANECA (example)"), "the chain names the accrediting body")
             #expect(answer.text.contains("href=\"/lists/\(revocations)\""))
-            #expect(Self.headline(try await Self.post(server, ["credential": revoked.text])) == "Revoked")
-            #expect(Self.headline(try await Self.post(server, ["credential": suspended.text])) == "Suspended")
+            // The day the entry was set, from the audit log (today: the changes were just made).
+            let today = Date().formatted(Date.FormatStyle(date: .long, time: .omitted, locale: Locale(identifier: "en"), timeZone: .gmt))
+            let revokedAnswer = try await Self.post(server, ["credential": revoked.text])
+            #expect(Self.headline(revokedAnswer) == "Revoked on \(today)", "\(revokedAnswer.text)")
+            #expect(revokedAnswer.text.contains("audit log, not from the signed status list"), "the page says where the date comes from")
+            #expect(Self.headline(try await Self.post(server, ["credential": suspended.text])) == "Suspended since \(today)")
             #expect(Self.headline(try await Self.post(server, ["credential": unaccredited.text])) == "Issuer not accredited")
             // In Spanish, from the form's hidden field.
             let spanish = try await Self.post(server, ["credential": revoked.text, "lang": "es"])
-            #expect(Self.headline(spanish) == "Revocada")
+            #expect(Self.headline(spanish).hasPrefix("Revocada el "), "\(Self.headline(spanish))")
             #expect(spanish.text.contains("Academia Ejemplo (es)"))
 
             // By list and index: the status alone.
             let byIndex = try await Self.post(server, ["list": server.baseURL + "/status/" + revocations, "index": String(revoked.index)])
-            #expect(Self.headline(byIndex) == "Revoked", "\(byIndex.text)")
+            #expect(Self.headline(byIndex) == "Revoked on \(today)", "\(byIndex.text)")
             let validIndex = try await Self.post(server, ["list": server.baseURL + "/status/" + revocations, "index": String(valid.index)])
             #expect(Self.headline(validIndex) == "Valid", "\(validIndex.text)")
+
+            // Uploaded as a file (multipart/form-data, the field `credential`): the same verdicts.
+            let uploadedValid = try await Self.upload(server, credential: valid.text)
+            Self.expectPage(uploadedValid)
+            #expect(Self.headline(uploadedValid) == "Valid", "\(uploadedValid.text)")
+            #expect(Self.headline(try await Self.upload(server, credential: revoked.text)) == "Revoked on \(today)")
+            #expect(Self.headline(try await Self.upload(server, credential: revoked.text, language: "de")).hasPrefix("Widerrufen am "))
+        }
+    }
+
+    @Test func revocationDateIsTheAuditLogsInThePagesLanguage() async throws {
+        try await RegistryWorld.run { world in
+            let server = world.server
+            let issuer = try Self.didKeyParty(name: "Academia Ejemplo")
+            try await world.accredit(issuer, by: world.aneca, token: world.anecaToken)
+            let revocations = try await server.createList(["purpose": "revocation"])
+            let revoked = try await Self.credential(server, issuer: issuer, list: revocations)
+            try await server.setStatus(revocations, revoked.index, 1)
+            // The published list says revoked; the audit log's newest change of the entry is dated 3 March 2026.
+            let march3 = try #require(ISO8601DateFormatter().date(from: "2026-03-03T09:30:00Z"))
+            for (value, at) in [(UInt8(0), march3.addingTimeInterval(-3600)), (1, march3)] {
+                _ = try await server.store.applyChanges(
+                    listId: revocations,
+                    changes: [EntryChange(index: revoked.index, value: value)],
+                    actor: "test",
+                    reason: nil,
+                    at: at,
+                    validate: { _, _ in }
+                )
+            }
+            for (language, words) in [
+                ("en", "Revoked on March 3, 2026"), ("es", "Revocada el 3 de marzo de 2026"), ("fr", "Révoquée le 3 mars 2026"),
+                ("de", "Widerrufen am 3. März 2026"),
+            ] {
+                let answer = try await Self.post(server, ["credential": revoked.text, "lang": language])
+                #expect(Self.headline(answer) == words, "\(language)")
+            }
+            // The newest change cleared the entry (in the log, not yet published): no date is claimed, just "Revoked".
+            _ = try await server.store.applyChanges(
+                listId: revocations,
+                changes: [EntryChange(index: revoked.index, value: 0)],
+                actor: "test",
+                reason: nil,
+                at: march3.addingTimeInterval(60),
+                validate: { _, _ in }
+            )
+            let undated = try await Self.post(server, ["credential": revoked.text])
+            #expect(Self.headline(undated) == "Revoked", "\(undated.text)")
+            #expect(!undated.text.contains("audit log, not from the signed status list"))
+        }
+    }
+
+    // MARK: Uploads
+
+    @Test func uploadLimitsAndMalformedBodiesArePages() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stopAndRemove() } }
+        let boundary = "XyZ123"
+        func post(_ body: Data, contentType: String = "multipart/form-data; boundary=XyZ123") async throws -> TestResponse {
+            try await server.request(.POST, "/check", body: body, headers: [("Content-Type", contentType)])
+        }
+        // A file over 256 KiB: 413, as an HTML page.
+        let large = try await post(Self.multipart([("credential", "big.json", String(repeating: "a", count: 300 << 10))], boundary: boundary))
+        Self.expectPage(large, status: 413)
+        #expect(large.text.contains("too large"))
+        // A file name that is not ASCII (browsers send it as UTF-8) is fine: only header names must be ASCII.
+        let named = try await post(Self.multipart([("credential", "diplôme-証明.json", "{}")], boundary: boundary))
+        Self.expectPage(named)
+        #expect(Self.headline(named) == "Cannot be checked")
+        // A quoted boundary and a file that is no credential: the page answers, in plain words.
+        let garbage = try await post(
+            Self.multipart([("credential", "notes.txt", "<b>not a credential</b>")], boundary: boundary),
+            contentType: "multipart/form-data; boundary=\"XyZ123\""
+        )
+        Self.expectPage(garbage)
+        #expect(Self.headline(garbage) == "Cannot be checked")
+        #expect(!garbage.text.contains("<b>not"))
+        // An empty file input: nothing to check, 400.
+        Self.expectPage(try await post(Self.multipart([("credential", "", "")], boundary: boundary)), status: 400)
+        // Malformed: 400 pages, never 500.
+        let whole = String(decoding: Self.multipart([("credential", "c.jwt", "abc")], boundary: boundary), as: UTF8.self)
+        let malformed: [(String, Data, String)] = [
+            ("no boundary parameter", Data(whole.utf8), "multipart/form-data"),
+            ("an empty boundary", Data(whole.utf8), "multipart/form-data; boundary="),
+            ("a boundary over 70 characters", Data(whole.utf8), "multipart/form-data; boundary=" + String(repeating: "b", count: 71)),
+            ("cut short", Data(whole.prefix(whole.count - 12).utf8), "multipart/form-data; boundary=XyZ123"),
+            ("no part at all", Data("just text".utf8), "multipart/form-data; boundary=XyZ123"),
+            ("a bad header line", Data("--XyZ123\r\nbad header\r\n\r\nabc\r\n--XyZ123--\r\n".utf8), "multipart/form-data; boundary=XyZ123"),
+            // multipart-kit 4.7.1 would index past its 128-entry table of header-name bytes and trap.
+            ("a header name that is not ASCII",
+             Data("--XyZ123\r\nContent-Dispositión: form-data; name=\"credential\"\r\n\r\nx\r\n--XyZ123--\r\n".utf8),
+             "multipart/form-data; boundary=XyZ123"),
+            ("a non-ASCII byte in a later part's header name",
+             Data("--XyZ123\r\nContent-Disposition: form-data; name=\"lang\"\r\n\r\nen\r\n--XyZ123\r\nX\u{FF}: 1\r\n\r\nx\r\n--XyZ123--\r\n".utf8),
+             "multipart/form-data; boundary=XyZ123"),
+            ("a bare LF after the delimiter", Data("--XyZ123\nContent-Disposition: form-data; name=\"credential\"\r\n\r\nx\r\n--XyZ123--".utf8),
+             "multipart/form-data; boundary=XyZ123"),
+        ]
+        for (what, body, contentType) in malformed {
+            let response = try await post(body, contentType: contentType)
+            Self.expectPage(response, status: 400, "\(what)")
         }
     }
 
@@ -350,6 +480,19 @@ import TrustRegistry
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(answer?.status == 200)
+        // Uploaded as a file, whole and cut short (the 400 page names what is wrong, never what was sent).
+        let boundary = "MarkerBoundary"
+        let upload = String(decoding: Self.multipart([("credential", "c.jwt", marker)], boundary: boundary), as: UTF8.self)
+        for body in [upload, String(upload.dropLast(10))] {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(configuration.port)/check")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")
+            request.body = .bytes(ByteBuffer(string: body))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            #expect([200, 400].contains(response.status.code))
+            #expect(!text.contains(marker), "the page repeats the upload")
+        }
         #expect(!captured.text.contains(marker), "the submission was logged")
         let files = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
         for file in files where !file.hasDirectoryPath {

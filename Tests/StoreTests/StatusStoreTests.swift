@@ -340,6 +340,36 @@ struct StatusStoreTests {
 
     // MARK: Audit
 
+    @Test(arguments: StoreKind.allCases) func latestAuditRecordIsTheEntrysLastChange(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            try await store.createList(definition(id: "r", purpose: .suspension))
+            try await store.createList(definition(id: "other", purpose: .suspension))
+            func change(_ list: String, _ index: Int, to value: UInt8, at offset: Double) async throws -> AuditRecord? {
+                try await store.applyChanges(
+                    listId: list,
+                    changes: [EntryChange(index: index, value: value)],
+                    actor: "op",
+                    reason: "step \(offset)",
+                    at: epoch.addingTimeInterval(offset),
+                    validate: acceptAll
+                ).first
+            }
+            #expect(try await store.latestAuditRecord(listId: "r", index: 7) == nil)
+            _ = try await change("r", 7, to: 1, at: 10)
+            _ = try await change("r", 7, to: 0, at: 20)
+            let set = try await change("r", 7, to: 1, at: 30)
+            // Other entries and other lists, changed later, are not this entry's history.
+            _ = try await change("r", 8, to: 1, at: 40)
+            _ = try await change("other", 7, to: 1, at: 50)
+            let latest = try await store.latestAuditRecord(listId: "r", index: 7)
+            #expect(latest == set)
+            #expect(latest?.newValue == 1)
+            #expect(latest?.at == epoch.addingTimeInterval(30))
+            #expect(try await store.latestAuditRecord(listId: "r", index: 9) == nil)
+            #expect(try await store.latestAuditRecord(listId: "missing", index: 7) == nil)
+        }
+    }
+
     @Test(arguments: StoreKind.allCases) func auditLogPagesPerListAndGlobally(kind: StoreKind) async throws {
         try await withStore(kind) { store in
             try await store.createList(definition(id: "p", purpose: .suspension))

@@ -48,7 +48,7 @@ struct RegistryPages {
     }
 
     /// The issuers matching `search`, by name, from `index` (built from this page's state).
-    func search(_ search: Search, in index: IssuerIndex, limit: Int = 100) -> (total: Int, shown: [[String: Any]]) {
+    func search(_ search: Search, in index: IssuerIndex, limit: Int = 100) -> (total: Int, shown: [IssuerRow]) {
         let needle = Self.fold(search.text)
         let type = Self.fold(search.type)
         let eqf = Self.lastSegment(search.eqf)
@@ -56,7 +56,7 @@ struct RegistryPages {
         // The statuses whose word in this language the text names ("suspendido" finds the suspended).
         let namedStandings = Set(IssuerIndex.standings.filter { !needle.isEmpty && Self.fold(words("status_\($0)")).contains(needle) })
         var total = 0
-        var shown: [[String: Any]] = []
+        var shown: [IssuerRow] = []
         for position in index.order(words.language) {
             let entry = index.entries[position]
             if !country.isEmpty, entry.country != country { continue }
@@ -68,12 +68,19 @@ struct RegistryPages {
             total += 1
             guard shown.count < limit else { continue }
             let name = entry.name(words.language)
-            shown.append([
-                "name": name, "did": entry.did, "href": "/issuers/" + WebSecurity.pathSegment(entry.did),
-                "country": entry.country, "status": entry.standing, "statusLabel": words("status_\(entry.standing)"),
-                "eqf": entry.eqf.joined(separator: ", "), "types": entry.types.joined(separator: ", "),
-                "fields": entry.fields.joined(separator: ", "),
-            ])
+            shown.append(
+                IssuerRow(
+                    name: name.nonEmpty,
+                    did: entry.did,
+                    href: "/issuers/" + WebSecurity.pathSegment(entry.did),
+                    country: entry.country.nonEmpty,
+                    status: entry.standing,
+                    statusLabel: words("status_\(entry.standing)"),
+                    eqf: entry.eqf.joined(separator: ", ").nonEmpty,
+                    types: entry.types.joined(separator: ", ").nonEmpty,
+                    fields: entry.fields.joined(separator: ", ").nonEmpty
+                )
+            )
         }
         return (total, shown)
     }
@@ -81,75 +88,94 @@ struct RegistryPages {
     // MARK: One issuer
 
     /// An issuer's page: who it is, its accreditations as timelines, each with its chain to the root.
-    func issuer(_ did: String) -> [String: Any]? {
+    func issuer(_ did: String) -> IssuerView? {
         guard let entity = state.entity(did) else { return nil }
         let standing = standing(of: did)
         let accreditations = state.accreditations(of: did).sorted { $0.validFrom > $1.validFrom }.map(accreditation)
         let ebsi = "/trusted-issuers-registry/v5/issuers/" + WebSecurity.pathSegment(did)
-        return [
-            "name": entity.names[words.language.rawValue] ?? entity.displayName, "did": did, "country": entity.country,
-            "website": entity.website, "role": words("role_\(entity.role.rawValue)"),
-            "status": standing, "statusLabel": words("status_\(standing)"),
-            "accreditations": accreditations, "hasAccreditations": !accreditations.isEmpty,
-            "ebsi": ebsi, "attributes": ebsi + "/attributes",
-        ]
+        return IssuerView(
+            name: (entity.names[words.language.rawValue] ?? entity.displayName).nonEmpty,
+            did: did,
+            country: entity.country.nonEmpty,
+            website: entity.website.nonEmpty,
+            role: words("role_\(entity.role.rawValue)"),
+            status: standing,
+            statusLabel: words("status_\(standing)"),
+            accreditations: accreditations,
+            hasAccreditations: !accreditations.isEmpty,
+            ebsi: ebsi,
+            attributes: ebsi + "/attributes"
+        )
     }
 
-    func accreditation(_ record: AccreditationRecord) -> [String: Any] {
+    func accreditation(_ record: AccreditationRecord) -> AccreditationView {
         let status = record.status(at: now)
-        var events: [[String: Any]] = []
+        var events: [AccreditationView.Event] = []
         for (position, change) in record.statusHistory.enumerated() {
             let kind = position == 0 ? "granted" : change.status == .active ? "reinstated" : change.status.rawValue
-            var event: [String: Any] = ["event": kind, "label": words("event_\(kind)"), "date": words.date(change.at)]
-            if let reason = change.reason, !reason.isEmpty { event["reason"] = reason }
-            events.append(event)
+            events.append(.init(event: kind, label: words("event_\(kind)"), date: words.date(change.at), reason: change.reason?.nonEmpty))
         }
-        if status == .expired { events.append(["event": "expired", "label": words("event_expired"), "date": words.date(record.validUntil)]) }
-        return [
-            "id": record.accreditationId, "role": record.role.rawValue, "status": status.rawValue, "statusLabel": words("status_\(status.rawValue)"),
-            "from": words.date(record.validFrom), "until": words.date(record.validUntil),
-            "scopes": record.scope.map(Self.scope), "events": events, "chain": chain(from: record),
-        ]
+        if status == .expired {
+            events.append(.init(event: "expired", label: words("event_expired"), date: words.date(record.validUntil), reason: nil))
+        }
+        return AccreditationView(
+            id: record.accreditationId,
+            role: record.role.rawValue,
+            status: status.rawValue,
+            statusLabel: words("status_\(status.rawValue)"),
+            from: words.date(record.validFrom),
+            until: words.date(record.validUntil),
+            scopes: record.scope.map(Self.scope),
+            events: events,
+            chain: chain(from: record)
+        )
     }
 
     /// The accrediting bodies from this accreditation up to the root authority.
-    func chain(from record: AccreditationRecord) -> [[String: Any]] {
-        var links: [[String: Any]] = []
+    func chain(from record: AccreditationRecord) -> [AccreditationView.ChainLink] {
+        var links: [AccreditationView.ChainLink] = []
         var current: AccreditationRecord? = record
         while let link = current, links.count < 16 {
             let body = link.accreditedBy.did
             let name = state.entity(body).map { $0.names[words.language.rawValue] ?? $0.displayName } ?? body
-            links.append(["name": name, "did": body, "root": body == state.rootAuthority])
+            links.append(.init(name: name.nonEmpty, did: body, root: body == state.rootAuthority))
             if link.role == .rootTAO || body == state.rootAuthority { break }
             current = state.accreditation(link.accreditedBy.accreditationId)
         }
         return links
     }
 
-    static func scope(_ scope: Scope) -> [String: Any] {
-        [
-            "types": (scope.credentialTypes.sorted() + scope.schemaIds.sorted()).joined(separator: ", "),
-            "eqf": scope.eqfLevels.map(lastSegment).sorted().joined(separator: ", "),
-            "fields": scope.iscedF.map(lastSegment).sorted().joined(separator: ", "),
-            "jurisdictions": scope.jurisdictions.map(lastSegment).sorted().joined(separator: ", "),
-        ]
+    static func scope(_ scope: Scope) -> ScopeView {
+        ScopeView(
+            types: (scope.credentialTypes.sorted() + scope.schemaIds.sorted()).joined(separator: ", ").nonEmpty,
+            eqf: scope.eqfLevels.map(lastSegment).sorted().joined(separator: ", ").nonEmpty,
+            fields: scope.iscedF.map(lastSegment).sorted().joined(separator: ", ").nonEmpty,
+            jurisdictions: scope.jurisdictions.map(lastSegment).sorted().joined(separator: ", ").nonEmpty
+        )
     }
 
     // MARK: The registry
 
-    func overview() -> [String: Any] {
-        let bodies = state.allEntities.filter { $0.role == .accreditationBody }.map { body -> [String: Any] in
-            ["name": body.names[words.language.rawValue] ?? body.displayName, "did": body.did, "country": body.country]
+    /// The registry page, with the sequence numbers of its signed snapshot and of its LoTE.
+    func overview(signedSeq: Int, loteSequence: Int) -> RegistryView {
+        let bodies = state.allEntities.filter { $0.role == .accreditationBody }.map { body in
+            RegistryView.Body(name: (body.names[words.language.rawValue] ?? body.displayName).nonEmpty, did: body.did, country: body.country.nonEmpty)
         }
         let issuers = state.allEntities.filter { $0.role == .issuer }.count
         let root = state.rootAuthority.flatMap(state.entity)
-        return [
-            "initialised": state.rootAuthority != nil,
-            "root": root.map { $0.names[words.language.rawValue] ?? $0.displayName } ?? "", "rootDid": state.rootAuthority ?? "",
-            "bodies": bodies, "bodyCount": words.number(bodies.count), "issuerCount": words.number(issuers),
-            "accreditationCount": words.number(state.accreditationCount), "seq": words.number(state.seq),
-            "lastChange": state.lastEventAt.map(words.dateTime) ?? "",
-        ]
+        return RegistryView(
+            initialised: state.rootAuthority != nil,
+            root: root.map { $0.names[words.language.rawValue] ?? $0.displayName }?.nonEmpty,
+            rootDid: state.rootAuthority?.nonEmpty,
+            bodies: bodies,
+            bodyCount: words.number(bodies.count),
+            issuerCount: words.number(issuers),
+            accreditationCount: words.number(state.accreditationCount),
+            seq: words.number(state.seq),
+            lastChange: state.lastEventAt.map(words.dateTime),
+            signedSeq: words.number(signedSeq),
+            loteSequence: words.number(loteSequence)
+        )
     }
 
     // MARK: Text

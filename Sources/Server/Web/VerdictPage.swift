@@ -2,70 +2,84 @@ import Client
 import Foundation
 import TrustRegistry
 
-/// The verdict page's values: the answer in plain words first, then what it rests on (issuer, accreditation at
+/// The verdict page's view: the answer in plain words first, then what it rests on (issuer, accreditation at
 /// issuance, the lists read), with links to the machine-readable answers.
 struct VerdictPage {
     let words: WebLocalizer
     let state: RegistryState
     let baseURL: String
 
-    func values(_ outcome: WebCheckOutcome) -> [String: Any] {
+    /// The page for `outcome`; `statusSince` is when the revoked or suspended entry was set, when known
+    /// (``WebController/statusSince(_:)``).
+    func view(_ outcome: WebCheckOutcome, statusSince: Date? = nil) -> VerdictView {
         switch outcome {
         case .unchecked(let reason):
-            return ["verdict": "error", "headline": words("verdict_error"), "explanation": reason]
+            var view = VerdictView(verdict: "error", headline: words("verdict_error"))
+            view.explanation = reason.nonEmpty
+            return view
         case .report(let report, let accreditationChecked):
-            return values(report, accreditationChecked: accreditationChecked)
+            return view(report, accreditationChecked: accreditationChecked, statusSince: statusSince)
         }
     }
 
-    func values(_ report: CredentialReport, accreditationChecked: Bool) -> [String: Any] {
-        var values: [String: Any] = ["verdict": report.verdict.rawValue, "headline": headline(report)]
-        values["explanation"] = explanation(report)
-        values["checkedAt"] = words.dateTime(report.checkedAt)
-        values["proof"] = proofText(report.proof)
+    func view(_ report: CredentialReport, accreditationChecked: Bool, statusSince: Date? = nil) -> VerdictView {
+        var view = VerdictView(verdict: report.verdict.rawValue, headline: headline(report, since: statusSince))
+        if let statusSince, [.revoked, .suspended].contains(report.verdict) {
+            view.statusSince = words.date(statusSince)
+        }
+        view.explanation = explanation(report).nonEmpty
+        view.checkedAt = words.dateTime(report.checkedAt).nonEmpty
+        view.proof = proofText(report.proof).nonEmpty
         if let issuer = report.credential.issuer {
-            values["issuer"] = issuer
+            view.issuer = issuer.nonEmpty
             if let entity = state.entity(issuer) {
-                values["issuerName"] = entity.names[words.language.rawValue] ?? entity.displayName
-                values["issuerCountry"] = entity.country
-                values["issuerHref"] = "/issuers/" + WebSecurity.pathSegment(issuer)
+                view.issuerName = (entity.names[words.language.rawValue] ?? entity.displayName).nonEmpty
+                view.issuerCountry = entity.country.nonEmpty
+                view.issuerHref = "/issuers/" + WebSecurity.pathSegment(issuer)
             }
-            values["ebsi"] = "/trusted-issuers-registry/v5/issuers/" + WebSecurity.pathSegment(issuer)
+            view.ebsi = "/trusted-issuers-registry/v5/issuers/" + WebSecurity.pathSegment(issuer)
         }
-        values["types"] = report.credential.types.joined(separator: ", ")
-        values["entries"] = report.entries.map { entry -> [String: Any] in
-            var row: [String: Any] = [
-                "mechanism": entry.mechanism, "purpose": entry.purpose ?? "", "index": entry.index.map(words.number) ?? "",
-                "verdict": words("verdict_short_\(entry.verdict.rawValue)"), "list": entry.listURL ?? "",
-                "reason": entry.error?.reason ?? "",
-            ]
-            if let url = entry.listURL, url.hasPrefix(baseURL + "/status/") {
-                row["page"] = "/lists/" + String(url.dropFirst(baseURL.count + "/status/".count))
-            }
-            return row
+        view.types = report.credential.types.joined(separator: ", ").nonEmpty
+        view.entries = report.entries.map { entry in
+            let page = Self.ownListID(entry.listURL, baseURL: baseURL).map { "/lists/" + $0 }
+            return VerdictView.Entry(
+                mechanism: entry.mechanism,
+                purpose: entry.purpose?.nonEmpty,
+                index: entry.index.map(words.number),
+                verdict: words("verdict_short_\(entry.verdict.rawValue)"),
+                list: entry.listURL?.nonEmpty,
+                reason: entry.error?.reason.nonEmpty,
+                page: page?.nonEmpty
+            )
         }
-        values["hasEntries"] = !report.entries.isEmpty
-        values["accreditationChecked"] = accreditationChecked
+        view.hasEntries = !report.entries.isEmpty
+        view.accreditationChecked = accreditationChecked
         if let result = report.accreditation {
-            values["accredited"] = result.accredited
-            values["accreditationSummary"] = result.accredited ? words("accredited_yes") : words("accredited_no")
+            view.accreditationSummary = result.accredited ? words("accredited_yes") : words("accredited_no")
             if let id = result.accreditationId, let record = state.accreditation(id) {
                 let pages = RegistryPages(state: state, words: words, now: Date())
-                values["accreditation"] = pages.accreditation(record)
+                view.accreditation = pages.accreditation(record)
             }
             // The registry's own sentence (in English) only when there is no record to show it in the page's language.
-            if values["accreditation"] == nil || !result.accredited { values["accreditationDetail"] = result.detail ?? "" }
+            if view.accreditation == nil || !result.accredited { view.accreditationDetail = result.detail?.nonEmpty }
         } else if let error = report.accreditationError {
-            values["accreditationDetail"] = error.reason
+            view.accreditationDetail = error.reason.nonEmpty
         }
-        return values
+        return view
     }
 
-    func headline(_ report: CredentialReport) -> String {
+    /// The list id of a status list URL of this service (`BASE/status/ID`), or nil for another service's.
+    static func ownListID(_ url: String?, baseURL: String) -> String? {
+        guard let url, url.hasPrefix(baseURL + "/status/") else { return nil }
+        return String(url.dropFirst(baseURL.count + "/status/".count))
+    }
+
+    /// The answer in a few words: "Revoked on March 3, 2026" and "Suspended since ..." when the date is known.
+    func headline(_ report: CredentialReport, since: Date? = nil) -> String {
         switch report.verdict {
         case .valid: words("verdict_valid")
-        case .revoked: words("verdict_revoked")
-        case .suspended: words("verdict_suspended")
+        case .revoked: since.map { words("verdict_revoked_on", ["date": words.date($0)]) } ?? words("verdict_revoked")
+        case .suspended: since.map { words("verdict_suspended_since", ["date": words.date($0)]) } ?? words("verdict_suspended")
         case .invalid: words("verdict_invalid")
         case .notAccredited: words("verdict_not_accredited")
         case .error, .unverified: words("verdict_error")

@@ -21,6 +21,9 @@ struct WebController: Sendable {
     let published: PublishedLists
     let checker: WebCredentialChecker
     let baseURL: String
+    /// The newest audit record of one entry of a list (``Store/StatusStore/latestAuditRecord(listId:index:)``), for
+    /// "Revoked on DATE". Only the check page reads it; the public status reads never touch the store.
+    let latestChange: @Sendable (_ listId: String, _ index: Int) async throws -> AuditRecord?
     /// The issuer search's prepared index, rebuilt when the registry changes.
     let issuerIndex = IssuerIndexCache()
 
@@ -47,7 +50,7 @@ struct WebController: Sendable {
 
     func checkForm(_ request: Request) throws -> Response {
         let page = WebPage(request: request, resources: resources)
-        return page.render("check", title: page.words("check_title"), active: "check", ["form": true])
+        return page.render("check", title: page.words("check_title"), active: "check", CheckFormView())
     }
 
     func check(_ request: Request) async throws -> Response {
@@ -56,7 +59,7 @@ struct WebController: Sendable {
             return page.error(.forbidden, message: page.words("error_cross_site"), detail: refusal)
         }
         let body = try await request.collectBody(limit: WebSecurity.maximumFormBytes)
-        let fields = WebSecurity.formFields(Substring(String(decoding: body.readableBytesView, as: UTF8.self)))
+        let fields = try WebForm.fields(body: body, contentType: request.headers[.contentType])
         page.adopt(formLanguage: fields["lang"])
         let credential = fields["credential"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let list = fields["list"]?.trimmingCharacters(in: .whitespaces) ?? ""
@@ -71,9 +74,33 @@ struct WebController: Sendable {
         } else {
             return page.error(.badRequest, message: page.words("error_nothing_to_check"))
         }
-        var verdict = VerdictPage(words: page.words, state: registry.artefacts.state, baseURL: baseURL).values(outcome)
-        verdict["heading"] = page.words("verdict_heading")
-        return page.render("verdict", title: verdict["headline"] as? String ?? "", active: "check", verdict, cache: "no-store")
+        let since = await statusSince(outcome)
+        let verdict = VerdictPage(words: page.words, state: registry.artefacts.state, baseURL: baseURL).view(outcome, statusSince: since)
+        return page.render(
+            "verdict",
+            title: verdict.headline,
+            heading: page.words("verdict_heading"),
+            active: "check",
+            verdict,
+            cache: "no-store"
+        )
+    }
+
+    /// Since when the entry behind a "Revoked" or "Suspended" verdict holds that value: the time of the newest change
+    /// of that entry in this service's audit log, when that change set it (a value other than 0), for lists this service
+    /// publishes. Nil otherwise (no audit record, another service's list, a store error), and the page says plainly
+    /// "Revoked".
+    ///
+    /// Showing the date discloses nothing new: the bit is public, and anyone polling the public list learns when it
+    /// flipped. The date is the audit log's, not the signed list's (a bitstring records no dates), and the page says
+    /// so in its details. A store error is not logged: it would name the list and index, and so the credential checked.
+    func statusSince(_ outcome: WebCheckOutcome) async -> Date? {
+        guard case .report(let report, _) = outcome, [.revoked, .suspended].contains(report.verdict),
+            let entry = report.entries.first(where: { $0.verdict == report.verdict }), let index = entry.index,
+            let listId = VerdictPage.ownListID(entry.listURL, baseURL: baseURL), published.get(listId) != nil,
+            let record = try? await latestChange(listId, index), record.newValue != 0
+        else { return nil }
+        return record.at
     }
 
     func issuers(_ request: Request) throws -> Response {
@@ -86,18 +113,24 @@ struct WebController: Sendable {
         let found = pages.search(search, in: issuerIndex.index(for: state, at: now))
         let elapsed = (ContinuousClock.now - started).components
         let statuses = ["active", "suspended", "revoked", "expired"].map {
-            ["value": $0, "label": page.words("status_\($0)"), "selected": $0 == search.status] as [String: Any]
+            IssuersView.StatusOption(value: $0, label: page.words("status_\($0)"), selected: $0 == search.status)
         }
         var response = page.render(
             "issuers",
             title: page.words("issuers_title"),
             active: "issuers",
-            [
-                "q": search.text, "country": search.country, "eqf": search.eqf, "field": search.field, "type": search.type,
-                "statuses": statuses, "results": found.shown, "hasResults": !found.shown.isEmpty,
-                "count": page.words.count("issuers_count", found.total),
-                "truncated": found.total > found.shown.count,
-            ]
+            IssuersView(
+                q: search.text.nonEmpty,
+                country: search.country.nonEmpty,
+                eqf: search.eqf.nonEmpty,
+                field: search.field.nonEmpty,
+                type: search.type.nonEmpty,
+                statuses: statuses,
+                results: found.shown,
+                hasResults: !found.shown.isEmpty,
+                count: page.words.count("issuers_count", found.total),
+                truncated: found.total > found.shown.count
+            )
         )
         // The search's own time in milliseconds, which Benchmarks/registry reads (server time, not the round trip).
         let milliseconds = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
@@ -110,19 +143,20 @@ struct WebController: Sendable {
         let raw = try context.parameters.require("issuer")
         let did = raw.removingPercentEncoding ?? raw
         let pages = RegistryPages(state: registry.artefacts.state, words: page.words, now: Date())
-        guard let values = pages.issuer(did) else {
+        guard let view = pages.issuer(did) else {
             return page.error(.notFound, message: page.words("error_no_issuer", ["did": String(did.prefix(200))]))
         }
-        return page.render("issuer", title: values["name"] as? String ?? did, active: "issuers", values)
+        return page.render("issuer", title: view.name ?? "", active: "issuers", view)
     }
 
     func registryPage(_ request: Request) throws -> Response {
         let page = WebPage(request: request, resources: resources)
         let artefacts = registry.artefacts
-        var values = RegistryPages(state: artefacts.state, words: page.words, now: Date()).overview()
-        values["signedSeq"] = page.words.number(artefacts.signedSeq)
-        values["loteSequence"] = page.words.number(artefacts.loteSequenceNumber)
-        return page.render("registry", title: page.words("registry_title"), active: "registry", values)
+        let view = RegistryPages(state: artefacts.state, words: page.words, now: Date()).overview(
+            signedSeq: artefacts.signedSeq,
+            loteSequence: artefacts.loteSequenceNumber
+        )
+        return page.render("registry", title: page.words("registry_title"), active: "registry", view)
     }
 
     func list(_ request: Request, context: StandingRequestContext) throws -> Response {
@@ -133,24 +167,30 @@ struct WebController: Sendable {
         }
         let definition = publication.definition
         let url = baseURL + "/status/" + definition.id
-        let formats = StatusMediaType.allCases.compactMap { type -> [String: Any]? in
+        let formats = StatusMediaType.allCases.compactMap { type -> ListView.Format? in
             guard let representation = publication.representations[type] else { return nil }
-            return [
-                "mediaType": type.rawValue, "size": page.words.bytes(representation.body.readableBytes),
-                "href": "/status/\(definition.id).\(type.pathSuffix)",
-            ]
+            return ListView.Format(
+                mediaType: type.rawValue,
+                size: page.words.bytes(representation.body.readableBytes),
+                href: "/status/\(definition.id).\(type.pathSuffix)"
+            )
         }
         return page.render(
             "list",
             title: page.words("list_title", ["id": definition.id]),
             active: "",
-            [
-                "id": definition.id, "url": url, "purpose": page.words("purpose_\(definition.purpose.rawValue)"),
-                "entries": page.words.number(definition.capacity), "bits": page.words.number(definition.statusSize),
-                "version": page.words.number(publication.version), "publishedAt": page.words.dateTime(publication.publishedAt),
-                "validUntil": page.words.dateTime(publication.validUntil), "ttl": page.words.number(definition.ttlSeconds),
-                "formats": formats,
-            ]
+            ListView(
+                id: definition.id,
+                url: url,
+                purpose: page.words("purpose_\(definition.purpose.rawValue)"),
+                entries: page.words.number(definition.capacity),
+                bits: page.words.number(definition.statusSize),
+                version: page.words.number(publication.version),
+                publishedAt: page.words.dateTime(publication.publishedAt),
+                validUntil: page.words.dateTime(publication.validUntil),
+                ttl: page.words.number(definition.ttlSeconds),
+                formats: formats
+            )
         )
     }
 }
@@ -183,30 +223,38 @@ struct WebPage {
         words = WebLocalizer(language: language, strings: resources.strings[language] ?? [:])
     }
 
-    /// The page: `template` inside the layout, with the strings as `t`, the language switch and the navigation.
-    func render(
+    /// The page: `template` inside the layout, its `view` as the layout's `content`, with the strings as `t`, the
+    /// language switch and the navigation.
+    func render<View: Sendable>(
         _ template: String,
         title: String,
+        heading: String? = nil,
         active: String,
-        _ values: [String: Any],
+        _ view: View,
         status: HTTPResponse.Status = .ok,
         cache: String = "no-cache"
     ) -> Response {
-        var context = values
-        context["t"] = words.strings
-        context["lang"] = words.language.rawValue
-        context["title"] = title
-        context["nav_" + active] = true
-        context["languages"] = WebLanguage.allCases.map { language -> [String: Any] in
+        let languages = WebLanguage.allCases.map { language in
             var fields = query
             fields["lang"] = language.rawValue
             let link = fields.sorted { $0.key < $1.key }.map { "\(WebSecurity.queryValue($0.key))=\(WebSecurity.queryValue($0.value))" }
-            return [
-                "code": language.rawValue, "name": language.endonym, "current": language == words.language,
-                "href": (path.isEmpty ? "/" : path) + "?" + link.joined(separator: "&"),
-            ]
+            return PageView<View>.LanguageLink(
+                code: language.rawValue,
+                name: language.endonym,
+                current: language == words.language,
+                href: (path.isEmpty ? "/" : path) + "?" + link.joined(separator: "&")
+            )
         }
-        let html = resources.render(template, Self.withoutEmptyTexts(context)) ?? ""
+        let frame = PageView(
+            t: words.strings,
+            lang: words.language.rawValue,
+            title: title,
+            heading: heading?.nonEmpty,
+            nav: .init(active: active),
+            languages: languages,
+            content: view
+        )
+        let html = resources.render(template, frame) ?? ""
         var headers = WebSecurity.headers(contentType: "text/html; charset=utf-8", cache: cache)
         headers[.contentLanguage] = words.language.rawValue
         headers[.vary] = "Accept-Language, Cookie"
@@ -216,26 +264,13 @@ struct WebPage {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    /// `values` without its empty strings, at every level: Mustache renders a section for any string, even an empty one,
-    /// so a template's `{{#reason}}: {{reason}}{{/reason}}` must not see a reason that is "".
-    static func withoutEmptyTexts(_ values: [String: Any]) -> [String: Any] {
-        values.compactMapValues { value -> Any? in
-            switch value {
-            case let text as String: text.isEmpty ? nil : text
-            case let object as [String: Any]: withoutEmptyTexts(object)
-            case let rows as [[String: Any]]: rows.map(withoutEmptyTexts)
-            default: value
-            }
-        }
-    }
-
     /// An error as a page of its own, with the HTTP status it stands for.
     func error(_ status: HTTPResponse.Status, message: String, detail: String = "") -> Response {
         render(
             "error",
             title: words("error_title"),
             active: "",
-            ["status": status.code, "message": message, "detail": detail],
+            ErrorView(status: status.code, message: message, detail: detail.nonEmpty),
             status: status,
             cache: "no-store"
         )

@@ -56,8 +56,8 @@ struct WebResources: Sendable {
     }
 
     /// One rendering; nil only for a template name that does not exist (a programming error the tests catch).
-    func render(_ template: String, _ context: [String: Any]) -> String? {
-        library.render(context, withTemplate: template)
+    func render<View: Sendable>(_ template: String, _ view: PageView<View>) -> String? {
+        library.render(view, withTemplate: template)
     }
 }
 

@@ -9,8 +9,9 @@ enum WebSecurity {
     static let contentSecurityPolicy =
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-    /// The largest form body `/check` reads (a credential pasted into the text area, URL-encoded): larger posts are
-    /// answered 413 with an HTML page, before the body is read when `Content-Length` announces it.
+    /// The largest form body `/check` reads (a credential pasted into the text area, URL-encoded, or uploaded as a file,
+    /// multipart): larger posts are answered 413 with an HTML page, before the body is read when `Content-Length`
+    /// announces it.
     static let maximumFormBytes = 256 << 10
 
     /// The headers of every page and of the style sheet.
