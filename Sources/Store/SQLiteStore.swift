@@ -73,6 +73,13 @@ public final class SQLiteStore: StatusStore {
         }
     }
 
+    /// SQLite's plan for ``latestAuditRecord(listId:index:)``, for tests: one row per step, its `detail` text.
+    func latestAuditRecordQueryPlan() async throws -> [String] {
+        try await reading("explaining a query") { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + Self.latestAuditRecordSQL, arguments: ["l", 0]).map { $0["detail"] as String }
+        }
+    }
+
     /// The number of stored entry rows of a list (only non-zero values have one), for tests.
     func storedEntryRowCount(listId: String) async throws -> Int {
         try await reading("counting entries") { db in
@@ -274,11 +281,13 @@ public final class SQLiteStore: StatusStore {
         }
     }
 
+    static let latestAuditRecordSQL = "SELECT * FROM audit WHERE list_id = ? AND idx = ? ORDER BY id DESC LIMIT 1"
+
     public func latestAuditRecord(listId: String, index: Int) async throws -> AuditRecord? {
         try await reading("reading the audit log of entry \(index) of list '\(listId)'") { db in
             try Row.fetchOne(
                 db,
-                sql: "SELECT * FROM audit WHERE list_id = ? AND idx = ? ORDER BY id DESC LIMIT 1",
+                sql: Self.latestAuditRecordSQL,
                 arguments: [listId, index]
             ).map(Self.auditRecord(from:))
         }

@@ -563,9 +563,19 @@ struct StatusStoreTests {
                 try await second.appliedMigrations()
                     == shared
                     + (kind == .postgres
-                        ? ["v6-publication-leases", "v7-signing-identities", "v8-credential-ids", "v9-entries-without-list-check"]
-                        : ["v6-signing-identities", "v7-credential-ids"]))
+                        ? ["v6-publication-leases", "v7-signing-identities", "v8-credential-ids", "v9-entries-without-list-check", "v10-audit-by-entry"]
+                        : ["v6-signing-identities", "v7-credential-ids", "v8-audit-by-entry"]))
             #expect(try await second.list(id: "m") != nil)
+        }
+    }
+
+    /// The public check page asks for an entry's newest audit record on any visitor's request: the answer must come
+    /// from an index on the entry, never from a walk over the list's whole audit log.
+    @Test func latestAuditRecordOfAnEntryIsAnIndexLookup() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteStore(path: directory.appendingPathComponent("standing.sqlite").path)
+            let plan = try await store.latestAuditRecordQueryPlan()
+            #expect(plan.contains { $0.contains("USING INDEX audit_by_entry") || $0.contains("USING COVERING INDEX audit_by_entry") }, "\(plan)")
         }
     }
 
