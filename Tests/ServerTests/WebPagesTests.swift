@@ -307,7 +307,7 @@ import TrustRegistry
                 )
             }
             for (language, words) in [
-                ("en", "Revoked on March 3, 2026"), ("es", "Revocada el 3 de marzo de 2026"), ("fr", "Révoquée le 3 mars 2026"),
+                ("en", "Revoked on 3 March 2026"), ("es", "Revocada el 3 de marzo de 2026"), ("fr", "Révoquée le 3 mars 2026"),
                 ("de", "Widerrufen am 3. März 2026"),
             ] {
                 let answer = try await Self.post(server, ["credential": revoked.text, "lang": language])

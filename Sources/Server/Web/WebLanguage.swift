@@ -4,8 +4,9 @@ import Foundation
 enum WebLanguage: String, CaseIterable, Sendable, Hashable {
     case en, es, fr, de
 
-    /// The locale dates and numbers are formatted in.
-    var locale: Locale { Locale(identifier: rawValue) }
+    /// The locale dates and numbers are formatted in. English pages use British conventions ("3 March 2026"), as
+    /// the European institutions' English texts do, rather than the US month-first order.
+    var locale: Locale { Locale(identifier: self == .en ? "en_GB" : rawValue) }
 
     /// The language's own name, for the switch.
     var endonym: String {
