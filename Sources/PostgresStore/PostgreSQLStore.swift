@@ -87,7 +87,9 @@ public final class PostgreSQLStore: StatusStore, RegistryStore {
             var applied: [String] = []
             let rows = try await connection.query("SELECT id FROM standing_migrations ORDER BY id", logger: self.logger)
             for try await id in rows.decode(String.self) { applied.append(id) }
-            return applied
+            // In the order they apply ("v10-…" sorts before "v2-…" as text); ones this build does not know come last.
+            let position = Dictionary(uniqueKeysWithValues: PostgresSchema.migrationIdentifiers.enumerated().map { ($1, $0) })
+            return applied.sorted { (position[$0] ?? Int.max, $0) < (position[$1] ?? Int.max, $1) }
         }
     }
 
