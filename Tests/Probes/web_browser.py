@@ -261,7 +261,7 @@ def main():
         # The verdicts, through the form.
         # Revoked and suspended carry the day the entry was set (from the audit log), today in UTC.
         today = time.gmtime()
-        day = f"{time.strftime('%B', today)} {today.tm_mday}, {today.tm_year}"  # as Foundation writes a long date in "en"
+        day = f"{today.tm_mday} {time.strftime('%B', today)} {today.tm_year}"  # as Foundation writes a long date in en_GB
         expected = {"valid": "Valid", "revoked": f"Revoked on {day}", "suspended": f"Suspended since {day}",
                     "unaccredited": "Issuer not accredited"}
         for name, words in expected.items():

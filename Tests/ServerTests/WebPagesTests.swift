@@ -260,7 +260,7 @@ import TrustRegistry
             #expect(answer.text.contains("ANECA (example)"), "the chain names the accrediting body")
             #expect(answer.text.contains("href=\"/lists/\(revocations)\""))
             // The day the entry was set, from the audit log (today: the changes were just made).
-            let today = Date().formatted(Date.FormatStyle(date: .long, time: .omitted, locale: Locale(identifier: "en"), timeZone: .gmt))
+            let today = Date().formatted(Date.FormatStyle(date: .long, time: .omitted, locale: Locale(identifier: "en_GB"), timeZone: .gmt))
             let revokedAnswer = try await Self.post(server, ["credential": revoked.text])
             #expect(Self.headline(revokedAnswer) == "Revoked on \(today)", "\(revokedAnswer.text)")
             #expect(revokedAnswer.text.contains("audit log, not from the signed status list"), "the page says where the date comes from")
