@@ -209,12 +209,15 @@ extension PostgreSQLStore {
         }
     }
 
-    public func latestAuditRecord(listId: String, index: Int) async throws -> AuditRecord? {
-        try await reading("reading the audit log of entry \(index) of list '\(listId)'") { connection in
+    public func latestAuditRecord(listId: String, index: Int, window: Int) async throws -> AuditRecord? {
+        guard window >= 1 else { return nil }
+        return try await reading("reading the audit log of entry \(index) of list '\(listId)'") { connection in
             let rows = try await connection.query(
                 """
-                SELECT id, list_id, idx, old, new, actor, reason, at FROM audit
-                WHERE list_id = \(listId) AND idx = \(index) ORDER BY id DESC LIMIT 1
+                SELECT id, list_id, idx, old, new, actor, reason, at FROM (
+                    SELECT id, list_id, idx, old, new, actor, reason, at FROM audit
+                    WHERE list_id = \(listId) ORDER BY id DESC LIMIT \(window)
+                ) AS newest WHERE idx = \(index) ORDER BY id DESC LIMIT 1
                 """,
                 logger: self.logger)
             return try await Self.auditRecords(rows).first

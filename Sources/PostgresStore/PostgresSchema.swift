@@ -235,13 +235,5 @@ enum PostgresSchema {
                 "ALTER TABLE audit DROP CONSTRAINT IF EXISTS audit_list_id_fkey",
             ]
         ),
-        Migration(
-            identifier: "v10-audit-by-entry",
-            statements: [
-                // The public check page shows since when an entry is revoked (latestAuditRecord(listId:index:)): without
-                // this index that walks a list's whole audit log back from the newest row, on any visitor's request.
-                "CREATE INDEX audit_by_entry ON audit (list_id, idx, id)"
-            ]
-        ),
     ]
 }

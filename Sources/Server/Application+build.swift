@@ -208,7 +208,7 @@ private func assemble<Base: StatusStore & RegistryStore & IdentityStore, Reposit
             listShape: WebCredentialChecker.listShapes(published))
         WebController(
             resources: try WebResources.load(), registry: registry, published: published, checker: checker, baseURL: base,
-            latestChange: { try await statusStore.latestAuditRecord(listId: $0, index: $1) }
+            latestChange: { try await statusStore.latestAuditRecord(listId: $0, index: $1, window: WebController.auditWindow) }
         ).addRoutes(to: router)
     }
 

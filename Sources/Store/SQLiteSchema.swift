@@ -7,7 +7,7 @@ import GRDB
 /// value of the wrong type is an error rather than a silent conversion.
 enum SQLiteSchema {
     /// The identifiers of every migration, in order of application.
-    static let migrationIdentifiers = ["v1-status-lists", "v2-publications", "v3-tokens", "v4-registry", "v5-installation", "v6-signing-identities", "v7-credential-ids", "v8-audit-by-entry"]
+    static let migrationIdentifiers = ["v1-status-lists", "v2-publications", "v3-tokens", "v4-registry", "v5-installation", "v6-signing-identities", "v7-credential-ids"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -163,11 +163,6 @@ enum SQLiteSchema {
                     ) STRICT;
                     """
             )
-        }
-        migrator.registerMigration("v8-audit-by-entry") { db in
-            // The public check page shows since when an entry is revoked (latestAuditRecord(listId:index:)): without
-            // this index that walks a list's whole audit log back from the newest row, on any visitor's request.
-            try db.execute(sql: "CREATE INDEX audit_by_entry ON audit(list_id, idx, id)")
         }
         return migrator
     }

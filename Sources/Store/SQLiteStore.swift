@@ -73,13 +73,6 @@ public final class SQLiteStore: StatusStore {
         }
     }
 
-    /// SQLite's plan for ``latestAuditRecord(listId:index:)``, for tests: one row per step, its `detail` text.
-    func latestAuditRecordQueryPlan() async throws -> [String] {
-        try await reading("explaining a query") { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + Self.latestAuditRecordSQL, arguments: ["l", 0]).map { $0["detail"] as String }
-        }
-    }
-
     /// The number of stored entry rows of a list (only non-zero values have one), for tests.
     func storedEntryRowCount(listId: String) async throws -> Int {
         try await reading("counting entries") { db in
@@ -281,14 +274,17 @@ public final class SQLiteStore: StatusStore {
         }
     }
 
-    static let latestAuditRecordSQL = "SELECT * FROM audit WHERE list_id = ? AND idx = ? ORDER BY id DESC LIMIT 1"
+    static let latestAuditRecordSQL = """
+        SELECT * FROM (SELECT * FROM audit WHERE list_id = ? ORDER BY id DESC LIMIT ?) WHERE idx = ? ORDER BY id DESC LIMIT 1
+        """
 
-    public func latestAuditRecord(listId: String, index: Int) async throws -> AuditRecord? {
-        try await reading("reading the audit log of entry \(index) of list '\(listId)'") { db in
+    public func latestAuditRecord(listId: String, index: Int, window: Int) async throws -> AuditRecord? {
+        guard window >= 1 else { return nil }
+        return try await reading("reading the audit log of entry \(index) of list '\(listId)'") { db in
             try Row.fetchOne(
                 db,
                 sql: Self.latestAuditRecordSQL,
-                arguments: [listId, index]
+                arguments: [listId, window, index]
             ).map(Self.auditRecord(from:))
         }
     }

@@ -49,10 +49,11 @@ public protocol StatusStore: Sendable {
     /// Audit records, optionally of one list, with id greater than `after`, oldest first, at most `limit`
     /// (none when `limit` < 1).
     func auditLog(listId: String?, after: Int64, limit: Int) async throws -> [AuditRecord]
-    /// The newest audit record of one entry (the last change of its value), or nil when the log has none: the entry
-    /// was never changed, or the list does not exist. The public check page reads it to say since when an entry is
-    /// revoked or suspended.
-    func latestAuditRecord(listId: String, index: Int) async throws -> AuditRecord?
+    /// The newest audit record of one entry (the last change of its value) among the list's `window` newest audit
+    /// records, or nil when there is none there: the entry was never changed, not lately, or the list does not exist.
+    /// The public check page reads it to say since when an entry is revoked or suspended. The window bounds what any
+    /// visitor's request costs without an index on (list, entry), which would slow every batch of changes.
+    func latestAuditRecord(listId: String, index: Int, window: Int) async throws -> AuditRecord?
 
     /// Records the entries allocated for one credential id, all or none.
     /// - Throws: ``StoreError/Code/conflict`` (nothing written) when entries of that credential id are recorded already;

@@ -55,8 +55,8 @@ final class FailingPublicationStore: StatusStore {
     func auditLog(listId: String?, after: Int64, limit: Int) async throws -> [AuditRecord] {
         try await base.auditLog(listId: listId, after: after, limit: limit)
     }
-    func latestAuditRecord(listId: String, index: Int) async throws -> AuditRecord? {
-        try await base.latestAuditRecord(listId: listId, index: index)
+    func latestAuditRecord(listId: String, index: Int, window: Int) async throws -> AuditRecord? {
+        try await base.latestAuditRecord(listId: listId, index: index, window: window)
     }
     func latestPublication(listId: String) async throws -> PublicationRecord? { try await base.latestPublication(listId: listId) }
     func recentPublications(listId: String, limit: Int) async throws -> [PublicationRecord] {

@@ -21,9 +21,14 @@ struct WebController: Sendable {
     let published: PublishedLists
     let checker: WebCredentialChecker
     let baseURL: String
-    /// The newest audit record of one entry of a list (``Store/StatusStore/latestAuditRecord(listId:index:)``), for
-    /// "Revoked on DATE". Only the check page reads it; the public status reads never touch the store.
+    /// The newest audit record of one entry of a list among its ``auditWindow`` newest
+    /// (``Store/StatusStore/latestAuditRecord(listId:index:window:)``), for "Revoked on DATE". Only the check page reads
+    /// it; the public status reads never touch the store.
     let latestChange: @Sendable (_ listId: String, _ index: Int) async throws -> AuditRecord?
+    /// How many of a list's newest audit records the check page searches for an entry's date: a bounded read for any
+    /// visitor (a few milliseconds), with no index on (list, entry) to slow every batch of changes. An entry changed
+    /// longer ago than that, in a busy list, reads plain "Revoked".
+    static let auditWindow = 10_000
     /// The issuer search's prepared index, rebuilt when the registry changes.
     let issuerIndex = IssuerIndexCache()
 
