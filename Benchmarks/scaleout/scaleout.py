@@ -274,7 +274,10 @@ class Bench:
                 f"{runs[first][-1].get('foreign_cpu_s', 0):.1f} s / {runs[second][-1].get('foreign_cpu_s', 0):.1f} s")
         first, second = subjects[0][0], subjects[1][0]
         ratios = [b["requests_per_s"] / a["requests_per_s"] for a, b in zip(runs[first], runs[second])]
+        cpu = {name: statistics.median(r.get("server_cpu_us_per_request", 0) for r in rounds) for name, rounds in runs.items()}
         return {"label": label, "runs": runs, "ratios": ratios, "ratio": statistics.median(ratios),
+                # Server CPU per request varies less than throughput when the load generator shares the cores.
+                "cpu_us_per_request": cpu, "cpu_ratio": cpu[second] / cpu[first] if cpu[first] else float("nan"),
                 "medians": {name: statistics.median(r["requests_per_s"] for r in rounds) for name, rounds in runs.items()},
                 "p99_ms": {name: statistics.median(r.get("p99_ms", 0) for r in rounds) for name, rounds in runs.items()}}
 
@@ -407,7 +410,8 @@ http {{
             log("== 1. reads: GET /status/{id} on SQLite and on PostgreSQL")
             self.results["fixtures"] = {instance.name: self.prepare_read_list(instance) for instance in instances}
             self.results["reads"] = self.ab([(i.name, i.port, [i.pid]) for i in instances], lambda _name: "/status/read-131k",
-                                            [f"Accept: {ACCEPT_IETF_JWT}"], "reads")
+                                            [f"Accept: {ACCEPT_IETF_JWT}"], "reads", rounds=self.arguments.rounds * 2,
+                                            duration=max(3, self.arguments.duration // 2))
             log("== 2. writes: batched updates and single revocations")
             self.results["batches"] = self.batches(instances)
             self.results["singles"] = self.singles(instances)
@@ -449,10 +453,12 @@ def targets(results):
     rows.append({"target": "revoke on A to visible on B: p99 <= 1.5 s (default window)", "value": f"{visible:.0f} ms",
                  "met": visible <= 1500 and results["propagation"]["same_bytes_on_both"]})
     reads = results["reads"]["ratio"]
-    rows.append({"target": "reads on PostgreSQL: >= 0.97x the same instance on SQLite", "value": f"{reads:.2f}x", "met": reads >= 0.97})
+    rows.append({"target": "reads on PostgreSQL: >= 0.97x the same instance on SQLite",
+                 "value": f"{reads:.2f}x (server CPU per request {results['reads']['cpu_ratio']:.2f}x)", "met": reads >= 0.97})
     for record in results["publish_dir"]:
         # The same files under the same configuration: 1.0x within the rounds' noise (0.97-1.03).
-        rows.append({"target": f"nginx on the publish dir vs a copy ({record['file']}): 1.0x", "value": f"{record['ratio']:.2f}x",
+        rows.append({"target": f"nginx on the publish dir vs a copy ({record['file']}): 1.0x",
+                     "value": f"{record['ratio']:.2f}x (nginx CPU per request {record['cpu_ratio']:.2f}x)",
                      "met": 0.97 <= record["ratio"] <= 1.03})
     return rows
 
