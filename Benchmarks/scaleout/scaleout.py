@@ -152,7 +152,7 @@ class Bench:
                        "batch_sizes": [10_000, 50_000], "single_seconds": arguments.single_seconds,
                        "propagation_samples": arguments.propagation_samples,
                        "publication_window_ms": "default (200)",
-                       "wrk": f"wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{arguments.duration}s --latency"},
+                       "wrk": f"wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{max(3, arguments.duration // 2)}s --latency"},
         }
 
     # -- 1. writes -----------------------------------------------------------------------------------------------
