@@ -61,7 +61,12 @@ import StandingTestSupport
         let (web, _) = try ChildProcess.spawn(
             URL(fileURLWithPath: "/usr/bin/python3"), arguments: ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", site.path],
             captureStandardError: false)
-        defer { web.terminate() }
+        defer {
+            // SIGKILL, not SIGTERM: the test process ignores SIGTERM (service-lifecycle takes it through a dispatch
+            // source), an ignored signal stays ignored across exec, and the server outlived every run.
+            kill(web.processIdentifier, SIGKILL)
+            web.waitUntilExit()
+        }
         let did = "did:web:127.0.0.1%3A\(port)"
 
         let created = try await runStanding(["identities", "create", "--issuer", "uni", "--kind", "did-web", "--did", did, "--json"] + connection)
