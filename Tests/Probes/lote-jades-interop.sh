@@ -8,13 +8,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 
-if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
-fi
+source "$root/Tests/Probes/lib/python-venv.sh"
 venv="${STANDING_PROBE_VENV:-${TMPDIR:-/tmp}/standing-lote-probe-venv}"
-if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
-timeout 300 "$venv/bin/pip" install -q --disable-pip-version-check "joserfc==1.8.0" "cryptography>=44" >/dev/null
+probe_venv "$venv" "joserfc==1.8.0" "cryptography>=44" >/dev/null
 
 standing="$root/.build/debug/standing"
 if [ ! -x "$standing" ]; then timeout 1800 swift build --product standing >/dev/null; fi

@@ -9,14 +9,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 
-if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
-fi
+source "$root/Tests/Probes/lib/python-venv.sh"
 venv="${STANDING_PROBE_VENV:-${TMPDIR:-/tmp}/standing-oidf-probe-venv}"
-if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
-timeout 300 "$venv/bin/pip" install -q --disable-pip-version-check \
-    "pygrindvakt==0.2.0" "fedservice==0.6.0" "cryptojwt==1.11.0" >/dev/null
+probe_venv "$venv" "pygrindvakt==0.2.0" "fedservice==0.6.0" "cryptojwt==1.11.0" >/dev/null
 
 standing="$root/.build/debug/standing"
 if [ ! -x "$standing" ]; then timeout 1800 swift build --product standing >/dev/null; fi

@@ -7,15 +7,6 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 requirements="$root/Tests/Probes/x5c-requirements.txt"
 venv="$root/.build/x5c-venv"
 
-if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
-fi
-if ! cmp -s "$requirements" "$venv/requirements.txt" 2>/dev/null || [ ! -x "$venv/bin/python" ]; then
-    rm -rf "$venv"
-    mkdir -p "$root/.build"
-    python3 -m venv "$venv"
-    timeout 300 "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements" >&2
-    cp "$requirements" "$venv/requirements.txt"
-fi
+source "$root/Tests/Probes/lib/python-venv.sh"
+probe_venv "$venv" -r "$requirements"
 exec timeout 60 "$venv/bin/python" "$root/Tests/Probes/x5c_verify.py" "$@"
