@@ -23,6 +23,7 @@ Standard library only.
 import argparse
 import concurrent.futures
 import datetime
+import http.client
 import json
 import os
 import platform
@@ -110,7 +111,6 @@ class Instance:
 
 def post_raw(client, path, body):
     """A POST of ready-made JSON bytes on the client's keep-alive connection."""
-    import http.client
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {client.token}"}
     if client.connection is None:
         client.connection = http.client.HTTPConnection("127.0.0.1", client.port, timeout=client.timeout)
