@@ -33,7 +33,7 @@ WRK_THREADS = 2
 WRK_CONNECTIONS = 64
 PINNED_WRK_THREADS = 1
 PINNED_WRK_CONNECTIONS = 64
-READ_TARGET_RATIO = 0.9
+READ_TARGET_RATIO = 0.95
 
 # Inclusive shares of the server's CPU samples reported for a profile: (label, text in the demangled symbol).
 PROFILE_PROBES = [
@@ -55,6 +55,11 @@ PROFILE_PROBES = [
 
 ACCEPT_IETF_JWT = "application/statuslist+jwt"
 ACCEPT_W3C = "application/vc"
+ACCEPT_IETF_CWT = "application/statuslist+cwt"
+ACCEPT_W3C_JWT = "application/vc+jwt"
+# Every representation Standing publishes: (scenario kind, Accept, nginx file suffix, title).
+FORMATS = (("ietf-jwt", ACCEPT_IETF_JWT, "jwt", "IETF JWT"), ("ietf-cwt", ACCEPT_IETF_CWT, "cwt", "IETF CWT"),
+           ("w3c-vc", ACCEPT_W3C, "vc.json", "W3C credential"), ("w3c-vc-jwt", ACCEPT_W3C_JWT, "vcjwt", "W3C credential as JWT"))
 
 
 def log(message):
@@ -236,7 +241,9 @@ http {{
         location /status/ {{
             types {{
                 application/statuslist+jwt jwt;
+                application/statuslist+cwt cwt;
                 application/vc json;
+                application/vc+jwt vcjwt;
             }}
             add_header Cache-Control "public, max-age=300";
             add_header Access-Control-Allow-Origin "*";
@@ -479,7 +486,7 @@ class Bench:
             set_batch(admin, list_id, indices, 1)
             wait_visible(reader, list_id, indices[-1], 1)
             fixture = {"capacity": capacity, "set": len(indices), "lookup_index": indices[0]}
-            for name, accept, suffix in (("ietf-jwt", ACCEPT_IETF_JWT, "jwt"), ("w3c-vc", ACCEPT_W3C, "vc.json")):
+            for name, accept, suffix, _title in FORMATS:
                 status, headers, body = reader.request("GET", f"/status/{list_id}", headers={"Accept": accept})
                 assert status == 200, (list_id, accept, status)
                 file_name = f"{list_id}.{suffix}"
@@ -488,8 +495,8 @@ class Bench:
                 fixture[name] = {"bytes": len(body), "etag": headers["etag"], "file": file_name, "content_type": headers["content-type"]}
                 fixture[name]["body"] = body
             self.fixtures[list_id] = fixture
-            log(f"fixture {list_id}: {len(indices)} of {capacity} set; IETF JWT {fixture['ietf-jwt']['bytes']} B, "
-                f"W3C credential {fixture['w3c-vc']['bytes']} B")
+            log(f"fixture {list_id}: {len(indices)} of {capacity} set; "
+                + ", ".join(f"{title} {fixture[name]['bytes']} B" for name, _accept, _suffix, title in FORMATS))
         lookup_index = self.fixtures["bench-131k"]["lookup_index"]
         status, _headers, body = reader.request("GET", f"/status/bench-131k/{lookup_index}")
         assert status == 200
@@ -503,7 +510,7 @@ class Bench:
         scenarios = []
         for list_id, label in (("bench-131k", "131,072"), ("bench-1m", "1,048,576"), ("bench-10m", "10,000,000")):
             short = list_id.split("-")[1]
-            for kind, accept, title in (("ietf-jwt", ACCEPT_IETF_JWT, "IETF JWT"), ("w3c-vc", ACCEPT_W3C, "W3C credential")):
+            for kind, accept, _suffix, title in FORMATS:
                 fixture = self.fixtures[list_id][kind]
                 scenarios.append({
                     "name": f"{kind}-{short}",
@@ -914,7 +921,10 @@ class Bench:
                                           "nginx": {"path": s["nginx"][0], "headers": s["nginx"][1]}} for s in self.scenarios]
 
             log("throughput, unpinned (standing and nginx alternate)")
-            self.results["throughput"] = self.throughput(standing, nginx, [s["name"] for s in self.scenarios], pinned=False)
+            chosen = [s["name"] for s in self.scenarios if not arguments.only or s["name"] in arguments.only.split(",")]
+            self.results["throughput"] = self.throughput(standing, nginx, chosen, pinned=False)
+            if arguments.reads_only:
+                return self.results
             if arguments.profile and shutil.which("perf"):
                 log("profile: perf record -g on standing while wrk reads (a missed target is explained here)")
                 self.results["profiles"] = [self.profile_reads(standing, nginx, name) for name in ("ietf-jwt-131k", "lookup")]
@@ -990,10 +1000,10 @@ def percentile(ordered, p):
 def targets(results):
     rows = []
     for record in results.get("throughput", []):
-        rows.append({"target": f"{record['name']}: req/s >= 0.9x nginx", "value": f"{record['ratio']:.2f}x",
+        rows.append({"target": f"{record['name']}: req/s >= {READ_TARGET_RATIO}x nginx", "value": f"{record['ratio']:.2f}x",
                      "met": record["met"], "margin": record["ratio"] / READ_TARGET_RATIO})
     for record in results.get("throughput_pinned", []):
-        rows.append({"target": f"pinned {record['name']}: req/s >= 0.9x nginx", "value": f"{record['ratio']:.2f}x",
+        rows.append({"target": f"pinned {record['name']}: req/s >= {READ_TARGET_RATIO}x nginx", "value": f"{record['ratio']:.2f}x",
                      "met": record["met"], "margin": record["ratio"] / READ_TARGET_RATIO})
     for record in results.get("revoke_latency", []):
         if record["entries"] != 131_072:
@@ -1037,6 +1047,9 @@ def main():
     parser.add_argument("--no-profile", dest="profile", action="store_false",
                         help="skip perf record of the server (reads and one batch)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary work folder")
+    parser.add_argument("--only", default="", help="comma-separated read scenarios to run (development; default all)")
+    parser.add_argument("--reads-only", action="store_true",
+                        help="stop after the unpinned read throughput (development runs; not the published figures)")
     arguments = parser.parse_args()
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)

@@ -5,7 +5,7 @@
 # release into the root package's .build-release (git-ignored), runs httpbench.py (read throughput A/B against nginx,
 # unpinned and pinned; reads during a write storm; batched updates; revoke-to-visible latency at the default window
 # and at 0 ms; RSS idle and with 100 lists of 1M entries), and writes Benchmarks/results/http.json, http.md,
-# http-throughput.png and http-revoke-latency.png. Every server is started and stopped by PID; about 12 minutes.
+# http-throughput.png and http-revoke-latency.png. Every server is started and stopped by PID; about 25 minutes.
 # The server is profiled with `perf record -g` (when perf exists) during two read runs and one batch.
 #
 # Usage: Benchmarks/http/run-http.sh [--quick] [--no-profile] [--skip-build] [--keep]
@@ -67,6 +67,6 @@ fi
 mkdir -p "$results"
 echo "== httpbench.py (servers on 127.0.0.1, stopped by PID at the end of each phase)"
 # A hard cap on the whole run; httpbench.py stops its servers on SIGTERM.
-timeout --signal=TERM 1800 "$python" "$here/httpbench.py" --binary "$binary" --output "$results/http.json" \
+timeout --signal=TERM 3000 "$python" "$here/httpbench.py" --binary "$binary" --output "$results/http.json" \
     ${options[@]+"${options[@]}"} ${extra[@]+"${extra[@]}"}
 "$python" "$here/http_report.py" "$results/http.json" "$results"

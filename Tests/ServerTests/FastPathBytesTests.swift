@@ -156,8 +156,9 @@ import Testing
 
     // MARK: - The handler in a pipeline with a stand-in for the router
 
-    @Test func answersStatusReadsAndForwardsEverythingElse() async throws {
-        let harness = try await Harness.start(publication: try Self.publication(version: 1))
+    @Test(arguments: [false, true])
+    func answersStatusReadsAndForwardsEverythingElse(beforeDecoder: Bool) async throws {
+        let harness = try await Harness.start(publication: try Self.publication(version: 1), beforeDecoder: beforeDecoder)
         defer { Task { await harness.close() } }
         let etag = try #require(harness.published.preparedReads("list1")?.perFormat(.vc)?.etag)
         let cases: [(request: String, routed: Bool, status: Int)] = [
@@ -198,8 +199,30 @@ import Testing
         await connection.close()
     }
 
-    @Test func switchedOffLookupGoesToTheRouter() async throws {
-        let harness = try await Harness.start(publication: try Self.publication(version: 1), directLookup: false)
+    /// A body from ``BodyFile/threshold`` on is sent from its file (`sendfile`): the same bytes, from either handler,
+    /// for GET and (without body) HEAD, pipelined.
+    @Test(arguments: [false, true])
+    func largeBodiesAreSentWholeFromTheirFile(beforeDecoder: Bool) async throws {
+        let large = (0..<(BodyFile.threshold * 3 + 17)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
+        let publication = try Self.publication(version: 1, largeBody: large)
+        let harness = try await Harness.start(publication: publication, beforeDecoder: beforeDecoder)
+        defer { Task { await harness.close() } }
+        #expect(harness.published.preparedReads("list1")?.perFormat(.statusListJWT)?.file?.length == large.count)
+        #expect(harness.published.preparedReads("list1")?.perFormat(.vc)?.file == nil)
+        let connection = try await RawHTTP.Connection.open(port: harness.port)
+        let get = "GET /status/list1.jwt HTTP/1.1\r\nHost: x\r\n\r\n"
+        let head = "HEAD /status/list1.jwt HTTP/1.1\r\nHost: x\r\n\r\n"
+        let answers = try await connection.exchange([get, head, get, "GET /status/list1.vc.json HTTP/1.1\r\n\r\n"], bodiless: [false, true, false, false])
+        #expect(answers.allSatisfy { $0.header("X-Answered-By") == nil && $0.status == 200 })
+        #expect(answers[0].body == large && answers[2].body == large)
+        #expect(answers[1].body.isEmpty && answers[1].header("Content-Length") == String(large.count))
+        #expect(answers[3].body == Array("vc-bytes".utf8))
+        await connection.close()
+    }
+
+    @Test(arguments: [false, true])
+    func switchedOffLookupGoesToTheRouter(beforeDecoder: Bool) async throws {
+        let harness = try await Harness.start(publication: try Self.publication(version: 1), directLookup: false, beforeDecoder: beforeDecoder)
         defer { Task { await harness.close() } }
         let connection = try await RawHTTP.Connection.open(port: harness.port)
         let response = try await connection.exchange(["GET /status/list1/3 HTTP/1.1\r\nHost: x\r\n\r\n"], bodiless: [false])
@@ -207,8 +230,9 @@ import Testing
         await connection.close()
     }
 
-    @Test func pipelinedMixedRequestsKeepTheirOrder() async throws {
-        let harness = try await Harness.start(publication: try Self.publication(version: 1))
+    @Test(arguments: [false, true])
+    func pipelinedMixedRequestsKeepTheirOrder(beforeDecoder: Bool) async throws {
+        let harness = try await Harness.start(publication: try Self.publication(version: 1), beforeDecoder: beforeDecoder)
         defer { Task { await harness.close() } }
         let connection = try await RawHTTP.Connection.open(port: harness.port)
         // One burst: the first three are answered here at once; the router answers the fourth later, and everything
@@ -409,7 +433,9 @@ import Testing
     // MARK: - Fixtures
 
     /// A message list of 16 two-bit entries in all four formats, with awkward messages.
-    static func publication(version: Int) throws -> PublishedList {
+    /// - Parameter largeBody: Bytes of a `statuslist+jwt` body to publish instead of the short one (a body from
+    ///   ``BodyFile/threshold`` on is sent from a file).
+    static func publication(version: Int, largeBody: [UInt8]? = nil) throws -> PublishedList {
         var bitstring = try Bitstring(count: 16, entrySize: .two)
         for index in 0..<16 { try bitstring.set(UInt8(index % 4), at: index) }
         let definition = StatusListDefinition(
@@ -434,7 +460,10 @@ import Testing
             publishedAt: Date(timeIntervalSince1970: 1_790_000_123),
             validUntil: Date(timeIntervalSince1970: 1_790_086_523),
             bitstring: bitstring,
-            representations: bodies.reduce(into: [:]) { $0[$1.key] = PublishedRepresentation(mediaType: $1.key, body: Data($1.value.utf8)) }
+            representations: bodies.reduce(into: [:]) {
+                let body = $1.key == .statusListJWT ? largeBody.map { Data($0) } ?? Data($1.value.utf8) : Data($1.value.utf8)
+                $0[$1.key] = PublishedRepresentation(mediaType: $1.key, body: body)
+            }
         )
     }
 }
@@ -490,7 +519,8 @@ struct Harness {
     let channel: any Channel
     var port: Int { channel.localAddress?.port ?? 0 }
 
-    static func start(publication: PublishedList, directLookup: Bool = true) async throws -> Harness {
+    /// - Parameter beforeDecoder: Whether ``RawStatusReadHandler`` answers first, as in the server.
+    static func start(publication: PublishedList, directLookup: Bool = true, beforeDecoder: Bool = false) async throws -> Harness {
         _ = MetricsRegistry.shared
         let published = PublishedLists()
         published.replace(publication)
@@ -509,6 +539,7 @@ struct Harness {
                     )
                     try pipeline.addHandler(RouterStandIn(log: log))
                     try StatusFastPathHandler.install(on: pipeline, configuration: configuration)
+                    if beforeDecoder { try RawStatusReadHandler.install(on: pipeline, configuration: configuration) }
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()

@@ -129,6 +129,15 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
         if case .awaitingRequest = inbound { inbound = .header(since: .now()) }
     }
 
+    /// Requests were answered before the decoder (``RawStatusReadHandler``): the connection is between requests again,
+    /// or, when `nextRequestStarted`, the next header block has begun.
+    func requestsAnsweredBeforeDecoder(nextRequestStarted: Bool) {
+        let now = NIODeadline.now()
+        lastActivity = now
+        answeredAny = true
+        inbound = nextRequestStarted ? .header(since: now) : .awaitingRequest
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(var head):

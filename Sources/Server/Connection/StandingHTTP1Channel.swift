@@ -32,9 +32,16 @@ struct StandingHTTP1Channel: ServerChildChannel {
         self.limits = limits
     }
 
+    /// Outbound bytes a connection may have pending before it stops reading requests. A response's body is a shared
+    /// reference to the publication's bytes (or its file), not a copy, so this bounds references, not memory; with
+    /// NIO's default of 64 KiB every answer of a 10,000,000-entry list (about 250 KB) made the channel unwritable
+    /// and writable again, two events through the whole pipeline per request.
+    static let writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 1 << 20, high: 4 << 20)
+
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let fastPath = fastPath
         let limits = limits
+        try? channel.syncOptions?.setOption(ChannelOptions.writeBufferWaterMark, value: Self.writeBufferWaterMark)
         return http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
             do {
                 try StatusFastPathHandler.install(on: channel.pipeline.syncOperations, configuration: fastPath)
@@ -45,6 +52,11 @@ struct StandingHTTP1Channel: ServerChildChannel {
             }
             // Without the deadlines a connection could be held forever: refuse the connection instead.
             try ConnectionGuardHandler.install(on: channel.pipeline.syncOperations, limits: limits, logger: logger)
+            do {
+                try RawStatusReadHandler.install(on: channel.pipeline.syncOperations, configuration: fastPath)
+            } catch {
+                logger.error("status fast path before the decoder not installed on this connection: \(error)")
+            }
             return value
         }
     }

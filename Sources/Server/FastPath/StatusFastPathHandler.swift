@@ -48,13 +48,6 @@ final class StatusFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private enum Answer {
-        /// A pre-serialised head (status line through `Content-Length`) and the body, nil for HEAD and 304.
-        case prepared(head: ByteBuffer, body: ByteBuffer?)
-        /// A direct lookup of an index known to be inside the list.
-        case lookup(PreparedLookup, index: Int)
-    }
-
     private let configuration: StatusFastPathConfiguration
     private let writer: RawResponseWriter
     /// Requests handed to the router whose response has not ended yet; while any is pending, answering here would
@@ -63,9 +56,8 @@ final class StatusFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// A read asked for while the channel was not writable; done when it becomes writable again.
     private var readHeld = false
     /// The request being answered here: its remaining parts are dropped, the response goes out at its end.
-    private var answering: Answer?
-    private var negotiation = NegotiationMemo()
-    private var publications = PreparedReadsCache()
+    private var answering: FastPathAnswer?
+    private var resolver: StatusReadResolver
     private var headTail: ResponseHeadTail
     /// A bodyless response that keeps NIO's encoder in step; see ``respond(_:context:)``.
     private let placeholderHead = NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .noContent)))
@@ -74,6 +66,7 @@ final class StatusFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler
     init(configuration: StatusFastPathConfiguration, writer: RawResponseWriter) {
         self.configuration = configuration
         self.writer = writer
+        self.resolver = StatusReadResolver(configuration: configuration)
         self.headTail = ResponseHeadTail(serverName: configuration.serverName)
     }
 
@@ -135,7 +128,7 @@ final class StatusFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     /// Writes `answer` as raw bytes past the encoder.
-    private func respond(_ answer: Answer, context: ChannelHandlerContext) {
+    private func respond(_ answer: FastPathAnswer, context: ChannelHandlerContext) {
         // NIO's decoder tells the encoder the method of every request it decodes, and the encoder takes one per
         // response head (to leave the body out of answers to HEAD). A response that bypasses the encoder must still
         // take its request's turn: a bodyless placeholder head and end go through the encoder, and the writer drops
@@ -144,56 +137,22 @@ final class StatusFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.write(placeholderHead, promise: nil)
         context.write(placeholderEnd, promise: nil)
         writer.discarding = false
-        let tail = headTail.current()
-        switch answer {
-        case .prepared(let head, let body):
-            writer.writeRaw(head)
-            writer.writeRaw(tail)
-            if let body { writer.writeRaw(body) }
-        case .lookup(let lookup, let index):
-            // The index was checked against the list when the request was accepted, so this is never nil.
-            if let response = lookup.response(index: index, tail: tail, allocator: context.channel.allocator) {
-                writer.writeRaw(response)
-            }
-        }
+        answer.write(
+            tail: headTail.current(), allocator: context.channel.allocator, to: { writer.writeRaw($0) }, sendFile: { writer.writeFile($0) })
         writer.flush()
         configuration.served.increment()
     }
 
     /// The answer to a request this handler can answer, or nil to leave it to the router.
-    private func answer(to head: HTTPRequestHead) -> Answer? {
+    private func answer(to head: HTTPRequestHead) -> FastPathAnswer? {
         let headOnly: Bool
         switch head.method {
         case .GET: headOnly = false
         case .HEAD: headOnly = true
         default: return nil
         }
-        guard head.version == .http1_1, let target = StatusReadTarget(head.uri) else { return nil }
-        guard let fields = RequestFields(head.headers) else { return nil }
-        switch target {
-        case .list(let id, let format):
-            guard let reads = publications.reads(id, in: configuration.published) else { return nil }
-            let prepared: PreparedResponse
-            if let format {
-                guard let forced = reads.perFormat(format) else { return nil }
-                prepared = forced
-            } else {
-                guard let position = negotiation.position(accept: fields.accept, offerSet: reads.offerSet, offers: reads.offers),
-                    position < reads.negotiated.count
-                else { return nil }
-                prepared = reads.negotiated[position]
-            }
-            if let ifNoneMatch = fields.ifNoneMatch, prepared.isNotModified(ifNoneMatch: ifNoneMatch) {
-                return .prepared(head: prepared.notModifiedHead, body: nil)
-            }
-            return .prepared(head: prepared.okHead, body: headOnly ? nil : prepared.body)
-        case .lookup(let id, let index):
-            guard !headOnly, configuration.directLookupEnabled,
-                let lookup = publications.reads(id, in: configuration.published)?.lookup,
-                lookup.contains(index)
-            else { return nil }
-            return .lookup(lookup, index: index)
-        }
+        guard head.version == .http1_1, let fields = RequestFields(head.headers) else { return nil }
+        return resolver.answer(headOnly: headOnly, target: head.uri, accept: fields.accept, ifNoneMatch: fields.ifNoneMatch)
     }
 }
 
@@ -257,29 +216,6 @@ extension UInt8 {
     }
 }
 
-/// The prepared answers of the lists one connection reads, kept while no publication was replaced so that a request
-/// neither takes the ``PublishedLists`` lock nor builds a `String` for the list id.
-private struct PreparedReadsCache {
-    /// A connection usually reads one list; a few more cover clients that check several.
-    static let capacity = 2
-    private var generation = -1
-    private var entries: [PreparedStatusReads] = []
-
-    mutating func reads(_ id: Substring, in published: PublishedLists) -> PreparedStatusReads? {
-        // Read the generation first: whatever is fetched afterwards is at least as new as it.
-        let current = published.generation
-        if current != generation {
-            entries.removeAll(keepingCapacity: true)
-            generation = current
-        }
-        for entry in entries where entry.listId.utf8.elementsEqual(id.utf8) { return entry }
-        guard let found = published.preparedReads(String(id)) else { return nil }
-        if entries.count >= Self.capacity { entries.removeFirst() }
-        entries.append(found)
-        return found
-    }
-}
-
 /// The first handler after the socket, before NIO's `HTTPResponseEncoder`: passes the encoder's bytes on, writes
 /// the fast path's pre-serialised bytes past the encoder, and drops the bytes of the placeholder responses that keep
 /// the encoder in step (``StatusFastPathHandler``).
@@ -310,6 +246,12 @@ final class RawResponseWriter: ChannelOutboundHandler, RemovableChannelHandler {
     /// Writes `buffer` towards the socket, past the encoder.
     func writeRaw(_ buffer: ByteBuffer) {
         context?.write(NIOAny(IOData.byteBuffer(buffer)), promise: nil)
+    }
+
+    /// Writes `file`'s body towards the socket, past the encoder; false when it cannot (nothing was written).
+    func writeFile(_ file: BodyFile) -> Bool {
+        guard let context else { return false }
+        return file.write(to: context)
     }
 
     /// Flushes what was written.

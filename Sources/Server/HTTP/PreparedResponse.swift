@@ -20,6 +20,8 @@ final class PreparedResponse: Sendable {
     let headers: HTTPFields
     /// The representation's bytes, shared with the publication.
     let body: ByteBuffer
+    /// The same bytes in a file the fast path sends with `sendfile(2)`, for large bodies of current publications.
+    let file: BodyFile?
     /// `HTTP/1.1 200 OK`, ``headers`` and `Content-Length` (also the answer to HEAD), without the head's end.
     let okHead: ByteBuffer
     /// `HTTP/1.1 304 Not Modified` and ``headers`` without `Content-Length` (NIO drops it from a 304).
@@ -32,17 +34,23 @@ final class PreparedResponse: Sendable {
     ///   - negotiated: Whether this answers the negotiated URL (`Vary: Accept`) or a per-format URL.
     ///   - lastModified: `Last-Modified`, the publication time as an HTTP-date.
     ///   - cacheControl: `Cache-Control`, from the list's ttl.
+    ///   - file: The representation's bytes as a file, if any (``BodyFile``).
     convenience init(
-        _ representation: PublishedRepresentation, contentType: String, negotiated: Bool, lastModified: String, cacheControl: String
+        _ representation: PublishedRepresentation, contentType: String, negotiated: Bool, lastModified: String, cacheControl: String,
+        file: BodyFile? = nil
     ) {
         self.init(
             body: representation.body, fingerprint: representation.fingerprint, contentType: contentType, negotiated: negotiated,
-            lastModified: lastModified, cacheControl: cacheControl)
+            lastModified: lastModified, cacheControl: cacheControl, file: file)
     }
 
     /// Prepares an answer with `body`, named by `fingerprint` (the quoted `ETag`); the fields are those of
     /// ``init(_:contentType:negotiated:lastModified:cacheControl:)``, `Last-Modified` only when given.
-    init(body: ByteBuffer, fingerprint: String, contentType: String, negotiated: Bool, lastModified: String?, cacheControl: String) {
+    init(
+        body: ByteBuffer, fingerprint: String, contentType: String, negotiated: Bool, lastModified: String?, cacheControl: String,
+        file: BodyFile? = nil
+    ) {
+        self.file = file
         etag = "\"" + fingerprint + "\""
         var headers: HTTPFields = [.contentType: contentType, .eTag: etag]
         if let lastModified { headers[.lastModified] = lastModified }

@@ -28,19 +28,19 @@ final class PreparedStatusReads: Sendable {
     convenience init(_ publication: PublishedList) {
         self.init(
             definition: publication.definition, publishedAt: publication.publishedAt, representations: publication.representations,
-            lookup: PreparedLookup(publication))
+            lookup: PreparedLookup(publication), sendsFiles: true)
     }
 
     /// Prepares the answers of a past publication (`?time=` / `?timestamp=`), which has no direct lookup.
     convenience init(_ publication: HistoricalPublication) {
         self.init(
             definition: publication.definition, publishedAt: publication.publishedAt, representations: publication.representations,
-            lookup: nil)
+            lookup: nil, sendsFiles: false)
     }
 
     private init(
         definition: StatusListDefinition, publishedAt: Date, representations: [StatusMediaType: PublishedRepresentation],
-        lookup: PreparedLookup?
+        lookup: PreparedLookup?, sendsFiles: Bool
     ) {
         listId = definition.id
         let offers = ContentNegotiation.offers(available: StatusMediaType.allCases.filter { representations[$0] != nil })
@@ -49,17 +49,22 @@ final class PreparedStatusReads: Sendable {
         let cacheControl = "public, max-age=\(definition.ttlSeconds)"
         var offerSet: UInt8 = 0
         var perFormat = [PreparedResponse?](repeating: nil, count: StatusMediaType.allCases.count)
+        // Only the current publication is served by the fast path, which is what sends files.
+        let files = sendsFiles ? representations.compactMapValues { BodyFile($0.body) } : [:]
         for (type, representation) in representations {
             offerSet |= 1 << UInt8(type.ordinal)
             perFormat[type.ordinal] = PreparedResponse(
-                representation, contentType: type.rawValue, negotiated: false, lastModified: lastModified, cacheControl: cacheControl)
+                representation, contentType: type.rawValue, negotiated: false, lastModified: lastModified, cacheControl: cacheControl,
+                file: files[type])
         }
         self.offerSet = offerSet
         self.perFormat = perFormat
         // Offers are made from the representations present, so every offer has its answer.
         negotiated = offers.compactMap { offer in
             representations[offer.representation].map {
-                PreparedResponse($0, contentType: offer.mediaType, negotiated: true, lastModified: lastModified, cacheControl: cacheControl)
+                PreparedResponse(
+                    $0, contentType: offer.mediaType, negotiated: true, lastModified: lastModified, cacheControl: cacheControl,
+                    file: files[offer.representation])
             }
         }
         self.lookup = lookup

@@ -1,0 +1,167 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Metrics
+import NIOCore
+
+/// Answers plain status reads straight from the bytes a connection receives, before NIO's HTTP/1 decoder, until the
+/// connection sends anything else; from then on it only passes bytes on, and ``StatusFastPathHandler`` after the
+/// decoder answers the status reads among them.
+///
+/// Why a second fast path: for a status read, decoding the request into NIO's `HTTPRequestHead` (llhttp callbacks, a
+/// `String` per header name and value, an `HTTPHeaders` array) and passing it and the placeholder response parts
+/// through the pipeline was most of the user-space CPU of a 304 or a small list, the reads verifiers and wallets
+/// repeat. Here a request costs one scan of its bytes (``RawRequestHead``), the same prepared answer
+/// (``StatusReadResolver``) and one write.
+///
+/// Safety of the hand-over: while this answers, the decoder has seen no byte of the connection, so no request is
+/// waiting with the router and nothing can be overtaken. The first request it does not answer (any other route, a
+/// body, `Connection: close`, anything ``RawRequestHead`` does not recognise, or a header block split in a way it
+/// cannot hold) goes to the decoder together with every byte after it, and the connection stays with the decoder for
+/// good: nothing ever has to come back from there. ``ConnectionGuardHandler`` is told about each request answered
+/// here, so its idle and header deadlines stay right.
+final class RawStatusReadHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
+
+    private let configuration: StatusFastPathConfiguration
+    private var resolver: StatusReadResolver
+    private var headTail: ResponseHeadTail
+    /// Told of each request answered here.
+    private weak var connectionGuard: ConnectionGuardHandler?
+    /// Whether the connection was handed to the decoder (for good).
+    private var handedOver = false
+    /// The start of a request whose header block has not fully arrived.
+    private var partial: ByteBuffer?
+    /// A read asked for while the channel was not writable; done when it becomes writable again.
+    private var readHeld = false
+
+    init(configuration: StatusFastPathConfiguration, connectionGuard: ConnectionGuardHandler?) {
+        self.configuration = configuration
+        self.resolver = StatusReadResolver(configuration: configuration)
+        self.headTail = ResponseHeadTail(serverName: configuration.serverName)
+        self.connectionGuard = connectionGuard
+    }
+
+    /// Adds the handler before NIO's decoder: right after the socket end of the connection guard, or first when the
+    /// pipeline has no guard.
+    static func install(on pipeline: ChannelPipeline.SynchronousOperations, configuration: StatusFastPathConfiguration) throws {
+        let connectionGuard = try? pipeline.handler(type: ConnectionGuardHandler.self)
+        let handler = RawStatusReadHandler(configuration: configuration, connectionGuard: connectionGuard)
+        if let socketSide = try? pipeline.handler(type: ConnectionGuardSocketSide.self) {
+            try pipeline.addHandler(handler, position: .after(socketSide))
+        } else {
+            try pipeline.addHandler(handler, position: .first)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !handedOver else {
+            context.fireChannelRead(data)
+            return
+        }
+        var input = unwrapInboundIn(data)
+        if var earlier = partial {
+            partial = nil
+            earlier.writeBuffer(&input)
+            input = earlier
+        }
+        var answered = 0
+        var corked = false
+        loop: while input.readableBytes > 0 {
+            let parsed = input.withUnsafeReadableBytes { RawRequestHead.parse($0) }
+            switch parsed {
+            case .incomplete:
+                partial = input
+                break loop
+            case .unsupported:
+                handOver(input, context: context)
+                break loop
+            case .request(let head, let length):
+                guard
+                    let answer = resolver.answer(
+                        headOnly: head.headOnly, target: head.target, accept: head.accept, ifNoneMatch: head.ifNoneMatch)
+                else {
+                    handOver(input, context: context)
+                    break loop
+                }
+                input.moveReaderIndex(forwardBy: length)
+                answer.write(
+                    tail: headTail.current(), allocator: context.channel.allocator,
+                    to: { context.write(wrapOutboundOut(.byteBuffer($0)), promise: nil) },
+                    sendFile: { file in
+                        if !corked { corked = Self.setCork(true, on: context.channel) }
+                        return file.write(to: context)
+                    })
+                answered += 1
+            }
+        }
+        guard answered > 0 else { return }
+        context.flush()
+        if corked { _ = Self.setCork(false, on: context.channel) }
+        configuration.served.increment(by: Int64(answered))
+        connectionGuard?.requestsAnsweredBeforeDecoder(nextRequestStarted: partial != nil)
+    }
+
+    /// `TCP_CORK` while a head and its file body are written: without it the head (written with `writev`, the socket
+    /// has `TCP_NODELAY`) and the start of the body (`sendfile`) leave as separate short segments, each waking the
+    /// reader; nginx does the same (`tcp_nopush`). Returns whether the option was set.
+    private static func setCork(_ on: Bool, on channel: any Channel) -> Bool {
+        #if os(Linux)
+        do {
+            try channel.syncOptions?.setOption(ChannelOptions.tcpOption(.init(rawValue: CInt(TCP_CORK))), value: on ? 1 : 0)
+            return true
+        } catch {
+            return false
+        }
+        #else
+        return false
+        #endif
+    }
+
+    /// Passes `input` and everything after it to the decoder.
+    private func handOver(_ input: ByteBuffer, context: ChannelHandlerContext) {
+        handedOver = true
+        context.fireChannelRead(wrapInboundOut(input))
+    }
+
+    /// While nothing went past this handler, the handlers after it have no read to complete, so the event stops here;
+    /// and the next read is asked for here, which makes NIO skip its automatic read request from the pipeline's tail.
+    /// Both events would otherwise cross the whole HTTP pipeline (a dozen handlers) for every request answered here:
+    /// after the decoder's own cost, the largest user-space cost left of a 304.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        guard !handedOver else {
+            context.fireChannelReadComplete()
+            return
+        }
+        if context.channel.isWritable {
+            context.read()
+        } else {
+            readHeld = true
+        }
+    }
+
+    /// Back-pressure, as in ``StatusFastPathHandler``: answers written here pass no handler that would stop reading,
+    /// so while the channel is not writable the socket is not read.
+    func read(context: ChannelHandlerContext) {
+        if handedOver || context.channel.isWritable {
+            context.read()
+        } else {
+            readHeld = true
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if readHeld, context.channel.isWritable {
+            readHeld = false
+            context.read()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        partial = nil
+    }
+}

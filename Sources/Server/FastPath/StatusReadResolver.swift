@@ -1,0 +1,95 @@
+import NIOCore
+
+/// An answer the event-loop fast path writes itself.
+enum FastPathAnswer {
+    /// A pre-serialised head (status line through `Content-Length`) and the body, nil for HEAD and 304; a large body
+    /// also comes as a file to send it from.
+    case prepared(head: ByteBuffer, body: ByteBuffer?, file: BodyFile?)
+    /// A direct lookup of an index known to be inside the list.
+    case lookup(PreparedLookup, index: Int)
+
+    /// Hands the answer's bytes to `write` in order: the head, `tail` (the `Date`/`Server` lines and the blank line),
+    /// the body, which goes to `sendFile` instead when it has a file (and to `write` when `sendFile` cannot send it).
+    func write(tail: ByteBuffer, allocator: ByteBufferAllocator, to write: (ByteBuffer) -> Void, sendFile: (BodyFile) -> Bool) {
+        switch self {
+        case .prepared(let head, let body, let file):
+            write(head)
+            write(tail)
+            if let body, file.map(sendFile) != true { write(body) }
+        case .lookup(let lookup, let index):
+            // The index was checked against the list when the request was accepted, so this is never nil.
+            if let response = lookup.response(index: index, tail: tail, allocator: allocator) { write(response) }
+        }
+    }
+}
+
+/// Decides, for one connection, which status reads the fast path answers and with which prepared bytes; shared by
+/// the handler before NIO's decoder (``RawStatusReadHandler``) and the one after it (``StatusFastPathHandler``), so
+/// both answer alike.
+struct StatusReadResolver {
+    private let configuration: StatusFastPathConfiguration
+    private var negotiation = NegotiationMemo()
+    private var publications = PreparedReadsCache()
+
+    init(configuration: StatusFastPathConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// The answer to a `GET` (or `HEAD` when `headOnly`) of `target`, or nil to leave the request to the router.
+    /// - Parameters:
+    ///   - headOnly: Whether the method is `HEAD`.
+    ///   - target: The request target.
+    ///   - accept: The request's one `Accept` value, nil when absent.
+    ///   - ifNoneMatch: The request's one `If-None-Match` value, nil when absent.
+    mutating func answer(headOnly: Bool, target: String, accept: String?, ifNoneMatch: String?) -> FastPathAnswer? {
+        guard let target = StatusReadTarget(target) else { return nil }
+        switch target {
+        case .list(let id, let format):
+            guard let reads = publications.reads(id, in: configuration.published) else { return nil }
+            let prepared: PreparedResponse
+            if let format {
+                guard let forced = reads.perFormat(format) else { return nil }
+                prepared = forced
+            } else {
+                guard let position = negotiation.position(accept: accept, offerSet: reads.offerSet, offers: reads.offers),
+                    position < reads.negotiated.count
+                else { return nil }
+                prepared = reads.negotiated[position]
+            }
+            if let ifNoneMatch, prepared.isNotModified(ifNoneMatch: ifNoneMatch) {
+                return .prepared(head: prepared.notModifiedHead, body: nil, file: nil)
+            }
+            return headOnly ? .prepared(head: prepared.okHead, body: nil, file: nil) : .prepared(head: prepared.okHead, body: prepared.body, file: prepared.file)
+        case .lookup(let id, let index):
+            guard !headOnly, configuration.directLookupEnabled,
+                let lookup = publications.reads(id, in: configuration.published)?.lookup,
+                lookup.contains(index)
+            else { return nil }
+            return .lookup(lookup, index: index)
+        }
+    }
+}
+
+/// The prepared answers of the lists one connection reads, kept while no publication was replaced so that a request
+/// neither takes the ``PublishedLists`` lock nor builds a `String` for the list id.
+private struct PreparedReadsCache {
+    /// A connection usually reads one list; a few more cover clients that check several.
+    static let capacity = 2
+    private var generation = -1
+    private var entries: [PreparedStatusReads] = []
+
+    mutating func reads(_ id: Substring, in published: PublishedLists) -> PreparedStatusReads? {
+        // Read the generation first: whatever is fetched afterwards is at least as new as it.
+        let current = published.generation
+        if current != generation {
+            entries.removeAll(keepingCapacity: true)
+            generation = current
+        }
+        for entry in entries where entry.listId.utf8.elementsEqual(id.utf8) { return entry }
+        guard let found = published.preparedReads(String(id)) else { return nil }
+        if entries.count >= Self.capacity { entries.removeFirst() }
+        entries.append(found)
+        return found
+    }
+}
+
