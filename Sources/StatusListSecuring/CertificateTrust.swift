@@ -56,7 +56,7 @@ public struct CertificateTrust: Sendable, Hashable {
         case .w3cJWT, .ietfJWT:
             guard let text = String(data: body, encoding: .utf8) else { return nil }
             let header = try StatusVerificationError.classify {
-                try CompactJWS(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines)).header
+                try CompactJWS(parsing: text.trimmingWhitespaceAndNewlines()).header
             }
             // JWSHeader has already refused an x5c that is not a non-empty array of base64 strings.
             guard let certificates = header.certificateChain else { return nil }

@@ -198,7 +198,7 @@ public enum StatusListVerifier {
         guard let text = String(data: body, encoding: .utf8) else {
             throw StatusVerificationError(.malformedValueError, "the token is not UTF-8 text")
         }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.trimmingWhitespaceAndNewlines()
     }
 
     private static func resolve(_ trustedKeys: TrustedKeys, keyID: String?) throws(StatusVerificationError) -> VerificationKey {

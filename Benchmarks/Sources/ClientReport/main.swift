@@ -263,6 +263,9 @@ figures += try await measure(
         Operation(name: "TARGET cold fetch+verify+decode IETF JWT ES256 (fresh client, loopback)", note: "report") { n in
             try await timeAsyncBatch(n) { try await makeClient().fetchList(url: ietfURL, preferring: .ietfJWT, trust: keysTrust).metadata.entryCount }
         },
+        Operation(name: "cold fetch+verify+decode IETF JWT ES256, trust .jwks (fresh client: JWKS GET, then list GET)", note: "two round trips") { n in
+            try await timeAsyncBatch(n) { try await makeClient().fetchList(url: ietfURL, preferring: .ietfJWT, trust: jwksTrust).metadata.entryCount }
+        },
         Operation(name: "TARGET cold fetch+verify+decode W3C DI ES256 (fresh client, loopback)", note: "report") { n in
             try await timeAsyncBatch(n) { try await makeClient().fetchList(url: w3cURL, preferring: .w3cDataIntegrity, trust: keysTrust).metadata.entryCount }
         },

@@ -88,7 +88,7 @@ public struct ParsedCredential: Sendable {
             }
             return
         }
-        guard let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+        guard let text = String(data: data, encoding: .utf8)?.trimmingWhitespaceAndNewlines(),
             text.allSatisfy({ $0.isASCII && !$0.isWhitespace })
         else {
             throw StatusClientError(

@@ -18,7 +18,7 @@ enum ListSigner {
             named = proof?["verificationMethod"]?.stringValue ?? issuer(in: document)
         case .w3cJWT, .ietfJWT:
             guard let text = String(data: body, encoding: .utf8),
-                let jws = try? CompactJWS(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines))
+                let jws = try? CompactJWS(parsing: text.trimmingWhitespaceAndNewlines())
             else { return nil }
             if let kid = jws.header.keyID, kid.hasPrefix("did:") {
                 named = kid
