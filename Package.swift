@@ -74,7 +74,11 @@ let package = Package(
             name: "HardwareKeys",
             dependencies: ["CPKCS11", "Signing", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "TrustRegistry", dependencies: ["Signing", "WireEncoding", .product(name: "Crypto", package: "swift-crypto")]),
+        // StatusList for its hardened DEFLATE: the wallet snapshot's payload is compressed (JOSE `zip` `DEF`).
+        .target(
+            name: "TrustRegistry",
+            dependencies: ["Signing", "WireEncoding", "StatusList", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The admin API's wire types (requests, answers, problem details): what the server encodes and the client
         // decodes. StatusList only for the values an answer embeds (status entries, status claims, message tables).
         .target(name: "StandingAPI", dependencies: ["StatusList", "Signing"]),

@@ -9,14 +9,19 @@
 # Benchmarks/results/registry.json and registry.md.
 #
 # Usage: Benchmarks/registry/run-registry.sh [--skip-build] [--quick] [--keep] [--issuers N] [--accreditations M] [--probes K]
+#                                             [--work DIR] [--only snapshot]
 #   --probes  number of timed writes for the write / change-feed latency (default 20)
 #   --quick   1 round of 5 s and 5 write probes (a smoke run, not the figures)
+#   --work    seed into DIR once and keep it; later runs with --only snapshot reuse it instead of seeding again
+#   --only snapshot  start and measure the wallet snapshot only (bytes on the wire with and without gzip, fetch +
+#             verify), into results/registry-snapshot.json and .md; summary.py takes its rows when registry.json has none
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 build=1
 extra=()
+results=registry
 issuers=10000
 accreditations=50000
 while [[ $# -gt 0 ]]; do
@@ -27,6 +32,8 @@ while [[ $# -gt 0 ]]; do
     --issuers) issuers="$2"; shift ;;
     --accreditations) accreditations="$2"; shift ;;
     --probes) extra+=(--probes "$2"); shift ;;
+    --work) extra+=(--work "$2"); shift ;;
+    --only) extra+=(--only "$2"); results="registry-$2"; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
     shift
@@ -50,4 +57,4 @@ seeder="$(cd "$root/Benchmarks" && swift build -c release --show-bin-path)/Regis
 [[ -x "$seeder" ]] || { echo "no RegistrySeed at $seeder" >&2; exit 1; }
 
 python3 "$here/registry_bench.py" --binary "$binary" --seeder "$seeder" --issuers "$issuers" --accreditations "$accreditations" \
-    --results "$root/Benchmarks/results/registry" "${extra[@]}"
+    --results "$root/Benchmarks/results/$results" "${extra[@]}"

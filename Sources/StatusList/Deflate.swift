@@ -13,12 +13,15 @@ enum Deflate {
         case zlib
         /// RFC 1952: 10-byte header, CRC-32 + ISIZE trailer. Used by W3C Bitstring Status List.
         case gzip
+        /// RFC 1951 alone: no header or checksum (JOSE `zip` `DEF`, where the signature protects the bytes).
+        case raw
 
         /// The zlib `windowBits` that selects exactly this container (no automatic detection).
         var windowBits: Int32 {
             switch self {
             case .zlib: return 15
             case .gzip: return 31
+            case .raw: return -15
             }
         }
 
@@ -26,6 +29,7 @@ enum Deflate {
             switch self {
             case .zlib: return "zlib (RFC 1950)"
             case .gzip: return "gzip (RFC 1952)"
+            case .raw: return "raw DEFLATE (RFC 1951)"
             }
         }
 
@@ -104,7 +108,8 @@ enum Deflate {
         guard bytes.count <= Int(UInt32.max) else {
             throw StatusListError(.invalidArgument, "cannot decompress \(bytes.count) bytes in one pass (limit 4 GiB)")
         }
-        if let found = Container.sniff(bytes), found != container {
+        // Raw DEFLATE has no header, so its first bytes may look like either container by chance.
+        if container != .raw, let found = Container.sniff(bytes), found != container {
             throw StatusListError(.wrongCompressionFormat, "found \(found) data where \(container) was expected")
         }
         guard bytes.count >= 2 else {

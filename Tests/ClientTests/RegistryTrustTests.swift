@@ -2,6 +2,7 @@ import Foundation
 import NIOHTTP1
 import Signing
 import StatusList
+import Synchronization
 import Testing
 import TrustRegistry
 
@@ -186,6 +187,13 @@ final class RegistryWorld: Sendable {
     }
 }
 
+/// A flag a `@Sendable` closure sets and the test reads.
+final class TestFlag: Sendable {
+    private let state = Mutex(false)
+    func set() { state.withLock { $0 = true } }
+    var isSet: Bool { state.withLock { $0 } }
+}
+
 /// Passes requests through, letting a test rewrite the answers (tampering, 410 Gone).
 final class RewritingTransport: StatusHTTPTransport {
     private let inner: any StatusHTTPTransport
@@ -341,19 +349,71 @@ struct RegistryTrustTests {
         await expectFailure(.statusVerificationError, .verificationFailed) {
             try await pinnedWrong.accreditation(for: Self.query(issuer.did, at: Date()))
         }
-        // The payload altered: the signature no longer holds.
+        // The payload altered (under the gzip coding and the JWS's own DEFLATE): the signature no longer holds.
+        let altered = TestFlag()
         let altering = RewritingTransport(AsyncHTTPClientTransport.shared) { request, response in
-            guard request.url.path.hasSuffix("/snapshot"), let text = String(data: response.body, encoding: .utf8) else { return response }
-            let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 3, var payload = try? Base64URL.decode(parts[1]),
-                let range = payload.range(of: Data("\"MicroCredential\"".utf8))
+            guard request.url.path.hasSuffix("/snapshot"), response.header("Content-Encoding") == "gzip",
+                let inflated = try? WireCompression.decompress([UInt8](response.body), format: .gzip, maximumSize: 64 << 20)
             else { return response }
+            let parts = String(decoding: inflated, as: UTF8.self).split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 3, let compressed = try? Base64URL.decode(parts[1]),
+                let raw = try? WireCompression.decompress([UInt8](compressed), format: .deflate, maximumSize: 64 << 20)
+            else { return response }
+            var payload = Data(raw)
+            guard let range = payload.range(of: Data("\"MicroCredential\"".utf8)) else { return response }
             payload.replaceSubrange(range, with: Data("\"Microcredentia\"".utf8))
-            let altered = [parts[0], Base64URL.encode(payload), parts[2]].joined(separator: ".")
-            return TransportResponse(status: response.status, headers: response.headers, body: Data(altered.utf8))
+            guard let recompressed = try? WireCompression.compress([UInt8](payload), format: .deflate) else { return response }
+            altered.set()
+            let tampered = [parts[0], Base64URL.encode(Data(recompressed)), parts[2]].joined(separator: ".")
+            let headers = response.headers.filter { $0.name.lowercased() != "content-encoding" }
+            return TransportResponse(status: response.status, headers: headers, body: Data(tampered.utf8))
         }
         await expectFailure(.statusVerificationError, .verificationFailed) {
             try await world.client(.snapshot, transport: altering).accreditation(for: Self.query(issuer.did, at: Date()))
+        }
+        #expect(altered.isSet)
+    }
+
+    @Test("the snapshot comes gzip-encoded, is inflated and verified; identity still works; a body that does not inflate is refused")
+    func gzipSnapshot() async throws {
+        let world = try await RegistryWorld.start()
+        defer { Task { await world.server.stopAndRemove() } }
+        let (issuer, _, seq) = try await world.accreditIssuer(host: "uni.example.es")
+        let transport = CountingTransport()
+        let answer = try await world.client(.snapshot, transport: transport).accreditation(for: Self.query(issuer.did, at: Date()))
+        #expect(answer.accredited && answer.seq == seq, "\(answer)")
+        let asked = try #require(transport.exchanges("/registry/v1/snapshot").first)
+        #expect(asked.headers.contains { $0.name == "Accept-Encoding" && $0.value == "gzip" })
+
+        // A server (or proxy) that answers identity whatever was asked: the same snapshot.
+        let identity = RewritingTransport(AsyncHTTPClientTransport.shared) { request, response in
+            guard request.url.path.hasSuffix("/snapshot"), response.header("Content-Encoding") == "gzip",
+                let inflated = try? WireCompression.decompress([UInt8](response.body), format: .gzip, maximumSize: 64 << 20)
+            else { return response }
+            let headers = response.headers.filter { $0.name.lowercased() != "content-encoding" }
+            return TransportResponse(status: response.status, headers: headers, body: Data(inflated))
+        }
+        let plain = try await world.client(.snapshot, transport: identity).accreditation(for: Self.query(issuer.did, at: Date()))
+        #expect(plain.accredited && plain.seq == seq, "\(plain)")
+
+        // Labelled gzip but not gzip: malformed, not misread.
+        let broken = RewritingTransport(AsyncHTTPClientTransport.shared) { request, response in
+            guard request.url.path.hasSuffix("/snapshot") else { return response }
+            return TransportResponse(status: 200, headers: [(name: "Content-Encoding", value: "gzip")], body: Data("not gzip".utf8))
+        }
+        await expectFailure(.malformedValueError, .malformed) {
+            try await world.client(.snapshot, transport: broken).accreditation(for: Self.query(issuer.did, at: Date()))
+        }
+        // A gzip body inflating past the configured response size: too large, however small it came.
+        let bomb = RewritingTransport(AsyncHTTPClientTransport.shared) { request, response in
+            guard request.url.path.hasSuffix("/snapshot"),
+                let compressed = try? WireCompression.compress([UInt8](repeating: UInt8(ascii: "A"), count: 4 << 20), format: .gzip)
+            else { return response }
+            return TransportResponse(status: 200, headers: [(name: "Content-Encoding", value: "gzip")], body: Data(compressed))
+        }
+        await expectFailure(.statusRetrievalError, .responseTooLarge) {
+            try await world.client(.snapshot, transport: bomb) { $0.fetching.maximumResponseBytes = 1 << 20 }
+                .accreditation(for: Self.query(issuer.did, at: Date()))
         }
     }
 

@@ -37,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WINDOW_MS = 200
@@ -286,7 +287,10 @@ def registry(binary, a, b, token):
         text = body.decode("utf-8", "replace")
         parts = text.strip().split(".")
         if len(parts) == 3 and not text.lstrip().startswith("{"):  # a compact JWS: its payload
-            text = b64url(parts[1]).decode("utf-8", "replace")
+            payload = b64url(parts[1])
+            if json.loads(b64url(parts[0])).get("zip") == "DEF":  # snapshot format 2: raw DEFLATE payload
+                payload = zlib.decompress(payload, -15)
+            text = payload.decode("utf-8", "replace")
         return status, text
 
     before = [authorized(b, issuer) for issuer in issuers]

@@ -52,7 +52,8 @@ struct SnapshotTests {
         let keys = JWKSet(keys: [registryKey.verificationKey.jwk(keyID: "registry-1")])
         let signedSnapshot = try WalletSigning.sign(before, key: registryKey, keyID: "registry-1")
         let signedFeed = try WalletSigning.sign(feed, key: registryKey, keyID: "registry-1")
-        #expect(try CompactJWS(parsing: signedSnapshot).header.type == "registry-snapshot+jwt")
+        let header = try CompactJWS(parsing: signedSnapshot).header
+        #expect(header.type == "registry-snapshot-v2+jwt" && header["zip"] == .string("DEF") && header.critical == ["zip"])
         let wallet = try WalletSigning.verifySnapshot(signedSnapshot, keys: keys)
         #expect(wallet == before)
         let wireFeed = try WalletSigning.verifyChangeFeed(signedFeed, keys: keys)
@@ -135,5 +136,93 @@ struct SnapshotTests {
             ]
         )
         #expect(try JSONValue(parsing: try json.canonicalData()).decode(WalletSnapshot.self) == snapshot)
+    }
+
+    /// A snapshot with every member the compact form carries: entities with optional members, records with
+    /// histories and reasons, a recognition, shared scopes.
+    static func richSnapshot() throws -> (world: World, snapshot: WalletSnapshot) {
+        var world = try World()
+        let (_, first) = try world.spanishUniversity()
+        _ = try world.spanishUniversity("Universidad Dos", host: "dos.example.es")
+        try world.change(.suspend, first, by: world.aneca, reason: "review \"quoted\" ñ", at: instant("2026-03-01T00:00:00Z"))
+        let recognition = RecognitionGrant(
+            entity: "https://registry.other.example",
+            actions: ["recognize"],
+            resources: ["accreditation-decisions"],
+            names: ["en": "Other registry"],
+            validFrom: instant("2026-01-01T00:00:00Z"),
+            validUntil: instant("2027-01-01T00:00:00Z")
+        )
+        try world.state.apply(
+            statement: try world.root.sign(try RegistryStatement.recognise(rootAuthority: world.root.did, grant: recognition, issuedAt: world.clock)),
+            at: world.tick()
+        )
+        let snapshot = try world.state.walletSnapshot(issuedAt: instant("2026-03-15T00:00:00Z")).body
+        return (world, snapshot)
+    }
+
+    @Test("the compact payload round-trips every member, derives statuses at issuedAt and states its version")
+    func compactRoundTrip() throws {
+        var (_, snapshot) = try Self.richSnapshot()
+        #expect(snapshot.records.contains { $0.status == .suspended } && !snapshot.recognitions.isEmpty)
+        // Optional entity members the example entities may lack.
+        snapshot.entities[0].email = "registry@example.eu"
+        snapshot.entities[0].address = PostalAddress(street: "Calle 1", locality: "Madrid", postalCode: "28001")
+        let payload = try snapshot.compactPayload()
+        #expect(try WalletSnapshot(compactPayload: payload) == snapshot)
+        let json = try JSONValue(parsing: payload)
+        #expect(json["v"] == .number(2))
+        // No member names inside records: each is an array, its strings indices into the table.
+        let record = try #require(json["records"]?.arrayValue?.first?.arrayValue)
+        #expect(record.count == 10 && record[0].integerValue != nil)
+        let strings = (json["strings"]?.arrayValue ?? []).compactMap { $0.stringValue }
+        #expect(!strings.isEmpty && Set(strings).count == strings.count)
+        // Smaller than the named JSON of version 1.
+        #expect(payload.count < (try JSONValue(encoding: snapshot).canonicalData()).count)
+    }
+
+    @Test(
+        "a compact payload out of shape is refused as malformed",
+        arguments: [
+            #"{"v":1,"seq":1}"#,
+            #"{"v":2,"seq":1,"issuedAt":0,"nextUpdate":0,"rootAuthority":"r","head":"h","strings":[],"scopes":[],"entities":[],"records":[[0,0,0,0,0,0,0,0,0,[]]],"recognitions":[]}"#,
+            #"{"v":2,"seq":1,"issuedAt":0,"nextUpdate":0,"rootAuthority":"r","head":"h","strings":["x"],"scopes":[],"entities":[],"records":[[0,0,0,0,0,0,0,0,0,[]]],"recognitions":[]}"#,
+            #"{"v":2,"seq":1,"issuedAt":0,"nextUpdate":0,"rootAuthority":"r","head":"h","strings":["TI"],"scopes":[[]],"entities":[],"records":[[0,0,0,0,0,0,0,0,0,[[0,0,1,null]]]],"recognitions":[]}"#,
+            "not json",
+        ]
+    )
+    func compactMalformed(payload: String) {
+        expectRegistryError(.malformed) { _ = try WalletSnapshot(compactPayload: Data(payload.utf8)) }
+    }
+
+    @Test("a signed snapshot that was tampered with, or whose payload is not compressed, is refused")
+    func tamperedSnapshot() throws {
+        let (_, snapshot) = try Self.richSnapshot()
+        let key = SigningKey.generate(.es256)
+        let keys = JWKSet(keys: [key.verificationKey.jwk(keyID: "registry-1")])
+        let signed = try WalletSigning.sign(snapshot, key: key, keyID: "registry-1")
+        #expect(try WalletSigning.verifySnapshot(signed, keys: keys) == snapshot)
+
+        // Another registry's snapshot under this payload: the signature no longer covers it.
+        var other = snapshot
+        other.records.removeLast()
+        let otherParts = try WalletSigning.sign(other, key: key, keyID: "registry-1").split(separator: ".")
+        let parts = signed.split(separator: ".")
+        expectRegistryError(.badSignature) { _ = try WalletSigning.verifySnapshot("\(parts[0]).\(otherParts[1]).\(parts[2])", keys: keys) }
+        // One flipped payload character.
+        var payload = Array(parts[1])
+        payload[payload.count / 2] = payload[payload.count / 2] == "A" ? "B" : "A"
+        expectRegistryError(.badSignature) { _ = try WalletSigning.verifySnapshot("\(parts[0]).\(String(payload)).\(parts[2])", keys: keys) }
+
+        // Signed correctly but without zip, or with zip over bytes that are not DEFLATE: malformed, never misread.
+        let plain = try CompactJWS.sign(payload: try snapshot.compactPayload(), key: key, type: WalletSnapshot.mediaType, keyID: "registry-1")
+        expectRegistryError(.malformed) { _ = try WalletSigning.verifySnapshot(plain, keys: keys) }
+        let garbage = try CompactJWS.sign(
+            payload: Data("not deflate at all".utf8), key: key, type: WalletSnapshot.mediaType, keyID: "registry-1",
+            additionalHeader: ["zip": .string("DEF"), "crit": .array([.string("zip")])])
+        expectRegistryError(.malformed) { _ = try WalletSigning.verifySnapshot(garbage, keys: keys) }
+        // A version-1 snapshot (uncompressed named JSON, old typ) is not taken for version 2.
+        let version1 = try CompactJWS.sign(json: try JSONValue(encoding: snapshot), key: key, type: "registry-snapshot+jwt", keyID: "registry-1")
+        expectRegistryError(.badSignature) { _ = try WalletSigning.verifySnapshot(version1, keys: keys) }
     }
 }

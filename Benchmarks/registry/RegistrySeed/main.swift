@@ -194,7 +194,10 @@ let seedSeconds = seconds(total)
 let service = SigningKey.generate(.es256)
 var buildTimes: [Double] = []
 var signTimes: [Double] = []
+var verifyTimes: [Double] = []
 var snapshotBytes = 0
+var snapshotPayloadBytes = 0
+let serviceKeys = JWKSet(keys: [service.verificationKey.jwk(keyID: "bench")])
 for _ in 0..<3 {
     let buildStart = ContinuousClock.now
     let snapshot = try state.walletSnapshot(issuedAt: Date())
@@ -203,7 +206,17 @@ for _ in 0..<3 {
     let compact = try WalletSigning.sign(snapshot.body, key: service, keyID: "bench")
     signTimes.append(seconds(signStart))
     snapshotBytes = compact.utf8.count
+    snapshotPayloadBytes = try snapshot.body.compactPayload().count
+    // What a wallet does with the fetched JWS: ES256, inflate, decode (the client adds only the transfer).
+    let verifyStart = ContinuousClock.now
+    let verified = try WalletSigning.verifySnapshot(compact, keys: serviceKeys)
+    verifyTimes.append(seconds(verifyStart))
+    guard verified == snapshot.body else { throw SeedFailure("the verified snapshot differs from the one signed") }
 }
+// The same-run baseline: the version-1 form (named JSON, uncompressed payload) at this size.
+let version1Bytes = try CompactJWS.sign(
+    json: try JSONValue(encoding: try state.walletSnapshot(issuedAt: Date()).body), key: service, type: "registry-snapshot+jwt", keyID: "bench"
+).utf8.count
 
 // Pre-signed suspend/reinstate pairs for the change-feed probe (signed by the accreditor, iat now).
 var probes: [[String: String]] = []
@@ -236,10 +249,13 @@ let summary: [String: Any] = [
     "snapshotBuildSeconds": buildTimes,
     "snapshotSignSeconds": signTimes,
     "snapshotBytes": snapshotBytes,
+    "snapshotPayloadBytes": snapshotPayloadBytes,
+    "snapshotVerifySeconds": verifyTimes,
+    "snapshotVersion1Bytes": version1Bytes,
     "probes": probes,
 ]
 try FileManager.default.createDirectory(atPath: arguments.output, withIntermediateDirectories: true)
 try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]).write(to: URL(fileURLWithPath: arguments.output + "/seed.json"))
 print(
-    "seeded \(state.seq) events in \(String(format: "%.1f", seedSeconds)) s; snapshot build \(buildTimes), sign \(signTimes), \(snapshotBytes) bytes"
+    "seeded \(state.seq) events in \(String(format: "%.1f", seedSeconds)) s; snapshot build \(buildTimes), sign \(signTimes), verify \(verifyTimes), \(snapshotBytes) bytes (version 1: \(version1Bytes))"
 )

@@ -168,7 +168,8 @@ public actor RegistryClient: IssuerAccreditationChecking {
 
     static func compactBody(_ response: FetchedResponse, what: String) throws(StatusClientError) -> String {
         guard let text = String(data: response.body, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty,
-            text.allSatisfy({ $0.isASCII && !$0.isWhitespace })
+            // Bytes, not Characters: grapheme breaking over a multi-megabyte snapshot costs more than verifying it.
+            text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
         else {
             throw StatusClientError.retrieval(
                 .unrecognisedFormat,
@@ -176,6 +177,24 @@ public actor RegistryClient: IssuerAccreditationChecking {
             )
         }
         return text
+    }
+
+    /// The response with its body inflated when it came in the `gzip` content coding, up to the configured response
+    /// size (the inflated size counts, so a small compressed body cannot expand past the cap).
+    func decodingContent(_ response: FetchedResponse, what: String) throws(StatusClientError) -> FetchedResponse {
+        guard response.header("Content-Encoding")?.trimmingCharacters(in: .whitespaces).lowercased() == "gzip" else { return response }
+        let inflated: [UInt8]
+        do {
+            inflated = try WireCompression.decompress(
+                [UInt8](response.body), format: .gzip, maximumSize: max(1, configuration.fetching.maximumResponseBytes))
+        } catch {
+            let detail = "the registry's \(what) at \(response.finalURL.absoluteString) does not inflate as gzip: \(error.reason)"
+            if error.code == .sizeLimitExceeded { throw .retrieval(.responseTooLarge, detail) }
+            throw StatusClientError(.malformed, kind: .malformedValueError, detail)
+        }
+        var decoded = response.response
+        decoded.body = Data(inflated)
+        return FetchedResponse(status: response.status, finalURL: response.finalURL, response: decoded)
     }
 
     static func verifySnapshot(_ compact: String, keys: JWKSet) throws(StatusClientError) -> WalletSnapshot {

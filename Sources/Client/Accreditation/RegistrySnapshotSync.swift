@@ -124,12 +124,14 @@ extension RegistryClient {
 
     func fetchSnapshot() async throws(StatusClientError) -> (registry: HeldRegistry, head: Int?) {
         var keys = try await registryKeys(refresh: false)
+        // The snapshot's JWS payload is already compressed; gzip on the wire takes back most of base64url's third.
         let response = try await fetcher.get(
             try endpoint("/registry/v1/snapshot"),
-            headers: Self.jwtAccept,
-            maximumBodyBytes: configuration.fetching.maximumResponseBytes
+            headers: Self.jwtAccept + [(name: "Accept-Encoding", value: "gzip")],
+            maximumBodyBytes: configuration.fetching.maximumResponseBytes,
+            contentCodings: ["gzip"]
         )
-        let compact = try Self.compactBody(response, what: "snapshot")
+        let compact = try Self.compactBody(try decodingContent(response, what: "snapshot"), what: "snapshot")
         let snapshot: WalletSnapshot
         do {
             snapshot = try Self.verifySnapshot(compact, keys: keys.set)

@@ -29,13 +29,16 @@ struct HardenedFetcher: Sendable {
     ///   - headers: Request headers, sent on every hop.
     ///   - maximumBodyBytes: The body cap.
     ///   - accepting: Error statuses returned as final responses instead of thrown (the registry's 410 Gone).
+    ///   - contentCodings: Content codings (lowercase) the caller asked for in `Accept-Encoding` and decodes itself;
+    ///     any other but identity is refused.
     /// - Returns: A 2xx or 304 response, or one with a status in `accepting`.
     /// - Throws: ``StatusClientError`` retrieval errors.
     func get(
         _ url: URL,
         headers: [(name: String, value: String)],
         maximumBodyBytes: Int,
-        accepting: Set<Int> = []
+        accepting: Set<Int> = [],
+        contentCodings: Set<String> = []
     ) async throws(StatusClientError) -> FetchedResponse {
         let deadline = ContinuousClock.now + timeout
         var current = url
@@ -61,7 +64,7 @@ struct HardenedFetcher: Sendable {
                 return FetchedResponse(status: status, finalURL: current, response: response)
             case 200..<300, 304:
                 if let coding = response.header("Content-Encoding")?.trimmingCharacters(in: .whitespaces).lowercased(),
-                    !coding.isEmpty, coding != "identity"
+                    !coding.isEmpty, coding != "identity", !contentCodings.contains(coding)
                 {
                     throw .retrieval(
                         .unsupportedContentEncoding,

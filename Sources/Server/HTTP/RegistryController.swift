@@ -198,12 +198,30 @@ public struct RegistryController: Sendable {
             maxAge: min(maxAge, 3600), request: request)
     }
 
+    /// The pre-built snapshot: gzip when `Accept-Encoding` allows it, identity otherwise; each with its own ETag,
+    /// and `Vary: Accept-Encoding` on both so a shared cache keeps them apart.
     @Sendable func snapshot(request: Request, context: Context) async throws -> Response {
         let artefacts = registry.artefacts
         guard let snapshot = artefacts.snapshot else {
             throw ServiceError(.notFound, "the registry has no root authority yet, so there is no snapshot")
         }
-        return jwt(snapshot, seq: artefacts.state.seq, signedSeq: artefacts.signedSeq, maxAge: 60, request: request)
+        let acceptEncoding = request.headers[values: .acceptEncoding]
+        let gzip = AcceptEncoding.prefersGzip(acceptEncoding.isEmpty ? nil : acceptEncoding.joined(separator: ","))
+        let etag = gzip ? snapshot.gzipETag : snapshot.identityETag
+        var headers: HTTPFields = [
+            .contentType: "application/jwt",
+            .eTag: etag,
+            .cacheControl: "public, max-age=60",
+            .accessControlAllowOrigin: "*",
+            .vary: "Accept-Encoding",
+        ]
+        if gzip { headers[.contentEncoding] = "gzip" }
+        headers[Self.seqHeader] = String(artefacts.state.seq)
+        headers[Self.signedSeqHeader] = String(artefacts.signedSeq)
+        if let match = request.headers[.ifNoneMatch], EntityTag.matches(match, etag: etag) {
+            return Response(status: .notModified, headers: headers)
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: gzip ? snapshot.gzip : snapshot.identity))
     }
 
     @Sendable func changes(request: Request, context: Context) async throws -> Response {

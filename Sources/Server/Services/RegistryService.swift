@@ -16,9 +16,9 @@ public struct RegistryArtefacts: Sendable {
     /// The state `seq` the signed snapshot and LoTE reflect; at most `state.seq`. A wallet holding the snapshot
     /// catches up with `GET /registry/v1/changes?since=<signedSeq>`.
     public let signedSeq: Int
-    /// The wallet snapshot as a compact JWS (service key, in `/.well-known/jwks.json`); nil before the registry is
-    /// initialised.
-    public let snapshot: String?
+    /// The wallet snapshot as a compact JWS (service key, in `/.well-known/jwks.json`), as served with and without
+    /// gzip; nil before the registry is initialised.
+    let snapshot: SignedSnapshot?
     /// The LoTE as compact JAdES (ES256 with `x5c`), nil before the registry is initialised.
     public let lote: String?
     /// The signed LoTE's `LoTESequenceNumber` (0 before the first release).
@@ -512,7 +512,7 @@ public actor RegistryService: Service {
     }
 
     private struct SignedBodies: Sendable {
-        let snapshot: String
+        let snapshot: SignedSnapshot
         let lote: String?
         let entityConfiguration: String
     }
@@ -528,9 +528,11 @@ public actor RegistryService: Service {
         return UnsignedBodies(seq: state.seq, snapshot: snapshot, lote: lote, entityConfiguration: entityConfiguration)
     }
 
-    /// Serialises and signs the bodies: the long part at scale (seconds for a 64 MB snapshot).
+    /// Serialises, compresses and signs the bodies, and gzips the signed snapshot for the reads that accept it: the
+    /// long part at scale.
     private nonisolated func sign(_ bodies: UnsignedBodies, at now: Date) throws -> SignedBodies {
-        let snapshot = try WalletSigning.sign(bodies.snapshot, key: signer.signingKey, keyID: signer.kid)
+        let snapshot = try SignedSnapshot(
+            compact: try WalletSigning.sign(bodies.snapshot, key: signer.signingKey, keyID: signer.kid), seq: bodies.seq)
         let lote = try bodies.lote.map {
             try LoTESigning.sign($0, key: signer.signingKey, certificateChain: loteChain, signingTime: now)
         }
@@ -611,7 +613,7 @@ public actor RegistryService: Service {
 extension RegistryArtefacts {
     /// The newly signed artefacts over the state readers are served now (which may be ahead of `seq`).
     fileprivate func signed(
-        seq: Int, snapshot: String?, lote: String?, loteSequenceNumber: Int, loteNextUpdate: Date?, entityConfiguration: String?, at time: Date
+        seq: Int, snapshot: SignedSnapshot?, lote: String?, loteSequenceNumber: Int, loteNextUpdate: Date?, entityConfiguration: String?, at time: Date
     ) -> RegistryArtefacts {
         RegistryArtefacts(
             state: state, signedSeq: seq, snapshot: snapshot, lote: lote, loteSequenceNumber: loteSequenceNumber,

@@ -1,12 +1,20 @@
 import Foundation
 import Signing
+import StatusList
 
-/// The wallet snapshot (`GET /registry/v1/snapshot`, signed as a compact JWS with `typ`
-/// `registry-snapshot+jwt`): every entity, accreditation (canonical record without evidence, `status` derived at
-/// `issuedAt`) and recognition, with the sequence number and log head it reflects.
+/// The wallet snapshot (`GET /registry/v1/snapshot`): every entity, accreditation (canonical record without evidence,
+/// `status` derived at `issuedAt`) and recognition, with the sequence number and log head it reflects.
+///
+/// Signed as a compact JWS with `typ` `registry-snapshot-v2+jwt` whose payload is the compact version-2 JSON (see
+/// ``compactPayload()``) compressed with raw DEFLATE: the protected header says so with `zip` `DEF` (the JWE member,
+/// RFC 7516 §4.1.3) listed in `crit`, so a JOSE library that does not inflate refuses it instead of misreading it.
+/// The `Codable` form (RFC 3339 dates, named members) is the one the change feed's entries use.
 public struct WalletSnapshot: Codable, Sendable, Hashable {
-    /// The JOSE `typ` of a signed snapshot.
-    public static let mediaType = "registry-snapshot+jwt"
+    /// The JOSE `typ` of a signed snapshot (format version 2; version 1, `registry-snapshot+jwt`, was the
+    /// uncompressed `Codable` JSON).
+    public static let mediaType = "registry-snapshot-v2+jwt"
+    /// The largest inflated payload a verifier accepts (a guard against compression bombs): 256 MiB.
+    public static let maximumPayloadBytes = 256 << 20
 
     /// The sequence number reflected.
     public var seq: Int
@@ -85,6 +93,21 @@ public struct WalletSnapshot: Codable, Sendable, Hashable {
         try container.encode(entities, forKey: .entities)
         try container.encode(records, forKey: .records)
         try container.encode(recognitions, forKey: .recognitions)
+    }
+
+    /// The compact version-2 payload: no repeated member names, every string once in a table, dates as
+    /// NumericDate, derived statuses left out (a reader derives them at `issuedAt`). Canonical JSON (RFC 8785).
+    /// - Returns: The payload bytes (before compression).
+    /// - Throws: ``RegistryError/Code/malformed`` if a member does not encode.
+    public func compactPayload() throws(RegistryError) -> Data {
+        try WalletSnapshotEncoding.encode(self)
+    }
+
+    /// Reads a compact version-2 payload; statuses are derived at its `issuedAt`.
+    /// - Parameter compactPayload: The payload bytes (inflated).
+    /// - Throws: ``RegistryError/Code/malformed`` for another version or any member out of shape.
+    public init(compactPayload: Data) throws(RegistryError) {
+        self = try WalletSnapshotEncoding.decode(compactPayload)
     }
 
     /// Applies a change feed: what a wallet does to stay current without downloading a new snapshot. Entities,
@@ -390,15 +413,31 @@ extension RegistryState {
 /// Signing and verification of the wallet artefacts (snapshot and change feed) with the registry's service key,
 /// published in `/.well-known/jwks.json`.
 public enum WalletSigning {
-    /// Signs a snapshot: compact JWS, `typ` `registry-snapshot+jwt`, payload the snapshot's canonical JSON.
+    /// The protected header members that mark a compressed payload: `zip` `DEF`, and `crit` naming it.
+    static let compressedPayloadHeader: [String: JSONValue] = ["zip": .string("DEF"), "crit": .array([.string("zip")])]
+
+    /// Signs a snapshot: compact JWS, `typ` `registry-snapshot-v2+jwt`, `zip` `DEF` (critical), payload the
+    /// snapshot's ``WalletSnapshot/compactPayload()`` compressed with raw DEFLATE.
     /// - Parameters:
     ///   - snapshot: The snapshot.
     ///   - key: The registry's signing key.
     ///   - keyID: The `kid` published in the JWKS.
     /// - Returns: The compact JWS.
-    /// - Throws: ``RegistryError/Code/malformed`` if signing fails.
+    /// - Throws: ``RegistryError/Code/malformed`` if encoding, compression or signing fails.
     public static func sign(_ snapshot: WalletSnapshot, key: SigningKey, keyID: String) throws(RegistryError) -> String {
-        try sign(JSONValue.registryEncoding(snapshot), type: WalletSnapshot.mediaType, key: key, keyID: keyID)
+        let payload = try snapshot.compactPayload()
+        let compressed: [UInt8]
+        do {
+            compressed = try WireCompression.compress([UInt8](payload), format: .deflate, level: 9)
+        } catch {
+            throw RegistryError(.malformed, "snapshot compression failed: \(error)")
+        }
+        do {
+            return try CompactJWS.sign(
+                payload: Data(compressed), key: key, type: WalletSnapshot.mediaType, keyID: keyID, additionalHeader: compressedPayloadHeader)
+        } catch {
+            throw RegistryError(.malformed, "signing failed: \(error.reason)")
+        }
     }
 
     /// Signs a change feed: compact JWS, `typ` `registry-changes+jwt`.
@@ -419,7 +458,17 @@ public enum WalletSigning {
     /// - Returns: The snapshot.
     /// - Throws: ``RegistryError/Code/badSignature`` or ``RegistryError/Code/malformed``.
     public static func verifySnapshot(_ compact: String, keys: JWKSet) throws(RegistryError) -> WalletSnapshot {
-        try verify(compact, type: WalletSnapshot.mediaType, keys: keys).decodeRegistry(WalletSnapshot.self)
+        let jws = try verified(compact, type: WalletSnapshot.mediaType, keys: keys, understoodCriticalHeaders: ["zip"])
+        guard jws.header["zip"]?.stringValue == "DEF" else {
+            throw RegistryError(.malformed, "signed \(WalletSnapshot.mediaType) must have a DEFLATE-compressed payload (zip DEF)")
+        }
+        let inflated: [UInt8]
+        do {
+            inflated = try WireCompression.decompress([UInt8](jws.payload), format: .deflate, maximumSize: WalletSnapshot.maximumPayloadBytes)
+        } catch {
+            throw RegistryError(.malformed, "signed \(WalletSnapshot.mediaType): payload does not inflate: \(error)")
+        }
+        return try WalletSnapshot(compactPayload: Data(inflated))
     }
 
     /// Verifies a signed change feed with the registry's published keys.
@@ -441,11 +490,22 @@ public enum WalletSigning {
     }
 
     private static func verify(_ compact: String, type: String, keys: JWKSet) throws(RegistryError) -> JSONValue {
+        let jws = try verified(compact, type: type, keys: keys)
+        do {
+            return try jws.payloadJSON()
+        } catch {
+            throw RegistryError(.malformed, "signed \(type): \(error.reason)")
+        }
+    }
+
+    private static func verified(
+        _ compact: String, type: String, keys: JWKSet, understoodCriticalHeaders: Set<String> = []
+    ) throws(RegistryError) -> CompactJWS {
         do {
             let jws = try CompactJWS(parsing: compact)
             guard let keyID = jws.header.keyID else { throw RegistryError(.badSignature, "signed \(type) has no kid") }
-            try jws.verify(with: try keys.verificationKey(withID: keyID), expectedType: type)
-            return try jws.payloadJSON()
+            try jws.verify(with: try keys.verificationKey(withID: keyID), expectedType: type, understoodCriticalHeaders: understoodCriticalHeaders)
+            return jws
         } catch let error as RegistryError {
             throw error
         } catch let error as SigningError {
