@@ -224,7 +224,7 @@ private func assemble<Base: StatusStore & RegistryStore & IdentityStore, Reposit
         maxConnections: ConnectionCap.fitToOpenFileLimit(configuration.maxConnections, logger: logger))
     let application = Application(
         router: router,
-        server: .standingHTTP1(fastPath: fastPath, limits: limits),
+        server: .standingHTTP1(fastPath: fastPath, trqp: TRQPFastPathConfiguration(registry: registry, serverName: serverName), limits: limits),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: serverName,
             availableConnectionsDelegate: ConnectionCap(maximum: limits.maxConnections, logger: logger)),

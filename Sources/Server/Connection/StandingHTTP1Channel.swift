@@ -16,19 +16,22 @@ struct StandingHTTP1Channel: ServerChildChannel {
 
     private let http1: HTTP1Channel
     private let fastPath: StatusFastPathConfiguration
+    private let trqp: TRQPFastPathConfiguration?
     private let limits: ConnectionLimits
 
     /// - Parameters:
     ///   - responder: The application's responder (from `HTTPServerBuilder`).
     ///   - configuration: The HTTP/1 channel configuration.
     ///   - fastPath: What the fast path serves.
+    ///   - trqp: The registry the TRQP fast path answers from (``TRQPFastPathHandler``), nil for none.
     ///   - limits: The connection deadlines (``ConnectionGuardHandler``).
     init(
         responder: @escaping HTTPChannelHandler.Responder, configuration: HTTP1Channel.Configuration, fastPath: StatusFastPathConfiguration,
-        limits: ConnectionLimits
+        trqp: TRQPFastPathConfiguration? = nil, limits: ConnectionLimits
     ) {
         self.http1 = HTTP1Channel(responder: responder, configuration: configuration)
         self.fastPath = fastPath
+        self.trqp = trqp
         self.limits = limits
     }
 
@@ -40,6 +43,7 @@ struct StandingHTTP1Channel: ServerChildChannel {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let fastPath = fastPath
+        let trqp = trqp
         let limits = limits
         try? channel.syncOptions?.setOption(ChannelOptions.writeBufferWaterMark, value: Self.writeBufferWaterMark)
         return http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
@@ -49,6 +53,13 @@ struct StandingHTTP1Channel: ServerChildChannel {
                 // Without NIO's HTTP/1 encoder and decoder where expected, the router answers everything: slower, but
                 // the same answers.
                 logger.error("status fast path not installed on this connection: \(error)")
+            }
+            if let trqp {
+                do {
+                    try TRQPFastPathHandler.install(on: channel.pipeline.syncOperations, configuration: trqp)
+                } catch {
+                    logger.error("TRQP fast path not installed on this connection: \(error)")
+                }
             }
             // Without the deadlines a connection could be held forever: refuse the connection instead.
             try ConnectionGuardHandler.install(on: channel.pipeline.syncOperations, limits: limits, logger: logger)
@@ -69,10 +80,11 @@ struct StandingHTTP1Channel: ServerChildChannel {
 extension HTTPServerBuilder {
     /// An HTTP/1 server whose status reads go through the fast path (``StandingHTTP1Channel``).
     static func standingHTTP1(
-        configuration: HTTP1Channel.Configuration = .init(), fastPath: StatusFastPathConfiguration, limits: ConnectionLimits
+        configuration: HTTP1Channel.Configuration = .init(), fastPath: StatusFastPathConfiguration, trqp: TRQPFastPathConfiguration? = nil,
+        limits: ConnectionLimits
     ) -> HTTPServerBuilder {
         .init { responder in
-            StandingHTTP1Channel(responder: responder, configuration: configuration, fastPath: fastPath, limits: limits)
+            StandingHTTP1Channel(responder: responder, configuration: configuration, fastPath: fastPath, trqp: trqp, limits: limits)
         }
     }
 }

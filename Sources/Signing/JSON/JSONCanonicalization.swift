@@ -23,6 +23,17 @@ extension JSONValue {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// Appends `string` as a JSON string literal with RFC 8785's minimal escaping: `"` and `\` escaped, control
+    /// characters as `\b \t \n \f \r` or `\u00xx`, everything else (`/`, non-ASCII) as its UTF-8 bytes. This is
+    /// also what Foundation's `JSONEncoder` writes with `.withoutEscapingSlashes`, so hand-written encoders of hot
+    /// responses can match it byte for byte.
+    /// - Parameters:
+    ///   - string: The text.
+    ///   - output: The bytes to append to.
+    public static func appendQuoted(_ string: String, to output: inout [UInt8]) {
+        JSONCanonicalWriter.writeString(string, into: &output)
+    }
+
     /// Formats a number exactly as ECMAScript `Number.prototype.toString` does, which RFC 8785 §3.2.2.3 requires.
     /// - Parameter value: A finite double.
     /// - Returns: The shortest round-tripping decimal text, e.g. `4.5`, `1e+30`, `1e-7`, `0` for `-0`.

@@ -119,6 +119,100 @@ public struct TRQPAuthorizationResponse: Codable, Sendable, Hashable {
     }
 }
 
+extension TRQPAuthorizationResponse {
+    /// The response as JSON, byte for byte what `JSONEncoder` with `.sortedKeys` and `.withoutEscapingSlashes`
+    /// writes (the encoding of every JSON response of the server), without `JSONEncoder`'s per-call cost: this is the
+    /// answer to the registry's most frequent query.
+    /// - Returns: The UTF-8 bytes.
+    /// - Throws: What `JSONEncoder` throws, for a context with non-ASCII member names (which it encodes).
+    public func sortedJSON() throws -> [UInt8] {
+        try TRQPResponseWriter.write(
+            decisionMember: "authorized", decision: authorized, entityID: entityID, authorityID: authorityID, action: action,
+            resource: resource, timeRequested: timeRequested, timeEvaluated: timeEvaluated, message: message, context: context
+        ) { try JSONEncoder.sortedWithoutEscapingSlashes.encode(self) }
+    }
+}
+
+extension TRQPRecognitionResponse {
+    /// The response as JSON, as ``TRQPAuthorizationResponse/sortedJSON()`` writes it.
+    /// - Returns: The UTF-8 bytes.
+    /// - Throws: What `JSONEncoder` throws, for a context with non-ASCII member names (which it encodes).
+    public func sortedJSON() throws -> [UInt8] {
+        try TRQPResponseWriter.write(
+            decisionMember: "recognized", decision: recognized, entityID: entityID, authorityID: authorityID, action: action,
+            resource: resource, timeRequested: timeRequested, timeEvaluated: timeEvaluated, message: message, context: context
+        ) { try JSONEncoder.sortedWithoutEscapingSlashes.encode(self) }
+    }
+}
+
+extension JSONEncoder {
+    /// A fresh encoder with `.sortedKeys` and `.withoutEscapingSlashes`.
+    fileprivate static var sortedWithoutEscapingSlashes: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}
+
+/// Writes the TRQP responses' members in `JSONEncoder`'s sorted order: `action`, `authority_id`, `authorized` (or
+/// `recognized`, placed where it sorts), `context`, `entity_id`, `message`, `resource`, `time_evaluated`,
+/// `time_requested`; a nil `time_requested` or `context` is left out, as the synthesised `Encodable` does.
+private enum TRQPResponseWriter {
+    static func write(
+        decisionMember: StaticString, decision: Bool, entityID: String, authorityID: String, action: String, resource: String,
+        timeRequested: String?, timeEvaluated: String, message: String, context: [String: String]?,
+        encoded: () throws -> Data
+    ) throws -> [UInt8] {
+        // Context member names sort the same way whatever the comparison (bytes, UTF-16, scalars) only when they are
+        // ASCII; any other name takes the general encoder, so the order is never a guess.
+        guard context?.keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) ?? true else {
+            return Array(try encoded())
+        }
+        var output = [UInt8]()
+        output.reserveCapacity(256 + entityID.utf8.count + authorityID.utf8.count + resource.utf8.count + message.utf8.count)
+        var first = true
+        func member(_ name: StaticString) {
+            output.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            first = false
+            output.append(UInt8(ascii: "\""))
+            name.withUTF8Buffer { output.append(contentsOf: $0) }
+            output.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        }
+        func string(_ name: StaticString, _ value: String) {
+            member(name)
+            JSONValue.appendQuoted(value, to: &output)
+        }
+        func flag() {
+            member(decisionMember)
+            output.append(contentsOf: (decision ? "true" : "false").utf8)
+        }
+        string("action", action)
+        string("authority_id", authorityID)
+        // "authorized" sorts before "context"; "recognized" after "message".
+        let decisionFirst = decisionMember.utf8Start[0] == UInt8(ascii: "a")
+        if decisionFirst { flag() }
+        if let context {
+            member("context")
+            output.append(UInt8(ascii: "{"))
+            for (index, key) in context.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                JSONValue.appendQuoted(key, to: &output)
+                output.append(UInt8(ascii: ":"))
+                JSONValue.appendQuoted(context[key] ?? "", to: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+        }
+        string("entity_id", entityID)
+        string("message", message)
+        if !decisionFirst { flag() }
+        string("resource", resource)
+        string("time_evaluated", timeEvaluated)
+        if let timeRequested { string("time_requested", timeRequested) }
+        output.append(UInt8(ascii: "}"))
+        return output
+    }
+}
+
 /// A TRQP v2.0 recognition response: as the authorization response with `recognized` instead of `authorized`.
 public struct TRQPRecognitionResponse: Codable, Sendable, Hashable {
     /// `entity_id`.
