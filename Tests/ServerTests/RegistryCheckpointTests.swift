@@ -1,0 +1,139 @@
+import Foundation
+import Signing
+import StandingTestSupport
+import Store
+import Testing
+
+@testable import Server
+@testable import TrustRegistry
+
+/// The registry's signed checkpoint: a clean shutdown writes it and the next start restores the state from it without
+/// replaying or re-signing; after a crash only the events after it are replayed; a checkpoint that does not verify is
+/// refused and the whole log is replayed; `standing registry verify` still checks the whole log.
+@Suite struct RegistryCheckpointTests {
+    static func temporaryDirectory() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("standing-checkpoint-\(UUID().uuidString)")
+    }
+
+    static func checkpointFile(_ directory: URL) -> URL {
+        URL(fileURLWithPath: DataDirectory(path: directory.path).registryCheckpointPath)
+    }
+
+    /// Runs a server on a fresh directory with the root, ANECA and `issuers` issuers, settles and stops it.
+    /// - Returns: The state it stopped at.
+    static func seeded(_ directory: URL, issuers: Int) async throws -> RegistryState {
+        var state = RegistryState()
+        try await SigningWorld.run(directory: directory, remove: false) { world in
+            for index in 0..<issuers {
+                try await world.accredit(RegistryParty(did: "did:web:uni\(index).example.es", role: .issuer, name: "Uni \(index)", country: "ES"))
+            }
+            try await world.settled()
+            state = world.server.registry.artefacts.state
+        }
+        return state
+    }
+
+    @Test func cleanShutdownCheckpointRestoresTheStateWithoutReplayOrSigning() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let stopped = try await Self.seeded(directory, issuers: 3)
+        #expect(FileManager.default.fileExists(atPath: Self.checkpointFile(directory).path))
+        let mode = try FileManager.default.attributesOfItem(atPath: Self.checkpointFile(directory).path)[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
+
+        try await SigningWorld.run(directory: directory, existing: true, remove: false) { world in
+            let registry = world.server.registry
+            #expect(registry.startedFromCheckpoint == stopped.seq)
+            #expect(registry.replayedAtStart == 0)
+            #expect(registry.artefacts.state == stopped)
+            // The carried snapshot, LoTE and entity configuration are served as they are: nothing was re-signed.
+            #expect(registry.signingsCompleted == 0)
+            #expect(registry.artefacts.signedSeq == stopped.seq)
+            let snapshot = try await world.get("/registry/v1/snapshot")
+            #expect(try WalletSigning.verifySnapshot(snapshot.text, keys: try await world.serviceKeys()).seq == stopped.seq)
+            #expect(try await world.get("/lote").status == 200)
+            #expect(try await world.authorized("did:web:uni1.example.es"))
+
+            // Writes go on from the restored head, and `standing registry verify` checks the whole log from event 1.
+            try await world.accredit(RegistryParty(did: "did:web:after.example.es", role: .issuer, name: "After", country: "ES"))
+            let head = try await world.settled()
+            #expect(head == stopped.seq + 1)
+            let verified = try await runStanding(["registry", "verify", "--server", world.server.baseURL])
+            #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+            #expect(verified.stdout.contains("log: \(head) events replayed") && !verified.stdout.contains("FAIL"), "\(verified.stdout)")
+        }
+    }
+
+    @Test func afterACrashOnlyTheEventsAfterTheCheckpointAreReplayed() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let early = try await Self.seeded(directory, issuers: 1)
+        let earlyCheckpoint = try Data(contentsOf: Self.checkpointFile(directory))
+
+        var late = RegistryState()
+        try await SigningWorld.run(directory: directory, existing: true, remove: false) { world in
+            for index in 0..<3 {
+                try await world.accredit(RegistryParty(did: "did:web:late\(index).example.es", role: .issuer, name: "Late \(index)", country: "ES"))
+            }
+            try await world.settled()
+            late = world.server.registry.artefacts.state
+        }
+        // A crash before any newer checkpoint: the log has the three writes, the checkpoint does not.
+        try earlyCheckpoint.write(to: Self.checkpointFile(directory))
+
+        try await SigningWorld.run(directory: directory, existing: true) { world in
+            let registry = world.server.registry
+            #expect(registry.startedFromCheckpoint == early.seq)
+            #expect(registry.replayedAtStart == late.seq - early.seq)
+            #expect(registry.artefacts.state == late)
+            // The carried artefacts were signed at the checkpoint's head, not the log's: the start signed the head.
+            #expect(registry.artefacts.signedSeq == late.seq)
+            #expect(try await world.authorized("did:web:late2.example.es"))
+        }
+    }
+
+    /// What is wrong with the checkpoint file before the start.
+    enum Damage: String, CaseIterable, Sendable {
+        case flippedBodyByte, truncated, signedByAnotherKey, headNotInTheLog, garbage
+    }
+
+    @Test(arguments: Damage.allCases)
+    func aCheckpointThatDoesNotVerifyIsRefusedAndTheWholeLogReplayed(_ damage: Damage) async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let stopped = try await Self.seeded(directory, issuers: 2)
+        let file = Self.checkpointFile(directory)
+        var bytes = try Data(contentsOf: file)
+        let checkpoint = RegistryCheckpoint(path: file.path)
+        let stored = try DataDirectory(path: directory.path).signingKeys()
+        let keys = try ServiceKeys(
+            baseURL: try #require(URL(string: "https://checkpoint.example")), signingKeys: stored.map { (keyID: $0.keyID, key: $0.key) })
+        let signer = try #require(RegistryService.signer(keys: keys, loteChain: []))
+        let restored = try #require(try checkpoint.read(verifyingWith: signer.signingKey.verificationKey, keyID: signer.kid))
+        switch damage {
+        case .flippedBodyByte:
+            bytes[bytes.count / 2] ^= 0x01
+            try bytes.write(to: file)
+        case .truncated:
+            try bytes.prefix(bytes.count - 20).write(to: file)
+        case .garbage:
+            try Data("not a checkpoint".utf8).write(to: file)
+        case .signedByAnotherKey:
+            try checkpoint.write(state: restored.state, artefacts: restored.artefacts, key: SigningKey.generate(.es256), keyID: signer.kid)
+        case .headNotInTheLog:
+            // Well signed with the registry's own key, but its head is not the log's event at its seq.
+            var forged = restored.state
+            forged.headHash = String(repeating: "ab", count: 32)
+            try checkpoint.write(state: forged, artefacts: restored.artefacts, key: signer.signingKey, keyID: signer.kid)
+        }
+
+        try await SigningWorld.run(directory: directory, existing: true) { world in
+            let registry = world.server.registry
+            #expect(registry.startedFromCheckpoint == nil)
+            #expect(registry.replayedAtStart == stopped.seq)
+            #expect(registry.artefacts.state == stopped)
+            #expect(registry.artefacts.signedSeq == stopped.seq)
+            #expect(try await world.authorized("did:web:uni0.example.es"))
+        }
+    }
+}
