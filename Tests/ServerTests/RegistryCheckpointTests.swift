@@ -33,67 +33,6 @@ import Testing
         return state
     }
 
-    @Test func cleanShutdownCheckpointRestoresTheStateWithoutReplayOrSigning() async throws {
-        let directory = Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let stopped = try await Self.seeded(directory, issuers: 3)
-        #expect(FileManager.default.fileExists(atPath: Self.checkpointFile(directory).path))
-        let mode = try FileManager.default.attributesOfItem(atPath: Self.checkpointFile(directory).path)[.posixPermissions] as? NSNumber
-        #expect(mode?.intValue == 0o600)
-
-        try await SigningWorld.run(directory: directory, existing: true, remove: false) { world in
-            let registry = world.server.registry
-            #expect(registry.startedFromCheckpoint == stopped.seq)
-            #expect(registry.replayedAtStart == 0)
-            #expect(registry.artefacts.state == stopped)
-            // The carried snapshot, LoTE and entity configuration are served as they are: nothing was re-signed.
-            #expect(registry.signingsCompleted == 0)
-            #expect(registry.artefacts.signedSeq == stopped.seq)
-            let snapshot = try await world.get("/registry/v1/snapshot")
-            #expect(try WalletSigning.verifySnapshot(snapshot.text, keys: try await world.serviceKeys()).seq == stopped.seq)
-            #expect(try await world.get("/lote").status == 200)
-            let authorized = try await world.authorized("did:web:uni1.example.es")
-            #expect(authorized)
-
-            // Writes go on from the restored head, and `standing registry verify` checks the whole log from event 1.
-            try await world.accredit(RegistryParty(did: "did:web:after.example.es", role: .issuer, name: "After", country: "ES"))
-            let head = try await world.settled()
-            #expect(head == stopped.seq + 1)
-            let verified = try await runStanding(["registry", "verify", "--server", world.server.baseURL])
-            #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
-            #expect(verified.stdout.contains("log: \(head) events replayed") && !verified.stdout.contains("FAIL"), "\(verified.stdout)")
-        }
-    }
-
-    @Test func afterACrashOnlyTheEventsAfterTheCheckpointAreReplayed() async throws {
-        let directory = Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let early = try await Self.seeded(directory, issuers: 1)
-        let earlyCheckpoint = try Data(contentsOf: Self.checkpointFile(directory))
-
-        var late = RegistryState()
-        try await SigningWorld.run(directory: directory, existing: true, remove: false) { world in
-            for index in 0..<3 {
-                try await world.accredit(RegistryParty(did: "did:web:late\(index).example.es", role: .issuer, name: "Late \(index)", country: "ES"))
-            }
-            try await world.settled()
-            late = world.server.registry.artefacts.state
-        }
-        // A crash before any newer checkpoint: the log has the three writes, the checkpoint does not.
-        try earlyCheckpoint.write(to: Self.checkpointFile(directory))
-
-        try await SigningWorld.run(directory: directory, existing: true) { world in
-            let registry = world.server.registry
-            #expect(registry.startedFromCheckpoint == early.seq)
-            #expect(registry.replayedAtStart == late.seq - early.seq)
-            #expect(registry.artefacts.state == late)
-            // The carried artefacts were signed at the checkpoint's head, not the log's: the start signed the head.
-            #expect(registry.artefacts.signedSeq == late.seq)
-            let authorized = try await world.authorized("did:web:late2.example.es")
-            #expect(authorized)
-        }
-    }
-
     /// What is wrong with the checkpoint file before the start.
     enum Damage: String, CaseIterable, Sendable {
         case flippedBodyByte, truncated, signedByAnotherKey, headNotInTheLog, garbage
