@@ -76,6 +76,13 @@ def rows_for(folder):
         if snapshot.get("fetch_and_verify_seconds"):
             rows.append(("registry", "wallet snapshot fetch (gzip) + verify", "", f"{snapshot['fetch_and_verify_seconds'] * 1000:.0f} ms",
                          None, generated))
+    if registry and registry.get("restart_kill9"):
+        generated = registry.get("generated", "")
+        clean, crash = registry["restart_clean"]["ready_seconds"], registry["restart_kill9"]["ready_seconds"]
+        rows.append(("registry", "start after a clean shutdown (signed checkpoint)", "<= 3 s", f"{clean:.2f} s", clean <= 3, generated))
+        rows.append(("registry", "start after kill -9 (checkpoint + tail)", "<= 10 s", f"{crash:.2f} s", crash <= 10, generated))
+        rss = max(registry["restart_clean"]["rss_kib"] or 0, registry["trqp"].get("rss_kib_after") or 0, registry.get("rss_kib_end") or 0) / 1024
+        rows.append(("registry", "resident memory after start and after load", "<= 300 MB", f"{rss:.0f} MiB", rss * 1.048576 <= 300, generated))
     scaleout = load(folder, "scaleout")
     if scaleout:
         for row in scaleout.get("targets", []):

@@ -43,7 +43,10 @@ class Server:
         self.log_file = open(log_path, "ab")
         started = time.monotonic()
         self.process = subprocess.Popen(
-            [binary, "serve", "--data-dir", data_dir, "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
+            # One base URL for every start: the signed artefacts a checkpoint carries name it, and a new port would make
+            # every restart re-sign them.
+            [binary, "serve", "--data-dir", data_dir, "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
+             "--base-url", "http://registry.bench.example"],
             stdout=self.log_file, stderr=subprocess.STDOUT)
         deadline = started + 900
         while time.monotonic() < deadline:
@@ -61,6 +64,13 @@ class Server:
         self.start_seconds = time.monotonic() - started
         with open(os.path.join(data_dir, "operator-token")) as token_file:
             self.token = token_file.read().strip()
+
+    def kill(self):
+        """kill -9: no graceful shutdown, so no checkpoint at exit (a crash)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.log_file.close()
 
     def stop(self):
         if self.process.poll() is None:
@@ -146,6 +156,7 @@ def main():
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--work", help="work directory to reuse: seeded once (data/ and seed.json), kept, seeded again only when empty")
     parser.add_argument("--only", choices=["snapshot"], help="measure only startup and the snapshot (with --work: no seeding, no load)")
+    parser.add_argument("--seeded", help="a work directory kept from an earlier run (data/ and seed.json): copied, not re-seeded")
     arguments = parser.parse_args()
     here = os.path.dirname(os.path.abspath(__file__))
     work = os.path.abspath(arguments.work) if arguments.work else tempfile.mkdtemp(prefix="standing-registry-bench-")
@@ -162,7 +173,15 @@ def main():
     server = None
     try:
         started = time.monotonic()
-        if reuse:
+        if arguments.seeded:
+            log(f"== copying the seeded data directory of {arguments.seeded}")
+            shutil.copytree(os.path.join(arguments.seeded, "data"), data_dir)
+            shutil.copy(os.path.join(arguments.seeded, "seed.json"), work)
+            for stale in ["registry-checkpoint", "standing.lock"]:
+                if os.path.exists(os.path.join(data_dir, stale)):
+                    os.remove(os.path.join(data_dir, stale))
+            reuse = True
+        elif reuse:
             log(f"== reusing the seeded {data_dir}")
         else:
             log(f"== first start (creates keys, database, operator token) in {data_dir}")
@@ -182,10 +201,24 @@ def main():
         result["seed"]["seederBuild"] = "debug" if f"{os.sep}debug{os.sep}" in os.path.realpath(arguments.seeder) else "release"
         log(f"   {seed['events']} events in {seed['seedSeconds']:.1f} s")
 
-        log("== start on the seeded log (replay re-verifies every event)")
+        log("== start on the seeded log without a checkpoint (replays and re-verifies every event)")
         server = Server(arguments.binary, data_dir, server_log)
         result["startup"] = {"replay_and_ready_seconds": server.start_seconds, "rss_kib": rss_kib(server.process.pid)}
         log(f"   ready after {server.start_seconds:.1f} s, RSS {result['startup']['rss_kib']} KiB")
+
+        if arguments.only != "snapshot":
+            log("== clean shutdown (writes the signed checkpoint), then start from it")
+            started = time.monotonic()
+            server.stop()
+            stop_seconds = time.monotonic() - started
+            checkpoint = os.path.join(data_dir, "registry-checkpoint")
+            checkpoint_bytes = os.path.getsize(checkpoint) if os.path.exists(checkpoint) else None
+            server = Server(arguments.binary, data_dir, server_log)
+            time.sleep(1)
+            result["restart_clean"] = {"ready_seconds": server.start_seconds, "rss_kib": rss_kib(server.process.pid),
+                                       "stop_seconds": stop_seconds, "checkpoint_bytes": checkpoint_bytes}
+            log(f"   stopped in {stop_seconds:.1f} s (checkpoint {checkpoint_bytes} bytes); ready after {server.start_seconds:.2f} s, "
+                f"RSS {result['restart_clean']['rss_kib']} KiB")
 
         log("== snapshot as served")
         result["snapshot"] = measure_snapshot(server.url, seed)
@@ -265,6 +298,16 @@ def main():
             result["writes"] = {"count": len(writes), "submit_to_201_seconds": {"p50": statistics.median(writes), "max": max(writes), "all": writes}}
             result["change_feed"] = {"after_201_seconds": {"p50": statistics.median(feeds), "p99": percentile(feeds, 99), "max": max(feeds), "all": feeds}}
             log(f"   submit p50 {statistics.median(writes) * 1000:.1f} ms; change feed after 201: p50 {statistics.median(feeds) * 1000:.1f} ms, max {max(feeds) * 1000:.1f} ms")
+
+            # After the writes are signed in the background, the steady state of a loaded server.
+            time.sleep(3)
+            result["rss_kib_end"] = rss_kib(server.process.pid)
+            log(f"== kill -9 after {len(writes)} writes (the checkpoint lacks them), then start: checkpoint + the tail, re-signed")
+            server.kill()
+            server = Server(arguments.binary, data_dir, server_log)
+            time.sleep(1)
+            result["restart_kill9"] = {"ready_seconds": server.start_seconds, "rss_kib": rss_kib(server.process.pid), "tail_events": len(writes)}
+            log(f"   ready after {server.start_seconds:.2f} s, RSS {result['restart_kill9']['rss_kib']} KiB")
     finally:
         if server:
             server.stop()
@@ -316,8 +359,16 @@ def write_markdown(r, path):
         *([f"| issuer search page GET /issuers (Server-Timing search) p50 / p99, {r['issuer_search']['requests']} requests | "
            f"{r['issuer_search']['server_ms']['p50']:.2f} / {r['issuer_search']['server_ms']['p99']:.2f} ms "
            f"(round trip p99 {r['issuer_search']['round_trip_ms']['p99']:.2f} ms) | p99 < 20 ms |"] if "issuer_search" in r else []),
-        f"| startup on the seeded log (replay + re-verify + first build) | {r['startup']['replay_and_ready_seconds']:.1f} s | |",
-        f"| RSS after start / after the load | {(r['startup']['rss_kib'] or 0) / 1024:.0f} / {((t or {}).get('rss_kib_after') or 0) / 1024:.0f} MiB | |",
+        f"| start without a checkpoint (replay + re-verify of the whole log + first signing) | {r['startup']['replay_and_ready_seconds']:.1f} s | |",
+        *([f"| start after a clean shutdown (signed checkpoint, artefacts carried) | {r['restart_clean']['ready_seconds']:.2f} s "
+           f"({r['restart_clean']['ready_seconds'] / r['startup']['replay_and_ready_seconds']:.2f}x the full replay; stop {r['restart_clean']['stop_seconds']:.1f} s, "
+           f"checkpoint {(r['restart_clean']['checkpoint_bytes'] or 0) / 1e6:.0f} MB) | <= 3 s |",
+           f"| start after kill -9 (checkpoint + {r['restart_kill9']['tail_events']} events replayed + re-signing) | {r['restart_kill9']['ready_seconds']:.2f} s | <= 10 s |",
+           f"| RSS after start without checkpoint / from the checkpoint / after kill -9 | {(r['startup']['rss_kib'] or 0) / 1024:.0f} / "
+           f"{(r['restart_clean']['rss_kib'] or 0) / 1024:.0f} / {(r['restart_kill9']['rss_kib'] or 0) / 1024:.0f} MiB | <= 300 MB |",
+           f"| RSS after the TRQP load / after the writes (started from the checkpoint) | {((t or {}).get('rss_kib_after') or 0) / 1024:.0f} / "
+           f"{(r.get('rss_kib_end') or 0) / 1024:.0f} MiB | <= 300 MB |"] if "restart_kill9" in r else
+          [f"| RSS after start / after the load | {(r['startup']['rss_kib'] or 0) / 1024:.0f} / {((t or {}).get('rss_kib_after') or 0) / 1024:.0f} MiB | |"]),
         f"| seeding (RegistrySeed: sign + apply + append){seeder}{' (reused)' if r['seed'].get('reused') else ''} | {r['seed']['seedSeconds']:.0f} s (sign {r['seed']['signSeconds']:.0f} s, apply {r['seed']['applySeconds']:.0f} s, append {r['seed']['appendSeconds']:.0f} s) | |",
         "",
     ]

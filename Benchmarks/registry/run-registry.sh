@@ -10,6 +10,9 @@
 #
 # Usage: Benchmarks/registry/run-registry.sh [--skip-build] [--quick] [--keep] [--issuers N] [--accreditations M] [--probes K]
 #                                             [--work DIR] [--only snapshot]
+#                                            [--seeded DIR]
+#   --seeded  reuse the data directory and seed.json of a work directory kept with --keep (or made by RegistrySeed)
+#             instead of seeding again (seeding takes minutes); the seeder is then neither built nor needed
 #   --probes  number of timed writes for the write / change-feed latency (default 20)
 #   --quick   1 round of 5 s and 5 write probes (a smoke run, not the figures)
 #   --work    seed into DIR once and keep it; later runs with --only snapshot reuse it instead of seeding again
@@ -20,6 +23,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 build=1
+seeded=0
 extra=()
 results=registry
 issuers=10000
@@ -34,6 +38,7 @@ while [[ $# -gt 0 ]]; do
     --probes) extra+=(--probes "$2"); shift ;;
     --work) extra+=(--work "$2"); shift ;;
     --only) extra+=(--only "$2"); results="registry-$2"; shift ;;
+    --seeded) extra+=(--seeded "$2"); seeded=1; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
     shift
@@ -48,13 +53,15 @@ if [[ "$build" -eq 1 ]]; then
     done
     echo "== swift build -c release --product standing --scratch-path .build-release"
     (cd "$root" && swift build -c release --product standing --scratch-path .build-release 2>&1 | tail -3)
-    echo "== swift build -c release --product RegistrySeed (Benchmarks package)"
-    (cd "$root/Benchmarks" && swift build -c release --product RegistrySeed 2>&1 | tail -3)
+    if [[ "$seeded" -eq 0 ]]; then
+        echo "== swift build -c release --product RegistrySeed (Benchmarks package)"
+        (cd "$root/Benchmarks" && swift build -c release --product RegistrySeed 2>&1 | tail -3)
+    fi
 fi
 binary="$(cd "$root" && swift build -c release --scratch-path .build-release --show-bin-path)/standing"
 seeder="$(cd "$root/Benchmarks" && swift build -c release --show-bin-path)/RegistrySeed"
 [[ -x "$binary" ]] || { echo "no release binary at $binary" >&2; exit 1; }
-[[ -x "$seeder" ]] || { echo "no RegistrySeed at $seeder" >&2; exit 1; }
+[[ "$seeded" -eq 1 || -x "$seeder" ]] || { echo "no RegistrySeed at $seeder" >&2; exit 1; }
 
 python3 "$here/registry_bench.py" --binary "$binary" --seeder "$seeder" --issuers "$issuers" --accreditations "$accreditations" \
     --results "$root/Benchmarks/results/$results" "${extra[@]}"

@@ -183,7 +183,7 @@ extension DataDirectory {
                     remedy: "run `chmod 600 \(keysPath)/*.jwk` and consider the key exposed if others could log in here")
             }
         }
-        let files = [databasePath, databasePath + "-wal", databasePath + "-shm", operatorTokenPath, loteCertificatePath]
+        let files = [databasePath, databasePath + "-wal", databasePath + "-shm", operatorTokenPath, loteCertificatePath, registryCheckpointPath]
         for file in files {
             if let mode = Self.mode(of: file), mode & 0o077 != 0, chmod(file, 0o600) == 0 {
                 repaired.append("\(file) was mode \(String(mode, radix: 8)); narrowed to 600")

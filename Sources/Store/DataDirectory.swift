@@ -65,6 +65,10 @@ public struct DataDirectory: Sendable, Hashable {
     public var databasePath: String { path + "/" + Self.databaseFileName }
     /// `<path>/keys`.
     public var keysPath: String { path + "/" + Self.keysFolderName }
+    /// The registry's signed checkpoint (written by the server; a start replays only the log after it).
+    public var registryCheckpointPath: String { path + "/" + Self.registryCheckpointFileName }
+    /// The name of ``registryCheckpointPath`` in the directory.
+    public static let registryCheckpointFileName = "registry-checkpoint"
 
     /// Creates the directory and its `keys` folder with mode 0700 where missing. Existing folders are left as they are.
     /// - Throws: ``StoreError/Code/unavailable`` when a folder cannot be created or a file is in the way.

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import Metrics
@@ -102,10 +103,15 @@ final class SignedStatementCache: Sendable {
 /// covers every `since` from there to the head.
 ///
 /// ## Start and shutdown
-/// On start the state is rebuilt by replaying the log, which re-verifies every signature, rule and hash (a broken
-/// log stops the start), and the head is signed before the first request is served. Signed artefacts live only in
-/// memory, so graceful shutdown just lets a signing already under way finish (bounded) and starts no other: every
-/// acknowledged write is in the log, and the next start signs the head.
+/// On start the state is restored from the signed checkpoint in the data directory (see ``RegistryCheckpoint``) when
+/// it verifies and the store holds its head; then the events after it (all of them without one) are replayed, which
+/// re-verifies every signature, rule and hash (a broken log stops the start). The head is signed before the first
+/// request is served, unless the checkpoint carries artefacts signed at the head and not yet due for re-signing.
+/// A checkpoint is written in the background ``checkpointIdle`` after the last write, after ``checkpointEvents``
+/// events, after a start that replayed many, and at graceful shutdown, which first lets a signing already under way
+/// finish (bounded) and starts no other: every acknowledged write is in the log either way, and a start after a
+/// crash replays what the last checkpoint lacks. `standing registry verify` re-verifies the whole log, never the
+/// checkpoint.
 public actor RegistryService: Service {
     /// The writer's copy of the state (see the double buffering above).
     private var state: RegistryState
@@ -119,8 +125,26 @@ public actor RegistryService: Service {
     private let snapshotValidity: TimeInterval
     private let logger: Logger
     private var loteCounter: LoTEPublicationCounter
-    /// The thread the snapshot and LoTE are built and signed on.
+    /// The thread the snapshot and LoTE are built and signed on, and checkpoints written.
     private let worker = LowPriorityWorker()
+
+    /// Where checkpoints are written (nil: never; every start replays the whole log).
+    private let checkpoint: RegistryCheckpoint?
+    private let artefactContext: String
+    /// The `seq` of the newest checkpoint written or started from.
+    private var checkpointSeq: Int
+    /// The artefacts the newest checkpoint carries (to tell whether a newer signing deserves a new one).
+    private var checkpointedArtefacts: CarriedArtefacts?
+    private var checkpointing: Task<Void, Never>?
+    /// When the last write was committed (a checkpoint is written once the registry has been idle a while).
+    private var lastWriteAt: ContinuousClock.Instant = .now
+    /// The checkpoint's `seq` the registry started from, nil when it replayed the whole log.
+    public nonisolated let startedFromCheckpoint: Int?
+    /// How many events the start replayed and verified (those after the checkpoint, or all).
+    public nonisolated let replayedAtStart: Int
+    /// A checkpoint is written after this many events, or ``checkpointIdle`` after the last write.
+    static let checkpointEvents = 10_000
+    static let checkpointIdle: Duration = .seconds(30)
 
     private var writing = false
     private var waitingWriters: [CheckedContinuation<Void, Never>] = []
@@ -138,15 +162,6 @@ public actor RegistryService: Service {
     private let signings = Counter(label: "standing_registry_signings_total")
     private let signingLag = Metrics.Timer(label: "standing_registry_signing_lag")
 
-    /// Rebuilds the registry from the store's log and signs its head.
-    /// - Parameters:
-    ///   - store: The event log.
-    ///   - keys: The service keys; the ES256 key signs snapshots, change feeds and the LoTE.
-    ///   - loteChain: The LoTE signer's certificate chain, leaf first; its leaf must carry the ES256 key.
-    ///   - baseURL: The public base URL (LoTE type and status URIs live under it).
-    ///   - snapshotValidity: Seconds from a snapshot's `issuedAt` to its `nextUpdate`; it is re-signed at half of it.
-    ///   - logger: The logger.
-    /// - Throws: ``RegistryError`` `logBroken` when the log does not verify; store and signing errors.
     /// The key the registry signs with: the ES256 key its LoTE certificate certifies (after a rotation, an older one:
     /// the certificate is for it), else the active ES256 key.
     static func signer(keys: ServiceKeys, loteChain: [X509Certificate]) -> ServiceKeys.Key? {
@@ -161,22 +176,41 @@ public actor RegistryService: Service {
     /// The id of the key the registry signs with; it stays published while the registry uses it.
     public nonisolated var signerKeyID: String { signer.kid }
 
+    /// Restores the registry from its checkpoint (when one verifies) and the log after it, or from the whole log, and
+    /// signs its head unless the checkpoint carries artefacts signed at the head.
+    /// - Parameters:
+    ///   - store: The event log.
+    ///   - keys: The service keys; the ES256 key signs snapshots, change feeds, the LoTE and checkpoints.
+    ///   - loteChain: The LoTE signer's certificate chain, leaf first; its leaf must carry the ES256 key.
+    ///   - baseURL: The public base URL (LoTE type and status URIs live under it).
+    ///   - snapshotValidity: Seconds from a snapshot's `issuedAt` to its `nextUpdate`; it is re-signed at half of it.
+    ///   - checkpointPath: Where the signed checkpoint is read and written (see ``RegistryCheckpoint``); nil for none.
+    ///   - logger: The logger.
+    /// - Throws: ``RegistryError`` `logBroken` when the log does not verify; store and signing errors.
     public init(
         store: any RegistryStore, keys: ServiceKeys, loteChain: [X509Certificate], baseURL: String, snapshotValidity: TimeInterval = 86_400,
-        logger: Logger
+        checkpointPath: String? = nil, logger: Logger
     ) async throws {
         guard let signer = Self.signer(keys: keys, loteChain: loteChain) else {
             throw ServiceError(.unavailable, "the registry needs an ES256 service key")
         }
-        var events: [RegistryEvent] = []
-        var after = 0
-        while true {
-            let page = try await store.registryEvents(after: after, limit: 10_000)
-            if page.isEmpty { break }
-            for record in page { events.append(try RegistryEvent(jsonData: record.event)) }
-            after = page.last?.seq ?? after
+        let checkpoint = checkpointPath.map(RegistryCheckpoint.init(path:))
+        let context = Self.artefactContext(signer: signer, loteChain: loteChain, baseURL: baseURL, snapshotValidity: snapshotValidity)
+        var restored = try await Self.restoreCheckpoint(checkpoint, store: store, signer: signer, logger: logger)
+        var state = RegistryState()
+        if let restoredState = restored?.state {
+            // Moved out, so the tail's replay mutates a uniquely referenced state instead of copying every collection.
+            restored?.state = RegistryState()
+            state = restoredState
         }
-        let state = try RegistryState.replay(events)
+        // Only the events after the checkpoint (all of them without one) are replayed, each verified completely and
+        // chained to the checkpoint's head. Page by page: the log is never held whole in memory.
+        let startSeq = state.seq
+        while true {
+            let page = try await store.registryEvents(after: state.seq, limit: 10_000)
+            if page.isEmpty { break }
+            for record in page { try state.replay(try RegistryEvent(jsonData: record.event)) }
+        }
         self.state = state
         self.store = store
         self.signer = signer
@@ -185,18 +219,97 @@ public actor RegistryService: Service {
         self.federation = FederationConfiguration(baseURL: baseURL, validity: snapshotValidity)
         self.snapshotValidity = snapshotValidity
         self.logger = logger
-        self.loteCounter = LoTEPublicationCounter()
-        let placeholder = RegistryArtefacts(
-            state: state, signedSeq: 0, snapshot: nil, lote: nil, loteSequenceNumber: 0, loteNextUpdate: nil, entityConfiguration: nil,
-            builtAt: Date(), changeFeeds: SignedFeedCache(), federationStatements: SignedStatementCache())
-        self.current = Mutex(placeholder)
-        // The head is signed before anything is served, so a started registry never answers without a snapshot.
-        do {
-            try await signOnce(forceLoTE: true)
-        } catch {
-            await worker.shutdown()
-            throw error
+        self.checkpoint = checkpoint
+        self.artefactContext = context
+        self.checkpointSeq = restored?.header.seq ?? 0
+        self.replayedAtStart = state.seq - startSeq
+        self.startedFromCheckpoint = restored.map { $0.header.seq }
+        var carried = restored?.artefacts
+        if let artefacts = carried,
+            !Self.mayServe(
+                artefacts, seq: state.seq, context: context, hasLoTECertificate: !loteChain.isEmpty, validity: snapshotValidity, now: Date())
+        {
+            carried = nil
         }
+        self.loteCounter = carried.map { LoTEPublicationCounter(lastSequenceNumber: $0.loteSequenceNumber, lastStateSeq: $0.loteStateSeq) }
+            ?? LoTEPublicationCounter()
+        let placeholder = RegistryArtefacts(
+            state: state, signedSeq: carried?.signedSeq ?? 0, snapshot: carried?.snapshot, lote: carried?.lote,
+            loteSequenceNumber: carried?.loteSequenceNumber ?? 0, loteNextUpdate: carried?.loteNextUpdate,
+            entityConfiguration: carried?.entityConfiguration, builtAt: carried?.builtAt ?? Date(), changeFeeds: SignedFeedCache(),
+            federationStatements: SignedStatementCache())
+        self.current = Mutex(placeholder)
+        self.checkpointedArtefacts = carried
+        if carried == nil {
+            // The head is signed before anything is served, so a started registry never answers without a snapshot.
+            do {
+                try await signOnce(forceLoTE: true)
+            } catch {
+                await worker.shutdown()
+                throw error
+            }
+        }
+        logger.info(
+            "registry ready",
+            metadata: [
+                "seq": "\(state.seq)", "checkpointSeq": "\(startedFromCheckpoint.map(String.init) ?? "-")", "replayed": "\(replayedAtStart)",
+                "resigned": "\(carried == nil)",
+            ])
+        // A start that replayed much of the log records a checkpoint at once, so the next start (even after a crash)
+        // does not replay it again.
+        if checkpoint != nil, state.seq - checkpointSeq >= Self.checkpointEvents / 10 || (startedFromCheckpoint == nil && state.seq > 0) {
+            requestCheckpoint()
+        }
+        // The replay's parsed events and the first signing's bodies are garbage now.
+        FreedMemory.release()
+    }
+
+    /// Reads and verifies the checkpoint, and checks the store holds the event it ends at; nil (logged loudly) when
+    /// there is none or it cannot be trusted, so the caller replays the whole log.
+    private static func restoreCheckpoint(
+        _ checkpoint: RegistryCheckpoint?, store: any RegistryStore, signer: ServiceKeys.Key, logger: Logger
+    ) async throws -> (state: RegistryState, artefacts: CarriedArtefacts, header: RegistryCheckpoint.Header)? {
+        guard let checkpoint else { return nil }
+        do {
+            guard let restored = try checkpoint.read(verifyingWith: signer.signingKey.verificationKey, keyID: signer.kid) else {
+                logger.notice("no registry checkpoint; replaying and verifying the whole log", metadata: ["path": "\(checkpoint.path)"])
+                return nil
+            }
+            let seq = restored.header.seq
+            if seq > 0 {
+                let recorded = try await store.registryEvents(after: seq - 1, limit: 1).first
+                guard let recorded, recorded.seq == seq, recorded.hash == restored.header.headHash else {
+                    throw CheckpointFileError(
+                        "the log's event \(seq) is \(recorded.map { "hash \($0.hash)" } ?? "missing"), not the checkpoint's head "
+                            + restored.header.headHash)
+                }
+            }
+            return restored
+        } catch {
+            logger.error(
+                "registry checkpoint refused; replaying and verifying the whole log",
+                metadata: ["path": "\(checkpoint.path)", "reason": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Whether artefacts carried by a checkpoint may be served as they are: signed at the head, under the same
+    /// settings, and not yet due for re-signing.
+    static func mayServe(
+        _ artefacts: CarriedArtefacts, seq: Int, context: String, hasLoTECertificate: Bool, validity: TimeInterval, now: Date
+    ) -> Bool {
+        guard artefacts.signedSeq == seq, artefacts.context == context, artefacts.snapshot != nil, artefacts.entityConfiguration != nil,
+            now.timeIntervalSince(artefacts.builtAt) < validity / 2
+        else { return false }
+        guard hasLoTECertificate else { return artefacts.lote == nil }
+        let counter = LoTEPublicationCounter(lastSequenceNumber: artefacts.loteSequenceNumber, lastStateSeq: artefacts.loteStateSeq)
+        return artefacts.lote != nil && !counter.isReleaseDue(stateSeq: seq, lastNextUpdate: artefacts.loteNextUpdate, now: now)
+    }
+
+    /// What signed artefacts depend on besides the state.
+    static func artefactContext(signer: ServiceKeys.Key, loteChain: [X509Certificate], baseURL: String, snapshotValidity: TimeInterval) -> String {
+        let chain = loteChain.map { SHA256.hash(data: $0.derEncoded).map { String(format: "%02x", $0) }.joined() }
+        return ([baseURL, String(snapshotValidity), signer.kid] + chain).joined(separator: "\n")
     }
 
     /// The artefacts readers are served.
@@ -354,6 +467,8 @@ public actor RegistryService: Service {
         logger.info("registry event recorded", metadata: ["seq": "\(event.seq)", "kind": "\(event.kind)", "target": "\(event.target)"])
         if unsignedSince == nil { unsignedSince = ContinuousClock.now }
         requestSigning()
+        lastWriteAt = .now
+        if state.seq - checkpointSeq >= Self.checkpointEvents { requestCheckpoint() }
         return event
     }
 
@@ -489,7 +604,11 @@ public actor RegistryService: Service {
         // Built, then signed, on the worker thread: seconds of CPU at scale, kept off the cooperative pool that
         // serves requests, at a lower priority than the event loops.
         let bodies = try await worker.run { [self, loteSequence] in try self.buildBodies(loteSequence: loteSequence, at: now) }
-        let signed = try await worker.run { [self] in try self.sign(bodies, at: now) }
+        let signed = try await worker.run { [self] in
+            let signed = try self.sign(bodies, at: now)
+            FreedMemory.release()
+            return signed
+        }
         if let loteSequence { loteCounter = LoTEPublicationCounter(lastSequenceNumber: loteSequence, lastStateSeq: bodies.seq) }
         let loteNextUpdate = loteSequence.map { _ in now.addingTimeInterval(loteConfiguration.validity) }
         current.withLock { artefacts in
@@ -556,6 +675,60 @@ public actor RegistryService: Service {
     /// Whether shutdown has begun (no signing starts any more).
     var isStopping: Bool { stopping }
 
+    // MARK: - Checkpoints
+
+    /// Writes a checkpoint in the background unless one is being written.
+    private func requestCheckpoint() {
+        guard checkpoint != nil, checkpointing == nil, !stopping else { return }
+        checkpointing = Task {
+            await self.writeCheckpoint()
+            self.checkpointDone()
+        }
+    }
+
+    private func checkpointDone() { checkpointing = nil }
+
+    /// A checkpoint once the registry has been idle for ``checkpointIdle`` with events or signed artefacts the last
+    /// one lacks.
+    private func checkpointIfIdle() {
+        guard ContinuousClock.now - lastWriteAt >= Self.checkpointIdle else { return }
+        let signedSeq = artefacts.signedSeq
+        if state.seq > checkpointSeq || (signedSeq == state.seq && checkpointedArtefacts?.signedSeq != signedSeq) { requestCheckpoint() }
+    }
+
+    /// Writes the published state and its signed artefacts to the checkpoint file on the worker thread; a failure is
+    /// logged (the log stays the record; the next start just replays more).
+    ///
+    /// The published state is held while it is encoded (about a second at 50,000 accreditations): a write landing
+    /// meanwhile copies the spare state's collections once, as during a signing.
+    private func writeCheckpoint() async {
+        guard let checkpoint else { return }
+        let published = artefacts
+        let carried = CarriedArtefacts(
+            signedSeq: published.signedSeq, snapshot: published.snapshot, lote: published.lote,
+            loteSequenceNumber: published.loteSequenceNumber, loteNextUpdate: published.loteNextUpdate,
+            loteStateSeq: loteCounter.lastStateSeq, entityConfiguration: published.entityConfiguration, builtAt: published.builtAt,
+            context: artefactContext)
+        guard published.state.seq > checkpointSeq || carried != checkpointedArtefacts else { return }
+        let started = ContinuousClock.now
+        do {
+            let bytes = try await worker.run { [signer] in
+                defer { FreedMemory.release() }
+                return try checkpoint.write(state: published.state, artefacts: carried, key: signer.signingKey, keyID: signer.kid)
+            }
+            checkpointSeq = published.state.seq
+            checkpointedArtefacts = carried
+            logger.info(
+                "registry checkpoint written",
+                metadata: [
+                    "seq": "\(published.state.seq)", "signedSeq": "\(carried.signedSeq)", "bytes": "\(bytes)",
+                    "milliseconds": "\((ContinuousClock.now - started).nanoseconds / 1_000_000)",
+                ])
+        } catch {
+            logger.error("writing the registry checkpoint failed", metadata: ["path": "\(checkpoint.path)", "error": "\(error)"])
+        }
+    }
+
     // MARK: - Service
 
     /// Re-signs the LoTE and the snapshot before they expire, until shutdown; then lets a signing already under way
@@ -571,6 +744,7 @@ public actor RegistryService: Service {
                 if ContinuousClock.now - lastRefresh >= .seconds(60) {
                     lastRefresh = .now
                     await self.refreshIfDue()
+                    await self.checkpointIfIdle()
                 }
             }
         }
@@ -591,6 +765,8 @@ public actor RegistryService: Service {
                 metadata: ["signedSeq": "\(artefacts.signedSeq)", "seq": "\(state.seq)"])
         }
         if signing == nil {
+            await checkpointing?.value
+            await writeCheckpoint()
             await worker.shutdown()
         } else {
             // The worker's shutdown waits for the signing on it; do not hold the process for it.

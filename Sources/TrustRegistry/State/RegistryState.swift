@@ -55,33 +55,33 @@ public struct PreparedWrite: Sendable {
 /// snapshot and change feed) are pure functions of the state, each stamped with ``seq``.
 public struct RegistryState: Sendable {
     /// The sequence number of the last applied event (0 before initialisation).
-    public private(set) var seq = 0
+    public internal(set) var seq = 0
     /// The hash of the last applied event (the log head published in signed lists).
-    public private(set) var headHash = RegistryEvent.genesisHash
+    public internal(set) var headHash = RegistryEvent.genesisHash
     /// The recording time of the last event.
-    public private(set) var lastEventAt: Date?
+    public internal(set) var lastEventAt: Date?
     /// The root authority's DID, once initialised.
-    public private(set) var rootAuthority: String?
+    public internal(set) var rootAuthority: String?
     /// The root authorisation's id (the `RootTAO` record), once initialised.
-    public private(set) var rootAuthorisationId: String?
+    public internal(set) var rootAuthorisationId: String?
     /// Submission-time checks.
     public var policy: RegistryPolicy
 
-    private(set) var entities: [String: Entity] = [:]
-    private(set) var records: [String: AccreditationRecord] = [:]
-    private(set) var recognitions: [String: Recognition] = [:]
-    private(set) var recordsBySubject: [String: [String]] = [:]
-    private(set) var recordsByAccreditor: [String: [String]] = [:]
-    private(set) var recordsByResource: [String: [String]] = [:]
-    private(set) var recognitionsByEntity: [String: [String]] = [:]
-    private(set) var usedNonces: Set<String> = []
+    var entities: [String: Entity] = [:]
+    var records: [String: AccreditationRecord] = [:]
+    var recognitions: [String: Recognition] = [:]
+    var recordsBySubject: [String: [String]] = [:]
+    var recordsByAccreditor: [String: [String]] = [:]
+    var recordsByResource: [String: [String]] = [:]
+    var recognitionsByEntity: [String: [String]] = [:]
+    var usedNonces: Set<String> = []
     /// Every attribute revision by its id (the hex SHA-256 of the statement that recorded it): the accreditation and
     /// the `seq` of the status change, so that a revision is found without hashing a DID's whole history.
-    private(set) var revisionsById: [String: RevisionKey] = [:]
+    var revisionsById: [String: RevisionKey] = [:]
     /// DIDs with at least one accreditation, sorted (EBSI issuer list order).
-    private(set) var sortedSubjects: [String] = []
+    var sortedSubjects: [String] = []
     /// One summary per event, index `seq - 1` (change feeds).
-    private(set) var changes: [ChangeSummary] = []
+    var changes: [ChangeSummary] = []
 
     /// Where a revision lives: its accreditation and the `seq` of its status change.
     struct RevisionKey: Sendable, Hashable {
@@ -89,7 +89,7 @@ public struct RegistryState: Sendable {
         let seq: Int
     }
 
-    struct ChangeSummary: Sendable {
+    struct ChangeSummary: Sendable, Hashable {
         let seq: Int
         let at: Date
         let kind: StatementKind
@@ -367,3 +367,7 @@ public struct RegistryState: Sendable {
         return (false, found)
     }
 }
+
+/// Two states are equal when every collection and the log head are: a state restored from a checkpoint equals the one
+/// the full replay of the same log builds.
+extension RegistryState: Equatable {}
