@@ -518,32 +518,20 @@ extension SQLiteStore {
         _ body: @Sendable (Database) throws -> T
     ) async throws -> T {
         do {
-            if let runner = BlockingWork.runner {
-                // On the caller's runner the synchronous form runs the transaction on the runner's own thread (GRDB's
-                // serial queue executes a synchronous block on the calling thread), at the runner's priority. The
-                // runner drops the closure once it ran, before this call returns.
-                let pool = pool
-                return try await withoutActuallyEscaping(body) { body in
-                    try await runner.runBlocking { try pool.writeWithoutTransaction { db in try Self.immediateTransaction(db, operation, body) } }
+            return try await pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
                 }
+                guard let result else {
+                    throw StoreError(.unavailable, "\(operation): the transaction produced no result")
+                }
+                return result
             }
-            return try await pool.writeWithoutTransaction { db in try Self.immediateTransaction(db, operation, body) }
         } catch {
             throw Self.storeError(error, operation: operation, conflict: conflict)
         }
-    }
-
-    /// Runs `body` in an IMMEDIATE transaction of `db`, committed when it returns.
-    private static func immediateTransaction<T>(_ db: Database, _ operation: String, _ body: (Database) throws -> T) throws -> T {
-        var result: T?
-        try db.inTransaction(.immediate) {
-            result = try body(db)
-            return .commit
-        }
-        guard let result else {
-            throw StoreError(.unavailable, "\(operation): the transaction produced no result")
-        }
-        return result
     }
 
     /// Runs `body` on a read-only snapshot.

@@ -149,7 +149,9 @@ import TrustRegistry
     @Test func answersFollowWritesAndTheClock() async throws {
         try await RegistryWorld.run { world in
             let university = RegistryParty(did: "did:web:lapsing.example.es", role: .issuer, name: "Universidad Breve", country: "ES")
-            let validUntil = RegistryWorld.now().addingTimeInterval(3)
+            // Long enough for the accreditation, a suspension and a reinstatement to be recorded on a loaded machine
+            // (3 s was not, under PostgreSQL); the registry refuses changes to an ended period.
+            let validUntil = RegistryWorld.now().addingTimeInterval(10)
             let id = try await world.accredit(university, by: world.aneca, token: world.anecaToken, validUntil: validUntil)
             #expect(try await world.authorized(university.did) == true)
             try await world.change(.suspend, id, subject: university.did, by: world.aneca, token: world.anecaToken)

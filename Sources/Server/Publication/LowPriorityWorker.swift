@@ -36,7 +36,7 @@ final class LowPriorityWorker: Sendable {
         try? await pool.shutdownGracefully()
     }
 
-    static func lowerPriority() {
+    private static func lowerPriority() {
         #if os(Linux)
         let which = __priority_which_t(PRIO_PROCESS.rawValue)
         if getpriority(which, 0) < niceIncrement { _ = setpriority(which, 0, niceIncrement) }

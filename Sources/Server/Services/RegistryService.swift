@@ -233,8 +233,10 @@ public actor RegistryService: Service {
         }
         self.loteCounter = carried.map { LoTEPublicationCounter(lastSequenceNumber: $0.loteSequenceNumber, lastStateSeq: $0.loteStateSeq) }
             ?? LoTEPublicationCounter()
+        // The checkpoint carries the compact JWS; its gzip representation is made again here.
+        let carriedSnapshot = try carried.flatMap { artefacts in try artefacts.snapshot.map { try SignedSnapshot(compact: $0, seq: artefacts.signedSeq) } }
         let placeholder = RegistryArtefacts(
-            state: state, signedSeq: carried?.signedSeq ?? 0, snapshot: carried?.snapshot, lote: carried?.lote,
+            state: state, signedSeq: carried?.signedSeq ?? 0, snapshot: carriedSnapshot, lote: carried?.lote,
             loteSequenceNumber: carried?.loteSequenceNumber ?? 0, loteNextUpdate: carried?.loteNextUpdate,
             entityConfiguration: carried?.entityConfiguration, builtAt: carried?.builtAt ?? Date(), changeFeeds: SignedFeedCache(),
             federationStatements: SignedStatementCache())
@@ -260,8 +262,6 @@ public actor RegistryService: Service {
         if checkpoint != nil, state.seq - checkpointSeq >= Self.checkpointEvents / 10 || (startedFromCheckpoint == nil && state.seq > 0) {
             requestCheckpoint()
         }
-        // The replay's parsed events and the first signing's bodies are garbage now.
-        FreedMemory.release()
     }
 
     /// Reads and verifies the checkpoint, and checks the store holds the event it ends at; nil (logged loudly) when
@@ -604,11 +604,7 @@ public actor RegistryService: Service {
         // Built, then signed, on the worker thread: seconds of CPU at scale, kept off the cooperative pool that
         // serves requests, at a lower priority than the event loops.
         let bodies = try await worker.run { [self, loteSequence] in try self.buildBodies(loteSequence: loteSequence, at: now) }
-        let signed = try await worker.run { [self] in
-            let signed = try self.sign(bodies, at: now)
-            FreedMemory.release()
-            return signed
-        }
+        let signed = try await worker.run { [self] in try self.sign(bodies, at: now) }
         if let loteSequence { loteCounter = LoTEPublicationCounter(lastSequenceNumber: loteSequence, lastStateSeq: bodies.seq) }
         let loteNextUpdate = loteSequence.map { _ in now.addingTimeInterval(loteConfiguration.validity) }
         current.withLock { artefacts in
@@ -705,7 +701,7 @@ public actor RegistryService: Service {
         guard let checkpoint else { return }
         let published = artefacts
         let carried = CarriedArtefacts(
-            signedSeq: published.signedSeq, snapshot: published.snapshot, lote: published.lote,
+            signedSeq: published.signedSeq, snapshot: published.snapshot?.compact, lote: published.lote,
             loteSequenceNumber: published.loteSequenceNumber, loteNextUpdate: published.loteNextUpdate,
             loteStateSeq: loteCounter.lastStateSeq, entityConfiguration: published.entityConfiguration, builtAt: published.builtAt,
             context: artefactContext)
@@ -713,8 +709,7 @@ public actor RegistryService: Service {
         let started = ContinuousClock.now
         do {
             let bytes = try await worker.run { [signer] in
-                defer { FreedMemory.release() }
-                return try checkpoint.write(state: published.state, artefacts: carried, key: signer.signingKey, keyID: signer.kid)
+                try checkpoint.write(state: published.state, artefacts: carried, key: signer.signingKey, keyID: signer.kid)
             }
             checkpointSeq = published.state.seq
             checkpointedArtefacts = carried
