@@ -35,8 +35,7 @@ final class RawStatusReadHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var handedOver = false
     /// The start of a request whose header block has not fully arrived.
     private var partial: ByteBuffer?
-    /// A read asked for while the channel was not writable; done when it becomes writable again.
-    private var readHeld = false
+    private var readGate = WritableReadGate()
 
     init(configuration: StatusFastPathConfiguration, connectionGuard: ConnectionGuardHandler?) {
         self.configuration = configuration
@@ -136,28 +135,21 @@ final class RawStatusReadHandler: ChannelDuplexHandler, RemovableChannelHandler 
             context.fireChannelReadComplete()
             return
         }
-        if context.channel.isWritable {
-            context.read()
-        } else {
-            readHeld = true
-        }
+        readGate.read(context: context)
     }
 
-    /// Back-pressure, as in ``StatusFastPathHandler``: answers written here pass no handler that would stop reading,
-    /// so while the channel is not writable the socket is not read.
+    /// Back-pressure (``WritableReadGate``) while this handler answers; after the hand-over the handlers after it
+    /// hold reads themselves.
     func read(context: ChannelHandlerContext) {
-        if handedOver || context.channel.isWritable {
+        if handedOver {
             context.read()
         } else {
-            readHeld = true
+            readGate.read(context: context)
         }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if readHeld, context.channel.isWritable {
-            readHeld = false
-            context.read()
-        }
+        readGate.writabilityChanged(context: context)
         context.fireChannelWritabilityChanged()
     }
 

@@ -53,8 +53,7 @@ final class StatusFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Requests handed to the router whose response has not ended yet; while any is pending, answering here would
     /// overtake it on a pipelined connection.
     private var pendingRouterResponses = 0
-    /// A read asked for while the channel was not writable; done when it becomes writable again.
-    private var readHeld = false
+    private var readGate = WritableReadGate()
     /// The request being answered here: its remaining parts are dropped, the response goes out at its end.
     private var answering: FastPathAnswer?
     private var resolver: StatusReadResolver
@@ -108,22 +107,13 @@ final class StatusFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.write(data, promise: promise)
     }
 
-    /// Back-pressure: answers written here do not pass NIO's pipelining handler, so a client that sends requests and
-    /// never reads the answers would make the outbound buffer grow without bound. While the channel is not writable
-    /// (outbound bytes above the high-water mark), the socket is not read; reading resumes when it drains.
+    /// Back-pressure (``WritableReadGate``).
     func read(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
-            context.read()
-        } else {
-            readHeld = true
-        }
+        readGate.read(context: context)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if readHeld, context.channel.isWritable {
-            readHeld = false
-            context.read()
-        }
+        readGate.writabilityChanged(context: context)
         context.fireChannelWritabilityChanged()
     }
 

@@ -98,7 +98,7 @@ final class TRQPFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let writer: RawResponseWriter
     /// Requests handed to the router whose response has not ended yet (see ``StatusFastPathHandler``).
     private var pendingRouterResponses = 0
-    private var readHeld = false
+    private var readGate = WritableReadGate()
     private var collecting: Collecting?
     private var headTail: ResponseHeadTail
     private let placeholderHead = NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .noContent)))
@@ -162,20 +162,13 @@ final class TRQPFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(data, promise: promise)
     }
 
-    /// Back-pressure, as ``StatusFastPathHandler/read(context:)``: answers written here pass no pipelining handler.
+    /// Back-pressure (``WritableReadGate``).
     func read(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
-            context.read()
-        } else {
-            readHeld = true
-        }
+        readGate.read(context: context)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if readHeld, context.channel.isWritable {
-            readHeld = false
-            context.read()
-        }
+        readGate.writabilityChanged(context: context)
         context.fireChannelWritabilityChanged()
     }
 
