@@ -13,7 +13,14 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 binary="$(cd "$(dirname "${1:-$root/.build/debug/standing}")" && pwd)/$(basename "${1:-$root/.build/debug/standing}")"
 work="$(mktemp -d)"
 server_pid=""
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
+# The server is waited for before its data directory goes: at shutdown it still writes (the registry's checkpoint).
+cleanup() {
+    if [ -n "$server_pid" ]; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
 trap cleanup EXIT
 command -v openssl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
 
