@@ -177,7 +177,7 @@ let package = Package(
             resources: [.copy("Vectors")]
         ),
         // A throw-away SoftHSM2 token store shared by every test of the process (SoftHSM2 reads its configuration once).
-        .target(name: "SoftHSMTestSupport", path: "Tests/SoftHSMTestSupport"),
+        .target(name: "SoftHSMTestSupport", dependencies: ["ProcessTestSupport"], path: "Tests/SoftHSMTestSupport"),
         .testTarget(name: "HardwareKeysTests", dependencies: ["HardwareKeys", "CPKCS11", "Signing", "SoftHSMTestSupport"]),
         // The in-process server and CLI-process harness shared by the server and client tests.
         .target(

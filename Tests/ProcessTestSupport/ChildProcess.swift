@@ -25,8 +25,10 @@ public struct ChildProcessResult: Sendable {
 ///   child; when the child is a long-lived `standing serve`, the other test's reader never sees end-of-file, or its exit
 ///   is never reported, until the server is stopped. Spawns (with their pipes) are serialised by ``spawnLock``.
 public enum ChildProcess {
-    /// Held while a child's pipes are created and it is spawned; see the type's documentation.
-    static let spawnLock = NSLock()
+    /// Held while a child's pipes are created and it is spawned; see the type's documentation. Whoever changes the
+    /// process environment (`setenv`) holds it too: `Process.run` copies `environ`, and a concurrent `setenv` that
+    /// reallocates it made that copy read freed memory (a crash in `memcpy` under `Process.run`).
+    public static let spawnLock = NSLock()
 
     /// Runs `executable` with `arguments` to its end and collects its output.
     /// - Parameters:

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -79,7 +80,7 @@ public enum SoftHSM {
 
             """.write(toFile: configuration, atomically: true, encoding: .utf8)
         // Before any test initialises the module in this process: SoftHSM2 reads the variable then, and only then.
-        setenv("SOFTHSM2_CONF", configuration, 1)
+        ChildProcess.spawnLock.withLock { _ = setenv("SOFTHSM2_CONF", configuration, 1) }
         for label in tokenLabels {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: utility)
