@@ -52,6 +52,49 @@ import Testing
         #expect(!starved.isRaised, "the waits for the children starved the concurrency pool")
         #expect(statuses == Array(repeating: 0, count: count))
     }
+
+    @Test func aChildInheritsOnlyItsStandardStreams() async throws {
+        // A descriptor opened without close-on-exec, as a careless library might.
+        let descriptor = open("/dev/null", O_RDONLY)
+        try #require(descriptor > 2)
+        defer { close(descriptor) }
+        let result = try await ChildProcess.run(
+            URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", #"[ -e "/proc/$$/fd/$0" ] && echo open || echo closed"#, String(descriptor)])
+        #expect(result.status == 0)
+        #expect(result.output == "closed\n")
+    }
+
+    @Test func aChildRunsInTheGivenDirectoryWithTheGivenEnvironment() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("standing-child-dir-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try await ChildProcess.run(
+            URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", #"pwd; echo "$GREETING"; echo oops >&2; exit 3"#],
+            environment: ["GREETING": "hello"], currentDirectory: directory)
+        #expect(result.status == 3)
+        #expect(result.output == "\(directory.resolvingSymlinksInPath().path)\nhello\n")
+        #expect(result.errorOutput == "oops\n")
+    }
+
+    @Test func terminateEndsAChildWhoseParentIgnoresTheSignal() async throws {
+        // The test process may ignore SIGTERM (service-lifecycle takes it through a dispatch source); the child must
+        // not inherit that.
+        let (child, pipes) = try ChildProcess.spawn(
+            URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", "echo ready; exec sleep 60"], captureStandardError: false)
+        let ready = await ChildProcess.onOwnThread { pipes.output.availableData }
+        #expect(String(decoding: ready, as: UTF8.self) == "ready\n")
+        child.terminate()
+        #expect(await ChildProcess.waitForExit(child) == 128 + SIGTERM)
+        #expect(child.terminationStatus == 128 + SIGTERM)
+        child.terminate()  // after the end: no signal goes to a process ID that may have been reused
+    }
+
+    @Test func aMissingProgramIsAnErrorNamingIt() async throws {
+        let error = await #expect(throws: ChildProcessError.self) {
+            try await ChildProcess.run(URL(fileURLWithPath: "/nonexistent/program"), arguments: [])
+        }
+        #expect(error?.description.contains("/nonexistent/program") == true)
+    }
 }
 
 /// A flag raised from a plain thread and read from tasks.

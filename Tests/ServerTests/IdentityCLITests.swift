@@ -58,13 +58,13 @@ import StandingTestSupport
         try FileManager.default.createDirectory(at: site.appendingPathComponent(".well-known"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: site) }
         let port = try await TestServer.freePort()
-        let (web, _) = try ChildProcess.spawn(
+        let (web, webOutput) = try ChildProcess.spawn(
             URL(fileURLWithPath: "/usr/bin/python3"), arguments: ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", site.path],
             captureStandardError: false)
+        // Its output is drained: a closed pipe would end it at its first line.
+        Thread { while !webOutput.output.availableData.isEmpty {} }.start()
         defer {
-            // SIGKILL, not SIGTERM: the test process ignores SIGTERM (service-lifecycle takes it through a dispatch
-            // source), an ignored signal stays ignored across exec, and the server outlived every run.
-            kill(web.processIdentifier, SIGKILL)
+            web.terminate(signal: SIGKILL)
             web.waitUntilExit()
         }
         let did = "did:web:127.0.0.1%3A\(port)"

@@ -36,12 +36,11 @@ public func runStanding(
 }
 
 /// A `standing serve` child process.
-public final class ServerProcess: @unchecked Sendable {
-    // Unchecked: `Process` is a class without Sendable annotations; it is only touched from the owning test.
-    public let process: Process
+public final class ServerProcess: Sendable {
+    public let process: ChildProcessHandle
     public let baseURL: String
 
-    private init(process: Process, baseURL: String) {
+    private init(process: ChildProcessHandle, baseURL: String) {
         self.process = process
         self.baseURL = baseURL
     }
@@ -66,7 +65,7 @@ public final class ServerProcess: @unchecked Sendable {
                 try executable ?? standingExecutable(),
                 arguments: ["serve", "--data-dir", dataDirectory.path, "--port", String(port), "--log-level", "warning"] + extraArguments,
                 captureStandardError: false)
-            let output = pipes.output.fileHandleForReading
+            let output = pipes.output
             let line = try await ChildProcess.onOwnThread {
                 var buffer = Data()
                 while !buffer.contains(UInt8(ascii: "\n")) {
@@ -93,7 +92,7 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// Kills the process with SIGKILL (no shutdown code runs) and waits until it is gone.
     public func kill() async {
-        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.terminate(signal: SIGKILL)
         await ChildProcess.waitForExit(process)
     }
 
