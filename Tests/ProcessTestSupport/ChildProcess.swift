@@ -47,21 +47,29 @@ public enum ChildProcess {
     public static func run(
         _ executable: URL, arguments: [String], environment: [String: String]? = nil, currentDirectory: URL? = nil
     ) async throws -> ChildProcessResult {
+        try await onOwnThread {
+            try runBlocking(executable, arguments: arguments, environment: environment, currentDirectory: currentDirectory)
+        }
+    }
+
+    /// ``run(_:arguments:environment:currentDirectory:)`` for synchronous set-up code, blocking the calling thread until
+    /// the child ends: never call it from a task (see the type's documentation).
+    public static func runBlocking(
+        _ executable: URL, arguments: [String], environment: [String: String]? = nil, currentDirectory: URL? = nil
+    ) throws -> ChildProcessResult {
         let (child, pipes) = try spawn(
             executable, arguments: arguments, environment: environment, currentDirectory: currentDirectory, captureStandardError: true)
-        return await onOwnThread {
-            // Both pipes are drained at once: a child that fills one while we wait on the other would never end.
-            let errorRead = DispatchSemaphore(value: 0)
-            nonisolated(unsafe) var errorBytes = Data()
-            Thread {
-                errorBytes = pipes.error?.readDataToEndOfFile() ?? Data()
-                errorRead.signal()
-            }.start()
-            let outputBytes = pipes.output.readDataToEndOfFile()
-            errorRead.wait()
-            let status = child.waitUntilExit()
-            return ChildProcessResult(status: status, stdout: outputBytes, stderr: errorBytes)
-        }
+        // Both pipes are drained at once: a child that fills one while we wait on the other would never end.
+        let errorRead = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var errorBytes = Data()
+        Thread {
+            errorBytes = pipes.error?.readDataToEndOfFile() ?? Data()
+            errorRead.signal()
+        }.start()
+        let outputBytes = pipes.output.readDataToEndOfFile()
+        errorRead.wait()
+        let status = child.waitUntilExit()
+        return ChildProcessResult(status: status, stdout: outputBytes, stderr: errorBytes)
     }
 
     /// The reading ends of a spawned child's pipes.

@@ -15,14 +15,7 @@ import StandingTestSupport
     /// Runs a command quietly; its exit status.
     @discardableResult
     static func run(_ arguments: [String]) -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return -1 }
-        process.waitUntilExit()
-        return process.terminationStatus
+        (try? ChildProcess.runBlocking(URL(fileURLWithPath: "/usr/bin/env"), arguments: arguments).status) ?? -1
     }
 
     /// A fresh tmpfs of `megabytes` at a new temporary directory, or nil when mounting is not allowed here.

@@ -82,20 +82,14 @@ public enum SoftHSM {
         // Before any test initialises the module in this process: SoftHSM2 reads the variable then, and only then.
         ChildProcess.spawnLock.withLock { _ = setenv("SOFTHSM2_CONF", configuration, 1) }
         for label in tokenLabels {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: utility)
-            process.arguments = ["--init-token", "--free", "--label", label, "--pin", pin, "--so-pin", securityOfficerPIN]
             var environment = ProcessInfo.processInfo.environment
             environment["SOFTHSM2_CONF"] = configuration
-            process.environment = environment
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw SetupError("softhsm2-util --init-token --label \(label) failed (\(process.terminationStatus)): \(text)")
+            let result = try ChildProcess.runBlocking(
+                URL(fileURLWithPath: utility),
+                arguments: ["--init-token", "--free", "--label", label, "--pin", pin, "--so-pin", securityOfficerPIN],
+                environment: environment)
+            guard result.status == 0 else {
+                throw SetupError("softhsm2-util --init-token --label \(label) failed (\(result.status)): \(result.output)\(result.errorOutput)")
             }
         }
         let pinFile = directory + "/user.pin"
