@@ -136,7 +136,8 @@ private func assemble<Base: StatusStore & RegistryStore & IdentityStore, Reposit
     )
     let registry = try await RegistryService(
         store: store, keys: keys, loteChain: installation.loteChain, baseURL: base,
-        checkpointPath: DataDirectory(path: configuration.dataDirectory).registryCheckpointPath, logger: logger)
+        checkpointPath: DataDirectory(path: configuration.dataDirectory).registryCheckpointPath,
+        loteDirectory: DataDirectory(path: configuration.dataDirectory).registryLoTEPath, logger: logger)
     let identities = IdentityService(
         store: store, directory: DataDirectory(path: configuration.dataDirectory), custody: installation.custody, ring: keyRing,
         publisher: publisher,

@@ -69,6 +69,10 @@ public struct DataDirectory: Sendable, Hashable {
     public var registryCheckpointPath: String { path + "/" + Self.registryCheckpointFileName }
     /// The name of ``registryCheckpointPath`` in the directory.
     public static let registryCheckpointFileName = "registry-checkpoint"
+    /// The folder of the registry's signed LoTE files (written by the server; a checkpoint names the one it carries).
+    public var registryLoTEPath: String { path + "/" + Self.registryLoTEFolderName }
+    /// The name of ``registryLoTEPath`` in the directory.
+    public static let registryLoTEFolderName = "registry-lote"
 
     /// Creates the directory and its `keys` folder with mode 0700 where missing. Existing folders are left as they are.
     /// - Throws: ``StoreError/Code/unavailable`` when a folder cannot be created or a file is in the way.

@@ -288,9 +288,48 @@ public struct AccreditationRecord: AccreditationLink, Hashable {
     /// Recorded changes, the initial grant first (`active` at `min(validFrom, recording time)`).
     public var statusHistory: [StatusChange]
     /// The accreditor's signed statement (a compact JWT VC) that created the record: the EBSI attribute body.
-    public var evidence: String
+    public var evidence: String {
+        get { packedEvidence.text }
+        set { packedEvidence = PackedStatement(newValue) }
+    }
     /// Evidence of each later lifecycle change, keyed by the change's `seq`.
-    public var changeEvidence: [Int: String]
+    public var changeEvidence: [Int: String] {
+        get { packedChangeEvidence.mapValues(\.text) }
+        set { packedChangeEvidence = newValue.mapValues(PackedStatement.init) }
+    }
+    /// ``evidence`` as kept (see ``PackedStatement``).
+    public internal(set) var packedEvidence: PackedStatement
+    /// ``changeEvidence`` as kept.
+    public internal(set) var packedChangeEvidence: [Int: PackedStatement]
+
+    /// Creates a record.
+    public init(
+        accreditationId: String, subject: String, role: AccreditationRole, accreditedBy: AccreditorReference, rootAuthority: String,
+        scope: [Scope], validFrom: Date, validUntil: Date, statusHistory: [StatusChange], evidence: String, changeEvidence: [Int: String]
+    ) {
+        self.init(
+            accreditationId: accreditationId, subject: subject, role: role, accreditedBy: accreditedBy, rootAuthority: rootAuthority,
+            scope: scope, validFrom: validFrom, validUntil: validUntil, statusHistory: statusHistory,
+            packedEvidence: PackedStatement(evidence), packedChangeEvidence: changeEvidence.mapValues(PackedStatement.init))
+    }
+
+    init(
+        accreditationId: String, subject: String, role: AccreditationRole, accreditedBy: AccreditorReference, rootAuthority: String,
+        scope: [Scope], validFrom: Date, validUntil: Date, statusHistory: [StatusChange], packedEvidence: PackedStatement,
+        packedChangeEvidence: [Int: PackedStatement]
+    ) {
+        self.accreditationId = accreditationId
+        self.subject = subject
+        self.role = role
+        self.accreditedBy = accreditedBy
+        self.rootAuthority = rootAuthority
+        self.scope = scope
+        self.validFrom = validFrom
+        self.validUntil = validUntil
+        self.statusHistory = statusHistory
+        self.packedEvidence = packedEvidence
+        self.packedChangeEvidence = packedChangeEvidence
+    }
 
     /// The record in the canonical JSON shape with `status` derived at `time`.
     /// - Parameters:

@@ -33,6 +33,127 @@ import Testing
         return state
     }
 
+    static func loteFiles(_ directory: URL) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: DataDirectory(path: directory.path).registryLoTEPath).sorted()
+    }
+
+
+    @Test func aCleanRestartServesTheCarriedArtefactsWithoutSigningThemAgain() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // One port, so one base URL, for every start: the signed artefacts name it, and artefacts signed for another
+        // would be signed again.
+        let port = try await TestServer.freePort()
+        var loteBefore = ""
+        var snapshotBefore = ""
+        try await SigningWorld.run(directory: directory, remove: false, port: port) { world in
+            try await world.accredit(RegistryParty(did: "did:web:uni0.example.es", role: .issuer, name: "Uni 0", country: "ES"))
+            try await world.settled()
+            loteBefore = try await world.get("/lote").text
+            snapshotBefore = try await world.get("/registry/v1/snapshot").text
+        }
+        // One LoTE file, the one the checkpoint names; the checkpoint itself does not hold the LoTE.
+        let files = try Self.loteFiles(directory)
+        #expect(files.count == 1)
+        let onDisk = try String(contentsOfFile: DataDirectory(path: directory.path).registryLoTEPath + "/" + files[0], encoding: .utf8)
+        #expect(onDisk == loteBefore, "the LoTE file is not the LoTE served")
+        let checkpoint = try Data(contentsOf: Self.checkpointFile(directory))
+        #expect(checkpoint.range(of: Data(loteBefore.utf8)) == nil, "the checkpoint holds the LoTE")
+
+        try await SigningWorld.run(directory: directory, existing: true, remove: false, port: port) { world in
+            let registry = world.server.registry
+            #expect(registry.startedFromCheckpoint == registry.artefacts.state.seq)
+            #expect(registry.signingsCompleted == 0)
+            let lote = try await world.get("/lote")
+            #expect(lote.status == 200)
+            #expect(lote.text == loteBefore, "the LoTE served after the restart is not the one before it")
+            #expect(lote.header("Content-Length") == String(loteBefore.utf8.count))
+            #expect(try await world.get("/registry/v1/snapshot").text == snapshotBefore, "the snapshot was signed again")
+        }
+    }
+
+    @Test func aMissingLoTEFileIsSignedAgainAtStart() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let port = try await TestServer.freePort()
+        try await SigningWorld.run(directory: directory, remove: false, port: port) { world in
+            try await world.settled()
+        }
+        let folder = DataDirectory(path: directory.path).registryLoTEPath
+        for name in try Self.loteFiles(directory) { try FileManager.default.removeItem(atPath: folder + "/" + name) }
+
+        try await SigningWorld.run(directory: directory, existing: true, remove: false, port: port) { world in
+            let registry = world.server.registry
+            #expect(registry.startedFromCheckpoint != nil)
+            #expect(registry.signingsCompleted == 1)
+            #expect(registry.artefacts.signedSeq == registry.artefacts.state.seq)
+            let lote = try await world.get("/lote")
+            let pem = try String(contentsOf: directory.appendingPathComponent("lote-certificate.pem"), encoding: .utf8)
+            _ = try await LoTESigning.verify(lote.text, trustAnchors: try X509Certificate.parseChain(pem: pem), at: Date())
+        }
+        #expect(try Self.loteFiles(directory).count == 1)
+    }
+
+    @Test func aStartAfterACrashServesTheCheckpointsArtefactsAndSignsTheTailInTheBackground() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let port = try await TestServer.freePort()
+        let folder = DataDirectory(path: directory.path).registryLoTEPath
+        let saved = directory.appendingPathComponent("saved")
+        var checkpointSeq = 0
+        var loteName = ""
+        var head = 0
+        try await SigningWorld.run(directory: directory, remove: false, port: port) { world in
+            let registry = world.server.registry
+            try await world.accredit(RegistryParty(did: "did:web:uni0.example.es", role: .issuer, name: "Uni 0", country: "ES"))
+            checkpointSeq = try await world.settled()
+            await registry.writeCheckpointNow()
+            // What kill -9 after the next write leaves: this checkpoint and its LoTE file.
+            try FileManager.default.createDirectory(at: saved, withIntermediateDirectories: true)
+            loteName = try #require(try Self.loteFiles(directory).first)
+            try FileManager.default.copyItem(at: Self.checkpointFile(directory), to: saved.appendingPathComponent("checkpoint"))
+            try FileManager.default.copyItem(atPath: folder + "/" + loteName, toPath: saved.path + "/" + loteName)
+            try await world.accredit(RegistryParty(did: "did:web:late.example.es", role: .issuer, name: "Late", country: "ES"))
+            head = try await world.settled()
+        }
+        try FileManager.default.removeItem(at: Self.checkpointFile(directory))
+        try FileManager.default.copyItem(at: saved.appendingPathComponent("checkpoint"), to: Self.checkpointFile(directory))
+        try? FileManager.default.removeItem(atPath: folder + "/" + loteName)
+        try FileManager.default.copyItem(atPath: saved.path + "/" + loteName, toPath: folder + "/" + loteName)
+
+        try await SigningWorld.run(directory: directory, existing: true, remove: false, port: port) { world in
+            let registry = world.server.registry
+            #expect(registry.startedFromCheckpoint == checkpointSeq)
+            #expect(registry.replayedAtStart == head - checkpointSeq)
+            #expect(registry.artefacts.state.seq == head)
+            #expect(try await world.authorized("did:web:late.example.es"))
+            // The tail is signed in the background; then the LoTE and snapshot reflect the head.
+            try await world.settled()
+            let lote = try await world.get("/lote")
+            #expect(lote.header("X-Registry-Signed-Seq") == String(head))
+            let snapshot = try WalletSigning.verifySnapshot(try await world.get("/registry/v1/snapshot").text, keys: try await world.serviceKeys())
+            #expect(snapshot.seq == head)
+        }
+        // The LoTE the old checkpoint named is gone once a newer checkpoint names another.
+        #expect(try Self.loteFiles(directory).count == 1)
+    }
+
+    @Test(arguments: [(signedSeq: 5, seq: 5, serve: true), (signedSeq: 3, seq: 5, serve: true), (signedSeq: 6, seq: 5, serve: false)])
+    func carriedArtefactsAreServedAtOrBehindTheHead(_ example: (signedSeq: Int, seq: Int, serve: Bool)) {
+        let now = Date()
+        let artefacts = CarriedArtefacts(
+            signedSeq: example.signedSeq, snapshot: "s", lote: CarriedFile(byteCount: 1, sha256: "00"), loteSequenceNumber: 2,
+            loteNextUpdate: now.addingTimeInterval(30 * 86_400), loteStateSeq: example.signedSeq, entityConfiguration: "e", builtAt: now,
+            context: "c")
+        #expect(
+            RegistryService.mayServe(artefacts, seq: example.seq, context: "c", hasLoTECertificate: true, validity: 86_400, now: now)
+                == example.serve)
+        #expect(!RegistryService.mayServe(artefacts, seq: example.seq, context: "other", hasLoTECertificate: true, validity: 86_400, now: now))
+        #expect(
+            !RegistryService.mayServe(
+                artefacts, seq: example.seq, context: "c", hasLoTECertificate: true, validity: 86_400, now: now.addingTimeInterval(50_000)))
+    }
+
     /// What is wrong with the checkpoint file before the start.
     enum Damage: String, CaseIterable, Sendable {
         case flippedBodyByte, truncated, signedByAnotherKey, headNotInTheLog, garbage

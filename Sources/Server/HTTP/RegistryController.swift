@@ -198,9 +198,29 @@ public struct RegistryController: Sendable {
             throw ServiceError(.notFound, "the registry has no root authority yet, so there is no list of trusted entities")
         }
         let maxAge = Int(artefacts.loteNextUpdate.map { $0.timeIntervalSinceNow } ?? 0)
-        return jwt(
-            lote, seq: artefacts.state.seq, signedSeq: artefacts.signedSeq, etag: "\"lote-\(artefacts.loteSequenceNumber)\"",
+        var response = jwt(
+            "", seq: artefacts.state.seq, signedSeq: artefacts.signedSeq, etag: "\"lote-\(artefacts.loteSequenceNumber)\"",
             maxAge: min(maxAge, 3600), request: request)
+        if response.status == .ok {
+            response.body = Self.streaming(lote)
+        }
+        return response
+    }
+
+    /// The body of a published file, read in chunks (the file holds the version it was opened at, however often the
+    /// artefact is signed again meanwhile).
+    static func streaming(_ file: PublishedFile) -> ResponseBody {
+        ResponseBody(contentLength: file.byteCount) { writer in
+            let chunk = 1 << 20
+            var offset = 0
+            while offset < file.byteCount {
+                let count = min(chunk, file.byteCount - offset)
+                let buffer = try await file.read(offset: offset, count: count)
+                try await writer.write(buffer)
+                offset += count
+            }
+            try await writer.finish(nil)
+        }
     }
 
     /// The pre-built snapshot: gzip when `Accept-Encoding` allows it, identity otherwise; each with its own ETag,

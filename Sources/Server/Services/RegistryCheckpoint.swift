@@ -11,7 +11,9 @@ import Glibc
 struct CarriedArtefacts: Sendable, Equatable {
     var signedSeq: Int
     var snapshot: String?
-    var lote: String?
+    /// The signed LoTE, by the length and SHA-256 of its file (``RegistryService/loteFilePath(in:sequenceNumber:)``):
+    /// the checkpoint does not hold its bytes.
+    var lote: CarriedFile?
     var loteSequenceNumber: Int
     var loteNextUpdate: Date?
     /// The state `seq` the LoTE reflects (the publication counter's, for ``LoTEPublicationCounter``).
@@ -23,11 +25,17 @@ struct CarriedArtefacts: Sendable, Equatable {
     var context: String
 }
 
+/// A file a checkpoint names instead of carrying its bytes.
+struct CarriedFile: Sendable, Equatable {
+    var byteCount: Int
+    var sha256: String
+}
+
 /// A signed checkpoint of the registry state in the data directory (`registry-checkpoint`), so a start replays
 /// only the events after it instead of the whole log.
 ///
 /// ## Layout
-/// `STANDING-REGISTRY-CHECKPOINT/1\n`, the body (the state in ``RegistryState/writeCheckpoint(to:)``'s binary form,
+/// `STANDING-REGISTRY-CHECKPOINT/2\n`, the body (the state in ``RegistryState/writeCheckpoint(to:)``'s binary form,
 /// then the ``CarriedArtefacts``), then a trailer: a JSON header naming the state's `seq` and head hash and the
 /// body's length and SHA-256, the registry key's ES256 signature over that header, the two lengths (32-bit little
 /// endian) and `CKPTEND\n`. It is written to a temporary file, fsynced, and renamed over the previous one.
@@ -39,7 +47,9 @@ struct CarriedArtefacts: Sendable, Equatable {
 /// verification, continuing the hash chain from the checkpoint's head. Anything else throws, and the registry
 /// replays the whole log instead.
 struct RegistryCheckpoint {
-    static let magic = Array("STANDING-REGISTRY-CHECKPOINT/1\n".utf8)
+    /// Version 2 names the LoTE's file instead of carrying the LoTE; a version 1 checkpoint is refused (the log is
+    /// replayed once, and the next checkpoint is version 2).
+    static let magic = Array("STANDING-REGISTRY-CHECKPOINT/2\n".utf8)
     static let end = Array("CKPTEND\n".utf8)
 
     struct Header: Codable, Equatable {
@@ -176,7 +186,11 @@ struct RegistryCheckpoint {
     private static func write(_ artefacts: CarriedArtefacts, to writer: inout CheckpointWriter) throws {
         try writer.int(artefacts.signedSeq)
         try writer.optionalString(artefacts.snapshot)
-        try writer.optionalString(artefacts.lote)
+        try writer.bool(artefacts.lote != nil)
+        if let lote = artefacts.lote {
+            try writer.int(lote.byteCount)
+            try writer.string(lote.sha256)
+        }
         try writer.int(artefacts.loteSequenceNumber)
         try writer.optionalDate(artefacts.loteNextUpdate)
         try writer.int(artefacts.loteStateSeq)
@@ -188,7 +202,7 @@ struct RegistryCheckpoint {
     private static func readArtefacts(_ reader: inout CheckpointReader) throws(CheckpointFormatError) -> CarriedArtefacts {
         let signedSeq = try reader.int()
         let snapshot = try reader.optionalString()
-        let lote = try reader.optionalString()
+        let lote = try reader.bool() ? CarriedFile(byteCount: try reader.int(), sha256: try reader.string()) : nil
         let loteSequenceNumber = try reader.int()
         let loteNextUpdate = try reader.optionalDate()
         let loteStateSeq = try reader.int()

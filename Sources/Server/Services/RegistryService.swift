@@ -20,8 +20,9 @@ public struct RegistryArtefacts: Sendable {
     /// The wallet snapshot as a compact JWS (service key, in `/.well-known/jwks.json`), as served with and without
     /// gzip; nil before the registry is initialised.
     let snapshot: SignedSnapshot?
-    /// The LoTE as compact JAdES (ES256 with `x5c`), nil before the registry is initialised.
-    public let lote: String?
+    /// The LoTE as compact JAdES (ES256 with `x5c`), in a file (about 100 MB at 10,000 issuers); nil before the
+    /// registry is initialised.
+    let lote: PublishedFile?
     /// The signed LoTE's `LoTESequenceNumber` (0 before the first release).
     public let loteSequenceNumber: Int
     /// The signed LoTE's `NextUpdate`.
@@ -130,6 +131,8 @@ public actor RegistryService: Service {
 
     /// Where checkpoints are written (nil: never; every start replays the whole log).
     private let checkpoint: RegistryCheckpoint?
+    /// The folder of the signed LoTE files (nil: unlinked temporary files, and no checkpoint can carry them).
+    private let loteDirectory: String?
     private let artefactContext: String
     /// The `seq` of the newest checkpoint written or started from.
     private var checkpointSeq: Int
@@ -185,16 +188,23 @@ public actor RegistryService: Service {
     ///   - baseURL: The public base URL (LoTE type and status URIs live under it).
     ///   - snapshotValidity: Seconds from a snapshot's `issuedAt` to its `nextUpdate`; it is re-signed at half of it.
     ///   - checkpointPath: Where the signed checkpoint is read and written (see ``RegistryCheckpoint``); nil for none.
+    ///   - loteDirectory: The folder the signed LoTE is written to (see ``PublishedFile``), created when missing; nil
+    ///     for unlinked temporary files.
     ///   - logger: The logger.
     /// - Throws: ``RegistryError`` `logBroken` when the log does not verify; store and signing errors.
     public init(
         store: any RegistryStore, keys: ServiceKeys, loteChain: [X509Certificate], baseURL: String, snapshotValidity: TimeInterval = 86_400,
-        checkpointPath: String? = nil, logger: Logger
+        checkpointPath: String? = nil, loteDirectory: String? = nil, logger: Logger
     ) async throws {
         guard let signer = Self.signer(keys: keys, loteChain: loteChain) else {
             throw ServiceError(.unavailable, "the registry needs an ES256 service key")
         }
         let checkpoint = checkpointPath.map(RegistryCheckpoint.init(path:))
+        if let loteDirectory {
+            guard mkdir(loteDirectory, 0o700) == 0 || errno == EEXIST else {
+                throw ServiceError(.unavailable, "cannot create the LoTE folder \(loteDirectory): \(String(cString: strerror(errno)))")
+            }
+        }
         let context = Self.artefactContext(signer: signer, loteChain: loteChain, baseURL: baseURL, snapshotValidity: snapshotValidity)
         var restored = try await Self.restoreCheckpoint(checkpoint, store: store, signer: signer, logger: logger)
         var state = RegistryState()
@@ -220,6 +230,7 @@ public actor RegistryService: Service {
         self.snapshotValidity = snapshotValidity
         self.logger = logger
         self.checkpoint = checkpoint
+        self.loteDirectory = loteDirectory
         self.artefactContext = context
         self.checkpointSeq = restored?.header.seq ?? 0
         self.replayedAtStart = state.seq - startSeq
@@ -231,12 +242,26 @@ public actor RegistryService: Service {
         {
             carried = nil
         }
+        // The LoTE the checkpoint names, when its file is still there with those bytes.
+        var carriedLoTE: PublishedFile?
+        if let artefacts = carried, let file = artefacts.lote {
+            carriedLoTE = loteDirectory.flatMap {
+                PublishedFile.open(
+                    path: Self.loteFilePath(in: $0, sequenceNumber: artefacts.loteSequenceNumber), byteCount: file.byteCount, sha256: file.sha256)
+            }
+            if carriedLoTE == nil {
+                logger.notice(
+                    "the LoTE file the registry checkpoint names is missing or differs; signing the artefacts again",
+                    metadata: ["loteSequenceNumber": "\(artefacts.loteSequenceNumber)"])
+                carried = nil
+            }
+        }
         self.loteCounter = carried.map { LoTEPublicationCounter(lastSequenceNumber: $0.loteSequenceNumber, lastStateSeq: $0.loteStateSeq) }
             ?? LoTEPublicationCounter()
         // The checkpoint carries the compact JWS; its gzip representation is made again here.
         let carriedSnapshot = try carried.flatMap { artefacts in try artefacts.snapshot.map { try SignedSnapshot(compact: $0, seq: artefacts.signedSeq) } }
         let placeholder = RegistryArtefacts(
-            state: state, signedSeq: carried?.signedSeq ?? 0, snapshot: carriedSnapshot, lote: carried?.lote,
+            state: state, signedSeq: carried?.signedSeq ?? 0, snapshot: carriedSnapshot, lote: carriedLoTE,
             loteSequenceNumber: carried?.loteSequenceNumber ?? 0, loteNextUpdate: carried?.loteNextUpdate,
             entityConfiguration: carried?.entityConfiguration, builtAt: carried?.builtAt ?? Date(), changeFeeds: SignedFeedCache(),
             federationStatements: SignedStatementCache())
@@ -261,6 +286,31 @@ public actor RegistryService: Service {
         // does not replay it again.
         if checkpoint != nil, state.seq - checkpointSeq >= Self.checkpointEvents / 10 || (startedFromCheckpoint == nil && state.seq > 0) {
             requestCheckpoint()
+        }
+        // Carried artefacts behind the head (a start after a crash) are served, as during any signing lag, while the
+        // head is signed in the background.
+        if let carried, carried.signedSeq < state.seq {
+            unsignedSince = .now
+            requestSigning()
+        }
+        removeStaleLoTEFiles()
+        // The replay's parsed events and the first signing's bodies are garbage now.
+        FreedMemory.release()
+    }
+
+    /// The file of the signed LoTE with `sequenceNumber` in `directory`.
+    static func loteFilePath(in directory: String, sequenceNumber: Int) -> String {
+        directory + "/lote-\(sequenceNumber).jws"
+    }
+
+    /// Removes LoTE files neither served nor named by the newest checkpoint (and temporary files a crash left).
+    private func removeStaleLoTEFiles() {
+        guard let loteDirectory else { return }
+        var keep: Set<String> = ["lote-\(artefacts.loteSequenceNumber).jws"]
+        if let checkpointed = checkpointedArtefacts, checkpointed.lote != nil { keep.insert("lote-\(checkpointed.loteSequenceNumber).jws") }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: loteDirectory) else { return }
+        for name in names where !keep.contains(name) && (name.hasPrefix("lote-") || name.hasPrefix(".lote-")) {
+            unlink(loteDirectory + "/" + name)
         }
     }
 
@@ -293,17 +343,19 @@ public actor RegistryService: Service {
         }
     }
 
-    /// Whether artefacts carried by a checkpoint may be served as they are: signed at the head, under the same
-    /// settings, and not yet due for re-signing.
+    /// Whether artefacts carried by a checkpoint may be served from the start: signed at or before the head (the
+    /// events after them are signed in the background, as after any write), under the same settings, and not yet due
+    /// for re-signing by age.
     static func mayServe(
         _ artefacts: CarriedArtefacts, seq: Int, context: String, hasLoTECertificate: Bool, validity: TimeInterval, now: Date
     ) -> Bool {
-        guard artefacts.signedSeq == seq, artefacts.context == context, artefacts.snapshot != nil, artefacts.entityConfiguration != nil,
+        guard artefacts.signedSeq <= seq, artefacts.context == context, artefacts.snapshot != nil, artefacts.entityConfiguration != nil,
             now.timeIntervalSince(artefacts.builtAt) < validity / 2
         else { return false }
         guard hasLoTECertificate else { return artefacts.lote == nil }
         let counter = LoTEPublicationCounter(lastSequenceNumber: artefacts.loteSequenceNumber, lastStateSeq: artefacts.loteStateSeq)
-        return artefacts.lote != nil && !counter.isReleaseDue(stateSeq: seq, lastNextUpdate: artefacts.loteNextUpdate, now: now)
+        return artefacts.lote != nil
+            && !counter.isReleaseDue(stateSeq: artefacts.loteStateSeq, lastNextUpdate: artefacts.loteNextUpdate, now: now)
     }
 
     /// What signed artefacts depend on besides the state.
@@ -603,32 +655,44 @@ public actor RegistryService: Service {
         }
         // Built, then signed, on the worker thread: seconds of CPU at scale, kept off the cooperative pool that
         // serves requests, at a lower priority than the event loops.
-        let bodies = try await worker.run { [self, loteSequence] in try self.buildBodies(loteSequence: loteSequence, at: now) }
-        let signed = try await worker.run { [self] in try self.sign(bodies, at: now) }
-        if let loteSequence { loteCounter = LoTEPublicationCounter(lastSequenceNumber: loteSequence, lastStateSeq: bodies.seq) }
+        let (signedSeq, signed) = try await worker.run { [self, loteSequence] in
+            let result = try self.buildAndSign(loteSequence: loteSequence, at: now)
+            // The bodies are gone by now (at scale the LoTE document alone is hundreds of megabytes of small
+            // allocations); glibc would keep their pages.
+            FreedMemory.release()
+            return result
+        }
+        if let loteSequence { loteCounter = LoTEPublicationCounter(lastSequenceNumber: loteSequence, lastStateSeq: signedSeq) }
         let loteNextUpdate = loteSequence.map { _ in now.addingTimeInterval(loteConfiguration.validity) }
         current.withLock { artefacts in
             artefacts = artefacts.signed(
-                seq: bodies.seq, snapshot: signed.snapshot, lote: signed.lote ?? artefacts.lote,
+                seq: signedSeq, snapshot: signed.snapshot, lote: signed.lote ?? artefacts.lote,
                 loteSequenceNumber: loteSequence ?? artefacts.loteSequenceNumber, loteNextUpdate: loteNextUpdate ?? artefacts.loteNextUpdate,
                 entityConfiguration: signed.entityConfiguration, at: now)
         }
+        if signed.lote != nil { removeStaleLoTEFiles() }
         signingsCompletedCount.add(1, ordering: .relaxed)
         signings.increment()
         if let lagStart { signingLag.recordNanoseconds((ContinuousClock.now - lagStart).nanoseconds) }
-        logger.debug("registry artefacts signed", metadata: ["seq": "\(bodies.seq)", "loteSequence": "\(loteSequence.map(String.init) ?? "-")"])
+        logger.debug("registry artefacts signed", metadata: ["seq": "\(signedSeq)", "loteSequence": "\(loteSequence.map(String.init) ?? "-")"])
+    }
+
+    /// Builds and signs the bodies of the published state; the bodies are released on return.
+    private nonisolated func buildAndSign(loteSequence: Int?, at now: Date) throws -> (seq: Int, signed: SignedBodies) {
+        let bodies = try buildBodies(loteSequence: loteSequence, at: now)
+        return (bodies.seq, try sign(bodies, at: now))
     }
 
     private struct UnsignedBodies: Sendable {
         let seq: Int
         let snapshot: WalletSnapshot
-        let lote: LoTEDocument?
+        let lote: (sequenceNumber: Int, document: LoTEDocument)?
         let entityConfiguration: JSONValue
     }
 
     private struct SignedBodies: Sendable {
         let snapshot: SignedSnapshot
-        let lote: String?
+        let lote: PublishedFile?
         let entityConfiguration: String
     }
 
@@ -638,7 +702,9 @@ public actor RegistryService: Service {
     private nonisolated func buildBodies(loteSequence: Int?, at now: Date) throws -> UnsignedBodies {
         let state = current.withLock { $0.state }
         let snapshot = try state.walletSnapshot(issuedAt: now, validity: snapshotValidity).body
-        let lote = try loteSequence.map { try state.lote(configuration: loteConfiguration, sequenceNumber: $0, issuedAt: now).body }
+        let lote = try loteSequence.map {
+            (sequenceNumber: $0, document: try state.lote(configuration: loteConfiguration, sequenceNumber: $0, issuedAt: now).body)
+        }
         let entityConfiguration = try state.federationEntityConfiguration(configuration: federation, keys: federationKeys.keys, issuedAt: now).body
         return UnsignedBodies(seq: state.seq, snapshot: snapshot, lote: lote, entityConfiguration: entityConfiguration)
     }
@@ -648,8 +714,9 @@ public actor RegistryService: Service {
     private nonisolated func sign(_ bodies: UnsignedBodies, at now: Date) throws -> SignedBodies {
         let snapshot = try SignedSnapshot(
             compact: try WalletSigning.sign(bodies.snapshot, key: signer.signingKey, keyID: signer.kid), seq: bodies.seq)
-        let lote = try bodies.lote.map {
-            try LoTESigning.sign($0, key: signer.signingKey, certificateChain: loteChain, signingTime: now)
+        let lote = try bodies.lote.map { lote in
+            let compact = try LoTESigning.sign(lote.document, key: signer.signingKey, certificateChain: loteChain, signingTime: now)
+            return try PublishedFile.publish(compact, at: loteDirectory.map { Self.loteFilePath(in: $0, sequenceNumber: lote.sequenceNumber) })
         }
         let entityConfiguration = try FederationSigning.sign(
             bodies.entityConfiguration, type: FederationMediaType.entityStatement, key: signer.signingKey, keyID: signer.kid)
@@ -672,6 +739,12 @@ public actor RegistryService: Service {
     var isStopping: Bool { stopping }
 
     // MARK: - Checkpoints
+
+    /// Writes a checkpoint now and waits for it (tests simulate a crash after it).
+    func writeCheckpointNow() async {
+        await checkpointing?.value
+        await writeCheckpoint()
+    }
 
     /// Writes a checkpoint in the background unless one is being written.
     private func requestCheckpoint() {
@@ -701,7 +774,8 @@ public actor RegistryService: Service {
         guard let checkpoint else { return }
         let published = artefacts
         let carried = CarriedArtefacts(
-            signedSeq: published.signedSeq, snapshot: published.snapshot?.compact, lote: published.lote,
+            signedSeq: published.signedSeq, snapshot: published.snapshot?.compact,
+            lote: published.lote.map { CarriedFile(byteCount: $0.byteCount, sha256: $0.sha256) },
             loteSequenceNumber: published.loteSequenceNumber, loteNextUpdate: published.loteNextUpdate,
             loteStateSeq: loteCounter.lastStateSeq, entityConfiguration: published.entityConfiguration, builtAt: published.builtAt,
             context: artefactContext)
@@ -709,10 +783,12 @@ public actor RegistryService: Service {
         let started = ContinuousClock.now
         do {
             let bytes = try await worker.run { [signer] in
-                try checkpoint.write(state: published.state, artefacts: carried, key: signer.signingKey, keyID: signer.kid)
+                defer { FreedMemory.release() }
+                return try checkpoint.write(state: published.state, artefacts: carried, key: signer.signingKey, keyID: signer.kid)
             }
             checkpointSeq = published.state.seq
             checkpointedArtefacts = carried
+            removeStaleLoTEFiles()
             logger.info(
                 "registry checkpoint written",
                 metadata: [
@@ -784,7 +860,7 @@ public actor RegistryService: Service {
 extension RegistryArtefacts {
     /// The newly signed artefacts over the state readers are served now (which may be ahead of `seq`).
     fileprivate func signed(
-        seq: Int, snapshot: SignedSnapshot?, lote: String?, loteSequenceNumber: Int, loteNextUpdate: Date?, entityConfiguration: String?, at time: Date
+        seq: Int, snapshot: SignedSnapshot?, lote: PublishedFile?, loteSequenceNumber: Int, loteNextUpdate: Date?, entityConfiguration: String?, at time: Date
     ) -> RegistryArtefacts {
         RegistryArtefacts(
             state: state, signedSeq: seq, snapshot: snapshot, lote: lote, loteSequenceNumber: loteSequenceNumber,

@@ -66,6 +66,13 @@ public struct CheckpointWriter {
         }
     }
 
+    /// Writes a byte string.
+    public mutating func byteString(_ value: [UInt8]) throws {
+        try int(value.count)
+        buffer.append(contentsOf: value)
+        try flushIfFull()
+    }
+
     /// Writes an optional string.
     public mutating func optionalString(_ value: String?) throws {
         try bool(value != nil)
@@ -158,6 +165,14 @@ public struct CheckpointReader {
         guard length <= 256 else { return value }
         if let known = strings[value] { return known }
         strings[value] = value
+        return value
+    }
+
+    /// Reads a byte string.
+    public mutating func byteString() throws(CheckpointFormatError) -> [UInt8] {
+        let length = try count()
+        let value = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length]))
+        offset += length
         return value
     }
 
@@ -438,11 +453,42 @@ extension RegistryState {
         try writer.date(record.validFrom)
         try writer.date(record.validUntil)
         try write(record.statusHistory, to: &writer)
-        try writer.string(record.evidence)
-        try writer.int(record.changeEvidence.count)
-        for seq in record.changeEvidence.keys.sorted() {
+        try write(record.packedEvidence, to: &writer)
+        try writer.int(record.packedChangeEvidence.count)
+        for (seq, evidence) in record.packedChangeEvidence.sorted(by: { $0.key < $1.key }) {
             try writer.int(seq)
-            try writer.string(record.changeEvidence[seq]!)
+            try write(evidence, to: &writer)
+        }
+    }
+
+    /// A statement as kept: packed ones stay packed (a start does not compress 50,000 statements again).
+    private static func write(_ statement: PackedStatement, to writer: inout CheckpointWriter) throws {
+        switch statement.storage {
+        case .text(let text):
+            try writer.int(0)
+            try writer.string(text)
+        case .packed(let header, let payload, let payloadBytes, let signature):
+            try writer.int(1)
+            try writer.string(header)
+            try writer.byteString(payload)
+            try writer.int(payloadBytes)
+            try writer.string(signature)
+        }
+    }
+
+    private static func readStatement(_ reader: inout CheckpointReader) throws(CheckpointFormatError) -> PackedStatement {
+        switch try reader.int() {
+        case 0:
+            return PackedStatement(storage: .text(try reader.string()))
+        case 1:
+            let header = try reader.string()
+            let payload = try reader.byteString()
+            let payloadBytes = try reader.int()
+            let signature = try reader.string()
+            guard payloadBytes >= 0, payloadBytes <= 1 << 24 else { throw CheckpointFormatError("bad statement length \(payloadBytes)") }
+            return PackedStatement(storage: .packed(header: header, payload: payload, payloadBytes: payloadBytes, signature: signature))
+        case let kind:
+            throw CheckpointFormatError("unknown statement form \(kind) at byte \(reader.offset)")
         }
     }
 
@@ -467,16 +513,16 @@ extension RegistryState {
         let validFrom = try reader.date()
         let validUntil = try reader.date()
         let history = try readHistory(&reader)
-        let evidence = try reader.string()
+        let evidence = try readStatement(&reader)
         let changeCount = try reader.count()
-        var changeEvidence: [Int: String] = [:]
+        var changeEvidence: [Int: PackedStatement] = [:]
         for _ in 0..<changeCount {
             let seq = try reader.int()
-            changeEvidence[seq] = try reader.string()
+            changeEvidence[seq] = try readStatement(&reader)
         }
         return AccreditationRecord(
             accreditationId: id, subject: subject, role: role, accreditedBy: accreditedBy, rootAuthority: rootAuthority, scope: scope,
-            validFrom: validFrom, validUntil: validUntil, statusHistory: history, evidence: evidence, changeEvidence: changeEvidence)
+            validFrom: validFrom, validUntil: validUntil, statusHistory: history, packedEvidence: evidence, packedChangeEvidence: changeEvidence)
     }
 
     private static func write(_ recognition: Recognition, to writer: inout CheckpointWriter) throws {

@@ -236,7 +236,7 @@ public struct RegistryState: Sendable {
             insert(record)
         case .accreditationChange(let id, let change, let evidence):
             records[id]?.statusHistory.append(change)
-            records[id]?.changeEvidence[change.seq] = evidence
+            records[id]?.packedChangeEvidence[change.seq] = PackedStatement(evidence)
             revisionsById[Self.sha256Hex(evidence)] = RevisionKey(accreditationId: id, seq: change.seq)
         case .recognitionChange(let id, let change):
             recognitions[id]?.statusHistory.append(change)

@@ -381,15 +381,16 @@ extension RegistryState {
 
     /// The signed statement that recorded `change`: the accreditation itself for the first revision.
     private static func evidence(of record: AccreditationRecord, change: StatusChange) -> String {
-        record.changeEvidence[change.seq] ?? record.evidence
+        (record.packedChangeEvidence[change.seq] ?? record.packedEvidence).text
     }
 
     private func ebsiRevision(of record: AccreditationRecord, change: StatusChange, configuration: EBSIConfiguration) -> EBSIRevision {
         let evidence = Self.evidence(of: record, change: change)
         let revisionId = Self.sha256Hex(evidence)
+        let body = record.evidence
         return EBSIRevision(
-            hash: Self.sha256Hex(record.evidence),
-            body: record.evidence,
+            hash: Self.sha256Hex(body),
+            body: body,
             issuerType: change.status == .active ? record.role.rawValue : "Revoked",
             tao: record.accreditedBy.did,
             rootTao: record.rootAuthority,
@@ -413,9 +414,10 @@ extension RegistryState {
 
     func ebsiAttribute(for record: AccreditationRecord, at time: Date) -> EBSIAttribute {
         let status = record.status(at: time)
+        let body = record.evidence
         return EBSIAttribute(
-            hash: Self.sha256Hex(record.evidence),
-            body: record.evidence,
+            hash: Self.sha256Hex(body),
+            body: body,
             issuerType: status == .revoked || status == .suspended ? "Revoked" : record.role.rawValue,
             tao: record.accreditedBy.did,
             rootTao: record.rootAuthority
