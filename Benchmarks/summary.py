@@ -57,7 +57,14 @@ def rows_for(folder):
         rows.append(("registry", "TRQP authorization", ">= 30,000 req/s", f"{trqp['median_requests_per_s']:,.0f} req/s",
                      trqp["median_requests_per_s"] >= 30_000, generated))
         p99 = trqp["median_round_latency_us"]["p99"] / 1000
-        rows.append(("registry", "TRQP authorization p99", "< 2 ms", f"{p99:.1f} ms", p99 < 2, generated))
+        rows.append(("registry", "TRQP authorization p99 (wrk on the server's cores)", "< 2 ms", f"{p99:.1f} ms", p99 < 2, generated))
+    if registry and registry.get("trqp_pinned"):
+        pinned = registry["trqp_pinned"]
+        generated = registry.get("generated", "")
+        rows.append(("registry", "TRQP authorization, server on CPU 0 and wrk on CPU 1", ">= 30,000 req/s",
+                     f"{pinned['median_requests_per_s']:,.0f} req/s", pinned["median_requests_per_s"] >= 30_000, generated))
+        p99 = pinned["median_round_latency_us"]["p99"] / 1000
+        rows.append(("registry", "TRQP authorization p99, server on CPU 0 and wrk on CPU 1", "< 2 ms", f"{p99:.1f} ms", p99 < 2, generated))
     if registry and registry.get("issuer_search"):
         search_p99 = registry["issuer_search"]["server_ms"]["p99"]
         rows.append(("registry", f"issuer search p99 ({registry['scale']['issuers']:,} issuers)", "< 20 ms server time",
@@ -81,8 +88,10 @@ def rows_for(folder):
         clean, crash = registry["restart_clean"]["ready_seconds"], registry["restart_kill9"]["ready_seconds"]
         rows.append(("registry", "start after a clean shutdown (signed checkpoint)", "<= 3 s", f"{clean:.2f} s", clean <= 3, generated))
         rows.append(("registry", "start after kill -9 (checkpoint + tail)", "<= 10 s", f"{crash:.2f} s", crash <= 10, generated))
-        rss = max(registry["restart_clean"]["rss_kib"] or 0, registry["trqp"].get("rss_kib_after") or 0, registry.get("rss_kib_end") or 0) / 1024
-        rows.append(("registry", "resident memory after start and after load", "<= 300 MB", f"{rss:.0f} MiB", rss * 1.048576 <= 300, generated))
+        rss = max(registry["restart_clean"]["rss_kib"] or 0, registry["trqp"].get("rss_kib_after") or 0, registry.get("rss_kib_end") or 0,
+                  registry["restart_kill9"].get("rss_kib") or 0) / 1024
+        rows.append(("registry", "resident memory after start, load, writes and a kill -9 start (each once signed)", "<= 300 MB",
+                     f"{rss:.0f} MiB", rss * 1.048576 <= 300, generated))
     scaleout = load(folder, "scaleout")
     if scaleout:
         for row in scaleout.get("targets", []):

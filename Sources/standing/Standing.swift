@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Server
 
 /// `standing`: the server, the admin CLI for operators and issuers, and the verifier.
 @main
@@ -36,6 +37,7 @@ struct Standing: AsyncParsableCommand {
     /// missing (argument-parser reports the missing one first, and `--purpos revocation` would read as "missing
     /// --purpose" without a word about the typo).
     static func main() async {
+        FreedMemory.limitArenas(toCores: ServerConfiguration.allowedCPUCount() ?? ProcessInfo.processInfo.activeProcessorCount)
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
             var command = try await asyncParseAsRoot(arguments)
