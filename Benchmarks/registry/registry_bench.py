@@ -261,12 +261,13 @@ def main():
             log(f"== wrk: {arguments.rounds} x {arguments.seconds} s, {arguments.threads} threads, {arguments.connections} connections")
             env = {"ISSUERS": str(arguments.issuers), "TYPES": "20", "ROOT": seed["rootAuthority"]}
 
-            def trqp_rounds(server, wrk_prefix=()):
-                run_wrk(server.url, os.path.join(here, "trqp.lua"), 3, arguments.threads, arguments.connections, env, wrk_prefix)  # warm-up
+            def trqp_rounds(server, wrk_prefix=(), connections=arguments.connections, rounds_count=arguments.rounds,
+                            seconds=arguments.seconds):
+                run_wrk(server.url, os.path.join(here, "trqp.lua"), 3, arguments.threads, connections, env, wrk_prefix)  # warm-up
                 rounds = []
-                for index in range(arguments.rounds):
-                    round_result = run_wrk(server.url, os.path.join(here, "trqp.lua"), arguments.seconds, arguments.threads,
-                                           arguments.connections, env, wrk_prefix)
+                for index in range(rounds_count):
+                    round_result = run_wrk(server.url, os.path.join(here, "trqp.lua"), seconds, arguments.threads,
+                                           connections, env, wrk_prefix)
                     round_result.pop("raw")
                     rounds.append(round_result)
                     log(f"   round {index + 1}: {round_result['requests_per_s']:,.0f} req/s, p50 {round_result['latency_us']['p50']} us, "
@@ -276,6 +277,13 @@ def main():
                         "median_round_latency_us": median_round["latency_us"], "rss_kib_after": rss_kib(server.process.pid)}
 
             result["trqp"] = trqp_rounds(server)
+            # Closed-loop load: the latency grows with the connections while the throughput stays at the CPU's limit
+            # (Little's law), so p99 at 32 connections mostly measures the queue wrk builds. Fewer connections show the
+            # latency at a given throughput (wrk has no fixed-rate mode).
+            result["trqp_sweep"] = []
+            for connections in (8, 16):
+                log(f"== wrk: 2 x 10 s, {arguments.threads} threads, {connections} connections")
+                result["trqp_sweep"].append({"connections": connections, **trqp_rounds(server, connections=connections, rounds_count=2, seconds=10)})
 
             log("== issuer search page (GET /issuers), its Server-Timing search time")
             # Query strings as a browser sends them (a space is `+`: urllib refuses a raw space in a URL).
@@ -376,6 +384,9 @@ def write_markdown(r, path):
            f"| {t['median_requests_per_s']:,.0f} | >= 30,000 |",
            f"| TRQP latency p50 / p90 / p99 (that round) | {lat['p50'] / 1000:.2f} / {lat['p90'] / 1000:.2f} / {lat['p99'] / 1000:.2f} ms | p99 < 2 ms |",
            f"| share of authorized answers in the mix | {r['query_mix']['authorized_share']:.0%} | |"] if t else []),
+        *[f"| TRQP at {point['connections']} connections (median of {len(point['rounds'])} x {point['rounds'][0]['seconds']} s): queries/s; "
+          f"p50 / p99 | {point['median_requests_per_s']:,.0f}; {point['median_round_latency_us']['p50'] / 1000:.2f} / "
+          f"{point['median_round_latency_us']['p99'] / 1000:.2f} ms | >= 30,000; p99 < 2 ms |" for point in r.get("trqp_sweep", [])],
         *([f"| TRQP pinned: the server on CPU 0, wrk on CPU 1 (median of {len(r['trqp_pinned']['rounds'])} rounds) "
            f"| {r['trqp_pinned']['median_requests_per_s']:,.0f} | >= 30,000 |",
            f"| TRQP pinned latency p50 / p90 / p99 (that round) | {r['trqp_pinned']['median_round_latency_us']['p50'] / 1000:.2f} / "
