@@ -286,25 +286,12 @@ extension DataDirectory {
             throw StoreError(.unavailable, "cannot create \(file): \(lastErrorMessage())")
         }
         // Make the new directory entry durable too.
-        let directoryDescriptor = open(directory, O_RDONLY | O_CLOEXEC)
-        if directoryDescriptor >= 0 {
-            _ = fsync(directoryDescriptor)
-            close(directoryDescriptor)
-        }
+        DurableWrites.syncDirectory(directory)
     }
 
     private static func writeAll(_ contents: Data, to descriptor: Int32, describing file: String) throws {
-        try contents.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
-            var offset = 0
-            while offset < buffer.count {
-                guard let base = buffer.baseAddress else { return }
-                let written = write(descriptor, base + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw StoreError(.unavailable, "cannot write \(file): \(lastErrorMessage())")
-                }
-                offset += written
-            }
+        if let failure = contents.withUnsafeBytes({ DurableWrites.writeAll($0, to: descriptor) }) {
+            throw StoreError(.unavailable, "cannot write \(file): \(DurableWrites.message(failure))")
         }
     }
 

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import NIOCore
+import Store
 import Synchronization
 
 /// A large published body, also kept in an unlinked file in memory (`/dev/shm`), so that the fast path sends it with
@@ -38,18 +39,7 @@ final class BodyFile: Sendable {
             }
         }
         guard descriptor >= 0 else { return nil }
-        let written = body.withUnsafeReadableBytes { bytes -> Bool in
-            var offset = 0
-            while offset < bytes.count {
-                let count = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += count
-            }
-            return true
-        }
+        let written = body.withUnsafeReadableBytes { DurableWrites.writeAll($0, to: descriptor) == nil }
         guard written else {
             close(descriptor)
             return nil

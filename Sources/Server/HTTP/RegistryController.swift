@@ -57,7 +57,15 @@ public struct RegistryController: Sendable {
     /// A signed artefact. `seq` is the registry state (`X-Registry-Seq`); `signedSeq`, when given, the state the
     /// artefact reflects (`X-Registry-Signed-Seq`), which also names it in the default ETag.
     func jwt(_ compact: String, seq: Int, signedSeq: Int? = nil, etag: String? = nil, maxAge: Int, request: Request) -> Response {
-        let etag = etag ?? "\"\(signedSeq ?? seq)-\(compact.suffix(16))\""
+        jwt(
+            body: .init(byteBuffer: ByteBuffer(string: compact)), seq: seq, signedSeq: signedSeq,
+            etag: etag ?? "\"\(signedSeq ?? seq)-\(compact.suffix(16))\"", maxAge: maxAge, request: request)
+    }
+
+    /// ``jwt(_:seq:signedSeq:etag:maxAge:request:)`` with a body made only when it is sent (not for a 304).
+    func jwt(
+        body: @autoclosure () -> ResponseBody, seq: Int, signedSeq: Int?, etag: String, maxAge: Int, request: Request
+    ) -> Response {
         var headers: HTTPFields = [
             .contentType: "application/jwt",
             .eTag: etag,
@@ -69,7 +77,7 @@ public struct RegistryController: Sendable {
         if let match = request.headers[.ifNoneMatch], EntityTag.matches(match, etag: etag) {
             return Response(status: .notModified, headers: headers)
         }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: compact)))
+        return Response(status: .ok, headers: headers, body: body())
     }
 
     /// A query parameter by name, also when the client percent-encoded the name (`page%5Bsize%5D=1`): Hummingbird
@@ -198,13 +206,9 @@ public struct RegistryController: Sendable {
             throw ServiceError(.notFound, "the registry has no root authority yet, so there is no list of trusted entities")
         }
         let maxAge = Int(artefacts.loteNextUpdate.map { $0.timeIntervalSinceNow } ?? 0)
-        var response = jwt(
-            "", seq: artefacts.state.seq, signedSeq: artefacts.signedSeq, etag: "\"lote-\(artefacts.loteSequenceNumber)\"",
-            maxAge: min(maxAge, 3600), request: request)
-        if response.status == .ok {
-            response.body = Self.streaming(lote)
-        }
-        return response
+        return jwt(
+            body: Self.streaming(lote), seq: artefacts.state.seq, signedSeq: artefacts.signedSeq,
+            etag: "\"lote-\(artefacts.loteSequenceNumber)\"", maxAge: min(maxAge, 3600), request: request)
     }
 
     /// The body of a published file, read in chunks (the file holds the version it was opened at, however often the

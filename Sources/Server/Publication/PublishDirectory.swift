@@ -92,14 +92,9 @@ public struct PublishDirectory: PublicationSink {
         defer { if !renamed { unlink(temporary) } }
         do {
             defer { close(descriptor) }
-            try contents.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
-                var offset = 0
-                while offset < buffer.count, let base = buffer.baseAddress {
-                    let written = write(descriptor, base + offset, buffer.count - offset)
-                    if written < 0, errno == EINTR { continue }
-                    guard written > 0 else { throw failure("write") }
-                    offset += written
-                }
+            if let code = contents.withUnsafeBytes({ DurableWrites.writeAll($0, to: descriptor) }) {
+                errno = code
+                throw failure("write")
             }
             // The umask may have narrowed the mode; these files are for a web server running as another user.
             guard fchmod(descriptor, 0o644) == 0, fsync(descriptor) == 0 else { throw failure("write") }
@@ -114,10 +109,9 @@ public struct PublishDirectory: PublicationSink {
         }
         guard rename(temporary, file.path) == 0 else { throw failure("replace") }
         renamed = true
-        let folderDescriptor = open(folder, O_RDONLY | O_CLOEXEC)
-        if folderDescriptor >= 0 {
-            defer { close(folderDescriptor) }
-            guard fsync(folderDescriptor) == 0 else { throw failure("make durable the new entry of") }
+        if let code = DurableWrites.syncDirectory(folder) {
+            errno = code
+            throw failure("make durable the new entry of")
         }
     }
 

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import NIOCore
 import NIOPosix
+import Store
 
 #if canImport(Glibc)
 import Glibc
@@ -58,7 +59,7 @@ final class PublishedFile: Sendable {
                 unlink(temporary)
                 throw error
             }
-            syncDirectory(directory)
+            DurableWrites.syncDirectory(directory)
             return PublishedFile(descriptor: descriptor, byteCount: bytes.count, sha256: digest)
         }
     }
@@ -120,22 +121,8 @@ final class PublishedFile: Sendable {
     }
 
     private static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: CInt, path: String) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw PublishedFileError("cannot write \(path): \(String(cString: strerror(errno)))")
-            }
-            offset += written
-        }
-    }
-
-    static func syncDirectory(_ directory: String) {
-        let descriptor = Glibc.open(directory, O_RDONLY | O_CLOEXEC)
-        if descriptor >= 0 {
-            _ = fsync(descriptor)
-            close(descriptor)
+        if let failure = DurableWrites.writeAll(bytes, to: descriptor) {
+            throw PublishedFileError("cannot write \(path): \(DurableWrites.message(failure))")
         }
     }
 

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Signing
+import Store
 import TrustRegistry
 
 #if canImport(Glibc)
@@ -103,11 +104,7 @@ struct RegistryCheckpoint {
         }
         guard rename(temporary, path) == 0 else { throw CheckpointFileError("cannot rename to \(path): \(String(cString: strerror(errno)))") }
         keep = true
-        let directoryDescriptor = open(directory, O_RDONLY | O_CLOEXEC)
-        if directoryDescriptor >= 0 {
-            _ = fsync(directoryDescriptor)
-            close(directoryDescriptor)
-        }
+        DurableWrites.syncDirectory(directory)
         return (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
     }
 
@@ -218,26 +215,14 @@ struct RegistryCheckpoint {
     }
 
     private static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) throws {
-        var offset = 0
-        while offset < bytes.count {
-            guard let base = bytes.baseAddress else { return }
-            let written = systemWrite(descriptor, base + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw CheckpointFileError("cannot write the registry checkpoint: \(String(cString: strerror(errno)))")
-            }
-            offset += written
+        if let failure = DurableWrites.writeAll(bytes, to: descriptor) {
+            throw CheckpointFileError("cannot write the registry checkpoint: \(DurableWrites.message(failure))")
         }
     }
 
     private static func hex(_ digest: SHA256.Digest) -> String {
         digest.map { String(format: "%02x", $0) }.joined()
     }
-}
-
-/// `write(2)`, out of reach of the type's own `write` methods.
-private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
-    write(descriptor, bytes, count)
 }
 
 /// Why a checkpoint was not written or not trusted.
