@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import Signing
 import StandingTestSupport
 import Store
@@ -68,6 +69,11 @@ import Testing
             #expect(lote.status == 200)
             #expect(lote.text == loteBefore, "the LoTE served after the restart is not the one before it")
             #expect(lote.header("Content-Length") == String(loteBefore.utf8.count))
+            // Revalidation answers 304 without reading the file.
+            let etag = try #require(lote.header("ETag"))
+            let revalidated = try await world.server.request(.GET, "/lote", headers: [("If-None-Match", etag)])
+            #expect(revalidated.status == 304)
+            #expect(revalidated.body.isEmpty)
             #expect(try await world.get("/registry/v1/snapshot").text == snapshotBefore, "the snapshot was signed again")
         }
     }

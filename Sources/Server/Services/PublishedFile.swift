@@ -35,7 +35,7 @@ final class PublishedFile: Sendable {
     static func publish(_ text: String, at path: String?) throws -> PublishedFile {
         var text = text
         return try text.withUTF8 { bytes in
-            let digest = hex(SHA256.hash(data: bytes))
+            let digest = SHA256.hash(data: bytes).lowercaseHex
             guard let path else {
                 let descriptor = try temporaryDescriptor()
                 do { try writeAll(UnsafeRawBufferPointer(bytes), to: descriptor, path: "a temporary file") } catch {
@@ -82,7 +82,7 @@ final class PublishedFile: Sendable {
             return nil
         }
         var probe: UInt8 = 0
-        guard pread(descriptor, &probe, 1, off_t(byteCount)) == 0, hex(hasher.finalize()) == sha256 else { return nil }
+        guard pread(descriptor, &probe, 1, off_t(byteCount)) == 0, hasher.finalize().lowercaseHex == sha256 else { return nil }
         return file
     }
 
@@ -124,10 +124,6 @@ final class PublishedFile: Sendable {
         if let failure = DurableWrites.writeAll(bytes, to: descriptor) {
             throw PublishedFileError("cannot write \(path): \(DurableWrites.message(failure))")
         }
-    }
-
-    private static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
     }
 }
 

@@ -91,7 +91,7 @@ struct RegistryCheckpoint {
             try Self.write(artefacts, to: &writer)
             try writer.flush()
             let header = Header(
-                seq: state.seq, headHash: state.headHash, bodyBytes: bodyBytes, bodySHA256: Self.hex(hasher.finalize()), keyID: keyID,
+                seq: state.seq, headHash: state.headHash, bodyBytes: bodyBytes, bodySHA256: hasher.finalize().lowercaseHex, keyID: keyID,
                 writtenAt: RegistryTime.format(Date()))
             let headerBytes = Array(try JSONEncoder().encode(header))
             let signature = Array(try key.sign(headerBytes))
@@ -162,7 +162,7 @@ struct RegistryCheckpoint {
             throw CheckpointFileError("\(path) has a bad signature")
         }
         let body = UnsafeRawBufferPointer(rebasing: bytes[Self.magic.count..<bodyEnd])
-        guard body.count == header.bodyBytes, Self.hex(SHA256.hash(data: body)) == header.bodySHA256 else {
+        guard body.count == header.bodyBytes, SHA256.hash(data: body).lowercaseHex == header.bodySHA256 else {
             throw CheckpointFileError("\(path) does not have the content its signed header names (edited or truncated)")
         }
         do {
@@ -219,10 +219,11 @@ struct RegistryCheckpoint {
             throw CheckpointFileError("cannot write the registry checkpoint: \(DurableWrites.message(failure))")
         }
     }
+}
 
-    private static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
-    }
+extension SHA256.Digest {
+    /// The digest as lowercase hex, as checkpoints name contents.
+    var lowercaseHex: String { map { String(format: "%02x", $0) }.joined() }
 }
 
 /// Why a checkpoint was not written or not trusted.
