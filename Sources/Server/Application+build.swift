@@ -105,7 +105,7 @@ private func assemble<Base: StatusStore & RegistryStore & IdentityStore, Reposit
     let keys = installation.keys
     let tokens = Tokens(store: store)
 
-    let published = PublishedLists()
+    let published = PublishedLists(bodyFileDirectory: configuration.dataDirectory)
     var publisherConfiguration = Publisher.Configuration()
     publisherConfiguration.window = .milliseconds(configuration.publicationWindowMilliseconds)
     publisherConfiguration.historyVersions = configuration.historyVersions

@@ -66,7 +66,7 @@ public final class ServerProcess: Sendable {
                 arguments: ["serve", "--data-dir", dataDirectory.path, "--port", String(port), "--log-level", "warning"] + extraArguments,
                 captureStandardError: false)
             let output = pipes.output
-            let line = try await ChildProcess.onOwnThread {
+            let line = await ChildProcess.onOwnThread {
                 var buffer = Data()
                 while !buffer.contains(UInt8(ascii: "\n")) {
                     let chunk = output.availableData

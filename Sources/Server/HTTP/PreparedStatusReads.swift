@@ -24,23 +24,24 @@ final class PreparedStatusReads: Sendable {
     /// router answers then).
     let lookup: PreparedLookup?
 
-    /// Prepares every answer of the current publication, the direct lookup's included.
-    convenience init(_ publication: PublishedList) {
+    /// Prepares every answer of the current publication, the direct lookup's included; large bodies are also put in
+    /// files in `bodyFileDirectory` (``BodyFile``).
+    convenience init(_ publication: PublishedList, bodyFileDirectory: String? = nil) {
         self.init(
             definition: publication.definition, publishedAt: publication.publishedAt, representations: publication.representations,
-            lookup: PreparedLookup(publication), sendsFiles: true)
+            lookup: PreparedLookup(publication), sendsFiles: true, bodyFileDirectory: bodyFileDirectory)
     }
 
     /// Prepares the answers of a past publication (`?time=` / `?timestamp=`), which has no direct lookup.
     convenience init(_ publication: HistoricalPublication) {
         self.init(
             definition: publication.definition, publishedAt: publication.publishedAt, representations: publication.representations,
-            lookup: nil, sendsFiles: false)
+            lookup: nil, sendsFiles: false, bodyFileDirectory: nil)
     }
 
     private init(
         definition: StatusListDefinition, publishedAt: Date, representations: [StatusMediaType: PublishedRepresentation],
-        lookup: PreparedLookup?, sendsFiles: Bool
+        lookup: PreparedLookup?, sendsFiles: Bool, bodyFileDirectory: String?
     ) {
         listId = definition.id
         let offers = ContentNegotiation.offers(available: StatusMediaType.allCases.filter { representations[$0] != nil })
@@ -50,7 +51,7 @@ final class PreparedStatusReads: Sendable {
         var offerSet: UInt8 = 0
         var perFormat = [PreparedResponse?](repeating: nil, count: StatusMediaType.allCases.count)
         // Only the current publication is served by the fast path, which is what sends files.
-        let files = sendsFiles ? representations.compactMapValues { BodyFile($0.body) } : [:]
+        let files = sendsFiles ? representations.compactMapValues { BodyFile($0.body, directory: bodyFileDirectory) } : [:]
         for (type, representation) in representations {
             offerSet |= 1 << UInt8(type.ordinal)
             perFormat[type.ordinal] = PreparedResponse(

@@ -23,8 +23,15 @@ public final class PublishedLists: PublicationSink {
     /// republication.
     private let memberships = Atomic<Int>(0)
 
+    /// Where large bodies are kept as files for `sendfile` (``BodyFile``); nil for memory or the temporary directory.
+    private let bodyFileDirectory: String?
+
     /// Creates an empty set.
-    public init() {}
+    /// - Parameter bodyFileDirectory: Where to keep large bodies as unnamed files for `sendfile`: the data directory,
+    ///   whose file system serves them more cheaply than memory does (``BodyFile``); nil for `/dev/shm`.
+    public init(bodyFileDirectory: String? = nil) {
+        self.bodyFileDirectory = bodyFileDirectory
+    }
 
     /// The current publication of `listId`, or nil when the list is unknown or not yet published.
     public func get(_ listId: String) -> PublishedList? {
@@ -33,7 +40,7 @@ public final class PublishedLists: PublicationSink {
 
     /// Swaps in a new publication of its list.
     public func replace(_ publication: PublishedList) {
-        let prepared = PreparedStatusReads(publication)
+        let prepared = PreparedStatusReads(publication, bodyFileDirectory: bodyFileDirectory)
         let membershipChanged = current.withLock { state in
             let previous = state.publications[publication.definition.id]
             state.publications[publication.definition.id] = publication

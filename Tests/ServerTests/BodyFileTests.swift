@@ -1,0 +1,57 @@
+import Foundation
+import NIOCore
+import NIOEmbedded
+import Testing
+
+@testable import Server
+
+#if os(Linux)
+/// ``BodyFile``: where its file is made, and that it holds the body.
+@Suite struct BodyFileTests {
+    private static func body(_ count: Int) -> ByteBuffer {
+        ByteBuffer(bytes: (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) })
+    }
+
+    /// The file's bytes, read through its handle.
+    private static func contents(of file: BodyFile) throws -> [UInt8] {
+        let handle = file.handle(on: EmbeddedEventLoop())
+        return try handle.withUnsafeFileDescriptor { descriptor in
+            var bytes = [UInt8](repeating: 0, count: file.length + 1)
+            let read = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+            return Array(bytes.prefix(max(0, read)))
+        }
+    }
+
+    private static func entries(of directory: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory)
+    }
+
+    @Test func aBodyUnderTheThresholdGetsNoFile() {
+        #expect(BodyFile(Self.body(BodyFile.threshold - 1), directory: nil) == nil)
+    }
+
+    /// In the given directory, and unnamed there: nothing is left behind, not even after a crash.
+    @Test(arguments: [BodyFile.threshold, 3 * BodyFile.threshold + 5])
+    func theFileIsInTheDirectoryWithoutAName(size: Int) throws {
+        let directory = NSTemporaryDirectory() + "bodyfile-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let body = Self.body(size)
+        let file = try #require(BodyFile(body, directory: directory))
+        #expect(file.length == size)
+        #expect(try Self.contents(of: file) == Array(body.readableBytesView))
+        #expect(try Self.entries(of: directory).isEmpty)
+        var status = stat()
+        let sameDevice = try file.handle(on: EmbeddedEventLoop()).withUnsafeFileDescriptor { fstat($0, &status) } == 0
+        var directoryStatus = stat()
+        #expect(sameDevice && stat(directory, &directoryStatus) == 0 && status.st_dev == directoryStatus.st_dev)
+    }
+
+    /// A directory that cannot hold the file (gone) falls back to memory or the temporary directory.
+    @Test func aMissingDirectoryFallsBack() throws {
+        let body = Self.body(BodyFile.threshold * 2)
+        let file = try #require(BodyFile(body, directory: "/nonexistent-\(UUID().uuidString)"))
+        #expect(try Self.contents(of: file) == Array(body.readableBytesView))
+    }
+}
+#endif
