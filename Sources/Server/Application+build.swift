@@ -177,11 +177,13 @@ private func assemble<Base: StatusStore & RegistryStore & IdentityStore, Reposit
         StatusAggregationReads(published: published, urls: aggregation, enabled: configuration.statusAggregation).endpoints,
         atPath: "/status")
     StatusAggregationMetadata.addRoute(to: router, urls: aggregation, aggregationEnabled: configuration.statusAggregation)
-    let admin = router.group("admin").add(middleware: BearerAuthenticator(tokens: tokens))
+    // Administration runs on the low-priority write lane (before authentication, which reads the database too).
+    let writeLane = configuration.lowPriorityWrites ? WriteLane.shared : nil
+    let admin = router.group("admin").add(middleware: WriteLaneMiddleware(lane: writeLane)).add(middleware: BearerAuthenticator(tokens: tokens))
     admin.addRoutes(AdminController<Repository>(service: service, published: published).endpoints)
     admin.addRoutes(TokensController(tokens: tokens).endpoints)
     // The VC-API status calls of DCC's and Sphereon's services, over the same service and tokens as /admin.
-    router.group("credentials").add(middleware: BearerAuthenticator(tokens: tokens))
+    router.group("credentials").add(middleware: WriteLaneMiddleware(lane: writeLane)).add(middleware: BearerAuthenticator(tokens: tokens))
         .addRoutes(CredentialStatusController<Repository>(service: service).endpoints)
     RegistryController(registry: registry, baseURL: base).addRoutes(to: router, admin: admin)
     IdentitiesController(identities: identities, ring: keyRing).addRoutes(to: router, admin: admin)

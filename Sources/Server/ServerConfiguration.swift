@@ -31,6 +31,11 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// token's `aggregation_uri` and the `status_list_aggregation_endpoint` metadata. Off is one of the draft's privacy
     /// mitigations (§12): outsiders then cannot enumerate the lists.
     public var statusAggregation = true
+    /// Whether administrative requests (`/admin`, `/credentials`) run on the write lane, one thread at nice 19, so
+    /// that writes take the CPU only when status reads leave it idle (``WriteLane``). Off runs them on Swift's
+    /// global executor like every other request: for a host where other busy processes at normal priority share the
+    /// CPU without cgroup weights, and where writes must not wait for them.
+    public var lowPriorityWrites = true
     /// zlib level of the W3C (gzip) and IETF (zlib) encodings, 0-9. IETF recommends the highest level; level 9
     /// costs 12-19x level 6's time for 13% fewer bytes (Benchmarks/results/core.md), so W3C defaults to 6.
     public var w3cCompressionLevel = 6
@@ -176,6 +181,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("defaultValiditySeconds", "STANDING_DEFAULT_VALIDITY_SECONDS"),
         ("directLookup", "STANDING_DIRECT_LOOKUP"),
         ("statusAggregation", "STANDING_STATUS_AGGREGATION"),
+        ("lowPriorityWrites", "STANDING_LOW_PRIORITY_WRITES"),
         ("w3cCompressionLevel", "STANDING_W3C_COMPRESSION_LEVEL"),
         ("ietfCompressionLevel", "STANDING_IETF_COMPRESSION_LEVEL"),
         ("compressionSegmentBytes", "STANDING_COMPRESSION_SEGMENT_BYTES"),
@@ -220,6 +226,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         case "statusAggregation":
             guard let flag = Bool(value.lowercased()) else { throw ServiceError(.invalidValue, "\(source): \(key) must be true or false") }
             statusAggregation = flag
+        case "lowPriorityWrites":
+            guard let flag = Bool(value.lowercased()) else { throw ServiceError(.invalidValue, "\(source): \(key) must be true or false") }
+            lowPriorityWrites = flag
         case "w3cCompressionLevel": w3cCompressionLevel = try int()
         case "ietfCompressionLevel": ietfCompressionLevel = try int()
         case "compressionSegmentBytes": compressionSegmentBytes = try int()

@@ -517,21 +517,29 @@ extension SQLiteStore {
         conflict: String? = nil,
         _ body: @Sendable (Database) throws -> T
     ) async throws -> T {
-        do {
-            return try await pool.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
-                }
-                guard let result else {
-                    throw StoreError(.unavailable, "\(operation): the transaction produced no result")
-                }
-                return result
+        let transaction: @Sendable (Database) throws -> T = { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return .commit
             }
+            guard let result else {
+                throw StoreError(.unavailable, "\(operation): the transaction produced no result")
+            }
+            return result
+        }
+        do {
+            // On the server's write lane the transaction runs on the lane's own low-priority thread (WriteLaneThread).
+            if WriteLaneThread.isCurrent { return try writeHere(transaction) }
+            return try await pool.writeWithoutTransaction(transaction)
         } catch {
             throw Self.storeError(error, operation: operation, conflict: conflict)
         }
+    }
+
+    /// Runs `transaction` on the calling thread, waiting for the write lock (GRDB's synchronous write).
+    private func writeHere<T>(_ transaction: (Database) throws -> T) throws -> T {
+        try pool.writeWithoutTransaction(transaction)
     }
 
     /// Runs `body` on a read-only snapshot.

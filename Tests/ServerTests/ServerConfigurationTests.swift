@@ -76,7 +76,7 @@ import Testing
         for setting in ServerConfiguration.settings {
             var probe = ServerConfiguration()
             let value = [
-                "directLookup": "true", "statusAggregation": "true", "requireAccreditation": "true", "web": "false", "logLevel": "info", "baseURL": "https://s.example",
+                "directLookup": "true", "statusAggregation": "true", "lowPriorityWrites": "false", "requireAccreditation": "true", "web": "false", "logLevel": "info", "baseURL": "https://s.example",
                 "host": "::1", "dataDirectory": "/tmp/x", "statusSigningUsage": "1.3.6.1.5.5.7.3.31",
             ]
             try probe.apply(setting.key, value[setting.key] ?? "1024", source: "test")

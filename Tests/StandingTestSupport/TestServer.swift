@@ -97,6 +97,9 @@ public final class TestServer: Sendable {
         configuration.dataDirectory = directory.path
         configuration.port = port
         configuration.publicationWindowMilliseconds = 0
+        // Hundreds of servers share this process and its CPU with the test runner: a nice 19 lane would wait behind
+        // all of them. The lane has its own tests (WriteLaneTests, and every `standing serve` the CLI tests start).
+        configuration.lowPriorityWrites = false
         configure(&configuration)
         var logger = Logger(label: "standing-test")
         logger.logLevel = .warning
