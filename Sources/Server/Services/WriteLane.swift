@@ -13,8 +13,8 @@ import Store
 /// writer queue even ran at nice -2 to -4), and on two cores that took 26-32 % of the reads. On this thread the
 /// scheduler gives a waiting read the CPU first; the write still progresses (nice 19 keeps a small share of a busy
 /// core, so a read flood slows writes but never stops them), and on an idle machine it runs at full speed. One thread
-/// also serialises what SQLite serialises anyway. Nice +10 was tried before (session 7) and measured: it did not
-/// help, the reads lost as much.
+/// also serialises what SQLite serialises anyway. Nice +10 was measured too and did not help: the reads lost as much
+/// (`Benchmarks/README.md`).
 ///
 /// A Swift `TaskExecutor` over a one-thread NIO event loop: ``WriteLaneMiddleware`` runs a request's handler with it as
 /// the task's executor preference, so the handler and the default actors it calls run here, and ``WriteLaneThread``
