@@ -6,9 +6,10 @@ import NIOPosix
 /// One thread, at a lower CPU priority than the threads serving reads, for the background work that compresses and
 /// signs: the status publisher has one (and a short-lived one that prepares restored lists), the registry signer another.
 ///
-/// Under a write storm publication is the largest CPU consumer (compressing and signing lists of up to megabytes);
-/// on a small machine it competes with the event loops that answer status reads. Running it on its own thread with
-/// nice +10 lets the scheduler give the reads the CPU first, while an idle machine still publishes at full speed.
+/// Under a write storm publication is about a quarter of the writes' CPU (compressing and signing lists of up to
+/// megabytes); on a small machine it competes with the event loops that answer status reads. Running it on its own
+/// thread with nice +10 gives the reads the CPU first, while an idle machine still publishes at full speed. It stays
+/// above the write lane's nice 19 (``WriteLane``): publication decides how soon an acknowledged change is visible.
 /// One thread also bounds each user to one core, whatever the number of lists changed at once.
 final class LowPriorityWorker: Sendable {
     /// The nice increment of the worker thread (Linux applies `setpriority(PRIO_PROCESS, 0, …)` to the calling thread).
