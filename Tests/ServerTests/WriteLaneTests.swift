@@ -2,7 +2,7 @@ import Foundation
 import NIOHTTP1
 import StandingAPI
 import StandingTestSupport
-import Store
+@testable import Store
 import Testing
 
 @testable import Server
@@ -42,9 +42,12 @@ import Glibc
             statusMessages: [], allocatorKey: Array(repeating: 0xA5, count: 32), createdAt: Date(timeIntervalSince1970: 0))
         let wroteOnLane = try await withTaskExecutorPreference(WriteLane.shared) {
             try await store.createList(definition)
-            return WriteLaneThread.isCurrent
+            // The transaction itself ran on the lane's thread, not on GRDB's queue (where the mark is absent).
+            return try await store.writing("probe") { _ in WriteLaneThread.isCurrent }
         }
         #expect(wroteOnLane)
+        // Off the lane the same transaction hops to GRDB's queue.
+        #expect(try await store.writing("probe") { _ in WriteLaneThread.isCurrent } == false)
         #expect(try await SQLiteStore(path: directory + "/standing.sqlite").list(id: "lane") == definition)
         // A duplicate is refused on the lane as elsewhere: errors map the same way.
         await #expect(throws: StoreError.self) {

@@ -25,7 +25,7 @@ final class LowPriorityWorker: Sendable {
     /// Runs `body` on the worker thread.
     func run<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
         try await pool.runIfActive {
-            Self.lowerPriority()
+            Self.lowerCallingThread(toNice: Self.niceIncrement)
             return try body()
         }
     }
@@ -37,10 +37,12 @@ final class LowPriorityWorker: Sendable {
         try? await pool.shutdownGracefully()
     }
 
-    private static func lowerPriority() {
+    /// Lowers the calling thread's CPU priority to `nice` (Linux applies `setpriority(PRIO_PROCESS, 0, …)` to the
+    /// calling thread); a thread already lower keeps its value. Shared with ``WriteLane``.
+    static func lowerCallingThread(toNice nice: Int32) {
         #if os(Linux)
         let which = __priority_which_t(PRIO_PROCESS.rawValue)
-        if getpriority(which, 0) < niceIncrement { _ = setpriority(which, 0, niceIncrement) }
+        if getpriority(which, 0) < nice { _ = setpriority(which, 0, nice) }
         #endif
     }
 }

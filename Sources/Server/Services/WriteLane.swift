@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import NIOCore
 import NIOPosix
 import Store
@@ -35,7 +32,7 @@ final class WriteLane: TaskExecutor {
         eventLoop = group.next()
         eventLoop.execute {
             WriteLaneThread.markCurrent()
-            Self.lowerPriority()
+            LowPriorityWorker.lowerCallingThread(toNice: Self.niceValue)
         }
     }
 
@@ -46,11 +43,4 @@ final class WriteLane: TaskExecutor {
 
     /// Whether the calling thread is the lane's.
     var isCurrent: Bool { eventLoop.inEventLoop }
-
-    private static func lowerPriority() {
-        #if os(Linux)
-        let which = __priority_which_t(PRIO_PROCESS.rawValue)
-        _ = setpriority(which, 0, niceValue)
-        #endif
-    }
 }
