@@ -101,7 +101,13 @@ import Testing
 
     // MARK: - Request targets
 
-    static let targets: [(String, StatusReadTarget?)] = [
+    /// A recognised target with the list id as a string, for a readable table.
+    enum Target: Equatable {
+        case list(id: String, format: StatusMediaType?)
+        case lookup(id: String, index: Int)
+    }
+
+    static let targets: [(String, Target?)] = [
         ("/status/abc", .list(id: "abc", format: nil)),
         ("/status/abc.jwt", .list(id: "abc", format: .statusListJWT)),
         ("/status/abc.cwt", .list(id: "abc", format: .statusListCWT)),
@@ -120,8 +126,51 @@ import Testing
     ]
 
     @Test(arguments: targets)
-    func requestTargetsAreRecognisedExactly(target: String, expected: StatusReadTarget?) {
-        #expect(StatusReadTarget(target) == expected, "\(target)")
+    func requestTargetsAreRecognisedExactly(target: String, expected: Target?) {
+        let bytes = Array(target.utf8)
+        let recognised = bytes.withUnsafeBytes { StatusReadTarget($0) }.map { read -> Target in
+            switch read {
+            case .list(let id, let format): .list(id: String(decoding: bytes[id], as: UTF8.self), format: format)
+            case .lookup(let id, let index): .lookup(id: String(decoding: bytes[id], as: UTF8.self), index: index)
+            }
+        }
+        #expect(recognised == expected, "\(target)")
+    }
+
+    // MARK: - Heads and conditional requests
+
+    @Test func aJoinedHeadIsReusedOnlyForTheSameHeadInTheSameSecond() {
+        var heads = ResponseHeadTail(serverName: "standing")
+        let first = Date(timeIntervalSince1970: 1_800_000_000)
+        let later = first.addingTimeInterval(1)
+        let headA = ByteBuffer(string: "HTTP/1.1 304 Not Modified\r\nETag: \"a\"\r\n")
+        let headB = ByteBuffer(string: "HTTP/1.1 304 Not Modified\r\nETag: \"b\"\r\n")
+        let shorter = ByteBuffer(string: "HTTP/1.1 304 Not Modified\r\n")
+        func joined(_ head: ByteBuffer, _ tail: ByteBuffer) -> ByteBuffer {
+            var buffer = head
+            buffer.writeImmutableBuffer(tail)
+            return buffer
+        }
+        let tail = heads.current(now: first)
+        let nextTail = heads.current(now: later)
+        #expect(tail != nextTail)
+        for (head, now, expectedTail) in [
+            (headA, first, tail), (headA, first.addingTimeInterval(0.5), tail), (headB, first, tail), (shorter, first, tail),
+            (headA, first, tail), (headA, later, nextTail), (headA, first, tail),
+        ] {
+            #expect(heads.joined(head, now: now) == joined(head, expectedTail))
+        }
+    }
+
+    @Test(arguments: ["\"fp\"", "W/\"fp\"", "\"x\", \"fp\"", "\"x\",W/\"fp\"", "*", "\"x\"", "", "\"FP\"", "fp", "\"fp"])
+    func ifNoneMatchAsBytesAgreesWithTheString(value: String) {
+        let response = PreparedResponse(
+            body: ByteBuffer(string: "x"), fingerprint: "fp", contentType: "application/statuslist+jwt", negotiated: false,
+            lastModified: nil, cacheControl: "max-age=60")
+        var bytes = value
+        let fromBytes = bytes.withUTF8 { response.isNotModified(ifNoneMatch: UnsafeRawBufferPointer($0)) }
+        #expect(fromBytes == response.isNotModified(ifNoneMatch: value))
+        #expect(fromBytes == ["\"fp\"", "W/\"fp\"", "\"x\", \"fp\"", "\"x\",W/\"fp\"", "*"].contains(value))
     }
 
     // MARK: - Lookup JSON
@@ -746,5 +795,13 @@ enum RawHTTP {
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             collector.received(unwrapInboundIn(data))
         }
+    }
+}
+
+extension NegotiationMemo {
+    /// ``position(accept:offerSet:offers:)`` for a value written as a `String`.
+    fileprivate mutating func position(accept: String?, offerSet: UInt8, offers: [ContentNegotiation.Offer]) -> Int? {
+        guard var accept else { return position(accept: UnsafeRawBufferPointer?.none, offerSet: offerSet, offers: offers) }
+        return accept.withUTF8 { position(accept: UnsafeRawBufferPointer($0), offerSet: offerSet, offers: offers) }
     }
 }

@@ -8,7 +8,7 @@
 struct NegotiationMemo {
     private struct Key: Hashable {
         let offerSet: UInt8
-        let accept: String
+        let accept: [UInt8]
     }
 
     /// Values remembered per connection; when full the memo starts over (clients use one or two values).
@@ -21,25 +21,29 @@ struct NegotiationMemo {
 
     /// The position in `offers` of the offer `accept` chooses, or nil when none is acceptable.
     /// - Parameters:
-    ///   - accept: The `Accept` header value, or nil when absent.
+    ///   - accept: The `Accept` header value's bytes, or nil when absent.
     ///   - offerSet: Identifies `offers`: equal for equal offer lists.
     ///   - offers: The offers, in server preference order.
-    mutating func position(accept: String?, offerSet: UInt8, offers: [ContentNegotiation.Offer]) -> Int? {
+    mutating func position(accept: UnsafeRawBufferPointer?, offerSet: UInt8, offers: [ContentNegotiation.Offer]) -> Int? {
         guard let accept else { return offers.isEmpty ? nil : 0 }
-        if let last, last.key.offerSet == offerSet, last.key.accept == accept { return last.position }
-        guard accept.utf8.count <= Self.longestRemembered else {
-            return ContentNegotiation.choosePosition(accept: accept, offers: offers)
+        // The value a connection sent last time, compared as bytes: no `String` and no hashing on the common path.
+        if let last, last.key.offerSet == offerSet, last.key.accept.withUnsafeBytes({ $0.hasSameBytes(as: accept) }) {
+            return last.position
         }
-        let key = Key(offerSet: offerSet, accept: accept)
+        guard accept.count <= Self.longestRemembered else {
+            return ContentNegotiation.choosePosition(accept: String(decoding: accept, as: UTF8.self), offers: offers)
+        }
+        let key = Key(offerSet: offerSet, accept: Array(accept))
         let position: Int?
         if let known = remembered[key] {
             position = known
         } else {
-            position = ContentNegotiation.choosePosition(accept: accept, offers: offers)
+            position = ContentNegotiation.choosePosition(accept: String(decoding: accept, as: UTF8.self), offers: offers)
             if remembered.count >= Self.capacity { remembered.removeAll(keepingCapacity: true) }
             remembered[key] = position
         }
         last = (key, position)
         return position
     }
+
 }

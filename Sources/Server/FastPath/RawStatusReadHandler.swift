@@ -70,25 +70,31 @@ final class RawStatusReadHandler: ChannelDuplexHandler, RemovableChannelHandler 
         var answered = 0
         var corked = false
         loop: while input.readableBytes > 0 {
-            let parsed = input.withUnsafeReadableBytes { RawRequestHead.parse($0) }
-            switch parsed {
+            let step = input.withUnsafeReadableBytes { bytes -> Step in
+                switch RawRequestHead.parse(bytes) {
+                case .incomplete:
+                    return .incomplete
+                case .unsupported:
+                    return .handOver
+                case .request(let head, let length):
+                    let answer = resolver.answer(
+                        headOnly: head.headOnly, target: UnsafeRawBufferPointer(rebasing: bytes[head.target]),
+                        accept: head.accept.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) },
+                        ifNoneMatch: head.ifNoneMatch.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) })
+                    return answer.map { .answer($0, length: length) } ?? .handOver
+                }
+            }
+            switch step {
             case .incomplete:
                 partial = input
                 break loop
-            case .unsupported:
+            case .handOver:
                 handOver(input, context: context)
                 break loop
-            case .request(let head, let length):
-                guard
-                    let answer = resolver.answer(
-                        headOnly: head.headOnly, target: head.target, accept: head.accept, ifNoneMatch: head.ifNoneMatch)
-                else {
-                    handOver(input, context: context)
-                    break loop
-                }
+            case .answer(let answer, let length):
                 input.moveReaderIndex(forwardBy: length)
                 answer.write(
-                    tail: headTail.current(), allocator: context.channel.allocator,
+                    heads: &headTail, allocator: context.channel.allocator,
                     to: { context.write(wrapOutboundOut(.byteBuffer($0)), promise: nil) },
                     sendFile: { file in
                         if !corked { corked = Self.setCork(true, on: context.channel) }
@@ -102,6 +108,13 @@ final class RawStatusReadHandler: ChannelDuplexHandler, RemovableChannelHandler 
         if corked { _ = Self.setCork(false, on: context.channel) }
         configuration.served.increment(by: Int64(answered))
         connectionGuard?.requestsAnsweredBeforeDecoder(nextRequestStarted: partial != nil)
+    }
+
+    /// What to do with the start of the input.
+    private enum Step {
+        case incomplete
+        case handOver
+        case answer(FastPathAnswer, length: Int)
     }
 
     /// `TCP_CORK` while a head and its file body are written: without it the head (written with `writev`, the socket

@@ -128,7 +128,7 @@ final class StatusFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.write(placeholderEnd, promise: nil)
         writer.discarding = false
         answer.write(
-            tail: headTail.current(), allocator: context.channel.allocator, to: { writer.writeRaw($0) }, sendFile: { writer.writeFile($0) })
+            heads: &headTail, allocator: context.channel.allocator, to: { writer.writeRaw($0) }, sendFile: { writer.writeFile($0) })
         writer.flush()
         configuration.served.increment()
     }
@@ -141,8 +141,15 @@ final class StatusFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler
         case .HEAD: headOnly = true
         default: return nil
         }
-        guard head.version == .http1_1, let fields = RequestFields(head.headers) else { return nil }
-        return resolver.answer(headOnly: headOnly, target: head.uri, accept: fields.accept, ifNoneMatch: fields.ifNoneMatch)
+        guard head.version == .http1_1, var fields = RequestFields(head.headers) else { return nil }
+        var target = head.uri
+        return target.withUTF8 { target in
+            fields.accept.withUTF8Bytes { accept in
+                fields.ifNoneMatch.withUTF8Bytes { ifNoneMatch in
+                    resolver.answer(headOnly: headOnly, target: UnsafeRawBufferPointer(target), accept: accept, ifNoneMatch: ifNoneMatch)
+                }
+            }
+        }
     }
 }
 
@@ -197,6 +204,14 @@ extension String {
             }
             return false
         }
+    }
+}
+
+extension Optional<String> {
+    /// Calls `body` with the string's UTF-8 bytes, or with nil when there is no string.
+    fileprivate mutating func withUTF8Bytes<Result>(_ body: (UnsafeRawBufferPointer?) -> Result) -> Result {
+        guard case .some(var string) = self else { return body(nil) }
+        return string.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 }
 

@@ -8,17 +8,17 @@ enum FastPathAnswer {
     /// A direct lookup of an index known to be inside the list.
     case lookup(PreparedLookup, index: Int)
 
-    /// Hands the answer's bytes to `write` in order: the head, `tail` (the `Date`/`Server` lines and the blank line),
-    /// the body, which goes to `sendFile` instead when it has a file (and to `write` when `sendFile` cannot send it).
-    func write(tail: ByteBuffer, allocator: ByteBufferAllocator, to write: (ByteBuffer) -> Void, sendFile: (BodyFile) -> Bool) {
+    /// Hands the answer's bytes to `write` in order: the head and the tail of `heads` (the `Date`/`Server` lines and
+    /// the blank line) as one buffer, then the body, which goes to `sendFile` instead when it has a file (and to
+    /// `write` when `sendFile` cannot send it).
+    func write(heads: inout ResponseHeadTail, allocator: ByteBufferAllocator, to write: (ByteBuffer) -> Void, sendFile: (BodyFile) -> Bool) {
         switch self {
         case .prepared(let head, let body, let file):
-            write(head)
-            write(tail)
+            write(heads.joined(head))
             if let body, file.map(sendFile) != true { write(body) }
         case .lookup(let lookup, let index):
             // The index was checked against the list when the request was accepted, so this is never nil.
-            if let response = lookup.response(index: index, tail: tail, allocator: allocator) { write(response) }
+            if let response = lookup.response(index: index, tail: heads.current(), allocator: allocator) { write(response) }
         }
     }
 }
@@ -36,16 +36,21 @@ struct StatusReadResolver {
     }
 
     /// The answer to a `GET` (or `HEAD` when `headOnly`) of `target`, or nil to leave the request to the router.
+    ///
+    /// Everything comes as the request's bytes: a repeated read (the same list, `Accept` and `If-None-Match` as the
+    /// connection's previous one) is answered without building a `String`.
     /// - Parameters:
     ///   - headOnly: Whether the method is `HEAD`.
     ///   - target: The request target.
     ///   - accept: The request's one `Accept` value, nil when absent.
     ///   - ifNoneMatch: The request's one `If-None-Match` value, nil when absent.
-    mutating func answer(headOnly: Bool, target: String, accept: String?, ifNoneMatch: String?) -> FastPathAnswer? {
-        guard let target = StatusReadTarget(target) else { return nil }
-        switch target {
+    mutating func answer(
+        headOnly: Bool, target: UnsafeRawBufferPointer, accept: UnsafeRawBufferPointer?, ifNoneMatch: UnsafeRawBufferPointer?
+    ) -> FastPathAnswer? {
+        guard let read = StatusReadTarget(target) else { return nil }
+        switch read {
         case .list(let id, let format):
-            guard let reads = publications.reads(id, in: configuration.published) else { return nil }
+            guard let reads = publications.reads(UnsafeRawBufferPointer(rebasing: target[id]), in: configuration.published) else { return nil }
             let prepared: PreparedResponse
             if let format {
                 guard let forced = reads.perFormat(format) else { return nil }
@@ -62,7 +67,7 @@ struct StatusReadResolver {
             return headOnly ? .prepared(head: prepared.okHead, body: nil, file: nil) : .prepared(head: prepared.okHead, body: prepared.body, file: prepared.file)
         case .lookup(let id, let index):
             guard !headOnly, configuration.directLookupEnabled,
-                let lookup = publications.reads(id, in: configuration.published)?.lookup,
+                let lookup = publications.reads(UnsafeRawBufferPointer(rebasing: target[id]), in: configuration.published)?.lookup,
                 lookup.contains(index)
             else { return nil }
             return .lookup(lookup, index: index)
@@ -76,20 +81,19 @@ private struct PreparedReadsCache {
     /// A connection usually reads one list; a few more cover clients that check several.
     static let capacity = 2
     private var generation = -1
-    private var entries: [PreparedStatusReads] = []
+    private var entries: [(id: [UInt8], reads: PreparedStatusReads)] = []
 
-    mutating func reads(_ id: Substring, in published: PublishedLists) -> PreparedStatusReads? {
+    mutating func reads(_ id: UnsafeRawBufferPointer, in published: PublishedLists) -> PreparedStatusReads? {
         // Read the generation first: whatever is fetched afterwards is at least as new as it.
         let current = published.generation
         if current != generation {
             entries.removeAll(keepingCapacity: true)
             generation = current
         }
-        for entry in entries where entry.listId.utf8.elementsEqual(id.utf8) { return entry }
-        guard let found = published.preparedReads(String(id)) else { return nil }
+        for entry in entries where entry.id.withUnsafeBytes({ $0.hasSameBytes(as: id) }) { return entry.reads }
+        guard let found = published.preparedReads(String(decoding: id, as: UTF8.self)) else { return nil }
         if entries.count >= Self.capacity { entries.removeFirst() }
-        entries.append(found)
+        entries.append((Array(id), found))
         return found
     }
 }
-

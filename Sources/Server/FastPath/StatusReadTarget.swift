@@ -6,30 +6,33 @@
 /// which has the final word and produces the problem responses. Recognised targets mean what the router's routes
 /// (``StatusReadController/endpoints``) make of them.
 enum StatusReadTarget: Equatable {
-    /// `/status/{id}` (negotiated, `format` nil) or `/status/{id}.{suffix}` (one format).
-    case list(id: Substring, format: StatusMediaType?)
+    /// `/status/{id}` (negotiated, `format` nil) or `/status/{id}.{suffix}` (one format); `id` is where the list id is
+    /// in the target's bytes.
+    case list(id: Range<Int>, format: StatusMediaType?)
     /// `/status/{id}/{index}`, the direct lookup.
-    case lookup(id: Substring, index: Int)
+    case lookup(id: Range<Int>, index: Int)
+
+    /// Every format, built once (`allCases` makes a new array per call).
+    private static let formats = StatusMediaType.allCases
 
     /// The most digits an index may have here: 18 never overflow `Int`; longer ones go to the router.
     static let longestIndex = 18
 
     /// Recognises `target` (the request line's target).
-    /// - Parameter target: The request target, e.g. `/status/abc.jwt`.
+    /// - Parameter target: The request target's bytes, e.g. `/status/abc.jwt`.
     /// - Returns: The read, or nil to leave the request to the router.
-    init?(_ target: String) {
-        let bytes = target.utf8
-        var position = bytes.startIndex
-        for expected in "/status/".utf8 {
-            guard position != bytes.endIndex, bytes[position] == expected else { return nil }
-            bytes.formIndex(after: &position)
+    init?(_ target: UnsafeRawBufferPointer) {
+        let count = target.count
+        let prefix: StaticString = "/status/"
+        let prefixMatches = prefix.withUTF8Buffer { expected in
+            count >= expected.count && zip(target, expected).allSatisfy { $0 == $1 }
         }
-        let idStart = position
-        var firstDot: String.Index?
-        var slash: String.Index?
-        while position != bytes.endIndex {
-            let byte = bytes[position]
-            switch byte {
+        guard prefixMatches else { return nil }
+        let idStart = prefix.utf8CodeUnitCount
+        var firstDot: Int?
+        var slash: Int?
+        for position in idStart..<count {
+            switch target[position] {
             case UInt8(ascii: "/"):
                 guard slash == nil else { return nil }
                 slash = position
@@ -42,31 +45,29 @@ enum StatusReadTarget: Equatable {
             default:
                 return nil
             }
-            bytes.formIndex(after: &position)
         }
         if let slash {
-            let id = target[idStart..<slash]
-            guard !id.isEmpty, let index = Self.index(target[bytes.index(after: slash)...]) else { return nil }
-            self = .lookup(id: id, index: index)
+            guard slash > idStart, let index = Self.index(UnsafeRawBufferPointer(rebasing: target[(slash + 1)...])) else { return nil }
+            self = .lookup(id: idStart..<slash, index: index)
             return
         }
-        let idEnd = firstDot ?? bytes.endIndex
-        let id = target[idStart..<idEnd]
+        let idEnd = firstDot ?? count
         // `lookup` is the batch lookup's own route (POST), not a list.
-        guard !id.isEmpty, !id.utf8.elementsEqual("lookup".utf8) else { return nil }
+        guard idEnd > idStart, !UnsafeRawBufferPointer(rebasing: target[idStart..<idEnd]).elementsEqual("lookup".utf8) else { return nil }
         guard let firstDot else {
-            self = .list(id: id, format: nil)
+            self = .list(id: idStart..<idEnd, format: nil)
             return
         }
-        guard let format = StatusMediaType(pathSuffix: target[bytes.index(after: firstDot)...]) else { return nil }
-        self = .list(id: id, format: format)
+        let suffix = UnsafeRawBufferPointer(rebasing: target[(firstDot + 1)...])
+        guard let format = Self.formats.first(where: { $0.pathSuffix.utf8.elementsEqual(suffix) }) else { return nil }
+        self = .list(id: idStart..<idEnd, format: format)
     }
 
     /// A non-negative decimal index of plain digits (what `Int(_:)` reads the same way), or nil.
-    private static func index(_ text: Substring) -> Int? {
-        guard !text.utf8.isEmpty, text.utf8.count <= longestIndex else { return nil }
+    private static func index(_ digits: UnsafeRawBufferPointer) -> Int? {
+        guard !digits.isEmpty, digits.count <= longestIndex else { return nil }
         var value = 0
-        for byte in text.utf8 {
+        for byte in digits {
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
             value = value &* 10 &+ Int(byte &- UInt8(ascii: "0"))
         }

@@ -14,6 +14,8 @@ import WireEncoding
 final class PreparedResponse: Sendable {
     /// Strong entity tag, quoted: the representation's fingerprint.
     let etag: String
+    /// ``etag``'s bytes, compared with a request's `If-None-Match` bytes on the fast path.
+    private let etagBytes: [UInt8]
     /// The fields of a 200 or 304 answer, in the order the router sends them: `Content-Type` (the negotiated alias or
     /// the representation's own type), `ETag`, `Last-Modified`, `Cache-Control`, `Access-Control-Allow-Origin`, and on
     /// the negotiated URL `Vary: Accept`. The server adds `Content-Length`, `Date` and `Server`.
@@ -52,6 +54,7 @@ final class PreparedResponse: Sendable {
     ) {
         self.file = file
         etag = "\"" + fingerprint + "\""
+        etagBytes = Array(etag.utf8)
         var headers: HTTPFields = [.contentType: contentType, .eTag: etag]
         if let lastModified { headers[.lastModified] = lastModified }
         headers[.cacheControl] = cacheControl
@@ -66,6 +69,13 @@ final class PreparedResponse: Sendable {
     /// Whether an `If-None-Match` value names this answer, so that it is answered 304.
     func isNotModified(ifNoneMatch: String) -> Bool {
         ifNoneMatch == etag || EntityTag.matches(ifNoneMatch, etag: etag)
+    }
+
+    /// ``isNotModified(ifNoneMatch:)`` for the value's bytes; the common case, the value is exactly the tag, needs no
+    /// `String`.
+    func isNotModified(ifNoneMatch: UnsafeRawBufferPointer) -> Bool {
+        etagBytes.withUnsafeBytes { $0.hasSameBytes(as: ifNoneMatch) }
+            || EntityTag.matches(String(decoding: ifNoneMatch, as: UTF8.self), etag: etag)
     }
 }
 
