@@ -117,7 +117,7 @@ final class RawStatusReadHandler: ChannelDuplexHandler, RemovableChannelHandler 
         case answer(FastPathAnswer, length: Int)
     }
 
-    /// `TCP_CORK` while a head and its file body are written: without it the head (written with `writev`, the socket
+    /// `TCP_CORK` while a head and its file body are written: without it the head (one `write`; the socket
     /// has `TCP_NODELAY`) and the start of the body (`sendfile`) leave as separate short segments, each waking the
     /// reader; nginx does the same (`tcp_nopush`). Returns whether the option was set.
     private static func setCork(_ on: Bool, on channel: any Channel) -> Bool {
