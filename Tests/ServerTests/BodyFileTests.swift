@@ -48,6 +48,41 @@ import Glibc
         #expect(target.hasPrefix(directory + "/"), "\(target)")
     }
 
+    /// The answer to a GET of a large body, as one file per second: made off the caller once asked for, exactly
+    /// the head, that second's tail and the body, and never used for another second.
+    @Test func theWholeAnswerOfASecondIsOneFile() async throws {
+        let body = Self.body(BodyFile.threshold * 2 + 3)
+        let response = PreparedResponse(
+            body: body, fingerprint: "fp", contentType: "application/statuslist+jwt", negotiated: true, lastModified: nil,
+            cacheControl: "max-age=60", file: try #require(BodyFile(body, directory: nil)))
+        func expected(_ tail: ByteBuffer) -> [UInt8] {
+            Array(response.okHead.readableBytesView) + Array(tail.readableBytesView) + Array(body.readableBytesView)
+        }
+        func whole(_ second: Int, _ tail: ByteBuffer) async throws -> BodyFile {
+            for _ in 0..<2000 {
+                if let file = response.wholeAnswerFile(second: second, tail: tail) { return file }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            throw CancellationError()
+        }
+        let tail = ByteBuffer(string: "Date: Thu, 03 Dec 2026 10:00:00 GMT\r\nServer: standing\r\n\r\n")
+        let nextTail = ByteBuffer(string: "Date: Thu, 03 Dec 2026 10:00:01 GMT\r\nServer: standing\r\n\r\n")
+        #expect(response.wholeAnswerFile(second: 100, tail: tail) == nil, "made on the blocking pool, not by the caller")
+        let first = try await whole(100, tail)
+        #expect(try Self.contents(of: first) == expected(tail))
+        #expect(response.wholeAnswerFile(second: 100, tail: tail) === first)
+        #expect(response.wholeAnswerFile(second: 101, tail: nextTail) == nil)
+        let next = try await whole(101, nextTail)
+        #expect(next !== first)
+        #expect(try Self.contents(of: next) == expected(nextTail))
+        #expect(response.wholeAnswerFile(second: 100, tail: tail) == nil, "a past second's answer is never sent again")
+
+        let small = PreparedResponse(
+            body: ByteBuffer(string: "small"), fingerprint: "fp", contentType: "application/statuslist+jwt", negotiated: false,
+            lastModified: nil, cacheControl: "max-age=60")
+        #expect(small.wholeAnswerFile(second: 100, tail: tail) == nil)
+    }
+
     /// A directory that cannot hold the file (gone) falls back to memory or the temporary directory.
     @Test func aMissingDirectoryFallsBack() throws {
         let body = Self.body(BodyFile.threshold * 2)

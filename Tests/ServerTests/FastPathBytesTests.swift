@@ -266,6 +266,42 @@ import Testing
         #expect(answers[0].body == large && answers[2].body == large)
         #expect(answers[1].body.isEmpty && answers[1].header("Content-Length") == String(large.count))
         #expect(answers[3].body == Array("vc-bytes".utf8))
+        // Across a few seconds, so that some answers go out as the second's whole-answer file (head and body in one
+        // `sendfile`) and some as head and body file: the same bytes either way, and a current `Date`.
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let started = Date()
+        while Date().timeIntervalSince(started) < 2.5 {
+            let sent = Date().timeIntervalSince1970.rounded(.down)
+            let again = try await connection.exchange([get, get], bodiless: [false, false])
+            let received = Date().timeIntervalSince1970
+            for answer in again {
+                #expect(answer.status == 200 && answer.body == large && answer.header("Content-Length") == String(large.count))
+                let date = try #require(answer.header("Date").flatMap { formatter.date(from: $0) }).timeIntervalSince1970
+                #expect(date >= sent && date <= received, "\(answer.header("Date") ?? "")")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        // Once a second's whole-answer file is there, it is what goes out: made here first, with a marked tail.
+        let response = try #require(harness.published.preparedReads("list1")?.perFormat(.statusListJWT))
+        var sentTheWholeFile = false
+        for _ in 0..<10 where !sentTheWholeFile {
+            let second = Int(Date().timeIntervalSince1970)
+            let marked = ByteBuffer(string: "X-Whole-Answer: \(second)\r\n\r\n")
+            var made: BodyFile?
+            for _ in 0..<200 where made == nil {
+                made = response.wholeAnswerFile(second: second, tail: marked)
+                if made == nil { try await Task.sleep(for: .milliseconds(5)) }
+            }
+            guard made != nil, Int(Date().timeIntervalSince1970) == second else { continue }
+            let answer = try await connection.exchange([get], bodiless: [false])[0]
+            #expect(answer.status == 200 && answer.body == large)
+            sentTheWholeFile = answer.header("X-Whole-Answer") == String(second)
+            if !sentTheWholeFile { try await Task.sleep(for: .milliseconds(300)) }
+        }
+        #expect(sentTheWholeFile)
         await connection.close()
     }
 

@@ -28,6 +28,8 @@ final class BodyFile: Sendable {
 
     /// The body's length.
     let length: Int
+    /// The directory the file was asked for (nil for the default places), for files made from this one.
+    let directory: String?
     private let descriptor: CInt
     private let handles = Mutex<[ObjectIdentifier: NIOFileHandle]>([:])
 
@@ -46,6 +48,7 @@ final class BodyFile: Sendable {
         }
         self.descriptor = descriptor
         self.length = body.readableBytes
+        self.directory = directory
         #else
         return nil
         #endif

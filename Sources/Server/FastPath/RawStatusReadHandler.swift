@@ -96,8 +96,8 @@ final class RawStatusReadHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 answer.write(
                     heads: &headTail, allocator: context.channel.allocator,
                     to: { context.write(wrapOutboundOut(.byteBuffer($0)), promise: nil) },
-                    sendFile: { file in
-                        if !corked { corked = Self.setCork(true, on: context.channel) }
+                    sendFile: { file, afterHead in
+                        if afterHead, !corked { corked = Self.setCork(true, on: context.channel) }
                         return file.write(to: context)
                     })
                 answered += 1

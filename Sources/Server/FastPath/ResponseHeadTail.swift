@@ -10,7 +10,8 @@ import NIOCore
 /// `write` rather than two.
 struct ResponseHeadTail {
     private let serverLine: String
-    private var second = Int.min
+    /// The second (Unix time) of the last tail made.
+    private(set) var second = Int.min
     private var bytes = ByteBuffer()
     /// The last head followed by the tail of `joinedSecond`.
     private var joined = ByteBuffer()

@@ -128,7 +128,7 @@ final class StatusFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.write(placeholderEnd, promise: nil)
         writer.discarding = false
         answer.write(
-            heads: &headTail, allocator: context.channel.allocator, to: { writer.writeRaw($0) }, sendFile: { writer.writeFile($0) })
+            heads: &headTail, allocator: context.channel.allocator, to: { writer.writeRaw($0) }, sendFile: { file, _ in writer.writeFile(file) })
         writer.flush()
         configuration.served.increment()
     }

@@ -3,19 +3,28 @@ import NIOCore
 /// An answer the event-loop fast path writes itself.
 enum FastPathAnswer {
     /// A pre-serialised head (status line through `Content-Length`) and the body, nil for HEAD and 304; a large body
-    /// also comes as a file to send it from.
-    case prepared(head: ByteBuffer, body: ByteBuffer?, file: BodyFile?)
+    /// also comes as a file to send it from, and a GET of one with its ``PreparedResponse`` (`whole`), which may have
+    /// the whole answer in one file.
+    case prepared(head: ByteBuffer, body: ByteBuffer?, file: BodyFile?, whole: PreparedResponse? = nil)
     /// A direct lookup of an index known to be inside the list.
     case lookup(PreparedLookup, index: Int)
 
     /// Hands the answer's bytes to `write` in order: the head and the tail of `heads` (the `Date`/`Server` lines and
     /// the blank line) as one buffer, then the body, which goes to `sendFile` instead when it has a file (and to
-    /// `write` when `sendFile` cannot send it).
-    func write(heads: inout ResponseHeadTail, allocator: ByteBufferAllocator, to write: (ByteBuffer) -> Void, sendFile: (BodyFile) -> Bool) {
+    /// `write` when `sendFile` cannot send it). When the whole answer is in one file for the current second, only that
+    /// file goes to `sendFile`, with `afterHead` false (nothing to hold back before it).
+    func write(
+        heads: inout ResponseHeadTail, allocator: ByteBufferAllocator, to write: (ByteBuffer) -> Void,
+        sendFile: (_ file: BodyFile, _ afterHead: Bool) -> Bool
+    ) {
         switch self {
-        case .prepared(let head, let body, let file):
+        case .prepared(let head, let body, let file, let whole):
+            if let whole {
+                let tail = heads.current()
+                if let answer = whole.wholeAnswerFile(second: heads.second, tail: tail), sendFile(answer, false) { return }
+            }
             write(heads.joined(head))
-            if let body, file.map(sendFile) != true { write(body) }
+            if let body, file.map({ sendFile($0, true) }) != true { write(body) }
         case .lookup(let lookup, let index):
             // The index was checked against the list when the request was accepted, so this is never nil.
             if let response = lookup.response(index: index, tail: heads.current(), allocator: allocator) { write(response) }
@@ -64,7 +73,8 @@ struct StatusReadResolver {
             if let ifNoneMatch, prepared.isNotModified(ifNoneMatch: ifNoneMatch) {
                 return .prepared(head: prepared.notModifiedHead, body: nil, file: nil)
             }
-            return headOnly ? .prepared(head: prepared.okHead, body: nil, file: nil) : .prepared(head: prepared.okHead, body: prepared.body, file: prepared.file)
+            if headOnly { return .prepared(head: prepared.okHead, body: nil, file: nil) }
+            return .prepared(head: prepared.okHead, body: prepared.body, file: prepared.file, whole: prepared.file == nil ? nil : prepared)
         case .lookup(let id, let index):
             guard !headOnly, configuration.directLookupEnabled,
                 let lookup = publications.reads(UnsafeRawBufferPointer(rebasing: target[id]), in: configuration.published)?.lookup,

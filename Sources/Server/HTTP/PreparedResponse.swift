@@ -28,6 +28,9 @@ final class PreparedResponse: Sendable {
     let okHead: ByteBuffer
     /// `HTTP/1.1 304 Not Modified` and ``headers`` without `Content-Length` (NIO drops it from a 304).
     let notModifiedHead: ByteBuffer
+    /// The whole answer to a GET of a large body for one second (``wholeAnswerFile(second:tail:)``); nil without a
+    /// ``file``.
+    private let wholeAnswers: WholeAnswerFiles?
 
     /// Prepares the answer with `representation`.
     /// - Parameters:
@@ -53,6 +56,7 @@ final class PreparedResponse: Sendable {
         file: BodyFile? = nil
     ) {
         self.file = file
+        wholeAnswers = file.map { WholeAnswerFiles(directory: $0.directory) }
         etag = "\"" + fingerprint + "\""
         etagBytes = Array(etag.utf8)
         var headers: HTTPFields = [.contentType: contentType, .eTag: etag]
@@ -64,6 +68,22 @@ final class PreparedResponse: Sendable {
         self.body = body
         okHead = HTTP1Head.serialise(statusLine: "HTTP/1.1 200 OK\r\n", fields: headers, contentLength: body.readableBytes)
         notModifiedHead = HTTP1Head.serialise(statusLine: "HTTP/1.1 304 Not Modified\r\n", fields: headers, contentLength: nil)
+    }
+
+    /// ``okHead``, the tail of the second `second` (`Date`, `Server`, blank line) and ``body`` in one file, so that the
+    /// fast path answers a GET with a single `sendfile`: no head to write before the body, so no `TCP_CORK` around the
+    /// two (the head write and the two `setsockopt` calls were 3-4 µs of a 250 KB answer's server CPU).
+    ///
+    /// Nil until the file for that second is there: the first request of a second asks for it to be made on NIO's
+    /// blocking pool (a copy of the body to the data directory's page cache, about a tenth of a millisecond once a
+    /// second, off the event loop) and is answered with the head and ``file`` as before, and so is every request until
+    /// it is ready. A file never changes once written: the socket sends its pages by reference, so a rewrite could
+    /// change bytes already promised. Nil as well for bodies without a ``file``.
+    /// - Parameters:
+    ///   - second: The current second (Unix time), the one `tail` is for.
+    ///   - tail: That second's end of the head.
+    func wholeAnswerFile(second: Int, tail: ByteBuffer) -> BodyFile? {
+        wholeAnswers?.file(second: second, head: okHead, tail: tail, body: body)
     }
 
     /// Whether an `If-None-Match` value names this answer, so that it is answered 304.
