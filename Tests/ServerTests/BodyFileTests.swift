@@ -32,6 +32,24 @@ import Glibc
         #expect(BodyFile(Self.body(BodyFile.threshold - 1), directory: nil) == nil)
     }
 
+    /// At most the budget's number of files exist at once; a file that goes gives its place back, and so does one
+    /// that could not be made.
+    @Test func filesStayWithinTheirBudget() throws {
+        let budget = BodyFileBudget(maximum: 2)
+        let body = Self.body(BodyFile.threshold)
+        var first = try #require(BodyFile(body, directory: nil, budget: budget))
+        let second = try #require(BodyFile(body, directory: nil, budget: budget))
+        #expect(budget.open == 2)
+        #expect(BodyFile(body, directory: nil, budget: budget) == nil)
+        first = try #require(BodyFile(Self.body(BodyFile.threshold + 1), directory: nil, budget: BodyFileBudget(maximum: 1)))
+        #expect(budget.open == 1 && first.length == BodyFile.threshold + 1)
+        let third = try #require(BodyFile(body, directory: nil, budget: budget))
+        #expect(budget.open == 2)
+        budget.maximum = 0
+        #expect(BodyFile(body, directory: nil, budget: budget) == nil)
+        withExtendedLifetime((second, third)) {}
+    }
+
     /// In the given directory, and unnamed there: nothing is left behind, not even after a crash.
     @Test(arguments: [BodyFile.threshold, 3 * BodyFile.threshold + 5])
     func theFileIsInTheDirectoryWithoutAName(size: Int) throws {

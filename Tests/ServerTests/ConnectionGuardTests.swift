@@ -184,6 +184,24 @@ func rawExchange(port: Int, steps: [(Duration, String)], limit: Duration, until 
         #expect(exchange.statuses == Array(repeating: 200, count: 16), "\(exchange.statuses)")
     }
 
+    /// A status read answered before NIO's decoder, followed in the same bytes by a request whose body never comes:
+    /// the body's deadline still holds (the guard must not take the handed-over request for an answered one).
+    @Test func aBodyThatNeverArrivesBehindAFastPathReadIsClosed() async throws {
+        let server = try await Self.server()
+        defer { Task { await server.stopAndRemove() } }
+        let body = #"{"purpose":"revocation"}"#
+        let create = "POST /admin/lists HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(server.operatorToken)\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        let created = try await rawExchange(port: server.port, steps: [(.zero, create)], limit: .seconds(15))
+        let list = try #require(created.json["id"] as? String, "\(created.text)")
+        let read = "GET /status/\(list) HTTP/1.1\r\nHost: x\r\nAccept: application/statuslist+jwt\r\n\r\n"
+        let stalled = "POST /trqp/authorization HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"entity"
+        let exchange = try await rawExchange(port: server.port, steps: [(.zero, read + stalled)], limit: .seconds(15))
+        #expect(exchange.statuses.first == 200, "\(exchange.statuses)")
+        #expect(exchange.closed, "closed by the body timeout after \(exchange.elapsed)")
+        #expect(exchange.statuses.allSatisfy { $0 < 500 }, "\(exchange.text)")
+    }
+
     @Test func http10WithoutKeepAliveIsClosedAfterTheResponse() async throws {
         // Long timeouts: the close must come from the HTTP/1.0 rule, not from a deadline.
         let server = try await TestServer.start()
@@ -233,9 +251,19 @@ func rawExchange(port: Int, steps: [(Duration, String)], limit: Duration, until 
         #endif
         try #require(limit.rlim_max != ConnectionCap.unlimited, "this test needs a finite hard open-file limit")
         let requested = Int(limit.rlim_max) + 1000
-        let fitted = ConnectionCap.fitToOpenFileLimit(requested, logger: .init(label: "test"))
+        let bodyFiles = BodyFileBudget()
+        let fitted = ConnectionCap.fitToOpenFileLimit(requested, bodyFiles: bodyFiles, logger: .init(label: "test"))
         #expect(fitted == Int(limit.rlim_max) - ConnectionCap.reservedDescriptors)
-        #expect(ConnectionCap.fitToOpenFileLimit(10, logger: .init(label: "test")) == 10)
+        // Connections come first: no descriptor is left for the files of published bodies.
+        #expect(bodyFiles.maximum == 0)
+        // A cap that leaves room for some of the body files, and one that leaves room for all.
+        let tight = Int(limit.rlim_max) - ConnectionCap.reservedDescriptors - 10
+        #expect(ConnectionCap.fitToOpenFileLimit(tight, bodyFiles: bodyFiles, logger: .init(label: "test")) == tight)
+        #expect(bodyFiles.maximum == min(10, BodyFileBudget.preferredMaximum))
+        #expect(ConnectionCap.fitToOpenFileLimit(10, bodyFiles: bodyFiles, logger: .init(label: "test")) == 10)
+        if Int(limit.rlim_max) >= 10 + ConnectionCap.reservedDescriptors + BodyFileBudget.preferredMaximum {
+            #expect(bodyFiles.maximum == BodyFileBudget.preferredMaximum)
+        }
     }
 
     @Test func timeoutSettingsAreValidated() throws {

@@ -74,6 +74,21 @@ import StandingTestSupport
             #expect(fast.header(name) == routed.header(name), "\(name)")
         }
         #expect(fast.header("Date") != nil)
+
+        // A revalidation: on both paths a 304 with the fields a cache updates and no representation metadata
+        // (RFC 9110 §15.4.5).
+        let etag = try #require(fast.header("ETag"))
+        let conditional = [("Accept", "application/vc+jwt"), ("If-None-Match", etag)]
+        let fastNotModified = try await server.request(.GET, "/status/\(list)", headers: conditional)
+        let routedNotModified = try await server.request(.GET, "/status/\(list)", headers: conditional + [("Connection", "close")])
+        for answer in [fastNotModified, routedNotModified] {
+            #expect(answer.status == 304 && answer.body.isEmpty)
+            #expect(answer.header("ETag") == etag && answer.header("Vary") == "Accept")
+            #expect(answer.header("Cache-Control") == fast.header("Cache-Control"))
+            #expect(answer.header("Access-Control-Allow-Origin") == "*")
+            #expect(answer.header("Content-Type") == nil && answer.header("Last-Modified") == nil)
+            #expect(answer.header("Content-Length") == nil)
+        }
         let metrics = try await server.request(.GET, "/metrics")
         #expect(metrics.text.contains("standing_status_fast_path_responses_total"))
     }

@@ -299,28 +299,39 @@ struct ConnectionCap: AvailableConnectionsDelegate {
 }
 
 extension ConnectionCap {
-    /// File descriptors the process needs besides its connections: the database and its WAL, keys, the listening
-    /// socket, each event loop's epoll and wake-up descriptors.
+    /// File descriptors the process needs besides its connections and the published bodies' files: the database and
+    /// its WAL, keys, the listening socket, each event loop's epoll and wake-up descriptors.
     static let reservedDescriptors = 128
 
-    /// The connection cap that fits the process's open-file limit: the soft limit is raised towards the hard one when
-    /// `requested` connections need it, and the cap is lowered (with a warning) when even the hard limit is too low.
-    /// Past the open-file limit `accept` fails with EMFILE and clients time out with nothing in the log; the cap turns
-    /// that into a logged, counted wait in the backlog.
-    static func fitToOpenFileLimit(_ requested: Int, logger: Logger) -> Int {
+    /// The connection cap that fits the process's open-file limit, and the ``BodyFileBudget`` of what is left: the
+    /// soft limit is raised towards the hard one when `requested` connections and the preferred budget need it, and
+    /// the cap is lowered (with a warning) when even the hard limit is too low. Past the open-file limit `accept` fails
+    /// with EMFILE and clients time out with nothing in the log; the cap turns that into a logged, counted wait in the
+    /// backlog. Connections come first: without room for body files, bodies are sent from memory (slower, same bytes).
+    static func fitToOpenFileLimit(_ requested: Int, bodyFiles: BodyFileBudget = .process, logger: Logger) -> Int {
         var limit = rlimit()
         guard getrlimit(openFilesResource, &limit) == 0 else { return requested }
-        let needed = rlim_t(requested + reservedDescriptors)
-        if limit.rlim_cur != unlimited, limit.rlim_cur < needed {
+        let wanted = rlim_t(requested + reservedDescriptors + BodyFileBudget.preferredMaximum)
+        if limit.rlim_cur != unlimited, limit.rlim_cur < wanted {
             var raised = limit
-            raised.rlim_cur = limit.rlim_max == unlimited ? needed : min(needed, limit.rlim_max)
+            raised.rlim_cur = limit.rlim_max == unlimited ? wanted : min(wanted, limit.rlim_max)
             if setrlimit(openFilesResource, &raised) == 0 { limit = raised }
         }
-        guard limit.rlim_cur != unlimited, limit.rlim_cur < needed else { return requested }
-        let fitted = max(1, Int(limit.rlim_cur) - reservedDescriptors)
-        logger.warning(
-            "maxConnections \(requested) does not fit the open-file limit (\(limit.rlim_cur)); accepting at most \(fitted) connections. Raise the limit (LimitNOFILE= in the unit) to allow more.")
-        return fitted
+        guard limit.rlim_cur != unlimited, limit.rlim_cur < wanted else {
+            bodyFiles.maximum = BodyFileBudget.preferredMaximum
+            return requested
+        }
+        let available = Int(limit.rlim_cur) - reservedDescriptors
+        let connections = max(1, min(requested, available))
+        bodyFiles.maximum = min(BodyFileBudget.preferredMaximum, available - connections)
+        if connections < requested {
+            logger.warning(
+                "maxConnections \(requested) does not fit the open-file limit (\(limit.rlim_cur)); accepting at most \(connections) connections. Raise the limit (LimitNOFILE= in the unit) to allow more.")
+        } else {
+            logger.notice(
+                "the open-file limit (\(limit.rlim_cur)) leaves room for \(bodyFiles.maximum) of \(BodyFileBudget.preferredMaximum) files of published lists; larger lists beyond them are sent from memory, more slowly. Raise the limit (LimitNOFILE= in the unit) or lower maxConnections.")
+        }
+        return connections
     }
 
     /// RLIM_INFINITY, which Swift imports as a signed literal that does not fit `rlim_t`.

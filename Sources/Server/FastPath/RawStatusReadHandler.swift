@@ -29,8 +29,9 @@ final class RawStatusReadHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private let configuration: StatusFastPathConfiguration
     private var resolver: StatusReadResolver
     private var headTail: ResponseHeadTail
-    /// Told of each request answered here.
-    private weak var connectionGuard: ConnectionGuardHandler?
+    /// Told of each request answered here. Held strongly (a weak load was a measurable part of a 304) until the
+    /// handler is removed; the guard holds nothing of this handler.
+    private var connectionGuard: ConnectionGuardHandler?
     /// Whether the connection was handed to the decoder (for good).
     private var handedOver = false
     /// The start of a request whose header block has not fully arrived.
@@ -44,16 +45,14 @@ final class RawStatusReadHandler: ChannelDuplexHandler, RemovableChannelHandler 
         self.connectionGuard = connectionGuard
     }
 
-    /// Adds the handler before NIO's decoder: right after the socket end of the connection guard, or first when the
-    /// pipeline has no guard.
+    /// Adds the handler first in the pipeline, before the socket end of the connection guard: bytes it answers
+    /// then take no further step, and it tells the guard itself (``ConnectionGuardHandler/bytesArrived()`` for the
+    /// start of a header block it holds, ``ConnectionGuardHandler/requestsAnsweredBeforeDecoder(nextRequestStarted:)``
+    /// for requests it answered); what it hands over reaches the guard's socket end as before.
     static func install(on pipeline: ChannelPipeline.SynchronousOperations, configuration: StatusFastPathConfiguration) throws {
         let connectionGuard = try? pipeline.handler(type: ConnectionGuardHandler.self)
         let handler = RawStatusReadHandler(configuration: configuration, connectionGuard: connectionGuard)
-        if let socketSide = try? pipeline.handler(type: ConnectionGuardSocketSide.self) {
-            try pipeline.addHandler(handler, position: .after(socketSide))
-        } else {
-            try pipeline.addHandler(handler, position: .first)
-        }
+        try pipeline.addHandler(handler, position: .first)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -89,8 +88,11 @@ final class RawStatusReadHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 partial = input
                 break loop
             case .handOver:
+                // The guard learns of the answered requests first: the decoder's request must not be taken for one of them.
+                finish(answered: answered, corked: corked, context: context)
+                answered = 0
                 handOver(input, context: context)
-                break loop
+                return
             case .answer(let answer, let length):
                 input.moveReaderIndex(forwardBy: length)
                 answer.write(
@@ -103,6 +105,16 @@ final class RawStatusReadHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 answered += 1
             }
         }
+        guard answered > 0 else {
+            // Only the start of a header block came; its deadline runs from now.
+            connectionGuard?.bytesArrived()
+            return
+        }
+        finish(answered: answered, corked: corked, context: context)
+    }
+
+    /// Sends the answers written so far and tells the guard and the metric about them.
+    private func finish(answered: Int, corked: Bool, context: ChannelHandlerContext) {
         guard answered > 0 else { return }
         context.flush()
         if corked { _ = Self.setCork(false, on: context.channel) }
@@ -168,5 +180,6 @@ final class RawStatusReadHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     func handlerRemoved(context: ChannelHandlerContext) {
         partial = nil
+        connectionGuard = nil
     }
 }

@@ -16,8 +16,8 @@ final class PreparedResponse: Sendable {
     let etag: String
     /// ``etag``'s bytes, compared with a request's `If-None-Match` bytes on the fast path.
     private let etagBytes: [UInt8]
-    /// The fields of a 200 or 304 answer, in the order the router sends them: `Content-Type` (the negotiated alias or
-    /// the representation's own type), `ETag`, `Last-Modified`, `Cache-Control`, `Access-Control-Allow-Origin`, and on
+    /// The fields of a 200 answer (and of HEAD), in the order the router sends them: `Content-Type` (the negotiated alias
+    /// or the representation's own type), `ETag`, `Last-Modified`, `Cache-Control`, `Access-Control-Allow-Origin`, and on
     /// the negotiated URL `Vary: Accept`. The server adds `Content-Length`, `Date` and `Server`.
     let headers: HTTPFields
     /// The representation's bytes, shared with the publication.
@@ -26,7 +26,12 @@ final class PreparedResponse: Sendable {
     let file: BodyFile?
     /// `HTTP/1.1 200 OK`, ``headers`` and `Content-Length` (also the answer to HEAD), without the head's end.
     let okHead: ByteBuffer
-    /// `HTTP/1.1 304 Not Modified` and ``headers`` without `Content-Length` (NIO drops it from a 304).
+    /// The fields of a 304 answer: ``headers`` without the representation's metadata (`Content-Type`,
+    /// `Last-Modified`). RFC 9110 §15.4.5 asks a 304 for the fields a cache updates (`ETag`, `Cache-Control`, `Vary`)
+    /// and says a sender SHOULD NOT add other representation metadata when an `ETag` is there; the client keeps the
+    /// stored ones. `Access-Control-Allow-Origin` stays: a script revalidating with `If-None-Match` reads the 304.
+    let notModifiedHeaders: HTTPFields
+    /// `HTTP/1.1 304 Not Modified` and ``notModifiedHeaders`` (no `Content-Length`: NIO drops it from a 304).
     let notModifiedHead: ByteBuffer
     /// The whole answer to a GET of a large body for one second (``wholeAnswerFile(second:tail:)``); nil without a
     /// ``file``.
@@ -67,7 +72,11 @@ final class PreparedResponse: Sendable {
         self.headers = headers
         self.body = body
         okHead = HTTP1Head.serialise(statusLine: "HTTP/1.1 200 OK\r\n", fields: headers, contentLength: body.readableBytes)
-        notModifiedHead = HTTP1Head.serialise(statusLine: "HTTP/1.1 304 Not Modified\r\n", fields: headers, contentLength: nil)
+        var notModifiedHeaders = headers
+        notModifiedHeaders[.contentType] = nil
+        notModifiedHeaders[.lastModified] = nil
+        self.notModifiedHeaders = notModifiedHeaders
+        notModifiedHead = HTTP1Head.serialise(statusLine: "HTTP/1.1 304 Not Modified\r\n", fields: notModifiedHeaders, contentLength: nil)
     }
 
     /// ``okHead``, the tail of the second `second` (`Date`, `Server`, blank line) and ``body`` in one file, so that the

@@ -65,7 +65,7 @@ final class StatusAggregationReads: Sendable {
 
     private func respond(_ prepared: PreparedResponse, to request: Request) throws -> Response {
         if let ifNoneMatch = request.headers[.ifNoneMatch], prepared.isNotModified(ifNoneMatch: ifNoneMatch) {
-            return Response(status: .notModified, headers: prepared.headers)
+            return Response(status: .notModified, headers: prepared.notModifiedHeaders)
         }
         return Response(status: .ok, headers: prepared.headers, body: .init(byteBuffer: prepared.body))
     }

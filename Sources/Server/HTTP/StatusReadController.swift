@@ -55,7 +55,7 @@ public struct StatusReadController: Sendable {
         }
         let prepared = try reads.response(format: forced, accept: request.headers[.accept])
         if let ifNoneMatch = request.headers[.ifNoneMatch], prepared.isNotModified(ifNoneMatch: ifNoneMatch) {
-            return Response(status: .notModified, headers: prepared.headers)
+            return Response(status: .notModified, headers: prepared.notModifiedHeaders)
         }
         guard request.method != .head else {
             var headers = prepared.headers
