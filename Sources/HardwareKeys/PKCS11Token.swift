@@ -122,6 +122,11 @@ public final class PKCS11Token: Sendable {
                 "token \"\(label)\" does not support \(curve.name): it lists no \(KeyCurve.mechanismNames[curve.generationMechanism] ?? "") "
                     + "and \(KeyCurve.mechanismNames[curve.signatureMechanism] ?? "")")
         }
+        return try module.changingObjects { try generateKey(algorithm, curve, keyID: keyID) }
+    }
+
+    /// ``generateKey(_:keyID:)`` once the token is known to support the curve.
+    private func generateKey(_ algorithm: SignatureAlgorithm, _ curve: KeyCurve, keyID: String?) throws -> PKCS11SigningKey {
         let generateKeyPair = try module.function(\.C_GenerateKeyPair, "C_GenerateKeyPair")
         return try withSession { session in
             if let keyID, try !objects(session, class: CKO_PRIVATE_KEY, id: keyID).isEmpty {

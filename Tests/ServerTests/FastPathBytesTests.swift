@@ -162,6 +162,26 @@ import Testing
         }
     }
 
+    @Test func aRepeatedAnswerIsGivenOnlyForTheSameBytesTheSameGenerationAndTheSameSecond() {
+        var memo = RepeatedAnswer()
+        let request = Array("GET /status/list1 HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"a\"\r\n\r\n".utf8)
+        let answer = ByteBuffer(string: "HTTP/1.1 304 Not Modified\r\nETag: \"a\"\r\nDate: x\r\n\r\n")
+        func given(_ input: [UInt8], generation: Int = 3, second: Int = 100) -> (answer: ByteBuffer, length: Int)? {
+            input.withUnsafeBytes { memo.answer(for: $0, generation: generation, second: second) }
+        }
+        #expect(given(request) == nil, "nothing remembered yet")
+        request.withUnsafeBytes { memo.remember(request: $0, answer: answer, generation: 3, second: 100) }
+        #expect(given(request).map { [$0.answer == answer, $0.length == request.count] } == [true, true])
+        // Pipelined: the remembered request followed by more bytes.
+        #expect(given(request + request.prefix(10))?.length == request.count)
+        #expect(given(Array(request.dropLast())) == nil, "the request has not fully arrived")
+        var changed = request
+        changed[changed.count - 6] = UInt8(ascii: "b")
+        #expect(given(changed) == nil, "another If-None-Match")
+        #expect(given(request, generation: 4) == nil, "a list was published since")
+        #expect(given(request, second: 101) == nil, "the Date would be another")
+    }
+
     @Test(arguments: ["\"fp\"", "W/\"fp\"", "\"x\", \"fp\"", "\"x\",W/\"fp\"", "*", "\"x\"", "", "\"FP\"", "fp", "\"fp"])
     func ifNoneMatchAsBytesAgreesWithTheString(value: String) {
         let response = PreparedResponse(
@@ -245,6 +265,45 @@ import Testing
                 #expect(isHead ? response.body.isEmpty : response.body.count == length, "\(request)")
             }
         }
+        await connection.close()
+    }
+
+    /// The same 304 and HEAD again and again on one connection (answered from ``RepeatedAnswer`` after the first):
+    /// a new publication is seen at once, and the `Date` stays current.
+    @Test func repeatedRevalidationsFollowPublicationsAndTheClock() async throws {
+        let harness = try await Harness.start(publication: try Self.publication(version: 1), beforeDecoder: true)
+        defer { Task { await harness.close() } }
+        let etag = try #require(harness.published.preparedReads("list1")?.perFormat(.statusListJWT)?.etag)
+        let revalidation = "GET /status/list1.jwt HTTP/1.1\r\nHost: x\r\nIf-None-Match: \(etag)\r\n\r\n"
+        let head = "HEAD /status/list1.jwt HTTP/1.1\r\nHost: x\r\n\r\n"
+        let connection = try await RawHTTP.Connection.open(port: harness.port)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let started = Date()
+        while Date().timeIntervalSince(started) < 2.2 {
+            let sent = Date().timeIntervalSince1970.rounded(.down)
+            // Only the revalidation here: a different request in between would replace the remembered answer.
+            let answers = try await connection.exchange([revalidation, revalidation], bodiless: [false, false])
+            let received = Date().timeIntervalSince1970
+            #expect(answers.map(\.status) == [304, 304])
+            #expect(answers.allSatisfy { $0.header("ETag") == etag })
+            for answer in answers {
+                let date = try #require(answer.header("Date").flatMap { formatter.date(from: $0) }).timeIntervalSince1970
+                #expect(date >= sent && date <= received, "\(answer.header("Date") ?? "")")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let heads = try await connection.exchange([head, head], bodiless: [true, true])
+        #expect(heads.map(\.status) == [200, 200] && heads.allSatisfy { $0.header("ETag") == etag && $0.body.isEmpty })
+        harness.published.replace(try Self.publication(version: 2, largeBody: Array("statuslist-jwt, version 2".utf8)))
+        let newTag = try #require(harness.published.preparedReads("list1")?.perFormat(.statusListJWT)?.etag)
+        #expect(newTag != etag)
+        let afterPublication = try await connection.exchange([revalidation, head], bodiless: [false, true])
+        #expect(afterPublication.map(\.status) == [200, 200])
+        #expect(afterPublication.allSatisfy { $0.header("ETag") == newTag })
+        #expect(harness.log.count == 0, "every request was answered before the decoder")
         await connection.close()
     }
 

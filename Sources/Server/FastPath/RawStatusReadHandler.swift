@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import Metrics
 import NIOCore
 
@@ -12,7 +13,8 @@ import NIOCore
 /// `String` per header name and value, an `HTTPHeaders` array) and passing it and the placeholder response parts
 /// through the pipeline was most of the user-space CPU of a 304 or a small list, the reads verifiers and wallets
 /// repeat. Here a request costs one scan of its bytes (``RawRequestHead``), the same prepared answer
-/// (``StatusReadResolver``) and one write.
+/// (``StatusReadResolver``) and one write; a 304 or HEAD repeated byte for byte costs a comparison and one write
+/// (``RepeatedAnswer``).
 ///
 /// Safety of the hand-over: while this answers, the decoder has seen no byte of the connection, so no request is
 /// waiting with the router and nothing can be overtaken. The first request it does not answer (any other route, a
@@ -37,6 +39,8 @@ final class RawStatusReadHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// The start of a request whose header block has not fully arrived.
     private var partial: ByteBuffer?
     private var readGate = WritableReadGate()
+    /// The last 304 or HEAD answered, for the same request again.
+    private var repeated = RepeatedAnswer()
 
     init(configuration: StatusFastPathConfiguration, connectionGuard: ConnectionGuardHandler?) {
         self.configuration = configuration
@@ -68,7 +72,16 @@ final class RawStatusReadHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
         var answered = 0
         var corked = false
+        // Read before anything is answered: an answer remembered now is at least as new as this generation.
+        let generation = configuration.published.generation
+        let second = ResponseHeadTail.second(of: Date())
         loop: while input.readableBytes > 0 {
+            if let (answer, length) = input.withUnsafeReadableBytes({ repeated.answer(for: $0, generation: generation, second: second) }) {
+                context.write(wrapOutboundOut(.byteBuffer(answer)), promise: nil)
+                input.moveReaderIndex(forwardBy: length)
+                answered += 1
+                continue
+            }
             let step = input.withUnsafeReadableBytes { bytes -> Step in
                 switch RawRequestHead.parse(bytes) {
                 case .incomplete:
@@ -94,14 +107,25 @@ final class RawStatusReadHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 handOver(input, context: context)
                 return
             case .answer(let answer, let length):
-                input.moveReaderIndex(forwardBy: length)
+                var written: ByteBuffer?
                 answer.write(
                     heads: &headTail, allocator: context.channel.allocator,
-                    to: { context.write(wrapOutboundOut(.byteBuffer($0)), promise: nil) },
+                    to: {
+                        written = $0
+                        context.write(wrapOutboundOut(.byteBuffer($0)), promise: nil)
+                    },
                     sendFile: { file, afterHead in
                         if afterHead, !corked { corked = Self.setCork(true, on: context.channel) }
                         return file.write(to: context)
                     })
+                if answer.isBodiless, let written {
+                    input.withUnsafeReadableBytes {
+                        repeated.remember(
+                            request: UnsafeRawBufferPointer(rebasing: $0[..<length]), answer: written, generation: generation,
+                            second: headTail.second)
+                    }
+                }
+                input.moveReaderIndex(forwardBy: length)
                 answered += 1
             }
         }

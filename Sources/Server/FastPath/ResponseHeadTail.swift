@@ -23,9 +23,14 @@ struct ResponseHeadTail {
         serverLine = serverName.map { HTTPField.Name.server.rawName + ": " + $0 + "\r\n" } ?? ""
     }
 
+    /// The second (Unix time) `date` falls in, as a tail's ``second``.
+    static func second(of date: Date) -> Int {
+        Int(date.timeIntervalSince1970.rounded(.down))
+    }
+
     /// The tail for `now`, rebuilt only when the second changes.
     mutating func current(now: Date = Date()) -> ByteBuffer {
-        let seconds = Int(now.timeIntervalSince1970.rounded(.down))
+        let seconds = Self.second(of: now)
         if seconds != second {
             second = seconds
             bytes = ByteBuffer(string: HTTPField.Name.date.rawName + ": " + HTTPDate.format(now) + "\r\n" + serverLine + "\r\n")

@@ -9,6 +9,12 @@ enum FastPathAnswer {
     /// A direct lookup of an index known to be inside the list.
     case lookup(PreparedLookup, index: Int)
 
+    /// Whether the answer is a head alone (a 304 or the answer to HEAD): one buffer, the head and the tail of `heads`.
+    var isBodiless: Bool {
+        if case .prepared(_, nil, nil, nil) = self { return true }
+        return false
+    }
+
     /// Hands the answer's bytes to `write` in order: the head and the tail of `heads` (the `Date`/`Server` lines and
     /// the blank line) as one buffer, then the body, which goes to `sendFile` instead when it has a file (and to
     /// `write` when `sendFile` cannot send it). When the whole answer is in one file for the current second, only that
