@@ -332,5 +332,12 @@ import Testing
         for header in documentedHeaders {
             #expect(response.header(header) != nil, "documented header \(header) is missing")
         }
+        // The 304: exactly the documented fields, besides the server's own `Date` and `Server`.
+        let notModified = try #require(responses["304"] as? [String: Any])
+        let documented304 = Set((notModified["headers"] as? [String: Any])?.keys.map { $0.lowercased() } ?? [])
+        let revalidated = try await server.request(.GET, "/status/\(list)", headers: [("If-None-Match", try #require(response.header("ETag")))])
+        #expect(revalidated.status == 304)
+        let sent = Set(revalidated.headers.map { $0.name.lowercased() }).subtracting(["date", "server"])
+        #expect(sent == documented304, "sent \(sent.sorted()), documented \(documented304.sorted())")
     }
 }
