@@ -113,6 +113,15 @@ func rawExchange(port: Int, steps: [(Duration, String)], limit: Duration, until 
 /// Timeouts, the connection cap and HTTP/1.0 connection handling (``ConnectionGuardHandler``, ``ConnectionCap``):
 /// no client can hold a connection forever, whatever it sends or does not send.
 @Suite struct ConnectionGuardTests {
+    /// Creates a revocation list over a raw connection and returns its id.
+    static func createList(on server: TestServer) async throws -> String {
+        let body = #"{"purpose":"revocation"}"#
+        let create = "POST /admin/lists HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(server.operatorToken)\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        let created = try await rawExchange(port: server.port, steps: [(.zero, create)], limit: .seconds(15))
+        return try #require(created.json["id"] as? String, "\(created.text)")
+    }
+
     static func server(maxConnections: Int = 4096) async throws -> TestServer {
         try await TestServer.start { configuration in
             // Short, but long enough that a test machine busy with the whole suite still delivers a request in time.
@@ -173,11 +182,7 @@ func rawExchange(port: Int, steps: [(Duration, String)], limit: Duration, until 
     @Test func fastPathAnswersKeepAConnectionAlive() async throws {
         let server = try await Self.server()
         defer { Task { await server.stopAndRemove() } }
-        let body = #"{"purpose":"revocation"}"#
-        let create = "POST /admin/lists HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(server.operatorToken)\r\nContent-Type: application/json\r\n"
-            + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
-        let created = try await rawExchange(port: server.port, steps: [(.zero, create)], limit: .seconds(15))
-        let list = try #require(created.json["id"] as? String, "\(created.text)")
+        let list = try await Self.createList(on: server)
         // Sixteen reads 400 ms apart: 6.4 s on one connection, twice the idle timeout, each answered on the fast path.
         let read = "GET /status/\(list) HTTP/1.1\r\nHost: x\r\nAccept: application/statuslist+jwt\r\n\r\n"
         let exchange = try await rawExchange(port: server.port, steps: Array(repeating: (.milliseconds(400), read), count: 16), limit: .seconds(15))
@@ -189,11 +194,7 @@ func rawExchange(port: Int, steps: [(Duration, String)], limit: Duration, until 
     @Test func aBodyThatNeverArrivesBehindAFastPathReadIsClosed() async throws {
         let server = try await Self.server()
         defer { Task { await server.stopAndRemove() } }
-        let body = #"{"purpose":"revocation"}"#
-        let create = "POST /admin/lists HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(server.operatorToken)\r\nContent-Type: application/json\r\n"
-            + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
-        let created = try await rawExchange(port: server.port, steps: [(.zero, create)], limit: .seconds(15))
-        let list = try #require(created.json["id"] as? String, "\(created.text)")
+        let list = try await Self.createList(on: server)
         let read = "GET /status/\(list) HTTP/1.1\r\nHost: x\r\nAccept: application/statuslist+jwt\r\n\r\n"
         let stalled = "POST /trqp/authorization HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"entity"
         let exchange = try await rawExchange(port: server.port, steps: [(.zero, read + stalled)], limit: .seconds(15))

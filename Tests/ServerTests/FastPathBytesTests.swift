@@ -268,6 +268,26 @@ import Testing
         await connection.close()
     }
 
+    /// Sends `requests` on `connection` and expects each answer's `Date` to be current: from the second they were
+    /// sent in to the moment the answers were read.
+    static func exchangeExpectingCurrentDates(
+        _ connection: RawHTTP.Connection, _ requests: [String], bodiless: [Bool], sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> [RawHTTP.Response] {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let sent = Date().timeIntervalSince1970.rounded(.down)
+        let answers = try await connection.exchange(requests, bodiless: bodiless)
+        let received = Date().timeIntervalSince1970
+        for answer in answers {
+            let date = try #require(answer.header("Date").flatMap { formatter.date(from: $0) }, sourceLocation: sourceLocation)
+            let seconds = date.timeIntervalSince1970
+            #expect(seconds >= sent && seconds <= received, "\(answer.header("Date") ?? "")", sourceLocation: sourceLocation)
+        }
+        return answers
+    }
+
     /// The same 304 and HEAD again and again on one connection (answered from ``RepeatedAnswer`` after the first):
     /// a new publication is seen at once, and the `Date` stays current.
     @Test func repeatedRevalidationsFollowPublicationsAndTheClock() async throws {
@@ -277,22 +297,12 @@ import Testing
         let revalidation = "GET /status/list1.jwt HTTP/1.1\r\nHost: x\r\nIf-None-Match: \(etag)\r\n\r\n"
         let head = "HEAD /status/list1.jwt HTTP/1.1\r\nHost: x\r\n\r\n"
         let connection = try await RawHTTP.Connection.open(port: harness.port)
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
         let started = Date()
         while Date().timeIntervalSince(started) < 2.2 {
-            let sent = Date().timeIntervalSince1970.rounded(.down)
             // Only the revalidation here: a different request in between would replace the remembered answer.
-            let answers = try await connection.exchange([revalidation, revalidation], bodiless: [false, false])
-            let received = Date().timeIntervalSince1970
+            let answers = try await Self.exchangeExpectingCurrentDates(connection, [revalidation, revalidation], bodiless: [false, false])
             #expect(answers.map(\.status) == [304, 304])
             #expect(answers.allSatisfy { $0.header("ETag") == etag })
-            for answer in answers {
-                let date = try #require(answer.header("Date").flatMap { formatter.date(from: $0) }).timeIntervalSince1970
-                #expect(date >= sent && date <= received, "\(answer.header("Date") ?? "")")
-            }
             try await Task.sleep(for: .milliseconds(50))
         }
         let heads = try await connection.exchange([head, head], bodiless: [true, true])
@@ -327,19 +337,11 @@ import Testing
         #expect(answers[3].body == Array("vc-bytes".utf8))
         // Across a few seconds, so that some answers go out as the second's whole-answer file (head and body in one
         // `sendfile`) and some as head and body file: the same bytes either way, and a current `Date`.
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
         let started = Date()
         while Date().timeIntervalSince(started) < 2.5 {
-            let sent = Date().timeIntervalSince1970.rounded(.down)
-            let again = try await connection.exchange([get, get], bodiless: [false, false])
-            let received = Date().timeIntervalSince1970
+            let again = try await Self.exchangeExpectingCurrentDates(connection, [get, get], bodiless: [false, false])
             for answer in again {
                 #expect(answer.status == 200 && answer.body == large && answer.header("Content-Length") == String(large.count))
-                let date = try #require(answer.header("Date").flatMap { formatter.date(from: $0) }).timeIntervalSince1970
-                #expect(date >= sent && date <= received, "\(answer.header("Date") ?? "")")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
