@@ -37,12 +37,12 @@ import Glibc
     @Test func filesStayWithinTheirBudget() throws {
         let budget = BodyFileBudget(maximum: 2)
         let body = Self.body(BodyFile.threshold)
-        var first = try #require(BodyFile(body, directory: nil, budget: budget))
+        var first: BodyFile? = try #require(BodyFile(body, directory: nil, budget: budget))
         let second = try #require(BodyFile(body, directory: nil, budget: budget))
-        #expect(budget.open == 2)
+        #expect(budget.open == 2 && first != nil)
         #expect(BodyFile(body, directory: nil, budget: budget) == nil)
-        first = try #require(BodyFile(Self.body(BodyFile.threshold + 1), directory: nil, budget: BodyFileBudget(maximum: 1)))
-        #expect(budget.open == 1 && first.length == BodyFile.threshold + 1)
+        first = nil
+        #expect(budget.open == 1)
         let third = try #require(BodyFile(body, directory: nil, budget: budget))
         #expect(budget.open == 2)
         budget.maximum = 0
